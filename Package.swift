@@ -1,0 +1,52 @@
+// swift-tools-version:6.1
+import PackageDescription
+
+// Layers depend downwards only: DSL <- Interpreter <- Stdlib <- crucible-sh.
+// The transports (local in Interpreter, SSH on libssh2) and the C shims sit beside them.
+let package = Package(
+    name: "crucible",
+    platforms: [.macOS(.v13)],
+    products: [
+        .executable(name: "crucible-sh", targets: ["crucible-sh"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+        .package(url: "https://github.com/apple/swift-collections", from: "1.1.0"),
+    ],
+    targets: [
+        .systemLibrary(
+            name: "CLibSSH2",
+            pkgConfig: "libssh2",
+            providers: [.apt(["libssh2-1-dev"])]
+        ),
+        .systemLibrary(
+            name: "CLibEdit",
+            pkgConfig: "libedit",
+            providers: [.apt(["libedit-dev"])]
+        ),
+        .target(name: "DSL"),
+        .target(
+            name: "Interpreter",
+            dependencies: [
+                "DSL",
+                .product(name: "OrderedCollections", package: "swift-collections"),
+            ]
+        ),
+        .target(name: "Stdlib", dependencies: ["Interpreter", "DSL"]),
+        .target(name: "SSH", dependencies: ["Interpreter", "CLibSSH2"]),
+        .executableTarget(
+            name: "crucible-sh",
+            dependencies: [
+                "DSL", "Interpreter", "Stdlib", "SSH", "CLibEdit",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
+        // Starts and stops sandbox hosts (scripts/sandbox) for the tests that need real SSH.
+        .target(name: "TestSupport", dependencies: ["Interpreter"], path: "Tests/TestSupport"),
+        .testTarget(name: "DSLTests", dependencies: ["DSL"]),
+        .testTarget(name: "InterpreterTests", dependencies: ["Interpreter", "Stdlib", "DSL"]),
+        .testTarget(name: "StdlibTests", dependencies: ["Stdlib", "Interpreter", "TestSupport"]),
+        .testTarget(name: "SSHTests", dependencies: ["SSH", "Interpreter", "TestSupport"]),
+        .testTarget(name: "IntegrationTests", dependencies: ["Interpreter", "Stdlib", "SSH", "DSL", "TestSupport"]),
+    ]
+)

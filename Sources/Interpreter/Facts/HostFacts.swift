@@ -1,0 +1,144 @@
+import OrderedCollections
+
+/// What crucible knows about a host: distribution, init system, firewall, SELinux, names,
+/// and the NFS choices that follow from them. Gathered once per host per run, in one exec,
+/// with nothing but POSIX sh and coreutils (RHEL 6 has no os-release and no Python).
+public struct HostFacts: Sendable, Equatable {
+    public enum Family: String, Sendable { case rhel, fedora, debian, unknown }
+    public enum InitSystem: String, Sendable { case systemd, sysv }
+    public enum Firewall: String, Sendable { case firewalld, iptables, none }
+    public enum SELinux: String, Sendable { case enforcing, permissive, disabled }
+
+    public var family: Family
+    /// `rhel`, `centos`, `fedora`, `debian`...
+    public var distribution: String
+    public var version: String
+    public var majorVersion: Int
+    public var prettyName: String
+    public var initSystem: InitSystem
+    public var firewall: Firewall
+    public var selinux: SELinux
+    public var hostname: String
+    public var fqdn: String
+
+    /// 3 on EL6, 4 on EL7 and Fedora.
+    public var nfsVersion: Int {
+        family == .rhel && majorVersion <= 6 ? 3 : 4
+    }
+    public var nfsServerService: String { nfsVersion == 3 ? "nfs" : "nfs-server" }
+    public var idmapService: String { nfsVersion == 3 ? "rpcidmapd" : "nfs-idmapd" }
+    public var nfsLockService: String? { nfsVersion == 3 ? "nfslock" : nil }
+    public var fstabType: String { nfsVersion == 3 ? "nfs" : "nfs4" }
+
+    /// The facts as a record value, as recipes see them (`facts().nfs_version`).
+    public var value: Value {
+        var fields: OrderedDictionary<String, Value> = [
+            "family": .string(family.rawValue),
+            "distribution": .string(distribution),
+            "version": .string(version),
+            "major_version": .int(majorVersion),
+            "pretty_name": .string(prettyName),
+            "init": .string(initSystem.rawValue),
+            "firewall": .string(firewall.rawValue),
+            "selinux": .string(selinux.rawValue),
+            "hostname": .string(hostname),
+            "fqdn": .string(fqdn),
+            "nfs_version": .int(nfsVersion),
+            "nfs_server_service": .string(nfsServerService),
+            "idmap_service": .string(idmapService),
+            "fstab_type": .string(fstabType),
+        ]
+        fields["nfs_lock_service"] = nfsLockService.map(Value.string) ?? .string("")
+        return .record(fields)
+    }
+
+    /// Field names of `value`, for the checker and REPL completion.
+    public static let fieldNames = [
+        "family", "distribution", "version", "major_version", "pretty_name", "init", "firewall",
+        "selinux", "hostname", "fqdn", "nfs_version", "nfs_server_service", "idmap_service",
+        "fstab_type", "nfs_lock_service",
+    ]
+
+    /// One sh script that prints `key=value` lines. os-release is read with sed, never
+    /// sourced, so a hostile file cannot run code.
+    public static let gatherScript = #"""
+osr() { sed -n "s/^$1=//p" /etc/os-release 2>/dev/null | head -n 1 | tr -d '"'"'"'"; }
+if [ -r /etc/os-release ]; then
+  echo "os_id=$(osr ID)"; echo "os_like=$(osr ID_LIKE)"
+  echo "os_version=$(osr VERSION_ID)"; echo "os_pretty=$(osr PRETTY_NAME)"
+fi
+if [ -r /etc/redhat-release ]; then echo "redhat_release=$(head -n 1 /etc/redhat-release)"; fi
+if [ -r /etc/debian_version ]; then echo "debian_version=$(head -n 1 /etc/debian_version)"; fi
+if [ -d /run/systemd/system ]; then echo "init=systemd"; else echo "init=sysv"; fi
+if [ -d /run/systemd/system ] && command -v systemctl >/dev/null 2>&1; then
+  echo "firewalld=$(systemctl is-active firewalld 2>/dev/null)"
+elif command -v firewall-cmd >/dev/null 2>&1; then
+  echo "firewalld=$(firewall-cmd --state 2>/dev/null)"
+fi
+if command -v iptables >/dev/null 2>&1 || [ -x /sbin/iptables ] || [ -x /usr/sbin/iptables ]; then echo "iptables=yes"; fi
+if command -v getenforce >/dev/null 2>&1; then echo "selinux=$(getenforce 2>/dev/null)"
+elif [ -r /sys/fs/selinux/enforce ]; then echo "selinux_enforce=$(cat /sys/fs/selinux/enforce)"; fi
+echo "hostname=$(hostname 2>/dev/null || uname -n)"
+echo "fqdn=$(hostname -f 2>/dev/null || hostname 2>/dev/null || uname -n)"
+"""#
+
+    public static var gatherCommand: String {
+        ShellQuote.command(["/bin/sh", "-c", gatherScript])
+    }
+
+    /// Builds facts from the script's output.
+    public static func parse(_ output: String) -> HostFacts {
+        var raw: [String: String] = [:]
+        for line in output.split(separator: "\n") {
+            guard let eq = line.firstIndex(of: "=") else { continue }
+            raw[String(line[..<eq])] = String(line[line.index(after: eq)...])
+        }
+        var distribution = raw["os_id"] ?? ""
+        var version = raw["os_version"] ?? ""
+        var pretty = raw["os_pretty"] ?? ""
+        if distribution.isEmpty, let release = raw["redhat_release"] {
+            // "Red Hat Enterprise Linux Server release 6.6 (Santiago)", "CentOS release 6.5 (Final)"
+            let lower = release.lowercased()
+            distribution = lower.contains("centos") ? "centos" : lower.contains("fedora") ? "fedora" : "rhel"
+            version = Self.releaseNumber(in: release) ?? ""
+            pretty = release
+        }
+        if distribution.isEmpty, let debian = raw["debian_version"] {
+            distribution = "debian"
+            version = debian
+        }
+        let like = (raw["os_like"] ?? "").split(separator: " ").map(String.init)
+        let family: Family
+        switch distribution {
+        case "rhel", "centos", "rocky", "almalinux", "ol", "scientific": family = .rhel
+        case "fedora": family = .fedora
+        case "debian", "ubuntu": family = .debian
+        default:
+            family = like.contains("rhel") ? .rhel : like.contains("fedora") ? .fedora : like.contains("debian") ? .debian : .unknown
+        }
+        let major = Int(version.split(separator: ".").first ?? "") ?? 0
+        let initSystem: InitSystem = raw["init"] == "systemd" ? .systemd : .sysv
+        let firewall: Firewall
+        if raw["firewalld"] == "active" || raw["firewalld"] == "running" { firewall = .firewalld }
+        else if raw["iptables"] == "yes" { firewall = .iptables }
+        else { firewall = .none }
+        let selinux: SELinux
+        switch (raw["selinux"] ?? "").lowercased() {
+        case "enforcing": selinux = .enforcing
+        case "permissive": selinux = .permissive
+        default: selinux = raw["selinux_enforce"] == "1" ? .enforcing : raw["selinux_enforce"] == "0" ? .permissive : .disabled
+        }
+        let hostname = raw["hostname"] ?? ""
+        let fqdn = raw["fqdn"].flatMap { $0.isEmpty ? nil : $0 } ?? hostname
+        return HostFacts(
+            family: family, distribution: distribution, version: version, majorVersion: major,
+            prettyName: pretty.isEmpty ? "\(distribution) \(version)" : pretty, initSystem: initSystem,
+            firewall: firewall, selinux: selinux, hostname: hostname, fqdn: fqdn)
+    }
+
+    private static func releaseNumber(in text: String) -> String? {
+        let words = text.split(separator: " ")
+        guard let index = words.firstIndex(where: { $0 == "release" }), index + 1 < words.count else { return nil }
+        return String(words[index + 1])
+    }
+}

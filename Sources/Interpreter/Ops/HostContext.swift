@@ -1,0 +1,13 @@
+/// What an op sees of the host it runs on.
+public protocol HostContext: Sendable {
+    var target: HostTarget { get }
+    var transport: any Transport { get }
+    /// True in check mode: ops plan as usual; the interpreter applies nothing.
+    var checkMode: Bool { get }
+    /// Whether ops keep a backup of files they replace unless told `backup: false`.
+    var backupsByDefault: Bool { get }
+    /// The host's facts, gathered with one exec the first time they are asked for.
+    func facts() async throws -> HostFacts
+    /// Facts of another host of this run (its /etc/hosts name, say), over its own connection.
+    func facts(of other: HostTarget) async throws -> HostFacts
+}

@@ -1,0 +1,136 @@
+import OrderedCollections
+import DSL
+
+/// One parameter of an operation or built-in function, declared once: the checker, the
+/// argument unpacking, `crucible-sh ops NAME` and docs/ops.md all read this.
+public struct ParamSpec: Sendable {
+    public var name: String
+    public var type: ValueType
+    /// nil when the parameter is required.
+    public var defaultValue: Value?
+    public var doc: String
+    /// Positional parameters may be given without their name, in declaration order.
+    public var positional: Bool
+    /// For string parameters with a closed set of values (`state: "restarted"`).
+    public var choices: [String]?
+
+    public init(_ name: String, _ type: ValueType, default defaultValue: Value? = nil,
+                positional: Bool = false, choices: [String]? = nil, doc: String) {
+        self.name = name
+        self.type = type
+        self.defaultValue = defaultValue
+        self.doc = doc
+        self.positional = positional
+        self.choices = choices
+    }
+
+    public var isRequired: Bool { defaultValue == nil }
+}
+
+/// What an operation does on a host, or what a pure built-in computes.
+public enum OpBody: Sendable {
+    /// A pure function of its arguments; may run anywhere (outside host blocks too).
+    case pure(@Sendable (OpArguments) throws -> Value)
+    /// Reads from the host and returns a value; changes nothing (facts, detect-nfs).
+    case query(@Sendable (OpArguments, HostContext) async throws -> Value)
+    /// Reads the host's state and plans the actions that close the gap; the interpreter
+    /// applies the plan, or only shows it in check mode. The same code decides in both.
+    case plan(@Sendable (OpArguments, HostContext) async throws -> OpPlan)
+}
+
+/// The declaration of an operation or built-in function.
+public struct OpSpec: Sendable {
+    public var name: String
+    public var summary: String
+    public var params: [ParamSpec]
+    /// Recipe snippets, shown by `crucible-sh ops NAME` and in docs/ops.md.
+    public var examples: [String]
+    /// The type of the value a call produces (ops: a record with `changed`, `diff`...).
+    public var returns: ValueType
+    /// Fields of the returned record beyond the common ones, for docs.
+    public var resultFields: [(name: String, doc: String)]
+    public var body: OpBody
+    /// Trailing `{ key = value ... }` block, passed as this parameter (edit-ini's keys).
+    public var blockParam: String?
+
+    public init(name: String, summary: String, params: [ParamSpec], examples: [String] = [],
+                returns: ValueType = .record, resultFields: [(name: String, doc: String)] = [],
+                blockParam: String? = nil, body: OpBody) {
+        self.name = name
+        self.summary = summary
+        self.params = params
+        self.examples = examples
+        self.returns = returns
+        self.resultFields = resultFields
+        self.blockParam = blockParam
+        self.body = body
+    }
+
+    /// Ops and queries need a host; pure functions do not.
+    public var needsHost: Bool {
+        if case .pure = body { return false }
+        return true
+    }
+
+    public var isChangingOp: Bool {
+        if case .plan = body { return true }
+        return false
+    }
+
+    public func param(named name: String) -> ParamSpec? { params.first { $0.name == name } }
+}
+
+/// Arguments of one call, already matched to the declared parameters, defaults filled in
+/// and types checked. Accessors cannot fail for declared parameters.
+public struct OpArguments: Sendable {
+    public var values: OrderedDictionary<String, Value>
+    /// Where each argument was written, for runtime errors about a value.
+    public var spans: [String: Span]
+    public var callSpan: Span?
+
+    public init(values: OrderedDictionary<String, Value>, spans: [String: Span] = [:], callSpan: Span? = nil) {
+        self.values = values
+        self.spans = spans
+        self.callSpan = callSpan
+    }
+
+    public subscript(name: String) -> Value { values[name] ?? .none }
+
+    public func string(_ name: String) -> String {
+        switch self[name] {
+        case .string(let text): return text
+        case .none: return ""
+        case let other: return other.interpolated
+        }
+    }
+
+    public func optionalString(_ name: String) -> String? {
+        if case .none = self[name] { return nil }
+        return string(name)
+    }
+
+    public func int(_ name: String) -> Int { self[name].asInt ?? 0 }
+    public func bool(_ name: String) -> Bool { self[name].asBool ?? false }
+
+    /// A string-or-list parameter as a list of strings.
+    public func strings(_ name: String) -> [String] {
+        switch self[name] {
+        case .list(let items): return items.map(\.interpolated)
+        case .none: return []
+        case let single: return [single.interpolated]
+        }
+    }
+
+    public func record(_ name: String) -> OrderedDictionary<String, Value> { self[name].asRecord ?? [:] }
+}
+
+/// An op failure that is about the op's input or the host's state, not the connection.
+public struct OpError: Error, Sendable, CustomStringConvertible {
+    public var message: String
+    public var hint: String?
+    public init(_ message: String, hint: String? = nil) {
+        self.message = message
+        self.hint = hint
+    }
+    public var description: String { hint.map { "\(message) (\($0))" } ?? message }
+}
