@@ -1,0 +1,97 @@
+import OrderedCollections
+
+/// What one op call did (or, in check mode, would do) on one host.
+public struct OpOutcome: Sendable {
+    public var op: String
+    public var changed: Bool
+    /// Unified diffs of the files the op changed (or would change), one after another.
+    public var diff: String
+    /// The commands run (or that would run), as shown to users: secrets never appear in
+    /// them because values reach commands only as arguments the op chose to show.
+    public var commands: [String]
+    public var reason: String?
+    public var details: OrderedDictionary<String, Value>
+
+    public init(op: String, changed: Bool, diff: String = "", commands: [String] = [], reason: String? = nil,
+                details: OrderedDictionary<String, Value> = [:]) {
+        self.op = op
+        self.changed = changed
+        self.diff = diff
+        self.commands = commands
+        self.reason = reason
+        self.details = details
+    }
+
+    /// The op's result as a recipe value: `{changed, diff, commands, reason, ...details}`.
+    public var value: Value {
+        var fields: OrderedDictionary<String, Value> = [
+            "changed": .bool(changed),
+            "diff": .string(diff),
+            "commands": .list(commands.map(Value.string)),
+            "reason": .string(reason ?? ""),
+        ]
+        for (key, value) in details { fields[key] = value }
+        return .record(fields)
+    }
+}
+
+/// Applies an op's plan through the transport, or only describes it in check mode. This is
+/// the one path every changing op takes, so a dry run cannot drift from a real one.
+public enum OpExecutor {
+    public static func execute(_ spec: OpSpec, _ arguments: OpArguments, on context: any HostContext) async throws -> OpOutcome {
+        guard case .plan(let plan) = spec.body else {
+            preconditionFailure("OpExecutor.execute called for \(spec.name), which is not a changing op")
+        }
+        let decided = try await plan(arguments, context)
+        var outcome = OpOutcome(op: spec.name, changed: decided.changes, reason: decided.reason, details: decided.details)
+        for action in decided.actions {
+            switch action {
+            case .writeFile(let path, let before, let after, _):
+                outcome.diff += UnifiedDiff.render(old: before, new: after, path: path)
+            case .run(let command, _):
+                outcome.commands.append(command)
+            }
+        }
+        if !context.checkMode {
+            try await apply(decided.actions, on: context)
+        }
+        return outcome
+    }
+
+    /// Runs the actions in order; the first failure stops the op.
+    static func apply(_ actions: [PlannedAction], on context: any HostContext) async throws {
+        for action in actions {
+            switch action {
+            case .writeFile(let path, _, let after, let options):
+                try await context.transport.writeFile(path, contents: after, options: options)
+            case .run(let command, let summary):
+                let result = try await context.transport.run(command)
+                guard result.succeeded else {
+                    let detail = result.stderrText.trimmed.isEmpty ? result.stdoutText.trimmed : result.stderrText.trimmed
+                    throw OpError("\(summary) failed (exit status \(result.status))\(detail.isEmpty ? "" : ": \(detail)")")
+                }
+            }
+        }
+    }
+}
+
+extension OpArguments {
+    /// Matches named values to a spec's parameters and fills in defaults: for tests and the
+    /// REPL's direct calls. (Recipes go through the checker, which reports every mismatch.)
+    public static func bind(_ spec: OpSpec, _ given: [String: Value]) throws -> OpArguments {
+        var values = OrderedDictionary<String, Value>()
+        for param in spec.params {
+            if let value = given[param.name] {
+                values[param.name] = value
+            } else if let defaultValue = param.defaultValue {
+                values[param.name] = defaultValue
+            } else {
+                throw OpError("\(spec.name): missing required parameter `\(param.name)`")
+            }
+        }
+        for name in given.keys where spec.param(named: name) == nil {
+            throw OpError("\(spec.name): unknown parameter `\(name)`")
+        }
+        return OpArguments(values: values)
+    }
+}
