@@ -34,25 +34,25 @@ extension Checker {
             let keyType = typeOf(key)
             switch baseType {
             case .list(let element):
-                if !ValueType.int.accepts(keyType) { report("E-type", key.span, "a list index must be an int, not a \(keyType)") }
+                if !ValueType.int.accepts(keyType) { report("E-type", key.span, "a list index must be an int, not \(keyType.withArticle)") }
                 return element
             case .record:
-                if !ValueType.string.accepts(keyType) { report("E-type", key.span, "a record key must be a string, not a \(keyType)") }
+                if !ValueType.string.accepts(keyType) { report("E-type", key.span, "a record key must be a string, not \(keyType.withArticle)") }
                 return .any
             case .string: return .string
             case .any: return .any
             default:
-                report("E-type", base.span, "a \(baseType) cannot be indexed")
+                report("E-type", base.span, "\(baseType.withArticle) cannot be indexed")
                 return .any
             }
         case .unary(let op, let operand, _):
             let type = typeOf(operand)
             switch op {
             case .not:
-                if !ValueType.bool.accepts(type) { report("E-type", operand.span, "`not` needs a bool, but this is a \(type)") }
+                if !ValueType.bool.accepts(type) { report("E-type", operand.span, "`not` needs a bool, but this is \(type.withArticle)") }
                 return .bool
             case .negate:
-                if !ValueType.int.accepts(type) { report("E-type", operand.span, "`-` needs an int, but this is a \(type)") }
+                if !ValueType.int.accepts(type) { report("E-type", operand.span, "`-` needs an int, but this is \(type.withArticle)") }
                 return .int
             }
         case .binary(let op, let left, let right, let operatorSpan, _):
@@ -62,8 +62,8 @@ extension Checker {
         case .named(let base, let name, _):
             let baseType = typeOf(base)
             let nameType = typeOf(name)
-            if !ValueType.host.accepts(baseType) { report("E-type", base.span, "`as` gives a host a display name, but this is a \(baseType)") }
-            if !ValueType.string.accepts(nameType) { report("E-type", name.span, "a display name must be a string, not a \(nameType)") }
+            if !ValueType.host.accepts(baseType) { report("E-type", base.span, "`as` gives a host a display name, but this is \(baseType.withArticle)") }
+            if !ValueType.string.accepts(nameType) { report("E-type", name.span, "a display name must be a string, not \(nameType.withArticle)") }
             return .host
         }
     }
@@ -95,7 +95,7 @@ extension Checker {
         case .record, .any:
             return .any
         default:
-            report("E-field", name.span, "a \(baseType) has no fields (`.\(name.name)`)")
+            report("E-field", name.span, "\(baseType.withArticle) has no fields (`.\(name.name)`)")
             return .any
         }
     }
@@ -142,7 +142,7 @@ extension Checker {
     mutating func expectBool(_ expr: Expr, _ what: String) {
         let type = typeOf(expr)
         if !ValueType.bool.accepts(type) {
-            report("E-type", expr.span, "\(what) must be a bool, but this is a \(type)",
+            report("E-type", expr.span, "\(what) must be a bool, but this is \(type.withArticle)",
                    hint: type == .record ? "an op's result is a record: test a field such as `.changed`" : nil)
         }
     }
@@ -256,7 +256,7 @@ extension Checker {
     mutating func checkArgumentType(_ value: Expr, _ param: ParamSpec, _ op: OpSpec) {
         let type = typeOfQuiet(value)
         if !param.type.accepts(type) {
-            report("E-type", value.span, "`\(op.name)` expects \(param.type) for `\(param.name)`, but this is a \(type)")
+            report("E-type", value.span, "`\(op.name)` expects \(param.type) for `\(param.name)`, but this is \(type.withArticle)")
             return
         }
         if let choices = param.choices, case .string(let parts, _) = value,

@@ -113,7 +113,7 @@ public struct Checker {
             let defaultType = inferConstant(defaultValue)
             if decl.type == nil { type = defaultType }
             else if !type.accepts(defaultType) {
-                report("E-type", defaultValue.span, "the default of `\(name)` is a \(defaultType), but the param is declared \(type)")
+                report("E-type", defaultValue.span, "the default of `\(name)` is \(defaultType.withArticle), but the param is declared \(type)")
             }
         }
         scopes[0][name] = Binding(type: type, span: decl.name.span, isParam: true)
@@ -244,7 +244,7 @@ public struct Checker {
             case .list(let inner): element = inner
             case .any, .record: element = .any
             default:
-                report("E-type", sequence.span, "`for` needs a list, but this is a \(sequenceType)")
+                report("E-type", sequence.span, "`for` needs a list, but this is \(sequenceType.withArticle)")
             }
             pushScope()
             define(name, element)
@@ -279,7 +279,7 @@ public struct Checker {
         }
         let type = typeOf(targets)
         if !(ValueType.host.accepts(type) || ValueType.list(.host).accepts(type)) {
-            report("E-type", targets.span, "`on` needs a host or a list of hosts, but this is a \(type)")
+            report("E-type", targets.span, "`on` needs a host or a list of hosts, but this is \(type.withArticle)")
         }
         let saved = (inHostBlock, hostBlockScopeDepth)
         inHostBlock = true
@@ -322,7 +322,7 @@ public struct Checker {
             report("E-assign-shared", name.span, "cannot change `\(name.name)` inside an `on` block: each host runs separately",
                    hint: "compute it before the `on` block, or use a new `let` inside it")
         } else if !binding.type.accepts(type) && binding.type != .any {
-            report("E-type", span, "`\(name.name)` is a \(binding.type); cannot assign a \(type) to it")
+            report("E-type", span, "`\(name.name)` is \(binding.type.withArticle); cannot assign \(type.withArticle) to it")
         }
     }
 

@@ -60,7 +60,7 @@ public enum ParamConversion {
             }
             return .success(.list(items))
         case .record, .none, .oneOf:
-            return .failure(ValueError("a \(type) param cannot be given on the command line; set it in the recipe or a params file"))
+            return .failure(ValueError("\(type.withArticle) param cannot be given on the command line; set it in the recipe or a params file"))
         }
     }
 

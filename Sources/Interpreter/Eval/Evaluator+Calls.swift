@@ -129,7 +129,7 @@ extension Evaluator {
 
     func convert(_ value: Value, to param: ParamSpec, op: OpSpec, at span: Span) throws -> Value {
         if !param.type.accepts(value.type) {
-            throw RuntimeError(span, "`\(op.name)` expects \(param.type) for `\(param.name)`, got a \(value.type)")
+            throw RuntimeError(span, "`\(op.name)` expects \(param.type) for `\(param.name)`, got \(value.type.withArticle)")
         }
         if let choices = param.choices, case .string(let text) = value, !choices.contains(text) {
             throw RuntimeError(span, "`\(text)` is not a valid `\(param.name)` for `\(op.name)`",

@@ -40,7 +40,7 @@ extension Evaluator {
             switch (op, value) {
             case (.not, .bool(let flag)): return .bool(!flag)
             case (.negate, .int(let number)): return .int(-number)
-            default: throw RuntimeError(span, "`\(op.rawValue)` cannot apply to a \(value.type)")
+            default: throw RuntimeError(span, "`\(op.rawValue)` cannot apply to \(value.type.withArticle)")
             }
         case .binary(let op, let left, let right, let operatorSpan, _):
             return try await binary(op, left, right, operatorSpan, in: env, on: host)
@@ -59,7 +59,7 @@ extension Evaluator {
     func truth(_ expr: Expr, in env: Environment, on host: HostRun?) async throws -> Bool {
         let value = try await evaluate(expr, in: env, on: host)
         guard case .bool(let flag) = value else {
-            throw RuntimeError(expr.span, "expected a bool, got a \(value.type)",
+            throw RuntimeError(expr.span, "expected a bool, got \(value.type.withArticle)",
                                hint: value.type == .record ? "an op's result is a record: test `.changed`" : nil)
         }
         return flag
@@ -70,7 +70,7 @@ extension Evaluator {
         switch value {
         case .list(let items): return items
         case .record(let fields): return fields.keys.map(Value.string)
-        default: throw RuntimeError(expr.span, "`for` needs a list, got a \(value.type)")
+        default: throw RuntimeError(expr.span, "`for` needs a list, got \(value.type.withArticle)")
         }
     }
 
@@ -91,7 +91,7 @@ extension Evaluator {
             default: throw RuntimeError(name.span, "a host has no field `\(name.name)`")
             }
         default:
-            throw RuntimeError(name.span, "a \(value.type) has no field `\(name.name)`")
+            throw RuntimeError(name.span, "\(value.type.withArticle) has no field `\(name.name)`")
         }
     }
 
@@ -112,7 +112,7 @@ extension Evaluator {
             guard chars.indices.contains(resolved) else { throw RuntimeError(span, "index \(position) is out of range") }
             return .string(String(chars[resolved]))
         default:
-            throw RuntimeError(span, "cannot index a \(base.type) with a \(key.type)")
+            throw RuntimeError(span, "cannot index \(base.type.withArticle) with \(key.type.withArticle)")
         }
     }
 
@@ -121,7 +121,7 @@ extension Evaluator {
         let left = try await evaluate(leftExpr, in: env, on: host)
         // `and` / `or` short-circuit.
         if op == .and || op == .or {
-            guard case .bool(let first) = left else { throw RuntimeError(leftExpr.span, "expected a bool, got a \(left.type)") }
+            guard case .bool(let first) = left else { throw RuntimeError(leftExpr.span, "expected a bool, got \(left.type.withArticle)") }
             if op == .and && !first { return .bool(false) }
             if op == .or && first { return .bool(true) }
             guard case .bool(let second) = try await evaluate(rightExpr, in: env, on: host) else {
@@ -159,7 +159,7 @@ extension Evaluator {
         case (.in, .string(let needle), .string(let haystack)): return .bool(haystack.contains(needle))
         case (.in, .string(let key), .record(let fields)): return .bool(fields[key] != nil)
         default:
-            throw RuntimeError(span, "`\(op.rawValue)` cannot combine a \(left.type) and a \(right.type)")
+            throw RuntimeError(span, "`\(op.rawValue)` cannot combine \(left.type.withArticle) and \(right.type.withArticle)")
         }
     }
 

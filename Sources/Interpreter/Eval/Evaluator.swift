@@ -128,7 +128,7 @@ public final class Evaluator: @unchecked Sendable {
             case .failure(let error): throw RuntimeError(span, error.description)
             }
         default:
-            throw RuntimeError(span, "expected a host, got a \(value.type)")
+            throw RuntimeError(span, "expected a host, got \(value.type.withArticle)")
         }
     }
 
