@@ -224,7 +224,8 @@ public struct Parser {
     func startsCommandCall() -> Bool {
         guard case .identifier = peek.kind else { return false }
         let next = peekAhead(1)
-        if !next.precededBySpace, case .symbol(.leftParen) = next.kind { return false }
+        // `f(x)` and `xs[0]` written without a space are a paren call and an index.
+        if !next.precededBySpace, next.kind == .symbol(.leftParen) || next.kind == .symbol(.leftBracket) { return false }
         switch next.kind {
         case .string, .integer, .identifier: return true
         case .keyword(.true), .keyword(.false), .keyword(.none), .keyword(.not): return true
