@@ -128,6 +128,8 @@ public struct IptablesRule: Sendable, Equatable {
         case .insert(let position): words += ["-I", chain, String(position)]
         case .delete: words += ["-D", chain]
         }
-        return ShellQuote.command(words + canonicalArguments)
+        // `!` stays bare, as iptables' own documentation writes it: after the program name
+        // it is an ordinary word to sh (only a command's first word can negate).
+        return (words + canonicalArguments).map { $0 == "!" ? "!" : ShellQuote.quote($0) }.joined(separator: " ")
     }
 }
