@@ -71,6 +71,12 @@ public final class NamespaceHost: @unchecked Sendable {
         try text.write(to: url, atomically: true, encoding: .utf8)
     }
 
+    /// Hides a file of the real /etc from the host (an overlay whiteout), as a RHEL 6 host
+    /// has no /etc/os-release.
+    public func hideEtc(_ relativePath: String) throws {
+        try Self.shell(ShellQuote.command(["mknod", etcUpper.appendingPathComponent(relativePath).path, "c", "0", "0"]))
+    }
+
     /// A file of the host's /etc as the host sees it, when the host changed or created it.
     public func readEtc(_ relativePath: String) -> String? {
         try? String(contentsOf: etcUpper.appendingPathComponent(relativePath), encoding: .utf8)

@@ -62,7 +62,7 @@ public struct HostFacts: Sendable, Equatable {
     /// One sh script that prints `key=value` lines. os-release is read with sed, never
     /// sourced, so a hostile file cannot run code.
     public static let gatherScript = #"""
-osr() { sed -n "s/^$1=//p" /etc/os-release 2>/dev/null | head -n 1 | tr -d '"'"'"'"; }
+osr() { sed -n "s/^$1=//p" /etc/os-release 2>/dev/null | head -n 1 | tr -d "\"'"; }
 if [ -r /etc/os-release ]; then
   echo "os_id=$(osr ID)"; echo "os_like=$(osr ID_LIKE)"
   echo "os_version=$(osr VERSION_ID)"; echo "os_pretty=$(osr PRETTY_NAME)"

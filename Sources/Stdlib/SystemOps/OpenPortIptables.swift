@@ -8,7 +8,7 @@ enum OpenPortIptables {
     static let probeMarker = "#crucible-probe"
 
     static var probeCommand: String {
-        (["iptables-save -t filter", "echo \(probeMarker)"] + IptablesPersistence.probeLines).joined(separator: "; ")
+        (["iptables-save -t filter", ShellQuote.command(["echo", probeMarker])] + IptablesPersistence.probeLines).joined(separator: "; ")
     }
 
     static func plan(_ request: OpenPort.Request, facts: HostFacts, _ context: any HostContext) async throws -> OpPlan {
