@@ -72,18 +72,6 @@ final class Scratch {
     func write(_ text: String, to relative: String) throws -> String { try write(Array(text.utf8), to: relative) }
 }
 
-enum Fixtures {
-    static let testsDirectory = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-    static let root = testsDirectory.appendingPathComponent("Fixtures")
-    static let golden = testsDirectory.appendingPathComponent("StdlibTests/Golden")
-
-    static func bytes(_ fixture: String) throws -> [UInt8] {
-        Array(try Data(contentsOf: root.appendingPathComponent(fixture)))
-    }
-
-    static func text(_ fixture: String) throws -> String { String(decoding: try bytes(fixture), as: UTF8.self) }
-}
-
 /// Reading and checking files on disk.
 enum Disk {
     static func bytes(_ path: String) -> [UInt8]? {
