@@ -197,3 +197,24 @@ enum CrucibleProcess {
                       stderr: String(decoding: errData, as: UTF8.self))
     }
 }
+
+final class DocsTests: XCTestCase {
+    func testOpsReferenceIsUpToDate() throws {
+        let generated = try CrucibleProcess.run(["ops", "--markdown"])
+        XCTAssertEqual(generated.status, 0)
+        let committed = try String(contentsOf: CrucibleProcess.repoRoot.appendingPathComponent("docs/ops.md"), encoding: .utf8)
+        XCTAssertEqual(generated.stdout, committed, "docs/ops.md is stale: run `.build/debug/crucible-sh ops --markdown > docs/ops.md`")
+    }
+
+    func testReadmeTourRecipeLints() throws {
+        let readme = try String(contentsOf: CrucibleProcess.repoRoot.appendingPathComponent("README.md"), encoding: .utf8)
+        guard let start = readme.range(of: "```\n# Inputs"), let end = readme.range(of: "```\n", range: start.upperBound..<readme.endIndex) else {
+            return XCTFail("the README lost its language tour")
+        }
+        let recipe = FileManager.default.temporaryDirectory.appendingPathComponent("readme-\(UUID().uuidString).crucible")
+        try String(readme[readme.index(start.lowerBound, offsetBy: 4)..<end.lowerBound]).write(to: recipe, atomically: true, encoding: .utf8)
+        defer { try? FileManager.default.removeItem(at: recipe) }
+        let result = try CrucibleProcess.run(["lint", recipe.path])
+        XCTAssertEqual(result.status, 0, result.output)
+    }
+}
