@@ -83,12 +83,12 @@ if packstack {
 on nodes {
   let names_changed = false
   for node in nodes {
+    let node_facts = facts(node)
     let names = [node.name]
     if node.name == node.address {
-      let node_facts = facts(node)
       names = unique([node_facts.fqdn, node_facts.hostname])
     }
-    let entry = hosts-entry node.address names
+    let entry = hosts-entry node_facts.address names
     if entry.changed {
       names_changed = true
     }
