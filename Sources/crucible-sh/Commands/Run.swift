@@ -40,11 +40,14 @@ struct Run: AsyncParsableCommand {
     func run() async throws {
         let checked = try CheckedRecipe.prepare(recipe, inputs: params.inputs)
         let transports = try TransportChoice.factory(connection)
-        let output = ConsoleObserver(showDiffs: check || diff || verbose, verbose: verbose, quiet: json,
-                                     color: Terminal.useColor && !json)
+        let showDiffs = check || diff || verbose
+        let live = Terminal.stdoutIsTerminal && !json && !verbose ? LiveDisplay(showDiffs: showDiffs, color: Terminal.useColor) : nil
+        let output: any RunObserver = live ?? ConsoleObserver(showDiffs: showDiffs, verbose: verbose, quiet: json,
+                                                              color: Terminal.useColor && !json)
         let evaluator = Evaluator(ops: Stdlib.all, paramValues: checked.paramValues, transports: transports,
                                   options: RunOptions(checkMode: check, backups: !noBackup, forks: forks), observer: output)
         let report = await evaluator.run(checked.program)
+        live?.finish()
         if json {
             print(ReportJSON.encode(report))
         } else {
