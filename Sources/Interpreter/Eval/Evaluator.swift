@@ -177,6 +177,9 @@ public final class Evaluator: @unchecked Sendable {
 
     func fail(_ target: HostTarget, unreachable: Bool, message: String) async {
         await sessions.markFailed(target, unreachable: unreachable, error: message)
+        if options.rollbackOnFailure && !options.checkMode && !unreachable {
+            for line in await sessions.rollBack(target) { observer.log(target, "rollback: \(line)") }
+        }
         observer.hostFailed(target, await sessions.report(for: target))
     }
 }

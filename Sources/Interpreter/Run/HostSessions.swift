@@ -12,6 +12,9 @@ public actor HostSessions {
     private var facts: [HostTarget: Task<HostFacts, Error>] = [:]
     private(set) var reports: [HostTarget: HostReport] = [:]
     private(set) var order: [HostTarget] = []
+    /// Per host, each file this run replaced with the bytes it had before the run first
+    /// touched it (nil: it did not exist), in the order they were first written.
+    private var journals: [HostTarget: [(path: String, previous: [UInt8]?)]] = [:]
 
     public init(factory: @escaping TransportFactory) {
         self.factory = factory
@@ -48,6 +51,38 @@ public actor HostSessions {
         }
         facts[target] = task
         return try await task.value
+    }
+
+    // MARK: - Rollback
+
+    func journal(_ path: String, previous: [UInt8]?, on target: HostTarget) {
+        var entries = journals[target] ?? []
+        if !entries.contains(where: { $0.path == path }) { entries.append((path, previous)) }
+        journals[target] = entries
+    }
+
+    /// Puts back every file this run changed on the host, newest first; returns what was
+    /// restored (and what could not be).
+    func rollBack(_ target: HostTarget) async -> [String] {
+        guard let transport = transports[target], let entries = journals[target] else { return [] }
+        var restored: [String] = []
+        for entry in entries.reversed() {
+            do {
+                if let previous = entry.previous {
+                    try await transport.writeFile(entry.path, contents: previous, options: WriteOptions())
+                    restored.append("restored \(entry.path)")
+                } else {
+                    let result = try await transport.run(ShellQuote.command("rm", "-f", "--", entry.path))
+                    if !result.succeeded { throw TransportError.io(host: target.name, message: result.stderrText.trimmed) }
+                    restored.append("removed \(entry.path) (created by this run)")
+                }
+            } catch {
+                restored.append("could not restore \(entry.path): \(error)")
+            }
+        }
+        journals[target] = []
+        reports[target]?.rolledBack = restored
+        return restored
     }
 
     // MARK: - Reports
@@ -103,4 +138,5 @@ struct RunHostContext: HostContext {
 
     func facts() async throws -> HostFacts { try await sessions.facts(for: target) }
     func facts(of other: HostTarget) async throws -> HostFacts { try await sessions.facts(for: other) }
+    func willWrite(_ path: String, previous: [UInt8]?) async { await sessions.journal(path, previous: previous, on: target) }
 }

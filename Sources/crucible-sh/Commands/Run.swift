@@ -31,6 +31,9 @@ struct Run: AsyncParsableCommand {
     @Flag(name: .customLong("no-backup"), help: "Do not keep FILE.crucible~ backups of replaced files.")
     var noBackup = false
 
+    @Flag(help: "On a host where an op fails, restore every file this run changed there.")
+    var rollbackOnFailure = false
+
     @Option(help: "How many hosts run at once.")
     var forks: Int = 32
 
@@ -45,7 +48,7 @@ struct Run: AsyncParsableCommand {
         let output: any RunObserver = live ?? ConsoleObserver(showDiffs: showDiffs, verbose: verbose, quiet: json,
                                                               color: Terminal.useColor && !json)
         let evaluator = Evaluator(ops: Stdlib.all, paramValues: checked.paramValues, transports: transports,
-                                  options: RunOptions(checkMode: check, backups: !noBackup, forks: forks), observer: output)
+                                  options: RunOptions(checkMode: check, backups: !noBackup, forks: forks, rollbackOnFailure: rollbackOnFailure), observer: output)
         let report = await evaluator.run(checked.program)
         live?.finish()
         if json {
