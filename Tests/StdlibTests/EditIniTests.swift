@@ -104,6 +104,15 @@ final class EditIniTests: XCTestCase {
         }
     }
 
+    func testBackupFalseOnAStockFile() async throws {
+        let scratch = try Scratch()
+        let path = try scratch.copyFixture("rhel6/etc/libvirt/libvirtd.conf", to: "etc/libvirt/libvirtd.conf")
+        try await EditCycle().run("edit-ini", [
+            "path": .string(path), "backup": .bool(false),
+            "settings": .record(["listen_tls": .int(0), "listen_tcp": .int(1), "auth_tcp": .string("\"none\"")]),
+        ], path: path, golden: "rhel6/libvirtd.conf", expectBackup: false)
+    }
+
     func testCommentedDefaultFromAnotherSectionIsNotUsed() async throws {
         let result = try await edit("[a]\n#x = 1\n[b]\ny = 2\n", ["section": .string("b"), "settings": .record(["x": .int(5)])])
         XCTAssertEqual(result.text, "[a]\n#x = 1\n[b]\ny = 2\nx = 5\n")

@@ -77,5 +77,7 @@ final class EnsureLineTests: XCTestCase {
         try await EditCycle().run("ensure-line", ["path": .string(path), "match": .string("^PermitRootLogin\\s"), "state": .string("absent")],
                                   path: path, golden: "edited/sshd_config.absent")
         XCTAssertEqual(Disk.text(path), "keep\n#x\n")
+        _ = try await OpTestHost().run("ensure-line", ["path": .string(path), "line": .string("#x"), "match": .string("^k"), "state": .string("absent")])
+        XCTAssertEqual(Disk.text(path), "", "`line` and `match` both remove")
     }
 }

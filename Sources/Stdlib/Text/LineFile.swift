@@ -55,14 +55,16 @@ public struct LineFile: Sendable, Equatable {
         return true
     }
 
-    /// Removes every line that matches `match` (when given), else every occurrence of `line`.
+    /// Removes every line that matches `match` and every occurrence of `line` (either may
+    /// be nil). Returns whether the file changed.
     @discardableResult
     public mutating func ensureAbsent(_ line: String?, match: LinePattern?) -> Bool {
         let texts = lines.texts
         var doomed = Set<Int>()
         if let match {
-            doomed = Set(texts.indices.filter { match.matches(texts[$0]) })
-        } else if let line {
+            doomed.formUnion(texts.indices.filter { match.matches(texts[$0]) })
+        }
+        if let line {
             let block = line.components(separatedBy: "\n")
             for start in texts.indices where blockStarts(at: start, block, texts) && !doomed.contains(start) {
                 doomed.formUnion(start..<(start + block.count))
