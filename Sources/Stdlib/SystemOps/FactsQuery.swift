@@ -11,7 +11,7 @@ enum FactsQuery {
             ParamSpec("host", .host, default: Value.none, positional: true,
                       doc: "Another host of this run; left out: the host the block runs on."),
         ],
-        examples: [#"let f = facts()"#, #"if facts().selinux != "disabled" { restorecon("/etc/hosts") }"#,
+        examples: [#"let f = facts()"#, #"if facts().selinux != "disabled" { restorecon "/etc/hosts" }"#,
                    #"let names = [facts(node).fqdn, facts(node).hostname]"#],
         resultFields: HostFacts.fieldNames.map { ($0, "See the table in docs: one field per fact.") },
         body: .query { arguments, context in try await facts(arguments, context).value })
