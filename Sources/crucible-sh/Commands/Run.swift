@@ -43,6 +43,7 @@ struct Run: AsyncParsableCommand {
     func run() async throws {
         let checked = try CheckedRecipe.prepare(recipe, inputs: params.inputs)
         let transports = try TransportChoice.factory(connection)
+        printHeader(checked)
         let showDiffs = check || diff || verbose
         let live = Terminal.stdoutIsTerminal && !json && !verbose ? LiveDisplay(showDiffs: showDiffs, color: Terminal.useColor) : nil
         let output: any RunObserver = live ?? ConsoleObserver(showDiffs: showDiffs, verbose: verbose, quiet: json,
@@ -58,5 +59,17 @@ struct Run: AsyncParsableCommand {
         }
         if let error = report.error { printError(error) }
         throw report.succeeded ? ExitStatus.success : ExitStatus.hostFailure
+    }
+
+    /// Says what is about to happen, and every way host-key checking was loosened, so it
+    /// cannot be weakened silently.
+    func printHeader(_ checked: CheckedRecipe) {
+        var lines = ["crucible-sh \(Crucible.version): \(checked.program.file.name)\(check ? " (check mode: nothing will be changed)" : "")"]
+        if connection.acceptNewHostKeys {
+            lines.append("warning: --accept-new-host-keys: keys of hosts not in known_hosts are recorded without verification")
+        }
+        if let file = connection.knownHosts { lines.append("host keys checked against \(file)") }
+        let text = lines.joined(separator: "\n") + "\n"
+        if json { printError(text) } else { print(text, terminator: "") }
     }
 }
