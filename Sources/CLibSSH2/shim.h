@@ -1,5 +1,131 @@
 #ifndef CRUCIBLE_LIBSSH2_SHIM_H
 #define CRUCIBLE_LIBSSH2_SHIM_H
+
+/*
+ * Swift cannot import libssh2's function-like macros, nor the constants defined through
+ * other macros or expressions. Each one used by Sources/SSH gets a static inline wrapper
+ * here, named after the macro with a `crucible_` prefix. Lengths are byte counts.
+ */
+
 #include <libssh2.h>
 #include <libssh2_sftp.h>
+#include <string.h>
+#include <poll.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+
+/* MARK: - session */
+
+static inline LIBSSH2_SESSION *crucible_session_init(void) {
+    return libssh2_session_init_ex(NULL, NULL, NULL, NULL);
+}
+
+static inline int crucible_session_disconnect(LIBSSH2_SESSION *session, const char *description) {
+    return libssh2_session_disconnect_ex(session, SSH_DISCONNECT_BY_APPLICATION, description, "");
+}
+
+/* MARK: - authentication */
+
+static inline int crucible_userauth_publickey_fromfile(LIBSSH2_SESSION *session, const char *username,
+                                                       const char *publickey, const char *privatekey,
+                                                       const char *passphrase) {
+    return libssh2_userauth_publickey_fromfile_ex(session, username, (unsigned int)strlen(username),
+                                                  publickey, privatekey, passphrase);
+}
+
+static inline int crucible_userauth_password(LIBSSH2_SESSION *session, const char *username,
+                                             const char *password) {
+    return libssh2_userauth_password_ex(session, username, (unsigned int)strlen(username),
+                                        password, (unsigned int)strlen(password), NULL);
+}
+
+/* MARK: - channels */
+
+static inline LIBSSH2_CHANNEL *crucible_channel_open_session(LIBSSH2_SESSION *session) {
+    return libssh2_channel_open_ex(session, "session", sizeof("session") - 1,
+                                   LIBSSH2_CHANNEL_WINDOW_DEFAULT, LIBSSH2_CHANNEL_PACKET_DEFAULT,
+                                   NULL, 0);
+}
+
+static inline int crucible_channel_exec(LIBSSH2_CHANNEL *channel, const char *command) {
+    return libssh2_channel_process_startup(channel, "exec", sizeof("exec") - 1,
+                                           command, (unsigned int)strlen(command));
+}
+
+static inline ssize_t crucible_channel_read(LIBSSH2_CHANNEL *channel, char *buffer, size_t length) {
+    return libssh2_channel_read_ex(channel, 0, buffer, length);
+}
+
+static inline ssize_t crucible_channel_read_stderr(LIBSSH2_CHANNEL *channel, char *buffer, size_t length) {
+    return libssh2_channel_read_ex(channel, SSH_EXTENDED_DATA_STDERR, buffer, length);
+}
+
+static inline ssize_t crucible_channel_write(LIBSSH2_CHANNEL *channel, const char *buffer, size_t length) {
+    return libssh2_channel_write_ex(channel, 0, buffer, length);
+}
+
+static inline int crucible_channel_send_eof(LIBSSH2_CHANNEL *channel) {
+    return libssh2_channel_send_eof(channel);
+}
+
+/* MARK: - SFTP */
+
+static inline LIBSSH2_SFTP_HANDLE *crucible_sftp_open(LIBSSH2_SFTP *sftp, const char *path,
+                                                     unsigned long flags, long mode) {
+    return libssh2_sftp_open_ex(sftp, path, (unsigned int)strlen(path), flags, mode, LIBSSH2_SFTP_OPENFILE);
+}
+
+static inline int crucible_sftp_close(LIBSSH2_SFTP_HANDLE *handle) {
+    return libssh2_sftp_close_handle(handle);
+}
+
+static inline int crucible_sftp_unlink(LIBSSH2_SFTP *sftp, const char *path) {
+    return libssh2_sftp_unlink_ex(sftp, path, (unsigned int)strlen(path));
+}
+
+/* Plain SFTP v3 rename: fails when the destination exists (OpenSSH's sftp-server links). */
+static inline int crucible_sftp_rename(LIBSSH2_SFTP *sftp, const char *from, const char *to) {
+    return libssh2_sftp_rename_ex(sftp, from, (unsigned int)strlen(from), to, (unsigned int)strlen(to),
+                                  LIBSSH2_SFTP_RENAME_OVERWRITE | LIBSSH2_SFTP_RENAME_ATOMIC |
+                                  LIBSSH2_SFTP_RENAME_NATIVE);
+}
+
+static inline int crucible_sftp_fsetmode(LIBSSH2_SFTP_HANDLE *handle, unsigned long mode) {
+    LIBSSH2_SFTP_ATTRIBUTES attributes;
+    memset(&attributes, 0, sizeof(attributes));
+    attributes.flags = LIBSSH2_SFTP_ATTR_PERMISSIONS;
+    attributes.permissions = mode;
+    return libssh2_sftp_fstat_ex(handle, &attributes, 1);
+}
+
+static inline unsigned long crucible_sftp_read_flags(void) { return LIBSSH2_FXF_READ; }
+static inline unsigned long crucible_sftp_create_flags(void) {
+    return LIBSSH2_FXF_WRITE | LIBSSH2_FXF_CREAT | LIBSSH2_FXF_EXCL;
+}
+static inline unsigned long crucible_sftp_no_such_file(void) { return LIBSSH2_FX_NO_SUCH_FILE; }
+
+/* MARK: - known hosts */
+
+static inline int crucible_knownhost_readfile(LIBSSH2_KNOWNHOSTS *hosts, const char *path) {
+    return libssh2_knownhost_readfile(hosts, path, LIBSSH2_KNOWNHOST_FILE_OPENSSH);
+}
+
+/* The typemask for a plain host name and a base64 key of the given LIBSSH2_KNOWNHOST_KEY_*. */
+static inline int crucible_knownhost_plain_base64(int keyType) {
+    return LIBSSH2_KNOWNHOST_TYPE_PLAIN | LIBSSH2_KNOWNHOST_KEYENC_BASE64 | keyType;
+}
+
+static inline int crucible_knownhost_key_rsa(void) { return LIBSSH2_KNOWNHOST_KEY_SSHRSA; }
+static inline int crucible_knownhost_key_dss(void) { return LIBSSH2_KNOWNHOST_KEY_SSHDSS; }
+static inline int crucible_knownhost_key_ecdsa_256(void) { return LIBSSH2_KNOWNHOST_KEY_ECDSA_256; }
+static inline int crucible_knownhost_key_ecdsa_384(void) { return LIBSSH2_KNOWNHOST_KEY_ECDSA_384; }
+static inline int crucible_knownhost_key_ecdsa_521(void) { return LIBSSH2_KNOWNHOST_KEY_ECDSA_521; }
+static inline int crucible_knownhost_key_ed25519(void) { return LIBSSH2_KNOWNHOST_KEY_ED25519; }
+
+/* MARK: - sockets */
+
+static inline short crucible_poll_in(void) { return POLLIN; }
+static inline short crucible_poll_out(void) { return POLLOUT; }
+static inline int crucible_tcp_nodelay(void) { return TCP_NODELAY; }
+
 #endif

@@ -263,6 +263,10 @@ public struct Parser {
         while !isTerminator(peek) {
             if case .symbol(.leftBrace) = peek.kind {
                 block = try parseRecord()
+                if case .identifier(let label) = peek.kind, case .symbol(.colon) = peekAhead(1).kind {
+                    throw error("E-syntax", peek.span, "`\(label):` comes after the `{ ... }` block of `\(name)`",
+                                hint: "put named arguments before the block: `\(name) ... \(label): value { ... }`")
+                }
                 break
             }
             arguments.append(try parseArgument(commandStyle: true))
@@ -503,7 +507,7 @@ public struct Parser {
         return .list(items, open.span.through(close.span))
     }
 
-    /// `{ key = value, "quoted key" = value }`; newlines separate fields as commas do.
+    /// `{ key = value, "quoted key" = value }`; newlines (or plain spaces) separate fields as commas do.
     mutating func parseRecord() throws(SyntaxError) -> Expr {
         let open = advance()
         let enclosingGrouping = groupingDepth
@@ -546,7 +550,12 @@ public struct Parser {
             skipNewlines()
             let value = try parseExpression()
             fields.append(RecordField(key: key, keySpan: keyToken.span, value: value))
-            if !(isTerminator(peek) || check(.comma) || check(.rightBrace)) {
+            let startsNextKey: Bool
+            switch peek.kind {
+            case .identifier, .string: startsNextKey = true
+            default: startsNextKey = false
+            }
+            if !(isTerminator(peek) || check(.comma) || check(.rightBrace) || startsNextKey) {
                 throw error("E-syntax", peek.span, "expected a new line, `,` or `}` after the value of `\(key)`, found \(peek.kind)")
             }
             skipTerminatorsAndCommas()

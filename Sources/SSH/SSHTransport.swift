@@ -1,1 +1,173 @@
+import Foundation
 import Interpreter
+
+/// The SSH transport: one TCP connection and one authenticated libssh2 session per host
+/// for the whole run, one channel per command.
+///
+/// libssh2 calls block (or spin on EAGAIN), so every call of this host's session runs on
+/// the transport's own `WorkerThread`, never on Swift's cooperative pool: 32 hosts make
+/// progress at once even on two cores. The worker runs jobs one at a time, which also
+/// makes `connect()` idempotent and safe to call concurrently, and serialises this host's
+/// commands (a libssh2 session is not thread-safe). The session state below is touched
+/// only from the worker; the counters have their own lock.
+public final class SSHTransport: Transport, @unchecked Sendable {
+    public let target: HostTarget
+    public let options: SSHOptions
+    let endpoint: SSHEndpoint
+
+    private let worker: WorkerThread
+    private var session: SSHSession?
+    private var sftp: SFTPSession?
+    /// Set when the connection dropped: the host stays failed for the rest of the run.
+    private var lost: TransportError?
+
+    private let countersLock = NSLock()
+    private var counters = TransportStats()
+
+    public init(target: HostTarget, options: SSHOptions = SSHOptions()) {
+        self.target = target
+        self.options = options
+        endpoint = SSHEndpoint(target: target, options: options)
+        worker = WorkerThread(name: "crucible-ssh-\(target.name)")
+    }
+
+    deinit {
+        worker.stop()
+    }
+
+    // MARK: - Transport
+
+    public func connect() async throws {
+        try await worker.perform { _ = try self.openSession() }
+    }
+
+    public func run(_ command: String, stdin: [UInt8]?, timeout: Double?) async throws -> CommandResult {
+        let wrapped = options.become && endpoint.user != "root" ? BecomeCommand.wrap(command) : command
+        let seconds = timeout ?? options.commandTimeout
+        let result = try await worker.perform {
+            try self.exec(wrapped, stdin: stdin ?? [], deadline: Deadline(seconds: seconds, what: "command"))
+        }
+        return CommandResult(
+            stdout: result.stdout, stderr: result.stderr,
+            status: result.signal.map(ExitSignal.status(for:)) ?? result.status
+        )
+    }
+
+    public func readFile(_ path: String) async throws -> [UInt8]? {
+        let result = try await run(AtomicWrite.readCommand(path: path))
+        if result.status == AtomicWrite.missingFileStatus && result.stdout.isEmpty { return nil }
+        guard result.succeeded else {
+            throw TransportError.io(host: target.name, message: "cannot read \(path): \(result.stderrText.trimmed)")
+        }
+        return result.stdout
+    }
+
+    /// One exec: the atomic-write script with the bytes on stdin (keeps mode, owner and
+    /// SELinux context, makes the backup, works with `become`).
+    public func writeFile(_ path: String, contents: [UInt8], options: WriteOptions) async throws {
+        let result = try await run(AtomicWrite.command(path: path, options: options), stdin: contents, timeout: nil)
+        guard result.succeeded else {
+            throw TransportError.io(host: target.name, message: "cannot write \(path): \(result.stderrText.trimmed)")
+        }
+        count { $0.bytesWritten += contents.count }
+    }
+
+    public func stats() -> TransportStats {
+        countersLock.lock()
+        defer { countersLock.unlock() }
+        return counters
+    }
+
+    /// Ends the session; a later call connects again.
+    public func close() async {
+        _ = try? await worker.perform {
+            self.sftp = nil
+            self.session = nil
+        }
+    }
+
+    // MARK: - SFTP
+
+    /// Reads a file over SFTP as the login user (no `become`); nil when it does not exist.
+    public func sftpRead(_ path: String) async throws -> [UInt8]? {
+        try await worker.perform {
+            try self.withSFTP { sftp, deadline in try sftp.read(path, deadline: deadline) }
+        }
+    }
+
+    /// Writes a file over SFTP as the login user (no `become`): a temp file beside it,
+    /// created with `mode`, renamed over the path. A new file's owner is the login user.
+    public func sftpWrite(_ path: String, _ bytes: [UInt8], mode: Int = 0o644) async throws {
+        try await worker.perform {
+            try self.withSFTP { sftp, deadline in
+                try sftp.write(path, bytes: bytes, mode: mode, deadline: deadline) { temp, path in
+                    try self.replaceWithRename(temp, path, deadline: deadline)
+                }
+            }
+        }
+        count { $0.bytesWritten += bytes.count }
+    }
+
+    // MARK: - On the worker thread
+
+    private func openSession() throws -> SSHSession {
+        if let lost { throw lost }
+        if let session { return session }
+        do {
+            let opened = try SSHConnector(endpoint: endpoint, options: options).open()
+            session = opened
+            count { $0.connections += 1 }
+            return opened
+        } catch {
+            throw TransportError.from(error, host: target.name, stage: .connecting)
+        }
+    }
+
+    private func exec(_ command: String, stdin: [UInt8], deadline: Deadline) throws -> ExecResult {
+        let session = try openSession()
+        return try connected {
+            count { $0.execChannels += 1 }
+            let channel = try SSHChannel(session: session, deadline: deadline)
+            return try channel.exec(command, stdin: stdin, deadline: deadline)
+        }
+    }
+
+    private func withSFTP<T>(_ body: (SFTPSession, Deadline) throws -> T) throws -> T {
+        let session = try openSession()
+        let deadline = Deadline(seconds: options.commandTimeout, what: "SFTP transfer")
+        return try connected {
+            count { $0.sftpOperations += 1 }
+            if sftp == nil { sftp = try SFTPSession(session: session, deadline: deadline) }
+            return try body(sftp!, deadline)
+        }
+    }
+
+    /// SFTP v3 cannot rename over an existing file: one `mv -f` does it atomically.
+    private func replaceWithRename(_ temp: String, _ path: String, deadline: Deadline) throws {
+        let result = try exec(ShellQuote.command(["mv", "-f", "--", temp, path]), stdin: [], deadline: deadline)
+        guard result.status == 0 else {
+            throw TransportError.io(host: target.name, message: "cannot replace \(path): \(String(decoding: result.stderr, as: UTF8.self).trimmed)")
+        }
+    }
+
+    /// Runs a step on the open session; a dropped connection closes it for good.
+    private func connected<T>(_ body: () throws -> T) throws -> T {
+        do {
+            return try body()
+        } catch {
+            let mapped = TransportError.from(error, host: target.name, stage: .connected)
+            if case .disconnected = mapped {
+                lost = mapped
+                sftp = nil
+                session = nil
+            }
+            throw mapped
+        }
+    }
+
+    private func count(_ update: (inout TransportStats) -> Void) {
+        countersLock.lock()
+        defer { countersLock.unlock() }
+        update(&counters)
+    }
+}

@@ -4,7 +4,7 @@ import OrderedCollections
 /// Pure built-in functions: no host needed, usable anywhere.
 public enum Builtins {
     public static var all: [OpSpec] {
-        [len, join, split, keys, str, int, lower, upper, replace, startsWith, endsWith, unique, sorted, range, fail, log, defaultValue]
+        [len, join, split, keys, str, int, lower, upper, replace, startsWith, endsWith, unique, sorted, range, fail, log, defaultValue, quote, regexEscape]
     }
 
     static func pure(_ name: String, _ summary: String, _ params: [ParamSpec], returns: ValueType, examples: [String] = [],
@@ -124,5 +124,22 @@ public enum Builtins {
         case .none, .string(""): return args["fallback"]
         case let value: return value
         }
+    }
+
+    static let quote = pure("quote", "Quotes a value as one shell word, for the command string of `run`.",
+                            [ParamSpec("value", .any, positional: true, doc: "the value to quote")], returns: .string,
+                            examples: [#"run "packstack --answer-file=${quote(answer_file)}""#]) { args in
+        .string(ShellQuote.quote(args["value"].interpolated))
+    }
+
+    static let regexEscape = pure("regex-escape", "Escapes a string so a regular expression matches it literally.",
+                                  [ParamSpec("text", .string, positional: true, doc: "the literal text")], returns: .string,
+                                  examples: [#"ensure-line "/etc/exports" line match: "^${regex-escape(path)}[ \t]""#]) { args in
+        var out = ""
+        for char in args.string("text") {
+            if "\\^$.|?*+()[]{}/".contains(char) { out.append("\\") }
+            out.append(char)
+        }
+        return .string(out)
     }
 }

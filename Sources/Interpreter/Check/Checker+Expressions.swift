@@ -94,6 +94,8 @@ extension Checker {
             return .any
         case .record, .any:
             return .any
+        case .oneOf(let options) where options.contains(.record) || options.contains(.any):
+            return .any
         default:
             report("E-field", name.span, "\(baseType.withArticle) has no fields (`.\(name.name)`)")
             return .any

@@ -46,10 +46,8 @@ struct Lint: AsyncParsableCommand {
             return ([], false)
         }
         var diagnostics = source.diagnostics
-        if !diagnostics.hasErrors {
-            var checker = Checker(ops: Stdlib.all, inputs: params.inputs, requireParamValues: !params.assignments.isEmpty)
-            diagnostics += checker.check(program)
-        }
+        var checker = Checker(ops: Stdlib.all, inputs: params.inputs, requireParamValues: !params.assignments.isEmpty)
+        diagnostics += CheckedRecipe.checkDiagnostics(&checker, program, afterSyntaxErrors: diagnostics.hasErrors)
         return (diagnostics, !diagnostics.hasErrors)
     }
 }

@@ -6,13 +6,15 @@ enum Recap {
         guard !report.hosts.isEmpty else { return report.checkMode ? "check mode: no hosts" : "no hosts" }
         let width = max(4, report.hosts.map(\.host.count).max() ?? 4)
         var lines = [(report.checkMode ? "RECAP (check mode: nothing was changed)" : "RECAP")]
-        lines.append("host".padding(width) + "  status       ok  changed  failed")
+        lines.append("host".padding(width) + "    ok  changed  failed  unreachable")
         for host in report.hosts {
-            let status = host.status.rawValue
-            let painted = paint(status.padding(11), host.status == .ok ? (host.changedCount > 0 ? "33" : "32") : "31", color)
-            lines.append(host.host.padding(width) + "  " + painted + "  " + String(host.okCount).leftPadding(2)
-                         + "  " + String(host.changedCount).leftPadding(7) + "  " + String(host.failedCount).leftPadding(6))
+            let unreachable = host.status == .unreachable ? 1 : 0
+            let failed = host.status == .failed ? max(1, host.failedCount) : host.failedCount
+            let painted = paint(host.host.padding(width), host.status == .ok ? (host.changedCount > 0 ? "33" : "32") : "31", color)
+            lines.append(painted + "  " + String(host.okCount).leftPadding(4) + "  " + String(host.changedCount).leftPadding(7)
+                         + "  " + String(failed).leftPadding(6) + "  " + String(unreachable).leftPadding(11))
             if let error = host.error { lines.append("  " + error.trimmed.replacingAll("\n", with: "\n  ")) }
+            for line in host.rolledBack ?? [] { lines.append("  rollback: \(line)") }
         }
         return lines.joined(separator: "\n")
     }

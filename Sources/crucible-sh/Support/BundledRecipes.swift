@@ -2,7 +2,214 @@
 enum BundledRecipes {
     static let all: [(name: String, text: String)] = [
         ("live-migration", ####"""
-# placeholder
+# Live migration for OpenStack nova, with the instances directory on NFS shared storage.
+#
+# One controller exports the instances directory over NFS and is also a compute node;
+# every compute node (the controller included) mounts it. Works on RHEL 6 (NFSv3, SysV
+# init, iptables), RHEL/CentOS 7 and Fedora (NFSv4, systemd, iptables or firewalld):
+# each host's facts pick the file formats, service names and firewall tool.
+# Safe to run again: each step changes only what differs, and services restart only when
+# their configuration changed. No reboot and no `setenforce 0` are needed afterwards.
+#
+# Fork it: `crucible-sh recipes show live-migration > my-migration.crucible`.
+
+# The NFS server; it is a compute node too.
+param controller: host
+# The other compute nodes, any number of them.
+param computes: [host] = []
+
+# Where nova keeps instance disks; this directory is what NFS shares.
+param instances_path = "/var/lib/nova/instances"
+# NFSv4 id-mapping domain. It must be the same on every node, or files show up as `nobody`.
+param nfs_domain = "localdomain"
+# Export options. `sync` is the safe default (the original tool used `async`).
+param export_options = "rw,sync,fsid=0,no_root_squash"
+# Which clients may mount the export (a host, a network like 10.0.0.0/24, or *).
+param export_clients = "*"
+
+# Fixed ports for the NFS helper daemons, so that the firewall can open them.
+param mountd_port = 892
+param statd_port = 662
+param statd_outgoing_port = 2020
+param lockd_tcp_port = 32803
+param lockd_udp_port = 32769
+param rquotad_port = 875
+
+# libvirtd's TCP port, where the source host asks the destination to take the guest.
+param libvirtd_port = 16509
+# qemu's migration data ports. The original tool left these closed, so the memory copy was blocked.
+param migration_ports = "49152-49261"
+# Authentication on libvirtd's TCP socket. "none" is unauthenticated: use it only on a
+# trusted management network ("sasl" needs users set up with saslpasswd2).
+param libvirtd_auth_tcp = "none"
+
+# nova's configuration file and the settings live migration needs in it.
+param nova_conf = "/etc/nova/nova.conf"
+param live_migration_flag = "VIR_MIGRATE_UNDEFINE_SOURCE,VIR_MIGRATE_PEER2PEER,VIR_MIGRATE_LIVE"
+param vncserver_listen = "0.0.0.0"
+# The uid nova has on RDO/RHOS installs; every node must agree (reported, never renumbered).
+param nova_uid = 162
+
+# An SSH public key line to authorize for root on every node (needed for resize and cold
+# migration between compute nodes); empty to leave authorized_keys alone.
+param root_ssh_key = ""
+
+# Optional first phase: install OpenStack with packstack on the controller, every node a compute host.
+param packstack = false
+# Where the generated packstack answer file goes on the controller.
+param packstack_answer_file = "/root/crucible-packstack-answers.txt"
+
+let nodes = [controller] + computes
+let addresses = []
+for node in nodes {
+  addresses = addresses + [node.address]
+}
+
+# --- Optional: packstack, before anything else (it writes some of the same files) ---------
+if packstack {
+  on controller {
+    run "packstack --gen-answer-file=${quote(packstack_answer_file)}" creates: packstack_answer_file
+    let answers = edit-ini packstack_answer_file section: "general" {
+      CONFIG_COMPUTE_HOSTS = join(addresses, ",")
+    }
+    if answers.changed {
+      run "packstack --answer-file=${quote(packstack_answer_file)}"
+    }
+  }
+}
+
+# --- Every node: host names ---------------------------------------------------------------
+# `nova live-migration` addresses hosts by name, so every node must resolve every other one.
+on nodes {
+  let names_changed = false
+  for node in nodes {
+    let node_facts = facts(node)
+    let names = [node.name]
+    if node.name == node.address {
+      names = unique([node_facts.fqdn, node_facts.hostname])
+    }
+    let entry = hosts-entry node_facts.address names
+    if entry.changed {
+      names_changed = true
+    }
+  }
+  if names_changed and facts().selinux != "disabled" {
+    restorecon "/etc/hosts"
+  }
+}
+
+# --- The controller: the NFS server ---------------------------------------------------------
+on controller {
+  let f = facts()
+
+  # Pin the helper daemons to fixed ports (the stock file has them commented out).
+  let nfs_conf = edit-ini "/etc/sysconfig/nfs" {
+    LOCKD_TCPPORT = lockd_tcp_port
+    LOCKD_UDPPORT = lockd_udp_port
+    MOUNTD_PORT = mountd_port
+    RQUOTAD_PORT = rquotad_port
+    STATD_PORT = statd_port
+    STATD_OUTGOING_PORT = statd_outgoing_port
+  }
+
+  # The shared directory: owned by nova, traversable by qemu (o+x).
+  directory instances_path owner: "nova:nova" mode: "0755"
+
+  let exports = ensure-line "/etc/exports" "${instances_path} ${export_clients}(${export_options})" match: "^${regex-escape(instances_path)}[ \t]" create: true
+
+  service "rpcbind" state: "running" enabled: true
+  service f.nfs_server_service state: "running" enabled: true
+  if f.nfs_lock_service != "" {
+    service f.nfs_lock_service state: "running" enabled: true
+  }
+  if nfs_conf.changed {
+    service f.nfs_server_service state: "restarted"
+  }
+  if exports.changed {
+    exportfs
+  }
+
+  # NFS itself and its helpers, before the distribution's final REJECT rule.
+  open-port "both" [111, statd_port, rquotad_port, mountd_port, 2049]
+  open-port "tcp" lockd_tcp_port
+  open-port "udp" lockd_udp_port
+}
+
+# --- Every compute node (the controller included) -------------------------------------------
+on nodes {
+  let f = facts()
+
+  # NFSv4 id mapping: same domain everywhere.
+  let idmap = edit-ini "/etc/idmapd.conf" section: "General" { Domain = nfs_domain }
+  if idmap.changed {
+    service f.idmap_service state: "restarted"
+  }
+
+  # Mount the shared instances directory now and at boot: no reboot needed.
+  # NFSv4 mounts the export root (the export has fsid=0); NFSv3 mounts the path itself.
+  let context = "context=\"system_u:object_r:nova_var_lib_t:s0\""
+  let source = "${controller.address}:/"
+  let options = "defaults,_netdev,${context}"
+  if f.nfs_version == 3 {
+    source = "${controller.address}:${instances_path}"
+    options = "defaults,_netdev,nfsvers=3,${context}"
+  }
+  fstab source instances_path fstype: f.fstab_type options: options
+  mount instances_path source: source fstype: f.fstab_type options: options
+
+  # Let qemu use NFS-backed disks (persistent). Not `setenforce 0`.
+  selinux-boolean "virt_use_nfs" true
+
+  # libvirtd listens on TCP for migration requests.
+  let libvirtd_conf = edit-ini "/etc/libvirt/libvirtd.conf" {
+    listen_tls = 0
+    listen_tcp = 1
+    auth_tcp = "\"${libvirtd_auth_tcp}\""
+  }
+  let libvirtd_args = edit-ini "/etc/sysconfig/libvirtd" { LIBVIRTD_ARGS = "\"--listen\"" }
+  if libvirtd_conf.changed or libvirtd_args.changed {
+    service "libvirtd" state: "restarted"
+  }
+
+  # nova: instances on the share (not all of state_path), and the migration flags.
+  let nova_default = edit-ini nova_conf section: "DEFAULT" {
+    instances_path = instances_path
+    vncserver_listen = vncserver_listen
+  }
+  let nova_libvirt = edit-ini nova_conf section: "libvirt" { live_migration_flag = live_migration_flag }
+
+  # systemd: start nova-compute only once the share is mounted, with a drop-in
+  # (package updates overwrite /usr/lib/systemd/system/*.service).
+  let dropin_changed = false
+  if f.init == "systemd" {
+    let dropin = systemd-dropin "openstack-nova-compute.service" content: "[Unit]\nRequiresMountsFor=${instances_path}\n"
+    if dropin.changed {
+      daemon-reload
+      dropin_changed = true
+    }
+  }
+  if nova_default.changed or nova_libvirt.changed or dropin_changed {
+    service "openstack-nova-compute" state: "restarted"
+  }
+
+  # Migration control (libvirtd) and data (qemu) ports.
+  open-port "tcp" libvirtd_port
+  open-port "tcp" migration_ports
+
+  # Passwordless root SSH between compute nodes, when a key is given.
+  if root_ssh_key != "" {
+    authorized-key root_ssh_key user: "root"
+  }
+
+  # nova's uid must agree on every node for files on the share; report, never renumber.
+  let ids = nova-ids()
+  if ids == none {
+    log("warning: no nova user on this host; is openstack-nova-compute installed?")
+  } else if ids.uid != nova_uid {
+    log("warning: nova has uid ${ids.uid} here, expected ${nova_uid}: files on the share will have the wrong owner")
+  }
+}
+
 """####),
     ]
 

@@ -21,8 +21,7 @@ struct CheckedRecipe {
         var diagnostics = source.diagnostics
         guard let program = source.program else { throw ExitStatus.recipeError }
         var checker = Checker(ops: Stdlib.all, inputs: inputs, requireParamValues: requireParams)
-        // Syntax errors make checking noisy (half-parsed statements); report them alone.
-        if !diagnostics.hasErrors { diagnostics += checker.check(program) }
+        diagnostics += Self.checkDiagnostics(&checker, program, afterSyntaxErrors: diagnostics.hasErrors)
         if !diagnostics.isEmpty {
             printError(DiagnosticRenderer(useColor: Terminal.stderrIsTerminal && Terminal.colorAllowed).render(diagnostics))
             let errors = diagnostics.filter { $0.severity == .error }.count
@@ -32,5 +31,12 @@ struct CheckedRecipe {
             }
         }
         return CheckedRecipe(program: program, paramValues: checker.paramValues, diagnostics: diagnostics)
+    }
+
+    /// Checks even a program with syntax errors, so one pass reports everything; names
+    /// that look undefined only because their statement did not parse are left out.
+    static func checkDiagnostics(_ checker: inout Checker, _ program: Program, afterSyntaxErrors: Bool) -> [Diagnostic] {
+        let found = checker.check(program)
+        return afterSyntaxErrors ? found.filter { $0.id != "E-undefined" } : found
     }
 }

@@ -47,6 +47,7 @@ func printError(_ text: String) {
 /// Whether standard output/error is a terminal, and whether colour is wanted (NO_COLOR).
 enum Terminal {
     static var stdoutIsTerminal: Bool { isatty(STDOUT_FILENO) == 1 }
+    static var stdinIsTerminal: Bool { isatty(STDIN_FILENO) == 1 }
     static var stderrIsTerminal: Bool { isatty(STDERR_FILENO) == 1 }
     static var colorAllowed: Bool { ProcessInfo.processInfo.environment["NO_COLOR"].map { $0.isEmpty } ?? true }
     static var useColor: Bool { stdoutIsTerminal && colorAllowed }

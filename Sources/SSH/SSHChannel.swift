@@ -1,0 +1,125 @@
+import CLibSSH2
+
+/// What one exec gave back, with the signal name when the command was killed by one.
+struct ExecResult: Sendable {
+    var stdout: [UInt8] = []
+    var stderr: [UInt8] = []
+    var status: Int32 = -1
+    var signal: String?
+}
+
+/// One exec channel, owned here and freed in `deinit`. `exec` is the whole life of the
+/// channel: start the command, write stdin then EOF while draining stdout and stderr
+/// (interleaved, so a command that talks before it reads cannot deadlock us), wait for
+/// the close, collect the exit status.
+final class SSHChannel {
+    private let session: SSHSession
+    private let handle: OpaquePointer
+    private static let chunk = 64 * 1024
+
+    init(session: SSHSession, deadline: Deadline) throws {
+        self.session = session
+        handle = try session.retrying(deadline) { crucible_channel_open_session(session.handle) }
+    }
+
+    /// A channel abandoned mid-command (timeout) must send its close first, which can
+    /// say EAGAIN in non-blocking mode: retry briefly; the session frees it otherwise.
+    deinit {
+        let grace = Deadline(seconds: 2, what: "channel close")
+        while libssh2_channel_free(handle) == LIBSSH2_ERROR_EAGAIN {
+            guard (try? session.waitForSocket(grace)) != nil else { break }
+        }
+    }
+
+    func exec(_ command: String, stdin: [UInt8], deadline: Deadline) throws -> ExecResult {
+        let channel = handle
+        try session.retrying(deadline) { crucible_channel_exec(channel, command) }
+        var result = ExecResult()
+        var stdinState = StdinState(bytes: stdin)
+        var buffer = [CChar](repeating: 0, count: Self.chunk)
+        while true {
+            var progressed = try feed(&stdinState, deadline: deadline)
+            // EOF is checked before reading: once it is set every byte is buffered, so two
+            // empty reads after it mean both streams are drained.
+            let sawEOF = libssh2_channel_eof(channel) != 0
+            let stdoutRead = try drain(into: &result.stdout, buffer: &buffer) { crucible_channel_read(channel, $0, $1) }
+            let stderrRead = try drain(into: &result.stderr, buffer: &buffer) { crucible_channel_read_stderr(channel, $0, $1) }
+            progressed = progressed || stdoutRead.gotBytes || stderrRead.gotBytes
+            if sawEOF && stdoutRead.atEnd && stderrRead.atEnd { break }
+            if !progressed { try session.waitForSocket(deadline) }
+        }
+        try session.retrying(deadline) { libssh2_channel_close(channel) }
+        try session.retrying(deadline) { libssh2_channel_wait_closed(channel) }
+        result.status = libssh2_channel_get_exit_status(channel)
+        result.signal = exitSignal()
+        return result
+    }
+
+    // MARK: - Streams
+
+    private struct StdinState {
+        let bytes: [UInt8]
+        var offset = 0
+        var eofSent = false
+    }
+
+    /// Writes what the channel window takes of stdin, then EOF. A command that exits
+    /// without reading its input closes the channel: the rest of stdin is dropped.
+    private func feed(_ state: inout StdinState, deadline: Deadline) throws -> Bool {
+        guard !state.eofSent else { return false }
+        let channel = handle
+        if state.offset < state.bytes.count {
+            let end = min(state.offset + Self.chunk, state.bytes.count)
+            let written = state.bytes[state.offset..<end].withUnsafeBytes { raw in
+                crucible_channel_write(channel, raw.baseAddress!.assumingMemoryBound(to: CChar.self), raw.count)
+            }
+            if written == Int(LIBSSH2_ERROR_EAGAIN) { return false }
+            if written == Int(LIBSSH2_ERROR_CHANNEL_CLOSED) || written == Int(LIBSSH2_ERROR_CHANNEL_EOF_SENT) {
+                state.eofSent = true
+                return true
+            }
+            if written < 0 { throw session.lastError(Int32(clamping: written)) }
+            state.offset += written
+            return written > 0
+        }
+        let sent = crucible_channel_send_eof(channel)
+        if sent == LIBSSH2_ERROR_EAGAIN { return false }
+        state.eofSent = true
+        return true
+    }
+
+    private struct DrainResult {
+        var gotBytes = false
+        var atEnd = false
+    }
+
+    /// Reads everything available now on one stream: stops at EAGAIN (nothing yet) or 0
+    /// (this stream is finished).
+    private func drain(
+        into output: inout [UInt8], buffer: inout [CChar],
+        _ read: (UnsafeMutablePointer<CChar>, Int) -> Int
+    ) throws -> DrainResult {
+        var outcome = DrainResult()
+        while true {
+            let count = buffer.withUnsafeMutableBufferPointer { read($0.baseAddress!, $0.count) }
+            if count == Int(LIBSSH2_ERROR_EAGAIN) { return outcome }
+            if count < 0 { throw session.lastError(Int32(clamping: count)) }
+            if count == 0 {
+                outcome.atEnd = true
+                return outcome
+            }
+            outcome.gotBytes = true
+            buffer.withUnsafeBytes { output.append(contentsOf: $0.prefix(count)) }
+        }
+    }
+
+    private func exitSignal() -> String? {
+        var name: UnsafeMutablePointer<CChar>?
+        var length = 0
+        guard libssh2_channel_get_exit_signal(handle, &name, &length, nil, nil, nil, nil) == 0,
+              let name, length > 0 else { return nil }
+        let signal = String(cString: name)
+        libssh2_free(session.handle, name)
+        return signal
+    }
+}

@@ -1,0 +1,122 @@
+import Foundation
+import CLibSSH2
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// One libssh2 session over one TCP socket, both owned here and released in `deinit`.
+///
+/// The session runs in non-blocking mode: every call that would block returns
+/// `LIBSSH2_ERROR_EAGAIN`, and `retrying` then waits with `poll(2)` on the socket, in the
+/// direction libssh2 asks for, until the step's deadline. That gives every step (connect,
+/// command) its own time limit, lets one exec interleave stdin writes with stdout/stderr
+/// reads, and sends keepalives while waiting. A session is not thread-safe: its owner
+/// calls it from one thread only (the transport's `WorkerThread`).
+final class SSHSession {
+    let handle: OpaquePointer
+    private let socket: Int32
+    private var keepaliveSeconds: Int32 = 0
+
+    /// Connects the socket and performs the SSH handshake (key exchange).
+    /// `hostKeyMethods` orders the host key algorithms (see `KnownHosts.preferredMethods`).
+    init(address: String, port: Int, hostKeyMethods: String?, deadline: Deadline) throws {
+        LibSSH2.initializeOnce()
+        socket = try TCPSocket.connect(address: address, port: port, deadline: deadline)
+        guard let handle = crucible_session_init() else {
+            close(socket)
+            throw SSHError(LIBSSH2_ERROR_ALLOC, "cannot allocate an SSH session")
+        }
+        self.handle = handle
+        libssh2_session_set_blocking(handle, 0)
+        if let hostKeyMethods {
+            _ = libssh2_session_method_pref(handle, LIBSSH2_METHOD_HOSTKEY, hostKeyMethods)
+        }
+        let fd = socket
+        try retrying(deadline) { libssh2_session_handshake(handle, fd) }
+    }
+
+    deinit {
+        libssh2_session_set_blocking(handle, 1)
+        libssh2_session_set_timeout(handle, 1000)
+        _ = crucible_session_disconnect(handle, "crucible done")
+        libssh2_session_free(handle)
+        close(socket)
+    }
+
+    /// Asks libssh2 to send a keepalive after `seconds` of silence; `waitForSocket` sends them.
+    func configureKeepalive(seconds: Int) {
+        guard seconds > 0 else { return }
+        keepaliveSeconds = Int32(clamping: seconds)
+        libssh2_keepalive_config(handle, 1, UInt32(seconds))
+    }
+
+    // MARK: - Calling libssh2
+
+    /// Runs a libssh2 call until it stops saying EAGAIN; a negative result becomes `SSHError`.
+    @discardableResult
+    func retrying(_ deadline: Deadline, _ call: () -> Int32) throws -> Int32 {
+        Int32(try retrying(deadline) { Int(call()) })
+    }
+
+    @discardableResult
+    func retrying(_ deadline: Deadline, _ call: () -> Int) throws -> Int {
+        while true {
+            let result = call()
+            if result == Int(LIBSSH2_ERROR_EAGAIN) {
+                try waitForSocket(deadline)
+                continue
+            }
+            if result < 0 { throw lastError(Int32(clamping: result)) }
+            return result
+        }
+    }
+
+    /// The same for calls that return a pointer, NULL meaning "look at the last error".
+    func retrying<Handle>(_ deadline: Deadline, _ call: () -> Handle?) throws -> Handle {
+        while true {
+            if let handle = call() { return handle }
+            let code = libssh2_session_last_errno(handle)
+            guard code == LIBSSH2_ERROR_EAGAIN else { throw lastError(code) }
+            try waitForSocket(deadline)
+        }
+    }
+
+    /// The session's last error, with libssh2's message.
+    func lastError(_ fallback: Int32) -> SSHError {
+        var message: UnsafeMutablePointer<CChar>?
+        var length: Int32 = 0
+        let code = libssh2_session_last_error(handle, &message, &length, 0)
+        let text = message.map { String(cString: $0) } ?? "libssh2 error"
+        return SSHError(code != 0 ? code : fallback, text)
+    }
+
+    /// Waits until the socket is ready in the direction libssh2 is blocked on, sending a
+    /// keepalive when one is due. Throws the deadline's timeout, or `SSHError` when the
+    /// keepalive cannot be sent (the connection is gone).
+    func waitForSocket(_ deadline: Deadline) throws {
+        if deadline.hasPassed { throw deadline.timedOut }
+        var cap: Int? = nil
+        if keepaliveSeconds > 0 {
+            var next: Int32 = 0
+            if libssh2_keepalive_send(handle, &next) < 0 { throw lastError(LIBSSH2_ERROR_SOCKET_SEND) }
+            cap = Int(max(next, 1)) * 1000
+        }
+        let directions = libssh2_session_block_directions(handle)
+        var events: Int16 = 0
+        if directions & LIBSSH2_SESSION_BLOCK_INBOUND != 0 { events |= crucible_poll_in() }
+        if directions & LIBSSH2_SESSION_BLOCK_OUTBOUND != 0 { events |= crucible_poll_out() }
+        if events == 0 { events = crucible_poll_in() }
+        var pollfd = Glibc.pollfd(fd: socket, events: events, revents: 0)
+        let ready = poll(&pollfd, 1, deadline.pollMilliseconds(cap: cap))
+        if ready == 0 && deadline.hasPassed { throw deadline.timedOut }
+    }
+}
+
+/// libssh2's global state (the crypto backend), initialised once per process.
+enum LibSSH2 {
+    private static let initialized: Bool = libssh2_init(0) == 0
+
+    static func initializeOnce() {
+        _ = initialized
+    }
+}
