@@ -118,11 +118,14 @@ final class CorpusTests: XCTestCase {
         }
         var report = RunReport(recipe: "", checkMode: false)
         let logs = LogCollector()
+        var options = RunOptions(checkMode: expect.checkMode)
+        // The case's own lock: the default path is shared by every crucible run on this machine.
+        options.lockPath = tmp.appendingPathComponent("crucible.lock").path
         for _ in 0..<expect.runs {
             logs.reset()
             let evaluator = Evaluator(ops: Stdlib.all, paramValues: checker.paramValues,
                                       transports: { LocalTransport(target: $0) },
-                                      options: RunOptions(checkMode: expect.checkMode), observer: logs)
+                                      options: options, observer: logs)
             report = await evaluator.run(program)
         }
         return compare(report, logs.lines, expect, tmp)
