@@ -110,7 +110,7 @@ extension Parser {
     /// When the error is at the first token of a later line (an unclosed `(` ran on), that
     /// token already starts the next statement and nothing is skipped.
     mutating func synchronize(statementStart: Int) {
-        if index > statementStart, previous.kind == .newline { return }
+        if index > statementStart, previous.kind == .newline, startsStatement(peek) { return }
         var braces = 0
         while !atEnd {
             switch peek.kind {
@@ -124,6 +124,16 @@ extension Parser {
             default: break
             }
             advance()
+        }
+    }
+
+    /// A name or a statement keyword: what a line that starts a new statement begins with.
+    func startsStatement(_ token: Token) -> Bool {
+        switch token.kind {
+        case .identifier: return true
+        case .keyword(let keyword):
+            return [.param, .let, .fn, .return, .if, .for, .on, .include].contains(keyword)
+        default: return false
         }
     }
 
