@@ -16,6 +16,9 @@ import XCTest
 ///     # expect-changed: 2                  (ops reported changed, all hosts)
 ///     # expect-file: out.txt               (the file in the case's temp dir after the run...)
 ///     #| first line                        (...has exactly these lines)
+///     # expect-no-file: out.txt            (the file does not exist after the run)
+///     # given-file: in.conf                (written to the temp dir before the first run...)
+///     #| [section]                         (...with these lines)
 ///     # check-mode                         (run with --check)
 ///     # runs: 2                            (run twice; expectations are about the last run)
 ///     # set: name=value                    (a param value, as --set would give it)
@@ -32,6 +35,8 @@ final class CorpusTests: XCTestCase {
         var runError: String?
         var changed: Int?
         var files: [(name: String, lines: [String])] = []
+        var absentFiles: [String] = []
+        var givenFiles: [(name: String, lines: [String])] = []
         var checkMode = false
         var runs = 1
         var sets: [(String, String)] = []
@@ -64,6 +69,8 @@ final class CorpusTests: XCTestCase {
 
     static func parseExpectations(_ text: String) -> Expectations {
         var expect = Expectations()
+        // `#|` lines belong to the last given-file or expect-file line above them.
+        var linesGoToGiven = false
         for line in text.split(separator: "\n", omittingEmptySubsequences: false) {
             let trimmed = line.trimmingCharacters(in: .whitespaces)
             func value(_ key: String) -> String? {
@@ -76,11 +83,23 @@ final class CorpusTests: XCTestCase {
             else if let log = value("expect-log") { expect.logs.append(log) }
             else if let error = value("expect-run-error") { expect.runError = error }
             else if let changed = value("expect-changed") { expect.changed = Int(changed) }
-            else if let name = value("expect-file") { expect.files.append((name, [])) }
-            else if trimmed.hasPrefix("#|"), !expect.files.isEmpty {
+            else if let name = value("expect-file") {
+                expect.files.append((name, []))
+                linesGoToGiven = false
+            }
+            else if let name = value("given-file") {
+                expect.givenFiles.append((name, []))
+                linesGoToGiven = true
+            }
+            else if let name = value("expect-no-file") { expect.absentFiles.append(name) }
+            else if trimmed.hasPrefix("#|") {
                 var content = trimmed.dropFirst(2)
                 if content.hasPrefix(" ") { content = content.dropFirst() }
-                expect.files[expect.files.count - 1].lines.append(String(content))
+                if linesGoToGiven, !expect.givenFiles.isEmpty {
+                    expect.givenFiles[expect.givenFiles.count - 1].lines.append(String(content))
+                } else if !expect.files.isEmpty {
+                    expect.files[expect.files.count - 1].lines.append(String(content))
+                }
             }
             else if value("check-mode") != nil { expect.checkMode = true }
             else if let runs = value("runs") { expect.runs = Int(runs) ?? 1 }
@@ -118,6 +137,10 @@ final class CorpusTests: XCTestCase {
         }
         var report = RunReport(recipe: "", checkMode: false)
         let logs = LogCollector()
+        for (name, lines) in expect.givenFiles {
+            let content = lines.isEmpty ? "" : lines.joined(separator: "\n") + "\n"
+            FileManager.default.createFile(atPath: tmp.appendingPathComponent(name).path, contents: Data(content.utf8))
+        }
         var options = RunOptions(checkMode: expect.checkMode)
         // The case's own lock: the default path is shared by every crucible run on this machine.
         options.lockPath = tmp.appendingPathComponent("crucible.lock").path
@@ -165,6 +188,9 @@ final class CorpusTests: XCTestCase {
             if actual != wanted {
                 problems.append("file \(name) differs\n  expected: \(wanted.debugDescription)\n  actual:   \(actual?.debugDescription ?? "missing")")
             }
+        }
+        for name in expect.absentFiles where FileManager.default.fileExists(atPath: tmp.appendingPathComponent(name).path) {
+            problems.append("file \(name) exists, but the case expects it not to")
         }
         return problems
     }
