@@ -90,6 +90,16 @@ final class ParserTests: XCTestCase {
         XCTAssertEqual(second.doc, "trailing doc")
     }
 
+    func testDocCommentsStopAtABlankLineOrCodeAndSkipOtherDeclarations() {
+        let text = "# Not mine: a blank line follows.\n\n# First.\n# Second.\nparam a = 1\nlet x = 1 # not a doc\nparam b = 2\n"
+            + "param c = 3 # c's own\n# For d.\nparam d = 4\n"
+        let docs = parse(text).compactMap { statement -> String? in
+            if case .param(let decl) = statement { return decl.doc }
+            return nil
+        }
+        XCTAssertEqual(docs, ["First.\nSecond.", "", "c's own", "For d."])
+    }
+
     func testLetAssignAndExpressionStatements() {
         let statements = parse("let a = 1\na = a + 1\nlog(a)\n")
         guard case .let(let name, let value, _) = statements[0] else { return XCTFail() }
