@@ -68,10 +68,24 @@ public struct Parser {
         do {
             let statement = try parseStatement()
             try expectTerminator()
-            return statement
+            return spoiledByLexerError(statement) ? nil : statement
         } catch {
             synchronize(statementStart: start)
             return nil
+        }
+    }
+
+    /// A simple statement on a line where the lexer dropped a bad character parses as
+    /// something the author did not write (`let b = 'x y'` as a call of `x`): it is left
+    /// out, and the lexer's error stands for it. Blocks keep their other statements.
+    func spoiledByLexerError(_ statement: Stmt) -> Bool {
+        guard !linesWithLexerErrors.isEmpty else { return false }
+        switch statement {
+        case .if, .for, .on, .function, .block: return false
+        default:
+            let (first, _) = statement.span.startLocation
+            let (last, _) = statement.span.endLocation
+            return (first...last).contains { linesWithLexerErrors.contains($0) }
         }
     }
 
