@@ -20,6 +20,9 @@ public struct HostFacts: Sendable, Equatable {
     public var selinux: SELinux
     public var hostname: String
     public var fqdn: String
+    /// The IP address this run reached the host on (from sshd's SSH_CONNECTION), so that
+    /// /etc/hosts entries get an address even when the host was named by an ssh alias.
+    public var address: String
 
     /// 3 on EL6, 4 on EL7 and Fedora.
     public var nfsVersion: Int {
@@ -43,6 +46,7 @@ public struct HostFacts: Sendable, Equatable {
             "selinux": .string(selinux.rawValue),
             "hostname": .string(hostname),
             "fqdn": .string(fqdn),
+            "address": .string(address),
             "nfs_version": .int(nfsVersion),
             "nfs_server_service": .string(nfsServerService),
             "idmap_service": .string(idmapService),
@@ -55,14 +59,14 @@ public struct HostFacts: Sendable, Equatable {
     /// Field names of `value`, for the checker and REPL completion.
     public static let fieldNames = [
         "family", "distribution", "version", "major_version", "pretty_name", "init", "firewall",
-        "selinux", "hostname", "fqdn", "nfs_version", "nfs_server_service", "idmap_service",
+        "selinux", "hostname", "fqdn", "address", "nfs_version", "nfs_server_service", "idmap_service",
         "fstab_type", "nfs_lock_service",
     ]
 
     /// One sh script that prints `key=value` lines. os-release is read with sed, never
     /// sourced, so a hostile file cannot run code.
     public static let gatherScript = #"""
-osr() { sed -n "s/^$1=//p" /etc/os-release 2>/dev/null | head -n 1 | tr -d '"'"'"'"; }
+osr() { sed -n "s/^$1=//p" /etc/os-release 2>/dev/null | head -n 1 | tr -d "\"'"; }
 if [ -r /etc/os-release ]; then
   echo "os_id=$(osr ID)"; echo "os_like=$(osr ID_LIKE)"
   echo "os_version=$(osr VERSION_ID)"; echo "os_pretty=$(osr PRETTY_NAME)"
@@ -80,6 +84,7 @@ if command -v getenforce >/dev/null 2>&1; then echo "selinux=$(getenforce 2>/dev
 elif [ -r /sys/fs/selinux/enforce ]; then echo "selinux_enforce=$(cat /sys/fs/selinux/enforce)"; fi
 echo "hostname=$(hostname 2>/dev/null || uname -n)"
 echo "fqdn=$(hostname -f 2>/dev/null || hostname 2>/dev/null || uname -n)"
+echo "connection=${SSH_CONNECTION:-}"
 """#
 
     public static var gatherCommand: String {
@@ -130,10 +135,13 @@ echo "fqdn=$(hostname -f 2>/dev/null || hostname 2>/dev/null || uname -n)"
         }
         let hostname = raw["hostname"] ?? ""
         let fqdn = raw["fqdn"].flatMap { $0.isEmpty ? nil : $0 } ?? hostname
+        // SSH_CONNECTION is "client-ip client-port server-ip server-port".
+        let connection = (raw["connection"] ?? "").split(separator: " ")
+        let address = connection.count >= 3 ? String(connection[2]) : "127.0.0.1"
         return HostFacts(
             family: family, distribution: distribution, version: version, majorVersion: major,
             prettyName: pretty.isEmpty ? "\(distribution) \(version)" : pretty, initSystem: initSystem,
-            firewall: firewall, selinux: selinux, hostname: hostname, fqdn: fqdn)
+            firewall: firewall, selinux: selinux, hostname: hostname, fqdn: fqdn, address: address)
     }
 
     private static func releaseNumber(in text: String) -> String? {

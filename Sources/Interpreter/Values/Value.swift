@@ -124,3 +124,12 @@ public indirect enum ValueType: Sendable, Hashable, CustomStringConvertible {
         }
     }
 }
+
+extension ValueType {
+    /// "an int", "a string", "a list [host]": for messages.
+    public var withArticle: String {
+        let text = description
+        if case .list = self { return "a list \(text)" }
+        return ("aeiou".contains(text.first ?? "x") ? "an " : "a ") + text
+    }
+}

@@ -1,0 +1,168 @@
+/// Thrown inside the parser to unwind to the statement being parsed; the diagnostic has
+/// already been recorded.
+public struct SyntaxError: Error {}
+
+extension Parser {
+    // MARK: - Token access
+
+    var peek: Token { tokens[min(index, tokens.count - 1)] }
+    var previous: Token { tokens[max(0, index - 1)] }
+    func peekAhead(_ offset: Int) -> Token { tokens[min(index + offset, tokens.count - 1)] }
+    var atEnd: Bool { peek.kind == .endOfFile }
+
+    @discardableResult
+    mutating func advance() -> Token {
+        let token = peek
+        if index < tokens.count - 1 { index += 1 }
+        return token
+    }
+
+    func check(_ symbol: Symbol) -> Bool { peek.kind == .symbol(symbol) }
+
+    mutating func match(_ symbol: Symbol) -> Bool {
+        guard check(symbol) else { return false }
+        advance()
+        return true
+    }
+
+    /// The next token that could continue an expression with an operator: inside `( )` or
+    /// `[ ]` newlines are skipped to find it, elsewhere a newline ends the expression.
+    var peekOperator: Token {
+        guard groupingDepth > 0 else { return peek }
+        var offset = 0
+        while peekAhead(offset).kind == .newline { offset += 1 }
+        return peekAhead(offset)
+    }
+
+    /// Like `matchAny`, for binary operators, which may start a new line inside `( )` or `[ ]`.
+    mutating func matchOperator(_ kinds: [Token.Kind]) -> Token? {
+        guard kinds.contains(peekOperator.kind) else { return nil }
+        skipNewlinesIfGrouped()
+        return advance()
+    }
+
+    mutating func skipNewlinesIfGrouped() {
+        if groupingDepth > 0 { skipNewlines() }
+    }
+
+    mutating func matchAny(_ kinds: [Token.Kind]) -> Token? {
+        guard kinds.contains(peek.kind) else { return nil }
+        return advance()
+    }
+
+    @discardableResult
+    mutating func expect(_ symbol: Symbol, _ what: String) throws(SyntaxError) -> Token {
+        guard check(symbol) else {
+            throw error("E-syntax", peek.span, "expected \(what), found \(peek.kind)", unexpectedEnd: atEnd)
+        }
+        return advance()
+    }
+
+    mutating func expectIdentifier(_ what: String) throws(SyntaxError) -> Identifier {
+        switch peek.kind {
+        case .identifier(let name):
+            let token = advance()
+            return Identifier(name: name, span: token.span)
+        case .keyword(let keyword):
+            throw error("E-syntax", peek.span, "expected \(what), found the keyword `\(keyword.rawValue)`",
+                        hint: "`\(keyword.rawValue)` is reserved; choose another name")
+        default:
+            throw error("E-syntax", peek.span, "expected \(what), found \(peek.kind)", unexpectedEnd: atEnd)
+        }
+    }
+
+    // MARK: - Statement boundaries
+
+    func isTerminator(_ token: Token) -> Bool {
+        switch token.kind {
+        case .newline, .endOfFile, .symbol(.semicolon), .symbol(.rightBrace): return true
+        default: return false
+        }
+    }
+
+    mutating func expectTerminator() throws(SyntaxError) {
+        guard isTerminator(peek) else {
+            throw error("E-syntax", peek.span, "expected a new line or `;` after the statement, found \(peek.kind)",
+                        hint: hintForStrayToken())
+        }
+    }
+
+    func hintForStrayToken() -> String? {
+        if case .symbol(.equal) = peek.kind { return "to compare, write `==`" }
+        if case .string = peek.kind { return "to join strings, use `+` or `${...}` inside one string" }
+        return nil
+    }
+
+    mutating func skipNewlines() {
+        while peek.kind == .newline { advance() }
+    }
+
+    mutating func skipTerminators() {
+        while peek.kind == .newline || peek.kind == .symbol(.semicolon) { advance() }
+    }
+
+    mutating func skipTerminatorsAndCommas() {
+        while peek.kind == .newline || peek.kind == .symbol(.semicolon) || peek.kind == .symbol(.comma) { advance() }
+    }
+
+    /// Skips to the start of the next statement after an error: past the end of the line,
+    /// or up to a `}` that closes the enclosing block (balanced braces in between are skipped).
+    mutating func synchronize() {
+        var braces = 0
+        while !atEnd {
+            switch peek.kind {
+            case .symbol(.leftBrace): braces += 1
+            case .symbol(.rightBrace):
+                if braces == 0 { return }
+                braces -= 1
+                if braces == 0 { advance(); return }
+            case .newline, .symbol(.semicolon):
+                if braces == 0 { advance(); return }
+            default: break
+            }
+            advance()
+        }
+    }
+
+    mutating func enter() throws(SyntaxError) {
+        depth += 1
+        if depth > Self.maxDepth {
+            throw error("E-nesting", peek.span, "the recipe is nested too deeply (more than \(Self.maxDepth) levels)",
+                        hint: "split the expression or block into smaller named parts with `let` or `fn`")
+        }
+    }
+
+    // MARK: - Diagnostics
+
+    mutating func error(_ id: String, _ span: Span, _ message: String, hint: String? = nil, unexpectedEnd: Bool = false,
+                        notes: [Diagnostic.Note] = []) -> SyntaxError {
+        let last = diagnostics.last
+        // One error per position: recovery must not stack a second message on the same spot.
+        if last?.span != span || last?.message != message {
+            diagnostics.append(Diagnostic(id: id, span: span, message: message, hint: hint, notes: notes,
+                                          isUnexpectedEnd: unexpectedEnd))
+        }
+        return SyntaxError()
+    }
+
+    /// The doc comment of a declaration: `#` lines right above it, or a comment at the end
+    /// of its line.
+    func docComment(for span: Span) -> String {
+        let (line, _) = span.startLocation
+        let (endLine, _) = span.endLocation
+        if let trailing = comments.first(where: { $0.span.startLocation.line == endLine && $0.span.start >= span.end }) {
+            return trailing.text
+        }
+        var lines: [String] = []
+        var wanted = line - 1
+        for comment in comments.reversed() where comment.span.start < span.start {
+            let (commentLine, commentColumn) = comment.span.startLocation
+            if commentLine > wanted { continue }
+            guard commentLine == wanted, file.lineText(commentLine).prefix(commentColumn - 1).allSatisfy({ $0 == " " || $0 == "\t" })
+            else { break }
+            lines.insert(comment.text, at: 0)
+            wanted -= 1
+        }
+        return lines.joined(separator: "\n")
+    }
+}

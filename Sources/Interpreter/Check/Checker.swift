@@ -1,0 +1,352 @@
+import DSL
+
+/// Checks a whole recipe before any host is contacted and reports every problem it finds:
+/// unknown names and operations, bad arguments, type mismatches, host-only operations
+/// outside `on` blocks, missing or malformed param values.
+public struct Checker {
+    public let ops: [String: OpSpec]
+    public let inputs: [ParamInput]
+    /// When false (lint without values), required params without a value are not errors.
+    public let requireParamValues: Bool
+
+    var diagnostics: [Diagnostic] = []
+    var scopes: [[String: Binding]] = [[:]]
+    var functions: [String: FunctionDecl] = [:]
+    var hostOnlyFunctions: Set<String> = []
+    var inHostBlock = false
+    var inFunction = false
+    /// Depth of scopes at which the current `on` block started: names defined below it
+    /// belong to the whole run and cannot be reassigned per host.
+    var hostBlockScopeDepth = 0
+    public private(set) var paramValues: [String: Value] = [:]
+    public private(set) var declaredParams: [ParamDecl] = []
+
+    struct Binding {
+        var type: ValueType
+        var span: Span
+        var isParam = false
+    }
+
+    public init(ops: [OpSpec], inputs: [ParamInput] = [], requireParamValues: Bool = true) {
+        var table: [String: OpSpec] = [:]
+        for op in ops { table[op.name] = op }
+        self.ops = table
+        self.inputs = inputs
+        self.requireParamValues = requireParamValues
+    }
+
+    /// Checks the program; the result holds every diagnostic, in source order.
+    public mutating func check(_ program: Program) -> [Diagnostic] {
+        let statements = Self.flatten(program.statements)
+        collectFunctions(statements)
+        for statement in statements where Self.isParam(statement) { declareParam(statement) }
+        checkInputsNamed()
+        for statement in statements { checkStatement(statement, topLevel: true) }
+        return diagnostics.sorted { ($0.span.file.name, $0.span.start) < ($1.span.file.name, $1.span.start) }
+    }
+
+    /// Top-level statements with includes spliced in.
+    static func flatten(_ statements: [Stmt]) -> [Stmt] {
+        statements.flatMap { statement -> [Stmt] in
+            if case .include(_, _, let included) = statement { return flatten(included) }
+            return [statement]
+        }
+    }
+
+    static func isParam(_ statement: Stmt) -> Bool {
+        if case .param = statement { return true }
+        return false
+    }
+
+    // MARK: - Declarations
+
+    mutating func collectFunctions(_ statements: [Stmt]) {
+        for case .function(let decl) in statements {
+            if let existing = functions[decl.name.name] {
+                report("E-duplicate", decl.name.span, "function `\(decl.name.name)` is defined twice",
+                       notes: [.init(span: existing.name.span, message: "first defined here")])
+            } else if ops[decl.name.name] != nil {
+                report("E-duplicate", decl.name.span, "`\(decl.name.name)` is a built-in operation; choose another name for the function")
+            }
+            functions[decl.name.name] = decl
+        }
+        // A function is host-only when it calls a host op or a host-only function.
+        var changed = true
+        while changed {
+            changed = false
+            for (name, decl) in functions where !hostOnlyFunctions.contains(name) {
+                if usesHost(decl.body.statements) {
+                    hostOnlyFunctions.insert(name)
+                    changed = true
+                }
+            }
+        }
+    }
+
+    func usesHost(_ statements: [Stmt]) -> Bool {
+        var found = false
+        Walker.visitCalls(in: statements) { call in
+            if let op = ops[call.callee.name], op.needsHost { found = true }
+            if hostOnlyFunctions.contains(call.callee.name) { found = true }
+        } variable: { identifier in
+            if identifier.name == "host" { found = true }
+        }
+        return found
+    }
+
+    mutating func declareParam(_ statement: Stmt) {
+        guard case .param(let decl) = statement else { return }
+        let name = decl.name.name
+        if let existing = scopes[0][name] {
+            report("E-duplicate", decl.name.span, "`\(name)` is declared twice",
+                   notes: [.init(span: existing.span, message: "first declared here")])
+            return
+        }
+        var type: ValueType = .any
+        if let typeExpr = decl.type {
+            switch ValueType.from(typeExpr) {
+            case .success(let declared): type = declared
+            case .failure(let diagnostic): diagnostics.append(diagnostic)
+            }
+        }
+        if let defaultValue = decl.defaultValue {
+            let defaultType = inferConstant(defaultValue)
+            if decl.type == nil { type = defaultType }
+            else if !type.accepts(defaultType) {
+                report("E-type", defaultValue.span, "the default of `\(name)` is \(defaultType.withArticle), but the param is declared \(type)")
+            }
+        }
+        scopes[0][name] = Binding(type: type, span: decl.name.span, isParam: true)
+        declaredParams.append(decl)
+        bindInput(for: decl, type: type)
+    }
+
+    /// Type of a param default, checked in an empty scope (defaults cannot use other names
+    /// except earlier params).
+    mutating func inferConstant(_ expr: Expr) -> ValueType { typeOf(expr) }
+
+    mutating func bindInput(for decl: ParamDecl, type: ValueType) {
+        let name = decl.name.name
+        guard let input = inputs.last(where: { $0.name == name }) else {
+            if decl.defaultValue == nil && requireParamValues {
+                report("E-param-missing", decl.name.span, "no value for the required param `\(name)` (\(type))",
+                       hint: "give it with `--set \(name)=\(Self.example(for: type))` or in a params file (`--params FILE`)")
+            }
+            return
+        }
+        if let value = input.value {
+            if type.accepts(value.type) {
+                paramValues[name] = Self.coerce(value, to: type)
+                if case .failure(let message) = Self.validateHosts(value, type: type) {
+                    reportInput(input, decl: decl, "param `\(name)`: \(message)")
+                }
+            } else {
+                reportInput(input, decl: decl, "param `\(name)` expects \(type), got \(value.type)")
+            }
+            return
+        }
+        switch ParamConversion.convert(input.raw, to: type) {
+        case .success(let value): paramValues[name] = value
+        case .failure(let message): reportInput(input, decl: decl, "param `\(name)`: \(message)")
+        }
+    }
+
+    static func coerce(_ value: Value, to type: ValueType) -> Value {
+        switch (value, type) {
+        case (.string(let text), .host):
+            if case .success(let host) = ParamConversion.host(text) { return .host(host) }
+            return value
+        case (.list(let items), .list(let element)):
+            return .list(items.map { coerce($0, to: element) })
+        default:
+            return value
+        }
+    }
+
+    static func validateHosts(_ value: Value, type: ValueType) -> Result<Void, ValueError> {
+        switch (value, type) {
+        case (.string(let text), .host):
+            return ParamConversion.host(text).map { _ in () }
+        case (.list(let items), .list(let element)):
+            for item in items {
+                if case .failure(let error) = validateHosts(item, type: element) { return .failure(error) }
+            }
+            return .success(())
+        default:
+            return .success(())
+        }
+    }
+
+    mutating func reportInput(_ input: ParamInput, decl: ParamDecl, _ message: String) {
+        switch input.origin {
+        case .file(let span):
+            report("E-param-value", span, message, hint: "see the declaration at \(decl.name.span)")
+        case .commandLine:
+            report("E-param-value", decl.name.span, message + " (from `--set \(input.name)=\(input.raw)`)",
+                   hint: "give a value like `--set \(input.name)=\(Self.example(for: scopes[0][input.name]?.type ?? .string))`")
+        }
+    }
+
+    mutating func checkInputsNamed() {
+        let declared = Set(declaredParams.map(\.name.name))
+        for input in inputs where !declared.contains(input.name) {
+            let hint = Suggestions.hint(for: input.name, in: declared)
+                ?? (declared.isEmpty ? "this recipe has no params" : "its params are: \(declared.sorted().joined(separator: ", "))")
+            switch input.origin {
+            case .file(let span):
+                report("E-param-unknown", span, "the recipe has no param `\(input.name)`", hint: hint)
+            case .commandLine:
+                let anchor = declaredParams.first?.span ?? Span(file: SourceFile(name: "<command line>", text: ""), start: 0, end: 0)
+                report("E-param-unknown", anchor, "`--set \(input.name)=...`: the recipe has no param `\(input.name)`", hint: hint)
+            }
+        }
+    }
+
+    static func example(for type: ValueType) -> String {
+        switch type {
+        case .host: return "root@10.0.0.1"
+        case .list(.host): return "root@10.0.0.2,root@10.0.0.3"
+        case .list: return "a,b"
+        case .int: return "1"
+        case .bool: return "true"
+        default: return "VALUE"
+        }
+    }
+
+    // MARK: - Statements
+
+    mutating func checkStatement(_ statement: Stmt, topLevel: Bool = false) {
+        switch statement {
+        case .param(let decl):
+            if !topLevel { report("E-param-nested", decl.span, "`param` is only allowed at the top level of a recipe") }
+            else if let value = decl.defaultValue { _ = typeOf(value) }
+        case .let(let name, let value, _):
+            let type = typeOf(value)
+            define(name, type)
+        case .assign(let name, let value, let span):
+            let type = typeOf(value)
+            checkAssignment(name, type, span)
+        case .expression(let expr):
+            if case .variable(let identifier) = expr, lookup(identifier.name) == nil,
+               ops[identifier.name] != nil || functions[identifier.name] != nil {
+                _ = checkCall(Call(callee: identifier, arguments: [], block: nil, span: identifier.span))
+            } else {
+                _ = typeOf(expr)
+            }
+        case .if(let condition, let then, let otherwise, _):
+            expectBool(condition, "`if` condition")
+            checkBlock(then)
+            if let otherwise { checkStatement(otherwise) }
+        case .for(let name, let sequence, let body, _):
+            let sequenceType = typeOf(sequence)
+            var element: ValueType = .any
+            switch sequenceType {
+            case .list(let inner): element = inner
+            case .any, .record: element = .any
+            default:
+                report("E-type", sequence.span, "`for` needs a list, but this is \(sequenceType.withArticle)")
+            }
+            pushScope()
+            define(name, element)
+            for inner in body.statements { checkStatement(inner) }
+            popScope()
+        case .on(let targets, let body, let span):
+            checkOn(targets, body, span)
+        case .function(let decl):
+            if !topLevel { report("E-fn-nested", decl.span, "functions can only be defined at the top level") }
+            checkFunction(decl)
+        case .return(let value, let span):
+            if !inFunction { report("E-return", span, "`return` outside a function") }
+            if let value { _ = typeOf(value) }
+        case .include(_, _, let included):
+            if !topLevel { report("E-include-nested", statement.span, "`include` is only allowed at the top level") }
+            for inner in included { checkStatement(inner, topLevel: topLevel) }
+        case .block(let block):
+            checkBlock(block)
+        }
+    }
+
+    mutating func checkBlock(_ block: Block) {
+        pushScope()
+        for statement in block.statements { checkStatement(statement) }
+        popScope()
+    }
+
+    mutating func checkOn(_ targets: Expr, _ body: Block, _ span: Span) {
+        if inHostBlock {
+            report("E-on-nested", span, "`on` blocks cannot be nested: the body already runs on one host at a time",
+                   hint: "close the outer `on` block first, then start a new one")
+        }
+        let type = typeOf(targets)
+        if !(ValueType.host.accepts(type) || ValueType.list(.host).accepts(type)) {
+            report("E-type", targets.span, "`on` needs a host or a list of hosts, but this is \(type.withArticle)")
+        }
+        let saved = (inHostBlock, hostBlockScopeDepth)
+        inHostBlock = true
+        hostBlockScopeDepth = scopes.count
+        pushScope()
+        define(Identifier(name: "host", span: span), .host)
+        for statement in body.statements { checkStatement(statement) }
+        popScope()
+        (inHostBlock, hostBlockScopeDepth) = saved
+    }
+
+    mutating func checkFunction(_ decl: FunctionDecl) {
+        let saved = (inFunction, inHostBlock, hostBlockScopeDepth)
+        inFunction = true
+        // A function body is checked as if on a host; calls outside `on` blocks of a
+        // function that needs a host are reported at the call.
+        inHostBlock = true
+        hostBlockScopeDepth = scopes.count
+        pushScope()
+        define(Identifier(name: "host", span: decl.name.span), .host)
+        for parameter in decl.parameters {
+            if let value = parameter.defaultValue { _ = typeOf(value) }
+            define(parameter.name, .any)
+        }
+        for statement in decl.body.statements { checkStatement(statement) }
+        popScope()
+        (inFunction, inHostBlock, hostBlockScopeDepth) = saved
+    }
+
+    mutating func checkAssignment(_ name: Identifier, _ type: ValueType, _ span: Span) {
+        guard let (binding, depth) = lookupWithDepth(name.name) else {
+            report("E-undefined", name.span, "cannot assign to `\(name.name)`: it is not defined",
+                   hint: "define it first with `let \(name.name) = ...`")
+            return
+        }
+        if binding.isParam {
+            report("E-assign-param", name.span, "cannot assign to the param `\(name.name)`",
+                   hint: "params are inputs; use `let` to make a new name")
+        } else if inHostBlock && depth < hostBlockScopeDepth {
+            report("E-assign-shared", name.span, "cannot change `\(name.name)` inside an `on` block: each host runs separately",
+                   hint: "compute it before the `on` block, or use a new `let` inside it")
+        } else if !binding.type.accepts(type) && binding.type != .any {
+            report("E-type", span, "`\(name.name)` is \(binding.type.withArticle); cannot assign \(type.withArticle) to it")
+        }
+    }
+
+    // MARK: - Scopes
+
+    mutating func pushScope() { scopes.append([:]) }
+    mutating func popScope() { scopes.removeLast() }
+
+    mutating func define(_ name: Identifier, _ type: ValueType) {
+        scopes[scopes.count - 1][name.name] = Binding(type: type, span: name.span)
+    }
+
+    func lookup(_ name: String) -> Binding? { lookupWithDepth(name)?.0 }
+
+    func lookupWithDepth(_ name: String) -> (Binding, Int)? {
+        for depth in stride(from: scopes.count - 1, through: 0, by: -1) {
+            if let binding = scopes[depth][name] { return (binding, depth) }
+        }
+        return nil
+    }
+
+    var namesInScope: [String] { scopes.flatMap(\.keys) + Array(functions.keys) + Array(ops.keys) }
+
+    mutating func report(_ id: String, _ span: Span, _ message: String, hint: String? = nil, notes: [Diagnostic.Note] = []) {
+        diagnostics.append(Diagnostic(id: id, span: span, message: message, hint: hint, notes: notes))
+    }
+}

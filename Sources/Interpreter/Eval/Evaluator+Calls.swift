@@ -1,0 +1,183 @@
+import DSL
+import Foundation
+import OrderedCollections
+
+extension Evaluator {
+    func call(_ call: Call, in env: Environment, on host: HostRun?) async throws -> Value {
+        if let decl = functions[call.callee.name] {
+            return try await callFunction(decl, call, in: env, on: host)
+        }
+        guard let op = ops[call.callee.name] else {
+            throw RuntimeError(call.callee.span, "unknown operation `\(call.callee.name)`")
+        }
+        let arguments = try await bindArguments(call, op, in: env, on: host)
+        if op.name == "log" {
+            observer.log(host?.target, arguments["message"].interpolated)
+            return .none
+        }
+        switch op.body {
+        case .pure(let body):
+            do { return try body(arguments) } catch let error as OpError {
+                throw RuntimeError(call.span, "\(op.name): \(error.message)", hint: error.hint)
+            }
+        case .query(let body):
+            let run = try requireHost(host, call)
+            return try await perform(op, call, on: run) { try await body(arguments, run.context) }.value
+        case .plan:
+            let run = try requireHost(host, call)
+            return try await perform(op, call, on: run) {
+                try await OpExecutor.execute(op, arguments, on: run.context)
+            }.value
+        }
+    }
+
+    func requireHost(_ host: HostRun?, _ call: Call) throws -> HostRun {
+        guard let host else { throw RuntimeError(call.callee.span, "`\(call.callee.name)` can only run inside an `on` block") }
+        return host
+    }
+
+    /// Runs one op on a host, records it in the report and tells the observer. A failure
+    /// stops this host (the others go on).
+    func perform(_ op: OpSpec, _ call: Call, on run: HostRun,
+                 _ body: () async throws -> Any) async throws -> (value: Value, record: OpRecord) {
+        let location = call.span.description
+        observer.opStarted(run.target, op: op.name, location: location)
+        let started = ContinuousClock.now
+        var record = OpRecord(op: op.name, location: location, status: .ok)
+        do {
+            let result = try await body()
+            record.milliseconds = Self.milliseconds(since: started)
+            let value: Value
+            if let outcome = result as? OpOutcome {
+                record.status = outcome.changed ? .changed : .ok
+                record.diff = outcome.diff
+                record.commands = outcome.commands
+                record.reason = outcome.reason
+                value = outcome.value
+            } else {
+                value = result as? Value ?? .none
+            }
+            // Queries (facts, detect-nfs) are not listed as ops in the report.
+            if op.isChangingOp {
+                await sessions.append(record, for: run.target)
+                observer.opFinished(run.target, record)
+            }
+            return (value, record)
+        } catch let error as TransportError where error.isFatalForHost {
+            throw error
+        } catch {
+            record.milliseconds = Self.milliseconds(since: started)
+            record.status = .failed
+            record.error = Self.describe(error)
+            await sessions.append(record, for: run.target)
+            observer.opFinished(run.target, record)
+            await fail(run.target, unreachable: false, message: "\(op.name) at \(location): \(record.error ?? "")")
+            throw HostAborted()
+        }
+    }
+
+    static func describe(_ error: Error) -> String {
+        switch error {
+        case let error as OpError: return error.description
+        case let error as RuntimeError: return error.message + (error.hint.map { " (\($0))" } ?? "")
+        case let error as TransportError: return error.description
+        default: return "\(error)"
+        }
+    }
+
+    static func milliseconds(since start: ContinuousClock.Instant) -> Int {
+        let elapsed = ContinuousClock.now - start
+        return Int(elapsed.components.seconds * 1000 + elapsed.components.attoseconds / 1_000_000_000_000_000)
+    }
+
+    // MARK: - Arguments
+
+    /// Matches arguments to parameters (as the checker did), evaluates them, fills in
+    /// defaults and turns host strings into hosts.
+    func bindArguments(_ call: Call, _ op: OpSpec, in env: Environment, on host: HostRun?) async throws -> OpArguments {
+        var given: [String: (Value, Span)] = [:]
+        let positional = op.params.filter(\.positional)
+        var positionalIndex = 0
+        for argument in call.arguments {
+            let value = try await evaluate(argument.value, in: env, on: host)
+            if let label = argument.label {
+                given[label.name] = (value, argument.value.span)
+            } else if positionalIndex < positional.count {
+                given[positional[positionalIndex].name] = (value, argument.value.span)
+                positionalIndex += 1
+            } else {
+                throw RuntimeError(argument.span, "too many arguments for `\(op.name)`")
+            }
+        }
+        if let block = call.block, let blockParam = op.blockParam {
+            given[blockParam] = (try await evaluate(block, in: env, on: host), block.span)
+        }
+        var values = OrderedDictionary<String, Value>()
+        var spans: [String: Span] = [:]
+        for param in op.params {
+            if let (value, span) = given[param.name] {
+                values[param.name] = try convert(value, to: param, op: op, at: span)
+                spans[param.name] = span
+            } else if let defaultValue = param.defaultValue {
+                values[param.name] = defaultValue
+            } else {
+                throw RuntimeError(call.callee.span, "missing argument `\(param.name)` for `\(op.name)`")
+            }
+        }
+        return OpArguments(values: values, spans: spans, callSpan: call.span)
+    }
+
+    func convert(_ value: Value, to param: ParamSpec, op: OpSpec, at span: Span) throws -> Value {
+        if !param.type.accepts(value.type) {
+            throw RuntimeError(span, "`\(op.name)` expects \(param.type) for `\(param.name)`, got \(value.type.withArticle)")
+        }
+        if let choices = param.choices, case .string(let text) = value, !choices.contains(text) {
+            throw RuntimeError(span, "`\(text)` is not a valid `\(param.name)` for `\(op.name)`",
+                               hint: "choose one of: \(choices.joined(separator: ", "))")
+        }
+        switch (param.type, value) {
+        case (.host, .string), (.list(.host), .list):
+            if case .failure(let error) = Checker.validateHosts(value, type: param.type) {
+                throw RuntimeError(span, error.description)
+            }
+            return Checker.coerce(value, to: param.type)
+        default:
+            return value
+        }
+    }
+
+    // MARK: - User functions
+
+    func callFunction(_ decl: FunctionDecl, _ call: Call, in env: Environment, on host: HostRun?) async throws -> Value {
+        // Functions see the recipe's globals and their own parameters, not the caller's locals.
+        let scope = Environment(parent: globals)
+        if let host { scope.define("host", .host(host.target)) }
+        var positionalIndex = 0
+        var bound = Set<String>()
+        for argument in call.arguments {
+            let value = try await evaluate(argument.value, in: env, on: host)
+            if let label = argument.label {
+                scope.define(label.name, value)
+                bound.insert(label.name)
+            } else {
+                let name = decl.parameters[positionalIndex].name.name
+                scope.define(name, value)
+                bound.insert(name)
+                positionalIndex += 1
+            }
+        }
+        for parameter in decl.parameters where !bound.contains(parameter.name.name) {
+            guard let defaultValue = parameter.defaultValue else {
+                throw RuntimeError(call.span, "missing argument `\(parameter.name.name)` for `\(decl.name.name)`")
+            }
+            scope.define(parameter.name.name, try await evaluate(defaultValue, in: scope, on: host))
+        }
+        do {
+            for statement in decl.body.statements { try await execute(statement, in: scope, on: host) }
+        } catch let signal as ReturnSignal {
+            return signal.value
+        }
+        return .none
+    }
+}
+

@@ -1,0 +1,190 @@
+import DSL
+import Foundation
+import OrderedCollections
+
+/// Runs a checked recipe: top-level statements in order; each `on` block runs its body
+/// once per host, hosts concurrently (up to `forks`), and waits for all of them before the
+/// next statement (the barrier that makes "server before clients" expressible).
+public final class Evaluator: @unchecked Sendable {
+    let ops: [String: OpSpec]
+    let options: RunOptions
+    let observer: any RunObserver
+    let sessions: HostSessions
+    let paramValues: [String: Value]
+    var functions: [String: FunctionDecl] = [:]
+    let globals = Environment()
+
+    /// The host a piece of code runs on, when inside an `on` block.
+    struct HostRun: Sendable {
+        let target: HostTarget
+        let context: RunHostContext
+    }
+
+    public init(ops: [OpSpec], paramValues: [String: Value], transports: @escaping TransportFactory,
+                options: RunOptions = RunOptions(), observer: any RunObserver = SilentObserver()) {
+        var table: [String: OpSpec] = [:]
+        for op in ops { table[op.name] = op }
+        self.ops = table
+        self.paramValues = paramValues
+        self.options = options
+        self.observer = observer
+        let lock = options.lockHosts && !options.checkMode
+            ? HostLock(path: options.lockPath, owner: HostLock.describeThisRun()) : nil
+        self.sessions = HostSessions(factory: transports, lock: lock, waitForLock: options.waitForLock,
+                                     lockTimeout: options.lockTimeout) { [observer] target, message in
+            observer.log(target, message)
+        }
+    }
+
+    /// Runs the whole program and returns the report; never throws: failures are in it.
+    public func run(_ program: Program) async -> RunReport {
+        var report = RunReport(recipe: program.file.name, checkMode: options.checkMode)
+        let statements = Checker.flatten(program.statements)
+        for case .function(let decl) in statements { functions[decl.name.name] = decl }
+        do {
+            for statement in statements {
+                try await execute(statement, in: globals, on: nil)
+            }
+        } catch let error as RuntimeError {
+            report.error = DiagnosticRenderer().render(error.diagnostic)
+        } catch {
+            report.error = "\(error)"
+        }
+        report.hosts = await sessions.finalReports()
+        await sessions.closeAll()
+        return report
+    }
+
+    // MARK: - Statements
+
+    func execute(_ statement: Stmt, in env: Environment, on host: HostRun?) async throws {
+        switch statement {
+        case .param(let decl):
+            if let given = paramValues[decl.name.name] {
+                env.define(decl.name.name, given)
+            } else if let defaultValue = decl.defaultValue {
+                let value = try await evaluate(defaultValue, in: env, on: host)
+                env.define(decl.name.name, coerceParam(value, decl))
+            }
+        case .let(let name, let value, _):
+            env.define(name.name, try await evaluate(value, in: env, on: host))
+        case .assign(let name, let value, let span):
+            let result = try await evaluate(value, in: env, on: host)
+            if !env.assign(name.name, result) { throw RuntimeError(span, "`\(name.name)` is not defined") }
+        case .expression(let expr):
+            _ = try await evaluate(expr, in: env, on: host)
+        case .if(let condition, let then, let otherwise, _):
+            if try await truth(condition, in: env, on: host) {
+                try await executeBlock(then, in: env, on: host)
+            } else if let otherwise {
+                try await execute(otherwise, in: env, on: host)
+            }
+        case .for(let name, let sequence, let body, _):
+            let items = try await iterate(sequence, in: env, on: host)
+            for item in items {
+                let scope = Environment(parent: env)
+                scope.define(name.name, item)
+                for inner in body.statements { try await execute(inner, in: scope, on: host) }
+            }
+        case .on(let targets, let body, let span):
+            let hosts = try await hostList(targets, in: env, on: host)
+            try await runOn(hosts, body, span, in: env)
+        case .function:
+            break
+        case .return(let value, _):
+            var result = Value.none
+            if let value { result = try await evaluate(value, in: env, on: host) }
+            throw ReturnSignal(value: result)
+        case .include(_, _, let included):
+            for inner in included { try await execute(inner, in: env, on: host) }
+        case .block(let block):
+            try await executeBlock(block, in: env, on: host)
+        }
+    }
+
+    func executeBlock(_ block: Block, in env: Environment, on host: HostRun?) async throws {
+        let scope = Environment(parent: env)
+        for statement in block.statements { try await execute(statement, in: scope, on: host) }
+    }
+
+    func coerceParam(_ value: Value, _ decl: ParamDecl) -> Value {
+        guard let typeExpr = decl.type, case .success(let type) = ValueType.from(typeExpr) else { return value }
+        return Checker.coerce(value, to: type)
+    }
+
+    // MARK: - Host blocks
+
+    func hostList(_ targets: Expr, in env: Environment, on host: HostRun?) async throws -> [HostTarget] {
+        let value = try await evaluate(targets, in: env, on: host)
+        var hosts: [HostTarget] = []
+        for item in value.asList ?? [value] {
+            let target = try asHost(item, at: targets.span)
+            if !hosts.contains(target) { hosts.append(target) }
+        }
+        return hosts
+    }
+
+    func asHost(_ value: Value, at span: Span) throws -> HostTarget {
+        switch value {
+        case .host(let target): return target
+        case .string(let text):
+            switch ParamConversion.host(text) {
+            case .success(let target): return target
+            case .failure(let error): throw RuntimeError(span, error.description)
+            }
+        default:
+            throw RuntimeError(span, "expected a host, got \(value.type.withArticle)")
+        }
+    }
+
+    /// Runs the body on every host that has not failed yet, `forks` at a time, and waits
+    /// for all of them.
+    func runOn(_ hosts: [HostTarget], _ body: Block, _ span: Span, in env: Environment) async throws {
+        var live: [HostTarget] = []
+        for target in hosts {
+            await sessions.register(target)
+            if await !sessions.isFailed(target) { live.append(target) }
+        }
+        let location = span.description
+        await withTaskGroup(of: Void.self) { group in
+            var next = 0
+            func startNext() {
+                guard next < live.count else { return }
+                let target = live[next]
+                next += 1
+                group.addTask { await self.runHost(target, body, location, in: env) }
+            }
+            for _ in 0..<min(options.forks, live.count) { startNext() }
+            for await _ in group { startNext() }
+        }
+    }
+
+    func runHost(_ target: HostTarget, _ body: Block, _ location: String, in env: Environment) async {
+        observer.hostStarted(target, blockLocation: location)
+        do {
+            let transport = try await sessions.transport(for: target)
+            let context = RunHostContext(target: target, transport: transport, checkMode: options.checkMode,
+                                         backupsByDefault: options.backups, sessions: sessions)
+            let run = HostRun(target: target, context: context)
+            let scope = Environment(parent: env)
+            scope.define("host", .host(target))
+            for statement in body.statements { try await execute(statement, in: scope, on: run) }
+        } catch is HostAborted {
+            // The failing op already recorded the failure.
+        } catch let error as TransportError {
+            await fail(target, unreachable: error.isFatalForHost, message: error.description)
+        } catch let error as RuntimeError {
+            await fail(target, unreachable: false, message: DiagnosticRenderer().render(error.diagnostic))
+        } catch {
+            await fail(target, unreachable: false, message: "\(error)")
+        }
+    }
+
+    func fail(_ target: HostTarget, unreachable: Bool, message: String) async {
+        await sessions.markFailed(target, unreachable: unreachable, error: message)
+        if options.rollbackOnFailure && !options.checkMode && !unreachable {
+            for line in await sessions.rollBack(target) { observer.log(target, "rollback: \(line)") }
+        }
+        observer.hostFailed(target, await sessions.report(for: target))
+    }
+}

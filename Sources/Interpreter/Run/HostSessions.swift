@@ -1,0 +1,173 @@
+import Foundation
+
+/// Makes the transport for a host (local or SSH), chosen by the CLI.
+public typealias TransportFactory = @Sendable (HostTarget) throws -> any Transport
+
+/// The run's connections: one transport per host, opened on first use and kept for the
+/// whole run; facts gathered once per host. Also records each host's report.
+public actor HostSessions {
+    private let factory: TransportFactory
+    private var transports: [HostTarget: any Transport] = [:]
+    private var connecting: [HostTarget: Task<any Transport, Error>] = [:]
+    private var facts: [HostTarget: Task<HostFacts, Error>] = [:]
+    private(set) var reports: [HostTarget: HostReport] = [:]
+    private(set) var order: [HostTarget] = []
+    /// Per host, each file this run replaced with the bytes it had before the run first
+    /// touched it (nil: it did not exist), in the order they were first written.
+    private var journals: [HostTarget: [(path: String, previous: [UInt8]?)]] = [:]
+
+    private let lock: HostLock?
+    private let waitForLock: Bool
+    private let lockTimeout: Double
+    private let onLockWait: @Sendable (HostTarget, String) -> Void
+    private var heartbeats: [HostTarget: Task<Void, Never>] = [:]
+    private var locked: Set<HostTarget> = []
+
+    /// `lock` nil: no host locking (check mode, tests of single ops).
+    public init(factory: @escaping TransportFactory, lock: HostLock? = nil, waitForLock: Bool = true,
+                lockTimeout: Double = 600, onLockWait: @escaping @Sendable (HostTarget, String) -> Void = { _, _ in }) {
+        self.factory = factory
+        self.lock = lock
+        self.waitForLock = waitForLock
+        self.lockTimeout = lockTimeout
+        self.onLockWait = onLockWait
+    }
+
+    /// The host's open transport; connects the first time (concurrent callers share it).
+    public func transport(for target: HostTarget) async throws -> any Transport {
+        if let transport = transports[target] { return transport }
+        if let pending = connecting[target] { return try await pending.value }
+        let factory = self.factory
+        let (lock, wait, timeout, onWait) = (self.lock, waitForLock, lockTimeout, onLockWait)
+        let task = Task<any Transport, Error> {
+            let transport = try factory(target)
+            try await transport.connect()
+            if let lock {
+                try await lock.acquire(transport, wait: wait, timeout: timeout) { onWait(target, $0) }
+            }
+            return transport
+        }
+        connecting[target] = task
+        do {
+            let transport = try await task.value
+            transports[target] = transport
+            connecting[target] = nil
+            if let lock {
+                locked.insert(target)
+                heartbeats[target] = Task {
+                    while !Task.isCancelled {
+                        try? await Task.sleep(for: .seconds(HostLock.heartbeatSeconds))
+                        if Task.isCancelled { break }
+                        await lock.refresh(transport)
+                    }
+                }
+            }
+            return transport
+        } catch {
+            connecting[target] = nil
+            throw error
+        }
+    }
+
+    public func facts(for target: HostTarget) async throws -> HostFacts {
+        if let pending = facts[target] { return try await pending.value }
+        let task = Task<HostFacts, Error> {
+            let transport = try await self.transport(for: target)
+            let result = try await transport.run(HostFacts.gatherCommand)
+            return HostFacts.parse(result.stdoutText)
+        }
+        facts[target] = task
+        return try await task.value
+    }
+
+    // MARK: - Rollback
+
+    func journal(_ path: String, previous: [UInt8]?, on target: HostTarget) {
+        var entries = journals[target] ?? []
+        if !entries.contains(where: { $0.path == path }) { entries.append((path, previous)) }
+        journals[target] = entries
+    }
+
+    /// Puts back every file this run changed on the host, newest first; returns what was
+    /// restored (and what could not be).
+    func rollBack(_ target: HostTarget) async -> [String] {
+        guard let transport = transports[target], let entries = journals[target] else { return [] }
+        var restored: [String] = []
+        for entry in entries.reversed() {
+            do {
+                if let previous = entry.previous {
+                    try await transport.writeFile(entry.path, contents: previous, options: WriteOptions())
+                    restored.append("restored \(entry.path)")
+                } else {
+                    let result = try await transport.run(ShellQuote.command("rm", "-f", "--", entry.path))
+                    if !result.succeeded { throw TransportError.io(host: target.name, message: result.stderrText.trimmed) }
+                    restored.append("removed \(entry.path) (created by this run)")
+                }
+            } catch {
+                restored.append("could not restore \(entry.path): \(error)")
+            }
+        }
+        journals[target] = []
+        reports[target]?.rolledBack = restored
+        return restored
+    }
+
+    // MARK: - Reports
+
+    func report(for target: HostTarget) -> HostReport {
+        reports[target] ?? HostReport(host: target.name, address: target.description)
+    }
+
+    func register(_ target: HostTarget) {
+        if reports[target] == nil {
+            reports[target] = HostReport(host: target.name, address: target.description)
+            order.append(target)
+        }
+    }
+
+    func append(_ record: OpRecord, for target: HostTarget) {
+        register(target)
+        reports[target]?.ops.append(record)
+    }
+
+    func markFailed(_ target: HostTarget, unreachable: Bool, error: String) {
+        register(target)
+        reports[target]?.status = unreachable ? .unreachable : .failed
+        reports[target]?.error = error
+    }
+
+    func isFailed(_ target: HostTarget) -> Bool {
+        guard let report = reports[target] else { return false }
+        return report.status != .ok
+    }
+
+    /// Reports in the order hosts first appeared, with transport counters filled in.
+    func finalReports() -> [HostReport] {
+        order.map { target in
+            var report = reports[target]!
+            if let transport = transports[target] { report.stats = transport.stats() }
+            return report
+        }
+    }
+
+    func closeAll() async {
+        for task in heartbeats.values { task.cancel() }
+        for (target, transport) in transports {
+            if let lock, locked.contains(target) { await lock.release(transport) }
+            await transport.close()
+        }
+    }
+}
+
+/// What an op sees of the host it runs on, for one run.
+struct RunHostContext: HostContext {
+    let target: HostTarget
+    let transport: any Transport
+    let checkMode: Bool
+    let backupsByDefault: Bool
+    let sessions: HostSessions
+
+    func facts() async throws -> HostFacts { try await sessions.facts(for: target) }
+    func facts(of other: HostTarget) async throws -> HostFacts { try await sessions.facts(for: other) }
+    func willWrite(_ path: String, previous: [UInt8]?) async { await sessions.journal(path, previous: previous, on: target) }
+}

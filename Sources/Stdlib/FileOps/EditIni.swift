@@ -1,0 +1,124 @@
+import Interpreter
+import OrderedCollections
+
+/// `edit-ini PATH { key = value ... }`: settings of an INI or `KEY=value` file, in place.
+enum EditIni {
+    static let spec = OpSpec(
+        name: "edit-ini",
+        summary: "Set (or remove) keys of an INI file or a section-less KEY=value file, keeping every other byte.",
+        params: [
+            ParamSpec("path", .string, positional: true, doc: "Absolute path of the file."),
+            ParamSpec("settings", .record, default: .record([:]),
+                      doc: "The block `{ key = value ... }`. A value is written exactly as given: strings as they "
+                        + "are (`auth_tcp = \"\\\"none\\\"\"` writes `auth_tcp = \"none\"`), ints and bools as their "
+                        + "literal (`1`, `true`). `none` removes the key. A list writes one line per value (a "
+                        + "multi-valued key; lines already there in another order count as equal). Keys are "
+                        + "case-sensitive.\n\nWhere a value goes: an active line for the key is rewritten in place "
+                        + "with its own spacing; else, when the section has a commented-out stock default "
+                        + "(`#listen_tcp = 1`, `#MOUNTD_PORT=892`, `# Domain = local.domain.edu`), the active line "
+                        + "is added right after that comment (the diff is one added line, the stock default stays "
+                        + "visible, and removing the key restores the stock file); else after the section's last "
+                        + "setting (right after the header when it has none; at the end of a section-less file). "
+                        + "New lines copy the spacing around `=` of the nearest setting in the file. When a section "
+                        + "appears twice, the key is kept in one place only: its first line is edited and its "
+                        + "other lines are removed, since a later copy would override it."),
+            ParamSpec("bare", .list(.string), default: .list([]),
+                      doc: "Keys written without a value (`skip-name-resolve`, MySQL-style flags). A line `key = "
+                        + "value` for such a key becomes the bare `key`."),
+            ParamSpec("section", .oneOf([.string, .none]), default: Value.none,
+                      doc: "The `[section]` to edit; `none` means the lines before the first header (all of a "
+                        + "section-less file like /etc/sysconfig/nfs or libvirtd.conf). A missing section is added "
+                        + "at the end of the file."),
+            ParamSpec("state", .string, default: .string("present"), choices: ["present", "absent"],
+                      doc: "`absent` removes every key named in `settings`, whatever its value; with no settings "
+                        + "and a `section`, it removes the whole section."),
+            ParamSpec("create", .bool, default: .bool(false),
+                      doc: "Create the file when it does not exist. Off by default: a missing libvirtd.conf "
+                        + "usually means the package is not installed, and a one-line file would hide that."),
+            FileEditing.backupParam,
+        ],
+        examples: [
+            #"edit-ini "/etc/libvirt/libvirtd.conf" { listen_tls = 0  listen_tcp = 1  auth_tcp = "\"none\"" }"#,
+            #"edit-ini "/etc/sysconfig/libvirtd" { LIBVIRTD_ARGS = "\"--listen\"" }"#,
+            #"edit-ini "/etc/idmapd.conf" section: "General" { Domain = nfs_domain }"#,
+            #"edit-ini "/etc/nova/nova.conf" section: "libvirt" { live_migration_flag = "VIR_MIGRATE_UNDEFINE_SOURCE,VIR_MIGRATE_PEER2PEER,VIR_MIGRATE_LIVE" }"#,
+            #"edit-ini "/etc/sysconfig/nfs" { MOUNTD_PORT = 892  STATD_PORT = 662 }"#,
+            #"edit-ini "/etc/nova/nova.conf" section: "DEFAULT" { state_path = none }"#,
+        ],
+        resultFields: [
+            ("path", "The file's path."),
+            ("keys", "The keys whose lines changed, in the order given."),
+        ],
+        blockParam: "settings",
+        body: .plan(plan)
+    )
+
+    @Sendable static func plan(_ arguments: OpArguments, _ context: any HostContext) async throws -> OpPlan {
+        let path = arguments.string("path")
+        try FileEditing.requireAbsolutePath(path, op: "edit-ini")
+        let section = arguments.optionalString("section")
+        let settings = arguments.record("settings")
+        let removing = arguments.string("state") == "absent"
+        let before = try await FileEditing.readText(path, context: context)
+        if before == nil {
+            if removing { return .noChange("\(path) does not exist", details: ["path": .string(path)]) }
+            if !arguments.bool("create") {
+                throw OpError("edit-ini: \(path) does not exist", hint: "is the package that owns it installed? pass `create: true` to create it")
+            }
+        }
+        var document = IniDocument(before ?? [])
+        var changedKeys: [Value] = []
+        let bareKeys = arguments.strings("bare")
+        if removing && settings.isEmpty && bareKeys.isEmpty {
+            guard let section else { throw OpError("edit-ini: state \"absent\" needs settings or a `section` to remove") }
+            document.removeSection(section)
+        }
+        for (key, value) in settings {
+            try validate(key: key)
+            let changed: Bool
+            if removing {
+                changed = document.remove(key, in: section)
+            } else if let values = try values(of: value, key: key) {
+                changed = document.set(key, to: values, in: section)
+            } else {
+                changed = document.remove(key, in: section)
+            }
+            if changed { changedKeys.append(.string(key)) }
+        }
+        for key in bareKeys {
+            try validate(key: key)
+            let changed = removing ? document.remove(key, in: section) : document.setBare(key, in: section)
+            if changed { changedKeys.append(.string(key)) }
+        }
+        let options = WriteOptions(backupPath: before == nil ? nil : FileEditing.backupPath(for: path, arguments, context))
+        return try await FileEditing.writePlan(path: path, before: before, after: document.bytes, options: options,
+                                               context: context, details: ["path": .string(path), "keys": .list(changedKeys)])
+    }
+
+    /// The text lines of a setting's value; nil for `none` (remove the key).
+    static func values(of value: Value, key: String) throws -> [String]? {
+        switch value {
+        case .none: return nil
+        case .string, .int, .bool: return [try text(of: value, key: key)]
+        case .list(let items): return try items.map { try text(of: $0, key: key) }
+        default: throw OpError("edit-ini: `\(key)` must be a string, int, bool, list or none, got \(value.type)")
+        }
+    }
+
+    private static func text(of value: Value, key: String) throws -> String {
+        switch value {
+        case .string(let text):
+            guard !text.contains("\n") && !text.contains("\r") else {
+                throw OpError("edit-ini: the value of `\(key)` contains a line break")
+            }
+            return text
+        case .int, .bool: return value.interpolated
+        default: throw OpError("edit-ini: `\(key)` must be a string, int or bool, got \(value.type)")
+        }
+    }
+
+    private static func validate(key: String) throws {
+        let bad = key.isEmpty || key.contains(where: { $0 == "=" || $0 == "\n" || $0 == " " || $0 == "\t" || $0 == "[" })
+        if bad { throw OpError("edit-ini: \(Value.quoted(key)) is not a key that can be written") }
+    }
+}

@@ -1,0 +1,83 @@
+import Interpreter
+
+/// `ensure-line PATH LINE`: one line present (or absent) in a text file, every other byte kept.
+enum EnsureLine {
+    static let spec = OpSpec(
+        name: "ensure-line",
+        summary: "Make sure a line is in a file (or is not), leaving the rest of the file alone.",
+        params: [
+            ParamSpec("path", .string, positional: true, doc: "Absolute path of the file."),
+            ParamSpec("line", .oneOf([.string, .none]), default: Value.none, positional: true,
+                      doc: "The line, written exactly as given (no newline needed; a value with newlines is a "
+                        + "block of lines kept together). Required for `state: \"present\"`."),
+            ParamSpec("match", .oneOf([.string, .none]), default: Value.none,
+                      doc: "Regular expression for the line to replace: the LAST matching line becomes `line` "
+                        + "(the first with `first_match`). When no line matches, `line` is added as if `match` "
+                        + "were not given. With `state: \"absent\"`, every matching line is removed. Syntax: "
+                        + "ICU (extended POSIX with Perl additions: `^ $ . * + ? | () [] {n,m} \\s \\d \\b`, "
+                        + "`(?i)`); it is matched against each line without its newline and may match anywhere "
+                        + "in it, so anchor with `^`/`$`."),
+            ParamSpec("first_match", .bool, default: .bool(false),
+                      doc: "Use the first line matching `match` or `after` instead of the last."),
+            ParamSpec("after", .oneOf([.string, .none]), default: Value.none,
+                      doc: "Regular expression: a new line goes right after the last line matching it (the "
+                        + "first with `first_match`); at the end of the file when nothing matches."),
+            ParamSpec("before", .oneOf([.string, .none]), default: Value.none,
+                      doc: "Regular expression: a new line goes right before the first line matching it; at the "
+                        + "end of the file when nothing matches. `before: \"^\"` puts it at the top."),
+            ParamSpec("state", .string, default: .string("present"), choices: ["present", "absent"],
+                      doc: "`present` adds or replaces; `absent` removes every line equal to `line` and every line "
+                        + "matching `match` (give either or both)."),
+            ParamSpec("create", .bool, default: .bool(false),
+                      doc: "Create the file (mode 0644, parent directories included) when it does not exist; "
+                        + "otherwise a missing file is an error for `present` and nothing to do for `absent`."),
+            FileEditing.backupParam,
+        ],
+        examples: [
+            #"ensure-line "/etc/exports" "/var/lib/nova/instances *(rw,sync,fsid=0,no_root_squash)" match: "^/var/lib/nova/instances\s""#,
+            #"ensure-line "/etc/ssh/sshd_config" "PermitRootLogin without-password" match: "^#?PermitRootLogin\s""#,
+            #"ensure-line "/etc/sudoers.d/nova" "nova ALL=(root) NOPASSWD: /usr/bin/nova-rootwrap" create: true"#,
+            #"ensure-line "/etc/motd" state: "absent" match: "^Welcome""#,
+        ],
+        resultFields: [("path", "The file's path.")],
+        body: .plan(plan)
+    )
+
+    @Sendable static func plan(_ arguments: OpArguments, _ context: any HostContext) async throws -> OpPlan {
+        let path = arguments.string("path")
+        try FileEditing.requireAbsolutePath(path, op: "ensure-line")
+        let present = arguments.string("state") == "present"
+        let line = arguments.optionalString("line")
+        if present && line == nil {
+            throw OpError("ensure-line: `line` is required with state \"present\"")
+        }
+        if let line, line.contains("\n") || line.contains("\r") {
+            throw OpError("ensure-line: the line contains a newline; ensure-line manages exactly one line",
+                          hint: "call ensure-line once per line, or use `file` for a whole file")
+        }
+        if !present && line == nil && arguments.optionalString("match") == nil {
+            throw OpError("ensure-line: state \"absent\" needs `line` or `match`")
+        }
+        let placement = try LineFile.Placement(
+            match: pattern(arguments, "match"), after: pattern(arguments, "after"),
+            before: pattern(arguments, "before"), firstMatch: arguments.bool("first_match"))
+        let before = try await FileEditing.readText(path, context: context)
+        if before == nil {
+            if !present { return .noChange("\(path) does not exist", details: ["path": .string(path)]) }
+            if !arguments.bool("create") {
+                throw OpError("ensure-line: \(path) does not exist", hint: "pass `create: true` to create it")
+            }
+        }
+        var file = LineFile(before ?? [])
+        if present { file.ensurePresent(line ?? "", placement: placement) } else { file.ensureAbsent(line, match: placement.match) }
+        let options = WriteOptions(backupPath: before == nil ? nil : FileEditing.backupPath(for: path, arguments, context))
+        return try await FileEditing.writePlan(path: path, before: before, after: file.bytes, options: options, context: context)
+    }
+
+    static func pattern(_ arguments: OpArguments, _ name: String) throws -> LinePattern? {
+        guard let source = arguments.optionalString(name) else { return nil }
+        do { return try LinePattern(source) } catch {
+            throw OpError("ensure-line: `\(name)`: \(error)")
+        }
+    }
+}

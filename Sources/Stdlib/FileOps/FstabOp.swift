@@ -1,0 +1,54 @@
+import Interpreter
+
+/// `fstab SOURCE MOUNTPOINT FSTYPE`: one /etc/fstab entry per mount point. Mounting is the
+/// `mount` op's job; this only edits the file.
+enum FstabOp {
+    static let spec = OpSpec(
+        name: "fstab",
+        summary: "Make /etc/fstab hold exactly one entry for a mount point (the file only; `mount` mounts).",
+        params: [
+            ParamSpec("source", .string, positional: true, doc: "What is mounted: `ctl:/` (NFSv4), `ctl:/var/lib/nova/instances` (NFSv3), a device or `UUID=...`."),
+            ParamSpec("mountpoint", .string, positional: true, doc: "Absolute path of the mount point; the entry is found by it."),
+            ParamSpec("fstype", .string, positional: true, doc: "`nfs4`, `nfs`, `xfs`... (`facts().fstab_type` gives the NFS one)."),
+            ParamSpec("options", .string, default: .string("defaults"), doc: "Comma-separated mount options, as written in the file."),
+            ParamSpec("dump", .int, default: .int(0), doc: "The fifth field (dump frequency)."),
+            ParamSpec("pass", .int, default: .int(0), doc: "The sixth field (fsck order; 0 for network file systems)."),
+            ParamSpec("state", .string, default: .string("present"), choices: ["present", "absent"],
+                      doc: "`present`: the first entry for the mount point is kept when its six fields are equal "
+                        + "(spacing does not matter), else replaced; other entries for the mount point are removed; "
+                        + "a missing entry is appended, aligned to the columns of the file's first entry. `absent` "
+                        + "removes every entry for the mount point."),
+            ParamSpec("path", .string, default: .string("/etc/fstab"), doc: "The fstab file to edit."),
+            FileEditing.backupParam,
+        ],
+        examples: [
+            #"fstab "ctl:/" "/var/lib/nova/instances" "nfs4" options: "defaults,_netdev,context=\"system_u:object_r:nova_var_lib_t:s0\"""#,
+            #"fstab "ctl:/var/lib/nova/instances" "/var/lib/nova/instances" "nfs" options: "defaults,_netdev,nfsvers=3""#,
+        ],
+        resultFields: [("path", "The file's path.")],
+        body: .plan(plan)
+    )
+
+    @Sendable static func plan(_ arguments: OpArguments, _ context: any HostContext) async throws -> OpPlan {
+        let path = arguments.string("path")
+        try FileEditing.requireAbsolutePath(path, op: "fstab")
+        let mountpoint = arguments.string("mountpoint")
+        try FileEditing.requireAbsolutePath(mountpoint, op: "fstab", param: "mountpoint")
+        for name in ["source", "fstype", "options"] {
+            let value = arguments.string(name)
+            if name != "options" && value.isEmpty { throw OpError("fstab: `\(name)` is empty") }
+            if value.contains("\n") || value.contains("#") {
+                throw OpError("fstab: `\(name)` cannot contain a newline or `#`")
+            }
+        }
+        let entry = FstabEntry(source: arguments.string("source"), mountpoint: mountpoint, fstype: arguments.string("fstype"),
+                               options: arguments.string("options"), dump: arguments.int("dump"), pass: arguments.int("pass"))
+        let before = try await FileEditing.readText(path, context: context)
+        var file = Fstab(before ?? [])
+        if arguments.string("state") == "absent" { file.remove(mountpoint: mountpoint) } else { file.ensure(entry) }
+        if before == nil && file.bytes.isEmpty { return .noChange("\(path) does not exist", details: ["path": .string(path)]) }
+        let options = WriteOptions(backupPath: before == nil ? nil : FileEditing.backupPath(for: path, arguments, context))
+        return try await FileEditing.writePlan(path: path, before: before, after: file.bytes, options: options, context: context,
+                                               details: ["path": .string(path), "mountpoint": .string(mountpoint)])
+    }
+}

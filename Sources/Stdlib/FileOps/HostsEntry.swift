@@ -1,0 +1,46 @@
+import Interpreter
+
+/// `hosts-entry ADDRESS NAMES`: one /etc/hosts line per address.
+enum HostsEntry {
+    static let spec = OpSpec(
+        name: "hosts-entry",
+        summary: "Make an address resolve to the given names in /etc/hosts: one line per address, never duplicated.",
+        params: [
+            ParamSpec("address", .string, positional: true, doc: "IPv4 or IPv6 address, written as the line's first field."),
+            ParamSpec("names", .oneOf([.list(.string), .string]), positional: true,
+                      doc: "The names for the address, canonical name first (`[\"ctl.example.com\", \"ctl\"]`): "
+                        + "live migration needs the FQDN and the short name. The address's line is rewritten in "
+                        + "place when its names differ (its spacing and `# comment` kept), later lines for the same "
+                        + "address are removed, and a missing address is appended. A name listed on ANOTHER "
+                        + "address's line is taken off that line (the line goes when no name is left): a name "
+                        + "resolves to the first line that has it, typically an installer's `127.0.0.1 ... myhost`."),
+            ParamSpec("path", .string, default: .string("/etc/hosts"), doc: "The hosts file to edit."),
+            FileEditing.backupParam,
+        ],
+        examples: [
+            #"hosts-entry "192.168.122.10" ["ctl.example.com", "ctl"]"#,
+            #"for node in nodes { hosts-entry node.address [node.fqdn, node.short] }"#,
+        ],
+        resultFields: [("path", "The file's path.")],
+        body: .plan(plan)
+    )
+
+    @Sendable static func plan(_ arguments: OpArguments, _ context: any HostContext) async throws -> OpPlan {
+        let path = arguments.string("path")
+        try FileEditing.requireAbsolutePath(path, op: "hosts-entry")
+        let address = arguments.string("address")
+        let names = arguments.strings("names")
+        guard !address.isEmpty, !address.contains(where: \.isWhitespace), !address.contains("#") else {
+            throw OpError("hosts-entry: \(Value.quoted(address)) is not an address")
+        }
+        guard !names.isEmpty else { throw OpError("hosts-entry: give at least one name for \(address)") }
+        for name in names where name.isEmpty || name.contains(where: \.isWhitespace) || name.contains("#") {
+            throw OpError("hosts-entry: \(Value.quoted(name)) is not a host name")
+        }
+        let before = try await FileEditing.readText(path, context: context)
+        var file = HostsFile(before ?? [])
+        file.ensure(address: address, names: names)
+        let options = WriteOptions(backupPath: before == nil ? nil : FileEditing.backupPath(for: path, arguments, context))
+        return try await FileEditing.writePlan(path: path, before: before, after: file.bytes, options: options, context: context)
+    }
+}

@@ -1,0 +1,50 @@
+import Interpreter
+
+/// `systemd-dropin UNIT content: ...`: /etc/systemd/system/UNIT.d/NAME.conf.
+enum SystemdDropin {
+    static let spec = OpSpec(
+        name: "systemd-dropin",
+        summary: "Write a systemd drop-in (UNIT.d/NAME.conf) instead of editing a packaged unit file.",
+        params: [
+            ParamSpec("unit", .string, positional: true,
+                      doc: "The unit, e.g. `openstack-nova-compute` (`.service` is added when no suffix is given)."),
+            ParamSpec("content", .string,
+                      doc: "The drop-in's content, section headers included; a final newline is added when missing."),
+            ParamSpec("name", .string, default: .string("crucible"), doc: "The drop-in's file name without `.conf`."),
+            ParamSpec("directory", .string, default: .string("/etc/systemd/system"),
+                      doc: "Where administrators' unit files live; the drop-in goes in `UNIT.d/` under it. Files "
+                        + "under /usr/lib/systemd/system belong to packages, and updates overwrite them."),
+            FileEditing.backupParam,
+        ],
+        examples: [
+            #"result = systemd-dropin "openstack-nova-compute" content: "[Unit]\nRequiresMountsFor=/var/lib/nova/instances\n""#,
+            #"if result.needs_daemon_reload { run "systemctl daemon-reload" }"#,
+        ],
+        resultFields: [
+            ("path", "The drop-in's path."),
+            ("needs_daemon_reload", "True when the drop-in changed (or would, in check mode): run `systemctl daemon-reload` before restarting the unit."),
+        ],
+        body: .plan(plan)
+    )
+
+    @Sendable static func plan(_ arguments: OpArguments, _ context: any HostContext) async throws -> OpPlan {
+        var unit = arguments.string("unit")
+        let name = arguments.string("name")
+        let directory = arguments.string("directory")
+        try FileEditing.requireAbsolutePath(directory, op: "systemd-dropin", param: "directory")
+        for (param, value) in [("unit", unit), ("name", name)] where value.isEmpty || value.contains("/") || value.hasPrefix(".") || value.contains(where: \.isWhitespace) {
+            throw OpError("systemd-dropin: `\(param)` \(Value.quoted(value)) is not a unit or file name")
+        }
+        if !unit.contains(".") { unit += ".service" }
+        var content = arguments.string("content")
+        if !content.isEmpty && !content.hasSuffix("\n") { content += "\n" }
+        let path = (directory.hasSuffix("/") ? directory : directory + "/") + unit + ".d/" + name + ".conf"
+        let before = try await FileEditing.readText(path, context: context)
+        let after = Array(content.utf8)
+        let options = WriteOptions(backupPath: before == nil ? nil : FileEditing.backupPath(for: path, arguments, context))
+        var plan = try await FileEditing.writePlan(path: path, before: before, after: after, options: options, context: context,
+                                                   details: ["path": .string(path)])
+        plan.details["needs_daemon_reload"] = .bool(plan.changes)
+        return plan
+    }
+}

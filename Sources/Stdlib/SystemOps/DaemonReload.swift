@@ -1,0 +1,37 @@
+import Interpreter
+
+/// `daemon-reload`: make systemd re-read unit files after a recipe wrote a drop-in.
+/// Given a `unit`, reloads only when systemd says that unit's files changed on disk
+/// (`NeedDaemonReload=yes`); without one it reloads every time it is called, so call it
+/// only when a unit file changed. A SysV host has nothing to reload.
+enum DaemonReload {
+    static let spec = OpSpec(
+        name: "daemon-reload",
+        summary: "Run `systemctl daemon-reload` (systemd hosts only; a no-op on SysV init).",
+        params: [
+            ParamSpec("unit", .string, default: Value.none, positional: true,
+                      doc: "Reload only when this unit's files changed since systemd read them."),
+        ],
+        examples: [
+            #"if dropin.changed { daemon-reload }"#,
+            #"daemon-reload "openstack-nova-compute""#,
+        ],
+        body: .plan { arguments, context in try await plan(arguments, context) })
+
+    static let reloadCommand = ShellQuote.command(["systemctl", "daemon-reload"])
+
+    static func plan(_ arguments: OpArguments, _ context: any HostContext) async throws -> OpPlan {
+        let facts = try await context.facts()
+        guard facts.initSystem == .systemd else {
+            return .noChange("the host runs SysV init: there are no unit files to reload")
+        }
+        if let unit = arguments.nonEmptyString("unit") {
+            let output = try await HostProbe.run(
+                ShellQuote.command(["systemctl", "show", "-p", "NeedDaemonReload", unit]), on: context)
+            if HostProbe.fields(output.stdoutText)["NeedDaemonReload"] == "no" {
+                return .noChange("systemd already has the current files of \(unit)")
+            }
+        }
+        return OpPlan(actions: [.run(command: reloadCommand, summary: "reload systemd unit files")])
+    }
+}

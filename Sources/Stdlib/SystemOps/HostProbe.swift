@@ -1,0 +1,51 @@
+import Interpreter
+
+/// Reading a host's state: every op reads what it needs in ONE exec, then plans only the
+/// difference. These helpers run that exec and read `key=value` answers back.
+enum HostProbe {
+    /// Runs the probe command; the caller decides what its exit status means.
+    static func run(_ command: String, on context: any HostContext) async throws -> CommandResult {
+        try await context.transport.run(command)
+    }
+
+    /// Runs the probe and fails the op with `what` when it exits non-zero.
+    static func output(_ command: String, on context: any HostContext, what: String) async throws -> String {
+        let result = try await run(command, on: context)
+        guard result.succeeded else {
+            let detail = result.stderrText.trimmed.isEmpty ? result.stdoutText.trimmed : result.stderrText.trimmed
+            throw OpError("cannot read \(what) (exit status \(result.status))\(detail.isEmpty ? "" : ": \(detail)")")
+        }
+        return result.stdoutText
+    }
+
+    /// The `key=value` lines of a probe's output (the first `=` splits; later lines win).
+    static func fields(_ output: String) -> [String: String] {
+        var fields: [String: String] = [:]
+        for line in output.split(whereSeparator: \.isNewline) {
+            guard let eq = line.firstIndex(of: "=") else { continue }
+            fields[String(line[..<eq])] = String(line[line.index(after: eq)...]).trimmed
+        }
+        return fields
+    }
+
+    /// `echo KEY=$(COMMAND 2>/dev/null)`: one answer line of a combined probe. `command` must
+    /// already be quoted.
+    static func field(_ key: String, _ command: String) -> String {
+        "echo \(key)=\"$(\(command) 2>/dev/null)\""
+    }
+
+    /// `echo KEY=yes` when the shell test `test` (already quoted) holds, else `KEY=no`.
+    static func flag(_ key: String, test: String) -> String {
+        "if \(test); then echo \(key)=yes; else echo \(key)=no; fi"
+    }
+}
+
+/// Small readers for optional arguments, which are `none` when the recipe left them out.
+extension OpArguments {
+    func optionalBool(_ name: String) -> Bool? { self[name].asBool }
+
+    func nonEmptyString(_ name: String) -> String? {
+        guard let text = optionalString(name), !text.isEmpty else { return nil }
+        return text
+    }
+}

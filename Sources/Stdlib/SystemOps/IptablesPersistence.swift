@@ -1,0 +1,64 @@
+import Interpreter
+
+/// How open-port makes its iptables rules survive a reboot, chosen from the host's facts
+/// and what the probe found:
+/// - SysV init (RHEL/CentOS 6): `service iptables save`, the documented way; the init
+///   script writes /etc/sysconfig/iptables.
+/// - systemd with iptables-services (RHEL/CentOS 7 without firewalld): the same script,
+///   `/usr/libexec/iptables/iptables.init save` (`service` would need the legacy-actions
+///   shim, which minimal installs lack).
+/// - otherwise, when /etc/sysconfig exists: write /etc/sysconfig/iptables from
+///   `iptables-save` through a temporary file and `mv`, mode 0600 like the stock file;
+///   Debian's /etc/iptables/rules.v4 likewise.
+/// - with none of these, the rules are live only and the result says so.
+public enum IptablesPersistence: Sendable, Equatable {
+    case serviceSave
+    case initScript
+    case file(String)
+    case none
+
+    static let initScriptPath = "/usr/libexec/iptables/iptables.init"
+
+    /// Shell tests for the probe, reported as `persist_*=yes|no` lines.
+    static var probeLines: [String] {
+        [
+            HostProbe.flag("persist_initscript", test: ShellQuote.command(["[", "-x", initScriptPath, "]"])),
+            HostProbe.flag("persist_sysconfig", test: ShellQuote.command(["[", "-d", "/etc/sysconfig", "]"])),
+            HostProbe.flag("persist_debian", test: ShellQuote.command(["[", "-d", "/etc/iptables", "]"])),
+        ]
+    }
+
+    static func choose(facts: HostFacts, probe: [String: String]) -> IptablesPersistence {
+        if facts.initSystem == .sysv { return .serviceSave }
+        if probe["persist_initscript"] == "yes" { return .initScript }
+        if probe["persist_sysconfig"] == "yes" { return .file("/etc/sysconfig/iptables") }
+        if probe["persist_debian"] == "yes" { return .file("/etc/iptables/rules.v4") }
+        return .none
+    }
+
+    /// The command that saves the live rules, nil when they cannot be saved.
+    public var command: String? {
+        switch self {
+        case .serviceSave:
+            return ShellQuote.command(["service", "iptables", "save"])
+        case .initScript:
+            return ShellQuote.command([Self.initScriptPath, "save"])
+        case .file(let path):
+            let temporary = path + ".crucible-new"
+            return "(umask 077 && iptables-save > \(ShellQuote.quote(temporary))) && "
+                + ShellQuote.command(["mv", "-f", temporary, path])
+        case .none:
+            return nil
+        }
+    }
+
+    /// How the result record names the choice.
+    public var label: String {
+        switch self {
+        case .serviceSave: return "service iptables save"
+        case .initScript: return "\(Self.initScriptPath) save"
+        case .file(let path): return path
+        case .none: return ""
+        }
+    }
+}

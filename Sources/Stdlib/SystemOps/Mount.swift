@@ -1,0 +1,82 @@
+import Foundation
+import Interpreter
+
+/// `mount`: make sure a mount point exists and is mounted now, so no reboot is needed
+/// after the recipe wrote /etc/fstab. Reads the directory and `mount`'s table in one exec;
+/// mounts only when nothing is mounted there. With `source` given, it mounts exactly that
+/// (`mount -t TYPE -o OPTS SRC MP`); without, it lets `mount MP` take the fstab entry.
+enum Mount {
+    static let spec = OpSpec(
+        name: "mount",
+        summary: "Create a mount point and mount it now unless it is mounted already.",
+        params: [
+            ParamSpec("mountpoint", .string, positional: true, doc: "The directory to mount on."),
+            ParamSpec("source", .string, default: Value.none,
+                      doc: "What to mount (`ctl:/`); left out: the fstab entry of the mount point is used."),
+            ParamSpec("fstype", .string, default: Value.none, doc: "`-t` type (`nfs4`, `nfs`), with `source`."),
+            ParamSpec("options", .string, default: Value.none, doc: "`-o` options, with `source`."),
+            ParamSpec("now", .bool, default: .bool(true), doc: "false: only create the mount point, mount nothing."),
+        ],
+        examples: [
+            #"mount "/var/lib/nova/instances""#,
+            #"mount "/var/lib/nova/instances" source: "ctl:/" fstype: "nfs4" options: "defaults,_netdev""#,
+        ],
+        resultFields: [
+            ("mounted_from", "What was mounted there before this call, empty when nothing was"),
+        ],
+        body: .plan { arguments, context in try await plan(arguments, context) })
+
+    struct Request: Sendable {
+        var mountPoint: String
+        var source: String?
+        var fstype: String?
+        var options: String?
+        var now: Bool
+    }
+
+    static func plan(_ arguments: OpArguments, _ context: any HostContext) async throws -> OpPlan {
+        let request = Request(mountPoint: MountTable.normalized(arguments.string("mountpoint")),
+                              source: arguments.nonEmptyString("source"), fstype: arguments.nonEmptyString("fstype"),
+                              options: arguments.nonEmptyString("options"), now: arguments.bool("now"))
+        guard request.mountPoint.hasPrefix("/") else {
+            throw OpError("the mount point must be an absolute path, got `\(request.mountPoint)`")
+        }
+        let probe = HostProbe.flag("dir", test: ShellQuote.command(["[", "-d", request.mountPoint, "]"]))
+            + "; echo '#mounts'; mount"
+        let output = try await HostProbe.output(probe, on: context, what: "the mount table")
+        let parts = output.components(separatedBy: "#mounts\n")
+        let directoryExists = HostProbe.fields(parts[0])["dir"] == "yes"
+        return try plan(request, directoryExists: directoryExists, table: MountTable.parse(parts.count > 1 ? parts[1] : ""))
+    }
+
+    /// The decision from what the probe read: tests call it with canned tables.
+    static func plan(_ request: Request, directoryExists: Bool, table: MountTable) throws -> OpPlan {
+        var actions: [PlannedAction] = []
+        if !directoryExists {
+            actions.append(.run(command: ShellQuote.command(["mkdir", "-p", request.mountPoint]),
+                                summary: "create mount point \(request.mountPoint)"))
+        }
+        let current = table.entry(at: request.mountPoint)
+        if let current, let source = request.source, current.source != source {
+            throw OpError("\(request.mountPoint) is mounted from \(current.source), not \(source)",
+                          hint: "unmount it first; crucible does not replace a mount that is in use")
+        }
+        if request.now && current == nil {
+            actions.append(.run(command: mountCommand(request), summary: "mount \(request.mountPoint)"))
+        }
+        guard !actions.isEmpty else {
+            let reason = current.map { "\(request.mountPoint) is mounted from \($0.source)" }
+                ?? "\(request.mountPoint) exists; not mounting it (now: false)"
+            return .noChange(reason, details: ["mounted_from": .string(current?.source ?? "")])
+        }
+        return OpPlan(actions: actions, details: ["mounted_from": .string(current?.source ?? "")])
+    }
+
+    static func mountCommand(_ request: Request) -> String {
+        guard let source = request.source else { return ShellQuote.command(["mount", request.mountPoint]) }
+        var words = ["mount"]
+        if let fstype = request.fstype { words += ["-t", fstype] }
+        if let options = request.options { words += ["-o", options] }
+        return ShellQuote.command(words + [source, request.mountPoint])
+    }
+}

@@ -1,0 +1,80 @@
+import Interpreter
+
+/// open-port on an iptables host: read the filter table with one `iptables-save -t filter`
+/// (not `iptables -C`, which RHEL 6's iptables 1.4.7 gets wrong for some matches), work
+/// out which requested ports rules above the catch-all already accept, and insert only the
+/// missing ones at the catch-all's position, then save. All of it in one `run` action.
+enum OpenPortIptables {
+    static let probeMarker = "#crucible-probe"
+
+    static var probeCommand: String {
+        (["iptables-save -t filter", "printf '%s\\nsave_status=%s\\n' " + ShellQuote.quote(probeMarker) + " \"$?\""]
+            + IptablesPersistence.probeLines).joined(separator: "; ")
+    }
+
+    static func plan(_ request: OpenPort.Request, facts: HostFacts, _ context: any HostContext) async throws -> OpPlan {
+        let result = try await HostProbe.run(probeCommand, on: context)
+        let output = result.stdoutText
+        guard let marker = output.range(of: probeMarker + "\n") ?? output.range(of: probeMarker) else {
+            throw OpError("cannot read the iptables rules: \(result.stderrText.trimmed)")
+        }
+        let saved = String(output[..<marker.lowerBound])
+        let probe = HostProbe.fields(String(output[marker.upperBound...]))
+        // An empty filter table (no rules loaded yet) is a valid answer; a failing
+        // iptables-save is not.
+        guard probe["save_status"] == "0" else {
+            throw OpError("iptables-save failed: \(result.stderrText.trimmed)",
+                          hint: "is iptables installed and may this user run it?")
+        }
+        let persistence = IptablesPersistence.choose(facts: facts, probe: probe)
+        return try plan(request, ruleset: IptablesRuleset.parse(saved), persistence: persistence)
+    }
+
+    /// The planning itself, from rules already read: tests call it with captured rulesets.
+    static func plan(_ request: OpenPort.Request, ruleset: IptablesRuleset,
+                     persistence: IptablesPersistence) throws -> OpPlan {
+        guard ruleset.unreadable.isEmpty else {
+            throw OpError("cannot read these iptables rules: \(ruleset.unreadable.joined(separator: "; "))",
+                          hint: "crucible does not add rules to a chain it cannot read")
+        }
+        let chain = IptablesInputChain(ruleset)
+        let missing = request.ranges.filter { !chain.accepts($0, from: request.source) }
+        let open = request.ranges.filter { chain.accepts($0, from: request.source) }
+        let dead = missing.filter { chain.acceptsOnlyBelowCatchAll($0, from: request.source) }
+        var details: [(String, Value)] = [
+            ("backend", .string("iptables")),
+            ("added", OpenPort.labels(missing)),
+            ("already_open", OpenPort.labels(open)),
+            ("dead_rules", OpenPort.labels(dead)),
+            ("persisted_with", .string(missing.isEmpty ? "" : persistence.label)),
+        ]
+        guard !missing.isEmpty else {
+            return .noChange("every requested port is already accepted above the catch-all rule",
+                             details: .init(uniqueKeysWithValues: details))
+        }
+        var commands = missing.enumerated().map { offset, range in
+            let rule = acceptRule(range, request)
+            if let position = chain.insertPosition { return rule.command(.insert(position: position + offset)) }
+            return rule.command(.append)
+        }
+        if let save = persistence.command { commands.append(save) }
+        else { details.append(("persist_note", .string("no way to save iptables rules was found: they last until reboot"))) }
+        let where_ = chain.insertPosition.map { "before the catch-all rule at INPUT position \($0)" } ?? "at the end of INPUT"
+        let summary = "open \(missing.map(\.description).joined(separator: ", ")) \(where_)"
+        return OpPlan(actions: [.run(command: commands.joined(separator: " && "), summary: summary)],
+                      details: .init(uniqueKeysWithValues: details))
+    }
+
+    /// `-p tcp [-s SRC] -m state --state NEW -m tcp --dport N [-m comment --comment C] -j ACCEPT`:
+    /// the stock ruleset's own style, understood by iptables 1.4.7 and 1.8.
+    static func acceptRule(_ range: PortRange, _ request: OpenPort.Request) -> IptablesRule {
+        var criteria = [IptablesRule.Criterion("-p", range.proto)]
+        if let source = request.source { criteria.append(.init("-s", source)) }
+        var matches = [
+            IptablesRule.Match("state", [.init("--state", ["NEW"])]),
+            IptablesRule.Match(range.proto, [.init("--dport", [range.iptablesPort])]),
+        ]
+        if let comment = request.comment { matches.append(.init("comment", [.init("--comment", [comment])])) }
+        return IptablesRule(chain: "INPUT", criteria: criteria, matches: matches, target: "ACCEPT")
+    }
+}

@@ -1,0 +1,65 @@
+import Interpreter
+
+/// `run`: the one op that takes a shell command from the recipe. The command string is
+/// passed to `sh -c` exactly as written: it is the recipe author's own command, so its
+/// words are not quoted (quoting would break pipes and redirections). Every other value
+/// of this op (the `creates` path, the `chdir` directory) is quoted with `ShellQuote`, and
+/// `unless` is, like the command, the author's own shell text.
+///
+/// Idempotence comes from the guards: `creates` skips the command when a path exists,
+/// `unless` skips it when a check command succeeds. Both are read in one exec.
+enum RunCommand {
+    static let spec = OpSpec(
+        name: "run",
+        summary: "Run a shell command, unless a guard says it already did its work.",
+        params: [
+            ParamSpec("command", .string, positional: true,
+                      doc: "Shell text run with `sh -c` as written (pipes, redirections and variables work)."),
+            ParamSpec("creates", .string, default: Value.none, doc: "Skip the command when this path exists."),
+            ParamSpec("unless", .string, default: Value.none, doc: "Skip the command when this shell check exits 0."),
+            ParamSpec("chdir", .string, default: Value.none, doc: "Run the command (and `unless`) in this directory."),
+        ],
+        examples: [
+            #"run "packstack --gen-answer-file=/root/answers.txt" creates: "/root/answers.txt""#,
+            #"run "usermod -aG libvirt nova" unless: "id -nG nova | grep -qw libvirt""#,
+        ],
+        resultFields: [("skipped_by", "`creates` or `unless` when a guard skipped the command, else empty")],
+        body: .plan { arguments, context in try await plan(arguments, context) })
+
+    static func plan(_ arguments: OpArguments, _ context: any HostContext) async throws -> OpPlan {
+        let command = arguments.string("command")
+        guard !command.trimmed.isEmpty else { throw OpError("run needs a command") }
+        let creates = arguments.nonEmptyString("creates")
+        let unless = arguments.nonEmptyString("unless")
+        let chdir = arguments.nonEmptyString("chdir")
+        if creates != nil || unless != nil {
+            let answers = HostProbe.fields(try await HostProbe.run(guardProbe(creates: creates, unless: unless, chdir: chdir),
+                                                                    on: context).stdoutText)
+            if let creates, answers["creates"] == "yes" {
+                return .noChange("\(creates) exists", details: ["skipped_by": .string("creates")])
+            }
+            if answers["unless"] == "yes" {
+                return .noChange("the `unless` check succeeded", details: ["skipped_by": .string("unless")])
+            }
+        }
+        return OpPlan(actions: [.run(command: inDirectory(chdir, command), summary: "run \(command)")],
+                      details: ["skipped_by": .string("")])
+    }
+
+    /// `creates=yes|no` and `unless=yes|no` from one exec.
+    static func guardProbe(creates: String?, unless: String?, chdir: String?) -> String {
+        var lines: [String] = []
+        if let creates { lines.append(HostProbe.flag("creates", test: ShellQuote.command(["[", "-e", creates, "]"]))) }
+        if let unless {
+            lines.append(HostProbe.flag("unless", test: "(" + inDirectory(chdir, unless) + ") >/dev/null 2>&1"))
+        }
+        return lines.joined(separator: "; ")
+    }
+
+    /// `cd DIR && sh -c COMMAND`: the directory quoted, the command handed to its own shell
+    /// as one argument so that `;` or `||` in it cannot escape the `cd`.
+    static func inDirectory(_ directory: String?, _ command: String) -> String {
+        guard let directory else { return command }
+        return ShellQuote.command(["cd", directory]) + " && " + ShellQuote.command(["sh", "-c", command])
+    }
+}

@@ -1,0 +1,46 @@
+import Foundation
+import Interpreter
+
+/// `selinux-boolean`: set an SELinux boolean persistently (`setsebool -P`), only when
+/// `getsebool` shows another value. `getsebool` shows the running value; a boolean set
+/// without `-P` by hand would look right here and still be lost at reboot (reading the
+/// persistent value needs `semanage`, a Python tool too slow to run on every call).
+enum SELinuxBoolean {
+    static let spec = OpSpec(
+        name: "selinux-boolean",
+        summary: "Set an SELinux boolean persistently (`setsebool -P`) when its value differs.",
+        params: [
+            ParamSpec("name", .string, positional: true, doc: "The boolean (`virt_use_nfs`)."),
+            ParamSpec("value", .bool, positional: true, doc: "on (true) or off (false)."),
+        ],
+        examples: [#"selinux-boolean "virt_use_nfs" true"#],
+        resultFields: [("was", "The value before this call: `on`, `off`, or empty when SELinux is disabled")],
+        body: .plan { arguments, context in try await plan(arguments, context) })
+
+    static func plan(_ arguments: OpArguments, _ context: any HostContext) async throws -> OpPlan {
+        let name = arguments.string("name")
+        guard !name.isEmpty, !name.hasPrefix("-") else { throw OpError("`\(name)` is not an SELinux boolean name") }
+        let facts = try await context.facts()
+        guard facts.selinux != .disabled else {
+            return .noChange("SELinux is disabled", details: ["was": .string("")])
+        }
+        let output = try await HostProbe.output(ShellQuote.command(["getsebool", name]), on: context,
+                                                what: "SELinux boolean \(name)")
+        return try plan(name: name, value: arguments.bool("value"), getsebool: output)
+    }
+
+    /// The decision from `getsebool` output (`virt_use_nfs --> off`).
+    static func plan(name: String, value: Bool, getsebool: String) throws -> OpPlan {
+        guard let arrow = getsebool.range(of: "-->") else {
+            throw OpError("unexpected getsebool output: \(getsebool.trimmed)")
+        }
+        let current = String(getsebool[arrow.upperBound...]).trimmed
+        let wanted = value ? "on" : "off"
+        guard current != wanted else {
+            return .noChange("\(name) is already \(wanted)", details: ["was": .string(current)])
+        }
+        return OpPlan(actions: [.run(command: ShellQuote.command(["setsebool", "-P", name, wanted]),
+                                     summary: "set SELinux boolean \(name) \(wanted)")],
+                      details: ["was": .string(current)])
+    }
+}

@@ -1,0 +1,93 @@
+import Interpreter
+
+/// `service`: bring a service to the requested state and boot setting. Reads both in one
+/// exec and acts only on what differs; `restarted` and `reloaded` always act, because a
+/// recipe asks for them only when the service's configuration changed
+/// (`if conf.changed { service("libvirtd", state: "restarted") }`).
+enum Service {
+    static let spec = OpSpec(
+        name: "service",
+        summary: "Start, stop, restart or reload a service and enable or disable it at boot (systemd or SysV init).",
+        params: [
+            ParamSpec("name", .string, positional: true, doc: "The service (`nfs-server`, `libvirtd`; no `.service` needed)."),
+            ParamSpec("state", .string, default: Value.none, choices: ["running", "stopped", "restarted", "reloaded"],
+                      doc: "`running`/`stopped` act only when needed; `restarted`/`reloaded` always act. Left out: not touched."),
+            ParamSpec("enabled", .bool, default: Value.none,
+                      doc: "Start at boot (`systemctl enable`, `chkconfig NAME on`). Left out: not touched."),
+        ],
+        examples: [
+            #"service "rpcbind" state: "running" enabled: true"#,
+            #"if conf.changed { service "libvirtd" state: "restarted" }"#,
+        ],
+        resultFields: [
+            ("was_running", "Whether the service ran before this call"),
+            ("was_enabled", "Whether it started at boot before this call (none for units that cannot be enabled)"),
+            ("init", "`systemd` or `sysv`: which commands were used"),
+        ],
+        body: .plan { arguments, context in try await plan(arguments, context) })
+
+    static func plan(_ arguments: OpArguments, _ context: any HostContext) async throws -> OpPlan {
+        let name = arguments.string("name")
+        guard !name.isEmpty, !name.hasPrefix("-") else { throw OpError("`\(name)` is not a service name") }
+        let state = arguments.nonEmptyString("state")
+        let enabled = arguments.optionalBool("enabled")
+        guard state != nil || enabled != nil else {
+            return .noChange("neither `state` nor `enabled` was asked for")
+        }
+        let facts = try await context.facts()
+        let output = try await HostProbe.run(ServiceStatus.probeCommand(name, initSystem: facts.initSystem), on: context)
+        let status = ServiceStatus.parse(output.stdoutText, initSystem: facts.initSystem)
+        return try plan(name: name, state: state, enabled: enabled, status: status, initSystem: facts.initSystem)
+    }
+
+    /// The decision, from a status already read: tests call it with canned states.
+    static func plan(name: String, state: String?, enabled: Bool?, status: ServiceStatus,
+                     initSystem: HostFacts.InitSystem) throws -> OpPlan {
+        var verbs: [String] = []
+        switch state {
+        case "running" where !status.running: verbs.append("start")
+        case "stopped" where status.running: verbs.append("stop")
+        case "restarted": verbs.append("restart")
+        case "reloaded": verbs.append("reload")
+        case nil, "running", "stopped": break
+        case let other?: throw OpError("unknown service state `\(other)`", hint: "running, stopped, restarted or reloaded")
+        }
+        var notes: [String] = []
+        if let enabled {
+            if status.enabled == nil {
+                notes.append("\(name) cannot be enabled or disabled (a static unit)")
+            } else if status.enabled != enabled {
+                verbs.append(enabled ? "enable" : "disable")
+            }
+        }
+        var record = OpPlan.noChange().details
+        record["was_running"] = .bool(status.running)
+        record["was_enabled"] = status.enabled.map(Value.bool) ?? Value.none
+        record["init"] = .string(initSystem.rawValue)
+        guard !verbs.isEmpty else {
+            let reason = ([describe(status, name: name)] + notes).joined(separator: "; ")
+            return .noChange(reason, details: record)
+        }
+        let line = verbs.map { command($0, name: name, initSystem: initSystem) }.joined(separator: " && ")
+        return OpPlan(actions: [.run(command: line, summary: verbs.map { "\($0) \(name)" }.joined(separator: ", "))],
+                      reason: notes.isEmpty ? nil : notes.joined(separator: "; "), details: record)
+    }
+
+    static func command(_ verb: String, name: String, initSystem: HostFacts.InitSystem) -> String {
+        switch (initSystem, verb) {
+        case (.systemd, _): return ShellQuote.command(["systemctl", verb, name])
+        case (.sysv, "enable"): return ShellQuote.command(["chkconfig", name, "on"])
+        case (.sysv, "disable"): return ShellQuote.command(["chkconfig", name, "off"])
+        case (.sysv, _): return ShellQuote.command(["service", name, verb])
+        }
+    }
+
+    private static func describe(_ status: ServiceStatus, name: String) -> String {
+        let running = status.running ? "running" : "stopped"
+        switch status.enabled {
+        case true?: return "\(name) is \(running) and enabled"
+        case false?: return "\(name) is \(running) and disabled"
+        case nil: return "\(name) is \(running)"
+        }
+    }
+}

@@ -1,0 +1,55 @@
+import Interpreter
+
+/// Whether a service runs and starts at boot, read with one exec from systemd
+/// (`systemctl is-active` / `is-enabled`) or SysV init (`service NAME status`,
+/// `chkconfig --list NAME`).
+struct ServiceStatus: Sendable, Equatable {
+    var running: Bool
+    /// nil when the init system cannot enable or disable it (a `static` systemd unit).
+    var enabled: Bool?
+
+    static func probeCommand(_ name: String, initSystem: HostFacts.InitSystem) -> String {
+        switch initSystem {
+        case .systemd:
+            return [
+                HostProbe.field("active", ShellQuote.command(["systemctl", "is-active", name])),
+                HostProbe.field("enabled", ShellQuote.command(["systemctl", "is-enabled", name])),
+            ].joined(separator: "; ")
+        case .sysv:
+            return ShellQuote.command(["service", name, "status"]) + " >/dev/null 2>&1; echo status=$?; "
+                + HostProbe.field("chkconfig", ShellQuote.command(["chkconfig", "--list", name]))
+        }
+    }
+
+    static func parse(_ output: String, initSystem: HostFacts.InitSystem) -> ServiceStatus {
+        let fields = HostProbe.fields(output)
+        switch initSystem {
+        case .systemd:
+            let active = fields["active"] ?? ""
+            let enabled = fields["enabled"] ?? ""
+            return ServiceStatus(running: ["active", "activating", "reloading"].contains(active),
+                                 enabled: systemdEnabled(enabled))
+        case .sysv:
+            return ServiceStatus(running: fields["status"] == "0",
+                                 enabled: chkconfigEnabled(fields["chkconfig"] ?? ""))
+        }
+    }
+
+    /// `enabled`, `disabled`, or (for `static`, `indirect`, `generated` units, which have no
+    /// [Install] section to act on) nil.
+    private static func systemdEnabled(_ state: String) -> Bool? {
+        switch state {
+        case "enabled", "enabled-runtime", "linked", "linked-runtime", "alias": return true
+        case "static", "indirect", "generated", "transient": return nil
+        default: return false
+        }
+    }
+
+    /// `nfs  0:off 1:off 2:on 3:on 4:on 5:on 6:off`: enabled when on in any multi-user
+    /// runlevel (2 to 5), which is what `chkconfig NAME on` sets.
+    static func chkconfigEnabled(_ line: String) -> Bool {
+        line.split(whereSeparator: { $0 == " " || $0 == "\t" }).contains { word in
+            ["2:on", "3:on", "4:on", "5:on"].contains(String(word))
+        }
+    }
+}

@@ -1,0 +1,82 @@
+import ArgumentParser
+import DSL
+import Foundation
+import Interpreter
+
+struct Lint: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Parse and check recipes without touching any host.",
+        discussion: "Reports every error in one go. Without --set values, missing required params are not errors."
+    )
+
+    @ArgumentParser.Argument(help: "Recipe files or bundled recipe names.")
+    var recipes: [String]
+
+    @OptionGroup var params: ParamOptions
+
+    @Option(help: "Output format: text (with the source line and a caret) or json (for editors and CI).")
+    var format: OutputFormat = .text
+
+    enum OutputFormat: String, ExpressibleByArgument { case text, json }
+
+    func run() async throws {
+        var failed = false
+        var all: [Diagnostic] = []
+        for recipe in recipes {
+            if format == .json {
+                let (diagnostics, ok) = quietCheck(recipe)
+                all += diagnostics
+                failed = failed || !ok
+                continue
+            }
+            do {
+                let checked = try CheckedRecipe.prepare(recipe, inputs: params.inputs, requireParams: !params.assignments.isEmpty)
+                print("\(checked.program.file.name): ok")
+            } catch {
+                failed = true
+            }
+        }
+        if format == .json { print(DiagnosticJSON.encode(all)) }
+        throw failed ? ExitStatus.recipeError : ExitStatus.success
+    }
+
+    func quietCheck(_ recipe: String) -> ([Diagnostic], Bool) {
+        guard case .success(let source) = RecipeSource.load(recipe), let program = source.program else {
+            printError("error: cannot load `\(recipe)`\n")
+            return ([], false)
+        }
+        var diagnostics = source.diagnostics
+        var checker = Checker(ops: Stdlib.all, inputs: params.inputs, requireParamValues: !params.assignments.isEmpty)
+        diagnostics += CheckedRecipe.checkDiagnostics(&checker, program, afterSyntaxErrors: diagnostics.hasErrors)
+        return (diagnostics, !diagnostics.hasErrors)
+    }
+}
+
+import Stdlib
+
+/// Diagnostics as JSON: file, line, column, end, severity, id, message, hint.
+enum DiagnosticJSON {
+    struct Entry: Codable {
+        var file: String
+        var line: Int
+        var column: Int
+        var endLine: Int
+        var endColumn: Int
+        var severity: String
+        var id: String
+        var message: String
+        var hint: String?
+    }
+
+    static func encode(_ diagnostics: [Diagnostic]) -> String {
+        let entries = diagnostics.map { diagnostic -> Entry in
+            let start = diagnostic.span.startLocation, end = diagnostic.span.endLocation
+            return Entry(file: diagnostic.span.file.name, line: start.line, column: start.column, endLine: end.line,
+                         endColumn: end.column, severity: diagnostic.severity.rawValue, id: diagnostic.id,
+                         message: diagnostic.message, hint: diagnostic.hint)
+        }
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+        return String(decoding: (try? encoder.encode(entries)) ?? Data("[]".utf8), as: UTF8.self)
+    }
+}

@@ -1,0 +1,31 @@
+import ArgumentParser
+
+struct Recipes: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "List the recipes bundled in crucible-sh, or print one to fork it.",
+        subcommands: [List.self, Show.self],
+        defaultSubcommand: List.self
+    )
+
+    struct List: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "List bundled recipes.")
+        func run() {
+            for (name, text) in BundledRecipes.all {
+                let summary = text.split(separator: "\n").first { $0.hasPrefix("#") }.map { $0.dropFirst().trimmingCharacters(in: .whitespaces) } ?? ""
+                print("\(name)  \(summary)")
+            }
+        }
+    }
+
+    struct Show: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Print a bundled recipe's source (redirect it to a file to fork it).")
+        @Argument(help: "Bundled recipe name.") var name: String
+        func run() throws {
+            guard let text = BundledRecipes.text(named: name) else {
+                printError("error: no bundled recipe `\(name)`; bundled: \(BundledRecipes.names.joined(separator: ", "))\n")
+                throw ExitStatus.recipeError
+            }
+            print(text, terminator: "")
+        }
+    }
+}

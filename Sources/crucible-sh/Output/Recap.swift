@@ -1,0 +1,30 @@
+import Interpreter
+
+/// The table printed at the end of a run: one row per host.
+enum Recap {
+    static func render(_ report: RunReport, color: Bool) -> String {
+        guard !report.hosts.isEmpty else { return report.checkMode ? "check mode: no hosts" : "no hosts" }
+        let width = max(4, report.hosts.map(\.host.count).max() ?? 4)
+        var lines = [(report.checkMode ? "RECAP (check mode: nothing was changed)" : "RECAP")]
+        lines.append("host".padding(width) + "    ok  changed  failed  unreachable")
+        for host in report.hosts {
+            let unreachable = host.status == .unreachable ? 1 : 0
+            let failed = host.status == .failed ? max(1, host.failedCount) : host.failedCount
+            let painted = paint(host.host.padding(width), host.status == .ok ? (host.changedCount > 0 ? "33" : "32") : "31", color)
+            lines.append(painted + "  " + String(host.okCount).leftPadding(4) + "  " + String(host.changedCount).leftPadding(7)
+                         + "  " + String(failed).leftPadding(6) + "  " + String(unreachable).leftPadding(11))
+            if let error = host.error { lines.append("  " + error.trimmed.replacingAll("\n", with: "\n  ")) }
+            for line in host.rolledBack ?? [] { lines.append("  rollback: \(line)") }
+        }
+        return lines.joined(separator: "\n")
+    }
+
+    static func paint(_ text: String, _ code: String, _ color: Bool) -> String {
+        color ? "\u{1B}[\(code)m\(text)\u{1B}[0m" : text
+    }
+}
+
+extension String {
+    func padding(_ width: Int) -> String { count >= width ? self : self + String(repeating: " ", count: width - count) }
+    func leftPadding(_ width: Int) -> String { count >= width ? self : String(repeating: " ", count: width - count) + self }
+}

@@ -1,0 +1,26 @@
+import ArgumentParser
+import Interpreter
+
+/// Options shared by every command that talks to hosts.
+struct ConnectionOptions: ParsableArguments {
+    @Option(name: [.customShort("i"), .long], help: ArgumentHelp("Private key file (ed25519 or ECDSA); repeatable.", valueName: "FILE"))
+    var identity: [String] = []
+
+    @Option(name: .long, help: ArgumentHelp("known_hosts file to verify host keys against (default ~/.ssh/known_hosts).", valueName: "FILE"))
+    var knownHosts: String?
+
+    @Flag(name: .long, help: "Record the keys of hosts not yet known (like OpenSSH's StrictHostKeyChecking=accept-new). A changed key is always refused.")
+    var acceptNewHostKeys = false
+
+    @Option(name: .long, help: ArgumentHelp("ssh config file for host aliases (default ~/.ssh/config).", valueName: "FILE"))
+    var sshConfig: String?
+
+    @Flag(name: .long, help: "Run commands and write files through `sudo -n` (for non-root users).")
+    var become = false
+
+    @Flag(name: .long, help: "Ask for an SSH password on the terminal (or set CRUCIBLE_SSH_PASSWORD).")
+    var askPass = false
+
+    @Option(name: .long, help: ArgumentHelp("Seconds to wait for a host to answer.", valueName: "SECONDS"))
+    var connectTimeout: Double = 10
+}

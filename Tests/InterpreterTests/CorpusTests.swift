@@ -1,0 +1,191 @@
+import DSL
+import Foundation
+import Interpreter
+import Stdlib
+import XCTest
+
+/// Runs every recipe under Tests/Corpus. Each case states what it expects in comments:
+///
+///     # expect-error: 4:3: E-unknown-op: unknown operation or function `ensure-lin`
+///                                          (every diagnostic, in order: line:col, id, message;
+///                                           one in another file starts with that file's name:
+///                                           `_lib.crucible:2:1: E-...`)
+///     # expect-hint: did you mean `ensure-line`? (some diagnostic has exactly this hint)
+///     # expect-log: hello world            (a `log(...)` line, in order; `[host] ` prefix kept)
+///     # expect-run-error: division by zero (a runtime error's message contains this)
+///     # expect-changed: 2                  (ops reported changed, all hosts)
+///     # expect-file: out.txt               (the file in the case's temp dir after the run...)
+///     #| first line                        (...has exactly these lines)
+///     # check-mode                         (run with --check)
+///     # runs: 2                            (run twice; expectations are about the last run)
+///     # set: name=value                    (a param value, as --set would give it)
+///
+/// Files whose name starts with `_` are not cases: other cases include them.
+///
+/// A case with expect-error is only checked, never run. Others are checked (no errors
+/// allowed) then run on the local transport with `param tmp` set to a fresh temp dir.
+final class CorpusTests: XCTestCase {
+    struct Expectations {
+        var errors: [String] = []
+        var hints: [String] = []
+        var logs: [String] = []
+        var runError: String?
+        var changed: Int?
+        var files: [(name: String, lines: [String])] = []
+        var checkMode = false
+        var runs = 1
+        var sets: [(String, String)] = []
+    }
+
+    static var corpusRoot: URL {
+        URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent("Corpus")
+    }
+
+    func testCorpus() async throws {
+        let files = try corpusFiles()
+        XCTAssertGreaterThan(files.count, 0, "no corpus cases found under \(Self.corpusRoot.path)")
+        var failures: [String] = []
+        for file in files {
+            let problems = await runCase(file)
+            failures += problems.map { "\(file.lastPathComponent): \($0)" }
+        }
+        print("corpus: \(files.count) cases, \(failures.count) failures")
+        for failure in failures { XCTFail(failure) }
+    }
+
+    func corpusFiles() throws -> [URL] {
+        let enumerator = FileManager.default.enumerator(at: Self.corpusRoot, includingPropertiesForKeys: nil)
+        var files: [URL] = []
+        while let url = enumerator?.nextObject() as? URL {
+            if url.pathExtension == "crucible", !url.lastPathComponent.hasPrefix("_") { files.append(url) }
+        }
+        return files.sorted { $0.path < $1.path }
+    }
+
+    static func parseExpectations(_ text: String) -> Expectations {
+        var expect = Expectations()
+        for line in text.split(separator: "\n", omittingEmptySubsequences: false) {
+            let trimmed = line.trimmingCharacters(in: .whitespaces)
+            func value(_ key: String) -> String? {
+                guard trimmed.hasPrefix("# \(key)") else { return nil }
+                let rest = trimmed.dropFirst(key.count + 2)
+                return rest.hasPrefix(":") ? String(rest.dropFirst()).trimmingCharacters(in: .whitespaces) : (rest.isEmpty ? "" : nil)
+            }
+            if let error = value("expect-error") { expect.errors.append(error) }
+            else if let hint = value("expect-hint") { expect.hints.append(hint) }
+            else if let log = value("expect-log") { expect.logs.append(log) }
+            else if let error = value("expect-run-error") { expect.runError = error }
+            else if let changed = value("expect-changed") { expect.changed = Int(changed) }
+            else if let name = value("expect-file") { expect.files.append((name, [])) }
+            else if trimmed.hasPrefix("#|"), !expect.files.isEmpty {
+                var content = trimmed.dropFirst(2)
+                if content.hasPrefix(" ") { content = content.dropFirst() }
+                expect.files[expect.files.count - 1].lines.append(String(content))
+            }
+            else if value("check-mode") != nil { expect.checkMode = true }
+            else if let runs = value("runs") { expect.runs = Int(runs) ?? 1 }
+            else if let set = value("set"), let eq = set.firstIndex(of: "=") {
+                expect.sets.append((String(set[..<eq]), String(set[set.index(after: eq)...])))
+            }
+        }
+        return expect
+    }
+
+    func runCase(_ url: URL) async -> [String] {
+        guard let text = try? String(contentsOf: url, encoding: .utf8) else { return ["unreadable"] }
+        let expect = Self.parseExpectations(text)
+        let tmp = FileManager.default.temporaryDirectory.appendingPathComponent("crucible-corpus-\(UUID().uuidString)")
+        try? FileManager.default.createDirectory(at: tmp, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: tmp) }
+        // The full path, so includes resolve next to the case.
+        let source = SourceFile(name: url.standardizedFileURL.path, text: text)
+        let (program, parseDiagnostics) = RecipeLoader().load(source)
+        var inputs = expect.sets.map { ParamInput(name: $0.0, raw: $0.1) }
+        if text.contains("param tmp") { inputs.append(ParamInput(name: "tmp", raw: tmp.path)) }
+        var checker = Checker(ops: Stdlib.all, inputs: inputs)
+        let diagnostics = parseDiagnostics.hasErrors ? parseDiagnostics : parseDiagnostics + checker.check(program)
+        let rendered = diagnostics.map { Self.summary($0, caseFile: source) }
+        if !expect.errors.isEmpty || diagnostics.hasErrors {
+            var problems: [String] = []
+            if rendered != expect.errors {
+                problems.append("diagnostics differ\n  expected: \(expect.errors)\n  actual:   \(rendered)")
+            }
+            let hints = diagnostics.compactMap(\.hint)
+            for hint in expect.hints where !hints.contains(hint) {
+                problems.append("no diagnostic has the hint `\(hint)`; hints: \(hints)")
+            }
+            return problems
+        }
+        var report = RunReport(recipe: "", checkMode: false)
+        let logs = LogCollector()
+        for _ in 0..<expect.runs {
+            logs.reset()
+            let evaluator = Evaluator(ops: Stdlib.all, paramValues: checker.paramValues,
+                                      transports: { LocalTransport(target: $0) },
+                                      options: RunOptions(checkMode: expect.checkMode), observer: logs)
+            report = await evaluator.run(program)
+        }
+        return compare(report, logs.lines, expect, tmp)
+    }
+
+    /// `line:col: ID: message`, with the file name first when it is not the case file.
+    static func summary(_ diagnostic: Diagnostic, caseFile: SourceFile) -> String {
+        let (line, column) = diagnostic.span.startLocation
+        let file = diagnostic.span.file.name == caseFile.name
+            ? "" : URL(fileURLWithPath: diagnostic.span.file.name).lastPathComponent + ":"
+        return "\(file)\(line):\(column): \(diagnostic.id): \(diagnostic.message)"
+    }
+
+    func compare(_ report: RunReport, _ logs: [String], _ expect: Expectations, _ tmp: URL) -> [String] {
+        var problems: [String] = []
+        let hostErrors = report.hosts.compactMap(\.error)
+        let runErrors = (report.error.map { [$0] } ?? []) + hostErrors
+        if let wanted = expect.runError {
+            if !runErrors.contains(where: { $0.contains(wanted) }) {
+                problems.append("expected a run error containing `\(wanted)`, got \(runErrors)")
+            }
+        } else if !runErrors.isEmpty {
+            problems.append("unexpected run error: \(runErrors)")
+        }
+        if logs != expect.logs {
+            problems.append("logs differ\n  expected: \(expect.logs)\n  actual:   \(logs)")
+        }
+        if let changed = expect.changed, report.changedCount != changed {
+            problems.append("expected \(changed) changed, got \(report.changedCount)")
+        }
+        for (name, lines) in expect.files {
+            let path = tmp.appendingPathComponent(name).path
+            let actual = FileManager.default.contents(atPath: path).map { String(decoding: $0, as: UTF8.self) }
+            let wanted = lines.isEmpty ? "" : lines.joined(separator: "\n") + "\n"
+            if actual != wanted {
+                problems.append("file \(name) differs\n  expected: \(wanted.debugDescription)\n  actual:   \(actual?.debugDescription ?? "missing")")
+            }
+        }
+        return problems
+    }
+}
+
+/// Collects `log(...)` lines in order.
+final class LogCollector: RunObserver, @unchecked Sendable {
+    private let lock = NSLock()
+    private var collected: [String] = []
+
+    var lines: [String] {
+        lock.lock(); defer { lock.unlock() }
+        return collected
+    }
+
+    func reset() {
+        lock.lock(); defer { lock.unlock() }
+        collected = []
+    }
+
+    func hostStarted(_ host: HostTarget, blockLocation: String) {}
+    func opStarted(_ host: HostTarget, op: String, location: String) {}
+    func opFinished(_ host: HostTarget, _ record: OpRecord) {}
+    func hostFailed(_ host: HostTarget, _ report: HostReport) {}
+    func log(_ host: HostTarget?, _ message: String) {
+        lock.lock(); defer { lock.unlock() }
+        collected.append(host.map { "[\($0.name)] \(message)" } ?? message)
+    }
+}
