@@ -34,6 +34,12 @@ struct Run: AsyncParsableCommand {
     @Flag(help: "On a host where an op fails, restore every file this run changed there.")
     var rollbackOnFailure = false
 
+    @Flag(name: .customLong("no-wait"), help: "Fail a host at once when another crucible run holds its lock, instead of waiting.")
+    var noWait = false
+
+    @Option(help: ArgumentHelp("The lock each host takes for the run (a directory).", valueName: "PATH"))
+    var lockPath: String = HostLock.defaultPath
+
     @Option(help: "How many hosts run at once.")
     var forks: Int = 32
 
@@ -48,8 +54,11 @@ struct Run: AsyncParsableCommand {
         let live = Terminal.stdoutIsTerminal && !json && !verbose ? LiveDisplay(showDiffs: showDiffs, color: Terminal.useColor) : nil
         let output: any RunObserver = live ?? ConsoleObserver(showDiffs: showDiffs, verbose: verbose, quiet: json,
                                                               color: Terminal.useColor && !json)
+        var runOptions = RunOptions(checkMode: check, backups: !noBackup, forks: forks, rollbackOnFailure: rollbackOnFailure)
+        runOptions.waitForLock = !noWait
+        runOptions.lockPath = lockPath
         let evaluator = Evaluator(ops: Stdlib.all, paramValues: checked.paramValues, transports: transports,
-                                  options: RunOptions(checkMode: check, backups: !noBackup, forks: forks, rollbackOnFailure: rollbackOnFailure), observer: output)
+                                  options: runOptions, observer: output)
         let report = await evaluator.run(checked.program)
         live?.finish()
         if json {
