@@ -182,6 +182,23 @@ final class SandboxTests: XCTestCase {
         try sandbox.stop()  // a second stop is harmless
     }
 
+    func testStartRemovesTheSandboxAKilledEarlierRunLeftBehind() throws {
+        let deadPID = (1..<4_000_000).reversed().first { !FileManager.default.fileExists(atPath: "/proc/\($0)") }!
+        let leftover = "SandboxLeftover_" + String(deadPID, radix: 36)
+        let script = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent().appendingPathComponent("scripts/sandbox").path
+        let up = try run(script, ["up", leftover, "/tmp/crucible-sb/" + leftover, "old=rhel7"])
+        XCTAssertEqual(up.status, 0, up.output)
+        XCTAssertTrue(try run("/usr/sbin/ip", ["netns", "list"]).output.contains("crsb-\(leftover)-old"))
+
+        let fresh = try Sandbox.start(name: "SandboxLeftover", hosts: [("new", "rhel6")])
+        defer { try? fresh.stop() }
+        let namespaces = try run("/usr/sbin/ip", ["netns", "list"]).output
+        XCTAssertFalse(namespaces.contains("crsb-\(leftover)-old"), "the dead run's host is gone")
+        XCTAssertTrue(namespaces.contains(try fresh.host(named: "new").netns))
+        XCTAssertFalse(try String(contentsOfFile: "/proc/self/mounts", encoding: .utf8).contains("/" + leftover + "/"))
+    }
+
     // MARK: - Helpers
 
     struct Result: Equatable {

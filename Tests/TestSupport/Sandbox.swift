@@ -47,6 +47,7 @@ public final class Sandbox: @unchecked Sendable {
     /// earlier run of this process left behind is removed first.
     public static func start(name: String, hosts: [(name: String, distro: String)]) throws -> Sandbox {
         if let reason = unavailableReason { throw SandboxError.unavailable(reason) }
+        try removeSandboxesOfDeadRuns(of: name)
         let fullName = uniqueName(name)
         let directory = "/tmp/crucible-sb/" + fullName
         let specs = hosts.map { "\($0.name)=\($0.distro)" }
@@ -130,9 +131,31 @@ public final class Sandbox: @unchecked Sendable {
     // MARK: - Helpers
 
     /// "SandboxTests" -> "SandboxTests_1a2b": letters, digits and '_' only, as the script wants.
-    static func uniqueName(_ requested: String) -> String {
+    static func uniqueName(_ requested: String, pid: Int32 = getpid()) -> String {
+        cleanedName(requested) + "_" + String(pid, radix: 36)
+    }
+
+    static func cleanedName(_ requested: String) -> String {
         let cleaned = String(requested.map { $0.isASCII && ($0.isLetter || $0.isNumber) ? $0 : "_" }.prefix(30))
-        return (cleaned.isEmpty ? "sandbox" : cleaned) + "_" + String(getpid(), radix: 36)
+        return cleaned.isEmpty ? "sandbox" : cleaned
+    }
+
+    /// Where scripts/sandbox registers live sandboxes: one file per name, holding its folder.
+    static let registry = "/run/crucible-sandbox"
+
+    /// Takes down the sandboxes of this name that test processes which no longer exist left
+    /// behind (killed mid-test), so they do not pile up between runs of `scripts/sandbox clean`.
+    static func removeSandboxesOfDeadRuns(of requested: String) throws {
+        let prefix = cleanedName(requested) + "_"
+        let entries = (try? FileManager.default.contentsOfDirectory(atPath: registry)) ?? []
+        for entry in entries where entry.hasPrefix(prefix) {
+            guard let pid = Int32(entry.dropFirst(prefix.count), radix: 36), pid != getpid(),
+                  !FileManager.default.fileExists(atPath: "/proc/\(pid)") else { continue }
+            let registered = try? String(contentsOfFile: registry + "/" + entry, encoding: .utf8)
+            let directory = registered?.trimmingCharacters(in: .whitespacesAndNewlines) ?? ""
+            guard !directory.isEmpty else { continue }
+            try SandboxScript.runChecked(["down", entry, directory])
+        }
     }
 
     static func readManifest(_ directory: String) throws -> SandboxManifest {
