@@ -40,6 +40,8 @@ final class SandboxTests: XCTestCase {
         XCTAssertEqual(try ssh(rhel7, "test -e /etc/debian_version").status, 1)
         XCTAssertEqual(try ssh(rhel7, "test -L /etc/os-release").status, 1, "a regular file, not Debian's link")
         XCTAssertEqual(try ssh(rhel7, "cat /etc/os-release").output, try fixture("rhel7", "etc/os-release"))
+        XCTAssertEqual(try ssh(rhel7, "cat /etc/hostname").output, "ctl\n")
+        XCTAssertEqual(try ssh(rhel6, "test -e /etc/hostname").status, 1, "RHEL 6 names itself in sysconfig/network")
     }
 
     func testSystemdDirectoryOnlyOnSystemdDistributions() throws {
