@@ -147,11 +147,13 @@ on nodes {
 
   # Mount the shared instances directory now and at boot: no reboot needed.
   # NFSv4 mounts the export root (the export has fsid=0); NFSv3 mounts the path itself.
+  # The server by the address this run reached it on (an ssh alias would not resolve).
+  let server = facts(controller).address
   let context = "context=\"system_u:object_r:nova_var_lib_t:s0\""
-  let source = "${controller.address}:/"
+  let source = "${server}:/"
   let options = "defaults,_netdev,${context}"
   if f.nfs_version == 3 {
-    source = "${controller.address}:${instances_path}"
+    source = "${server}:${instances_path}"
     options = "defaults,_netdev,nfsvers=3,${context}"
   }
   fstab source instances_path fstype: f.fstab_type options: options
