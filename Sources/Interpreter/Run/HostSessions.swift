@@ -39,13 +39,18 @@ public actor HostSessions {
         if let pending = connecting[target] { return try await pending.value }
         let factory = self.factory
         let (lock, wait, timeout, onWait) = (self.lock, waitForLock, lockTimeout, onLockWait)
+        // Connect, then take the lock and read the facts in one exec (or just the facts).
         let task = Task<any Transport, Error> {
             let transport = try factory(target)
             try await transport.connect()
+            let facts: HostFacts
             if let lock {
-                try await lock.acquire(transport, wait: wait, timeout: timeout) { onWait(target, $0) }
+                facts = try await lock.acquire(transport, wait: wait, timeout: timeout) { onWait(target, $0) }
+            } else {
+                facts = HostFacts.parse(try await transport.run(HostFacts.gatherCommand).stdoutText)
             }
-            return transport
+            await self.remember(facts, for: target)
+            return CachingTransport(transport)
         }
         connecting[target] = task
         do {
@@ -69,15 +74,18 @@ public actor HostSessions {
         }
     }
 
+    private func remember(_ gathered: HostFacts, for target: HostTarget) {
+        if facts[target] == nil { facts[target] = Task { gathered } }
+    }
+
+    /// The host's facts: read when it was connected (connecting it now if need be).
     public func facts(for target: HostTarget) async throws -> HostFacts {
-        if let pending = facts[target] { return try await pending.value }
-        let task = Task<HostFacts, Error> {
-            let transport = try await self.transport(for: target)
-            let result = try await transport.run(HostFacts.gatherCommand)
-            return HostFacts.parse(result.stdoutText)
+        if let known = facts[target] { return try await known.value }
+        _ = try await transport(for: target)
+        guard let known = facts[target] else {
+            throw TransportError.io(host: target.name, message: "no facts were read while connecting")
         }
-        facts[target] = task
-        return try await task.value
+        return try await known.value
     }
 
     // MARK: - Rollback
@@ -170,4 +178,5 @@ struct RunHostContext: HostContext {
     func facts() async throws -> HostFacts { try await sessions.facts(for: target) }
     func facts(of other: HostTarget) async throws -> HostFacts { try await sessions.facts(for: other) }
     func willWrite(_ path: String, previous: [UInt8]?) async { await sessions.journal(path, previous: previous, on: target) }
+    func didRunCommand() async { (transport as? CachingTransport)?.invalidate() }
 }
