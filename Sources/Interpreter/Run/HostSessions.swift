@@ -9,6 +9,7 @@ public actor HostSessions {
     private let factory: TransportFactory
     private var transports: [HostTarget: any Transport] = [:]
     private var connecting: [HostTarget: Task<any Transport, Error>] = [:]
+    private var connectionFailures: [HostTarget: TransportError] = [:]
     private var facts: [HostTarget: Task<HostFacts, Error>] = [:]
     private(set) var reports: [HostTarget: HostReport] = [:]
     private(set) var order: [HostTarget] = []
@@ -36,6 +37,9 @@ public actor HostSessions {
     /// The host's open transport; connects the first time (concurrent callers share it).
     public func transport(for target: HostTarget) async throws -> any Transport {
         if let transport = transports[target] { return transport }
+        // A host that could not be reached is not tried again in this run (each attempt at
+        // a dropped host would wait for the connect timeout).
+        if let error = connectionFailures[target] { throw error }
         if let pending = connecting[target] { return try await pending.value }
         let factory = self.factory
         let (lock, wait, timeout, onWait) = (self.lock, waitForLock, lockTimeout, onLockWait)
@@ -70,6 +74,7 @@ public actor HostSessions {
             return transport
         } catch {
             connecting[target] = nil
+            if let failure = error as? TransportError, failure.isFatalForHost { connectionFailures[target] = failure }
             throw error
         }
     }
