@@ -237,7 +237,9 @@ final class SandboxTests: XCTestCase {
 
     /// Mount points in this namespace below the sandbox's folder.
     func ourMounts() throws -> [String] {
-        let mounts = try String(contentsOfFile: "/proc/self/mounts", encoding: .utf8)
+        // Read to the end: String(contentsOfFile:) stops early on /proc files, which report size 0.
+        let handle = try XCTUnwrap(FileHandle(forReadingAtPath: "/proc/self/mounts"))
+        let mounts = String(decoding: handle.readDataToEndOfFile(), as: UTF8.self)
         return mounts.split(separator: "\n").map { String($0.split(separator: " ")[1]) }
             .filter { $0.hasPrefix(sandbox.directory + "/") }
     }
