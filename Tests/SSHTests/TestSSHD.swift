@@ -119,12 +119,7 @@ final class TestSSHD {
                 + "mount --bind \(dir)/shadow /etc/shadow && "
                 + "exec /usr/sbin/sshd -D -f \(dir)/sshd_config -E \(dir)/sshd.log",
         ]
-        var argv: [UnsafeMutablePointer<CChar>?] = arguments.map { strdup($0) } + [nil]
-        defer { argv.forEach { free($0) } }
-        var pid: pid_t = 0
-        let status = posix_spawn(&pid, arguments[0], nil, nil, &argv, environ)
-        guard status == 0 else { throw TestSetupError("cannot start sshd: \(String(cString: strerror(status)))") }
-        return pid
+        return try Shell.spawn(arguments)
     }
 
     private func waitUntilListening() throws {
@@ -236,19 +231,30 @@ struct TestSetupError: Error, CustomStringConvertible {
 }
 
 /// Runs a shell command for test setup; throws with its output when it fails.
+///
+/// `posix_spawn` and `waitpid`, not Foundation's `Process`: Foundation learns that a child
+/// ended when a descriptor it passed down closes, so a command that leaves daemons behind
+/// (the sandbox script) looks alive forever, and one that closes its descriptors (sshd)
+/// looks dead at once. The output goes to a file for the same reason.
 enum Shell {
     @discardableResult
     static func run(_ command: String) throws -> String {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/bin/sh")
-        process.arguments = ["-c", command]
-        let pipe = Pipe()
-        process.standardOutput = pipe
-        process.standardError = pipe
-        try process.run()
-        let output = String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        process.waitUntilExit()
-        guard process.terminationStatus == 0 else { throw TestSetupError("`\(command)` failed: \(output)") }
+        let outputPath = NSTemporaryDirectory() + "crucible-shell-\(UUID().uuidString)"
+        defer { try? FileManager.default.removeItem(atPath: outputPath) }
+        let pid = try spawn(["/bin/sh", "-c", command + " </dev/null >" + outputPath + " 2>&1"])
+        var status: Int32 = 0
+        while waitpid(pid, &status, 0) < 0 && errno == EINTR {}
+        let output = (try? String(contentsOfFile: outputPath, encoding: .utf8)) ?? ""
+        guard status == 0 else { throw TestSetupError("`\(command)` failed (\(status)): \(output)") }
         return output
+    }
+
+    static func spawn(_ arguments: [String]) throws -> pid_t {
+        var argv: [UnsafeMutablePointer<CChar>?] = arguments.map { strdup($0) } + [nil]
+        defer { argv.forEach { free($0) } }
+        var pid: pid_t = 0
+        let status = posix_spawn(&pid, arguments[0], nil, nil, &argv, environ)
+        guard status == 0 else { throw TestSetupError("cannot start \(arguments[0]): \(String(cString: strerror(status)))") }
+        return pid
     }
 }
