@@ -207,6 +207,7 @@ struct ClientKeys: Sendable {
         lock.lock()
         defer { lock.unlock() }
         if let made { return made }
+        removeKeysOfEndedRuns()
         let dir = "/tmp/crucible-ssh-tests/keys-\(getpid())"
         try? FileManager.default.removeItem(atPath: dir)
         try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
@@ -222,6 +223,15 @@ struct ClientKeys: Sendable {
         let keys = ClientKeys(dir: dir, authorized: authorized)
         made = keys
         return keys
+    }
+}
+
+/// Key folders of test processes that are gone (`keys-PID`).
+private func removeKeysOfEndedRuns() {
+    let parent = "/tmp/crucible-ssh-tests"
+    for entry in (try? FileManager.default.contentsOfDirectory(atPath: parent)) ?? [] where entry.hasPrefix("keys-") {
+        guard let pid = Int32(entry.dropFirst(5)), kill(pid, 0) != 0 else { continue }
+        try? FileManager.default.removeItem(atPath: parent + "/" + entry)
     }
 }
 
