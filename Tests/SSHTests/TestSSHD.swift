@@ -4,12 +4,14 @@ import XCTest
 /// A throw-away OpenSSH server on 127.0.0.1 and a high port, for the SSH tests.
 ///
 /// It runs in a private mount namespace (`unshare --mount`) where /root is an empty
-/// folder (no slow login files), /usr/local/sbin holds a fake `sudo`, and /etc/shadow
-/// gives root the test password, so nothing of the machine itself is changed. Its own
+/// folder (no slow login files), /usr/local/sbin and /usr/local/bin hold a fake `sudo`, /etc/shadow gives
+/// root the test password, and /etc/passwd adds a non-root user `crucible` (for
+/// `become`), so nothing of the machine itself is changed. Its own
 /// host keys (ECDSA and ed25519, so the host key preference is exercised), its own
 /// authorized_keys, LogLevel VERBOSE into `log`. Everything lives under `dir`.
 final class TestSSHD {
     static let password = "crucible-test-pw-7f3a"
+    static let plainUser = "crucible"
 
     let dir: String
     let port: Int
@@ -25,6 +27,8 @@ final class TestSSHD {
     var hostKeyEd25519: String { dir + "/ssh_host_ed25519_key" }
     var hostKeyECDSA: String { dir + "/ssh_host_ecdsa_key" }
     var sudoLog: String { dir + "/sudo.log" }
+    /// The home of `plainUser`, writable by it.
+    var plainUserHome: String { dir + "/home-crucible" }
 
     init(name: String, passwordAuthentication: Bool = false) throws {
         keys = try ClientKeys.shared()
@@ -40,6 +44,7 @@ final class TestSSHD {
         try writeConfig(passwordAuthentication: passwordAuthentication)
         try writeFakeSudo()
         try writeShadow()
+        try writePasswd()
         pid = try Self.launch(dir: dir)
         try waitUntilListening()
     }
@@ -92,9 +97,9 @@ final class TestSSHD {
         try config.write(toFile: dir + "/sshd_config", atomically: true, encoding: .utf8)
     }
 
-    /// Records its arguments, then runs the command as is (the test runs as root already).
+    /// Records its arguments (`|` after each, RS after each call), then runs the command as is (the test runs as root already).
     private func writeFakeSudo() throws {
-        let script = "#!/bin/sh\nprintf '%s|' \"$@\" >> \(sudoLog)\necho >> \(sudoLog)\n[ \"$1\" = -n ] && shift\nexec \"$@\"\n"
+        let script = "#!/bin/sh\nprintf '%s|' \"$@\" >> \(sudoLog)\nprintf '\\036' >> \(sudoLog)\n[ \"$1\" = -n ] && shift\nexec \"$@\"\n"
         try script.write(toFile: dir + "/sbin/sudo", atomically: true, encoding: .utf8)
         chmod(dir + "/sbin/sudo", 0o755)
     }
@@ -111,12 +116,24 @@ final class TestSSHD {
         try shadow.write(toFile: dir + "/shadow", atomically: true, encoding: .utf8)
     }
 
+    /// Adds `plainUser` (uid 1500, /bin/sh) with a home it owns; the sudo log is writable
+    /// by it because the fake sudo runs as that user.
+    private func writePasswd() throws {
+        let passwd = try String(contentsOfFile: "/etc/passwd", encoding: .utf8)
+        let line = "\(Self.plainUser):x:1500:1500:crucible test:\(plainUserHome):/bin/sh\n"
+        try (passwd + line).write(toFile: dir + "/passwd", atomically: true, encoding: .utf8)
+        try FileManager.default.createDirectory(atPath: plainUserHome, withIntermediateDirectories: true)
+        chown(plainUserHome, 1500, 1500)
+        FileManager.default.createFile(atPath: sudoLog, contents: nil)
+        chmod(sudoLog, 0o666)
+    }
+
     private static func launch(dir: String) throws -> pid_t {
         try? FileManager.default.createDirectory(atPath: "/run/sshd", withIntermediateDirectories: true)
         let arguments = [
             "/usr/bin/unshare", "--mount", "--propagation", "private", "/bin/sh", "-c",
-            "mount --bind \(dir)/root /root && mount --bind \(dir)/sbin /usr/local/sbin && "
-                + "mount --bind \(dir)/shadow /etc/shadow && "
+            "mount --bind \(dir)/root /root && mount --bind \(dir)/sbin /usr/local/sbin && mount --bind \(dir)/sbin /usr/local/bin && "
+                + "mount --bind \(dir)/shadow /etc/shadow && mount --bind \(dir)/passwd /etc/passwd && "
                 + "exec /usr/sbin/sshd -D -f \(dir)/sshd_config -E \(dir)/sshd.log",
         ]
         return try Shell.spawn(arguments)
