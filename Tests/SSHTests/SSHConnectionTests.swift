@@ -68,6 +68,22 @@ final class SSHConnectionTests: SSHTestCase {
         XCTAssertEqual(reason, "cannot connect to 127.0.0.1 port \(port): Connection refused")
     }
 
+    func testKeepalivesAreSentWhileACommandRuns() async throws {
+        let server = try TestSSHD(name: "keepalive-" + UUID().uuidString.prefix(6), logLevel: "DEBUG")
+        defer {
+            server.stop()
+            try? FileManager.default.removeItem(atPath: server.dir)
+        }
+        var settings = options(knownHosts: server.knownHosts)
+        settings.keepaliveInterval = 1
+        let ssh = SSHTransport(target: HostTarget(user: "root", address: "127.0.0.1", port: server.port), options: settings)
+        let result = try await ssh.run("sleep 3; echo done")
+        XCTAssertEqual(result.stdoutText, "done\n")
+        let log = try String(contentsOfFile: server.log, encoding: .utf8)
+        let keepalives = log.components(separatedBy: "\n").filter { $0.contains("global_request: rtype keepalive@") }
+        XCTAssertGreaterThanOrEqual(keepalives.count, 2, "sshd saw \(keepalives.count) keepalives in a 3 s command")
+    }
+
     func testSSHConfigAliasWorksLikeForSSH() async throws {
         let config = sshd.dir + "/ssh_config"
         try """

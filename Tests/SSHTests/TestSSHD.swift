@@ -30,7 +30,7 @@ final class TestSSHD {
     /// The home of `plainUser`, writable by it.
     var plainUserHome: String { dir + "/home-crucible" }
 
-    init(name: String, passwordAuthentication: Bool = false) throws {
+    init(name: String, passwordAuthentication: Bool = false, logLevel: String = "VERBOSE") throws {
         keys = try ClientKeys.shared()
         dir = "/tmp/crucible-ssh-tests/\(name)-\(getpid())"
         try? FileManager.default.removeItem(atPath: dir)
@@ -41,7 +41,7 @@ final class TestSSHD {
         try (keys.authorized + "\n").write(toFile: dir + "/authorized_keys", atomically: true, encoding: .utf8)
         let hostKey = try String(contentsOfFile: hostKeyEd25519 + ".pub", encoding: .utf8).split(separator: " ")
         try "[127.0.0.1]:\(port) \(hostKey[0]) \(hostKey[1])\n".write(toFile: knownHosts, atomically: true, encoding: .utf8)
-        try writeConfig(passwordAuthentication: passwordAuthentication)
+        try writeConfig(passwordAuthentication: passwordAuthentication, logLevel: logLevel)
         try writeFakeSudo()
         try writeShadow()
         try writePasswd()
@@ -74,7 +74,7 @@ final class TestSSHD {
 
     // MARK: - Setup
 
-    private func writeConfig(passwordAuthentication: Bool) throws {
+    private func writeConfig(passwordAuthentication: Bool, logLevel: String) throws {
         let config = """
         Port \(port)
         ListenAddress 127.0.0.1
@@ -90,7 +90,7 @@ final class TestSSHD {
         MaxStartups 200
         MaxSessions 200
         MaxAuthTries 20
-        LogLevel VERBOSE
+        LogLevel \(logLevel)
         Subsystem sftp internal-sftp
 
         """
