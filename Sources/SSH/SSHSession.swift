@@ -43,7 +43,8 @@ final class SSHSession {
         close(socket)
     }
 
-    /// Asks libssh2 to send a keepalive after `seconds` of silence; `waitForSocket` sends them.
+    /// Asks libssh2 to send a keepalive after `seconds` of silence (libssh2 makes 1 into 2);
+    /// `waitForSocket` sends them.
     func configureKeepalive(seconds: Int) {
         guard seconds > 0 else { return }
         keepaliveSeconds = Int32(clamping: seconds)

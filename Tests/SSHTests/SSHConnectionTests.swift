@@ -22,6 +22,8 @@ final class SSHConnectionTests: SSHTestCase {
         let stats = ssh.stats()
         XCTAssertEqual(stats.connections, 1)
         XCTAssertEqual(stats.execChannels, 22)
+        _ = try await transport().run("true")
+        XCTAssertEqual(sshd.acceptedPublicKeyLogins(), 2, "a second transport is a second login")
     }
 
     func testThirtyTwoTransportsProgressAtOnce() async throws {
@@ -75,13 +77,13 @@ final class SSHConnectionTests: SSHTestCase {
             try? FileManager.default.removeItem(atPath: server.dir)
         }
         var settings = options(knownHosts: server.knownHosts)
-        settings.keepaliveInterval = 1
+        settings.keepaliveInterval = 2
         let ssh = SSHTransport(target: HostTarget(user: "root", address: "127.0.0.1", port: server.port), options: settings)
-        let result = try await ssh.run("sleep 3; echo done")
+        let result = try await ssh.run("sleep 5; echo done")
         XCTAssertEqual(result.stdoutText, "done\n")
         let log = try String(contentsOfFile: server.log, encoding: .utf8)
-        let keepalives = log.components(separatedBy: "\n").filter { $0.contains("global_request: rtype keepalive@") }
-        XCTAssertGreaterThanOrEqual(keepalives.count, 2, "sshd saw \(keepalives.count) keepalives in a 3 s command")
+        let keepalives = log.split(whereSeparator: \.isNewline).filter { $0.contains("global_request: rtype keepalive@") }
+        XCTAssertGreaterThanOrEqual(keepalives.count, 2, "sshd saw \(keepalives.count) keepalives in a 5 s command: \(log)")
     }
 
     func testSSHConfigAliasWorksLikeForSSH() async throws {

@@ -63,7 +63,8 @@ final class TestSSHD {
     /// How many logins sshd accepted with a public key (LogLevel VERBOSE).
     func acceptedPublicKeyLogins() -> Int {
         let text = (try? String(contentsOfFile: log, encoding: .utf8)) ?? ""
-        return text.components(separatedBy: "\n").filter { $0.contains("Accepted publickey") }.count
+        // sshd ends its log lines with "\r\n", a single Character in Swift: split on any newline.
+        return text.split(whereSeparator: \.isNewline).filter { $0.contains("Accepted publickey") }.count
     }
 
     /// `SHA256:...` of a host key, as ssh-keygen prints it.
