@@ -16,7 +16,8 @@ enum EnsureLine {
                         + "were not given. With `state: \"absent\"`, every matching line is removed. Syntax: "
                         + "ICU (extended POSIX with Perl additions: `^ $ . * + ? | () [] {n,m} \\s \\d \\b`, "
                         + "`(?i)`); it is matched against each line without its newline and may match anywhere "
-                        + "in it, so anchor with `^`/`$`."),
+                        + "in it, so anchor with `^`/`$`. In a recipe string a backslash is doubled (`\\\\s`), or use "
+                        + "`[ \\t]`; `regex-escape(text)` quotes a literal part."),
             ParamSpec("first_match", .bool, default: .bool(false),
                       doc: "Use the first line matching `match` or `after` instead of the last."),
             ParamSpec("after", .oneOf([.string, .none]), default: Value.none,
@@ -34,8 +35,8 @@ enum EnsureLine {
             FileEditing.backupParam,
         ],
         examples: [
-            #"ensure-line "/etc/exports" "/var/lib/nova/instances *(rw,sync,fsid=0,no_root_squash)" match: "^/var/lib/nova/instances\s""#,
-            #"ensure-line "/etc/ssh/sshd_config" "PermitRootLogin without-password" match: "^#?PermitRootLogin\s""#,
+            #"ensure-line "/etc/exports" "/var/lib/nova/instances *(rw,sync,fsid=0,no_root_squash)" match: "^/var/lib/nova/instances[ \t]""#,
+            #"ensure-line "/etc/ssh/sshd_config" "PermitRootLogin without-password" match: "^#?PermitRootLogin[ \t]""#,
             #"ensure-line "/etc/sudoers.d/nova" "nova ALL=(root) NOPASSWD: /usr/bin/nova-rootwrap" create: true"#,
             #"ensure-line "/etc/motd" state: "absent" match: "^Welcome""#,
         ],
