@@ -113,6 +113,11 @@ final class EditIniTests: XCTestCase {
         ], path: path, golden: "rhel6/libvirtd.conf", expectBackup: false)
     }
 
+    func testCommentedDefaultUnderACommentedOutHeaderIsNotUsed() async throws {
+        let result = try await edit("[a]\nx = 1\n#[b]\n#y = 2\n", ["section": .string("a"), "settings": .record(["y": .int(5)])])
+        XCTAssertEqual(result.text, "[a]\nx = 1\ny = 5\n#[b]\n#y = 2\n")
+    }
+
     func testCommentedDefaultFromAnotherSectionIsNotUsed() async throws {
         let result = try await edit("[a]\n#x = 1\n[b]\ny = 2\n", ["section": .string("b"), "settings": .record(["x": .int(5)])])
         XCTAssertEqual(result.text, "[a]\n#x = 1\n[b]\ny = 2\nx = 5\n")

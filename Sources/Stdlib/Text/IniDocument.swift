@@ -153,9 +153,16 @@ public struct IniDocument: Sendable, Equatable {
         regions.flatMap { $0 }.filter { kinds[$0].entry?.key == key }
     }
 
+    /// The first commented-out `key = value` of the section. A commented-out header
+    /// (`#[Static]` in idmapd.conf) ends the search in that copy of the section: the
+    /// commented keys after it belong to the section that is commented out.
     private func commentedDefault(of key: String, in regions: [Range<Int>], _ kinds: [IniLine]) -> (index: Int, entry: IniEntry)? {
-        for index in regions.flatMap({ $0 }) {
-            if case .comment(let entry?) = kinds[index], entry.key == key { return (index, entry) }
+        for region in regions {
+            for index in region {
+                guard case .comment(let entry) = kinds[index] else { continue }
+                if let entry, entry.key == key { return (index, entry) }
+                if entry == nil && IniLine.isCommentedHeader(lines[index].text) { break }
+            }
         }
         return nil
     }

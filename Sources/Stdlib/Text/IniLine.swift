@@ -34,6 +34,14 @@ public enum IniLine: Equatable, Sendable {
     }
 }
 
+extension IniLine {
+    /// `#[Static]`, `; [section]`: a section header that is commented out.
+    static func isCommentedHeader(_ text: String) -> Bool {
+        let uncommented = text.drop { $0 == "#" || $0 == ";" || $0 == " " || $0 == "\t" }
+        return uncommented.count < text.count && uncommented.first == "[" && uncommented.contains("]")
+    }
+}
+
 /// One `key = value` setting (or a bare `key`), split so it can be rewritten with a new
 /// value and nothing else changed.
 public struct IniEntry: Equatable, Sendable {
