@@ -62,6 +62,20 @@ final class EnsureLineTests: XCTestCase {
         }
     }
 
+    func testLineBreaksInTheLineAreRefused() async throws {
+        let scratch = try Scratch()
+        let path = try scratch.write("x\n", to: "f")
+        for line in ["a\nb", "a\r\nb", "a\rb"] {
+            do {
+                _ = try await OpTestHost().run("ensure-line", ["path": .string(path), "line": .string(line)])
+                XCTFail("expected an error for \(line.debugDescription)")
+            } catch let error as OpError {
+                XCTAssertTrue(error.description.contains("newline"), error.description)
+            }
+        }
+        XCTAssertEqual(Disk.text(path), "x\n")
+    }
+
     func testRelativePathsAreRejected() async throws {
         do {
             _ = try await OpTestHost().run("ensure-line", ["path": .string("etc/hosts"), "line": .string("y")])

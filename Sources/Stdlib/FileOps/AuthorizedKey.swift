@@ -32,7 +32,7 @@ enum AuthorizedKey {
 
     @Sendable static func plan(_ arguments: OpArguments, _ context: any HostContext) async throws -> OpPlan {
         let key = arguments.string("key").trimmingCharacters(in: .whitespacesAndNewlines)
-        guard AuthorizedKeys.identity(of: key) != nil, !key.contains("\n") else {
+        guard AuthorizedKeys.identity(of: key) != nil, !key.containsLineBreak else {
             throw OpError("authorized-key: this is not a public key line", hint: "expected `ssh-ed25519 AAAA... comment`")
         }
         let target = try await keyFile(arguments, context)

@@ -25,7 +25,7 @@ enum FileEditing {
             throw OpError("\(op): `\(param)` must be an absolute path, got \(Value.quoted(path))",
                           hint: "write it from the root, e.g. \"/etc/\(path)\"")
         }
-        guard !path.contains("\n") else { throw OpError("\(op): `\(param)` contains a newline") }
+        guard !path.containsLineBreak else { throw OpError("\(op): `\(param)` contains a line break") }
     }
 
     static func directory(of path: String) -> String {
@@ -136,5 +136,13 @@ enum ModeOwner {
             actions.append(.run(command: ShellQuote.command(["chown", owner, "--", path]), summary: "chown \(owner) \(path)"))
         }
         return actions
+    }
+}
+
+extension String {
+    /// Whether the text holds a `\n` or `\r`. Checked on Unicode scalars: as a Character,
+    /// `"\r\n"` is neither `"\n"` nor `"\r"`, so `contains("\n")` misses it.
+    var containsLineBreak: Bool {
+        unicodeScalars.contains { $0 == "\n" || $0 == "\r" }
     }
 }
