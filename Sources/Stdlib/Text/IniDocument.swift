@@ -76,15 +76,7 @@ public struct IniDocument: Sendable, Equatable {
             sectionRegions = regions(of: section, kinds)
         }
         let found = occurrences(of: key, in: sectionRegions, kinds)
-        var missing = values
-        var removed: [Int] = []
-        for index in found {
-            if let entry = kinds[index].entry, let wanted = missing.firstIndex(of: entry.value) {
-                missing.remove(at: wanted)
-            } else {
-                removed.append(index)
-            }
-        }
+        var (missing, removed) = Self.reconcile(found, with: values, kinds)
         if missing.isEmpty && removed.isEmpty { return false }
         let separator = separatorStyle(near: sectionRegions[0], kinds, namedSection: section != nil)
         var newLines: [String] = []
@@ -110,6 +102,22 @@ public struct IniDocument: Sendable, Equatable {
         for (offset, line) in newLines.enumerated() { lines.insert(line, at: position + offset) }
         lines.remove(at: Set(removed.map { $0 >= position ? $0 + newLines.count : $0 }))
         return true
+    }
+
+    /// Splits the key's existing lines into those that already hold a wanted value (kept,
+    /// each wanted value used once) and the rest (`removed`), and lists the wanted values
+    /// that have no line yet (`missing`), in the order given.
+    private static func reconcile(_ found: [Int], with values: [String?], _ kinds: [IniLine]) -> (missing: [String?], removed: [Int]) {
+        var missing = values
+        var removed: [Int] = []
+        for index in found {
+            if let entry = kinds[index].entry, let wanted = missing.firstIndex(of: entry.value) {
+                missing.remove(at: wanted)
+            } else {
+                removed.append(index)
+            }
+        }
+        return (missing, removed)
     }
 
     private static func line(_ key: String, _ separator: String, _ value: String?) -> String {
