@@ -62,18 +62,13 @@ final class EnsureLineTests: XCTestCase {
         }
     }
 
-    func testLineBreaksInTheLineAreRefused() async throws {
+    func testALineWithNewlinesIsABlockWrittenOnce() async throws {
         let scratch = try Scratch()
         let path = try scratch.write("x\n", to: "f")
-        for line in ["a\nb", "a\r\nb", "a\rb"] {
-            do {
-                _ = try await OpTestHost().run("ensure-line", ["path": .string(path), "line": .string(line)])
-                XCTFail("expected an error for \(line.debugDescription)")
-            } catch let error as OpError {
-                XCTAssertTrue(error.description.contains("newline"), error.description)
-            }
+        for _ in 0..<2 {
+            _ = try await OpTestHost(backupsByDefault: false).run("ensure-line", ["path": .string(path), "line": .string("a\n$(touch b)")])
         }
-        XCTAssertEqual(Disk.text(path), "x\n")
+        XCTAssertEqual(Disk.text(path), "x\na\n$(touch b)\n")
     }
 
     func testRelativePathsAreRejected() async throws {

@@ -16,15 +16,10 @@ final class PeerCasesTests: XCTestCase {
         case structural(String)
         /// Our own exact result, with the reason.
         case ours(String, expected: String)
-        /// crucible refuses the call with an error naming `mentioning`; the file is untouched.
-        case rejected(String, mentioning: String)
     }
 
     static let deliberateDifferences: [String: Difference] = [
         // lineinfile
-        "lif-13-multiline-line-eof": .rejected(
-            "ensure-line manages exactly one line; a value with a line break is refused (one call per line, or `file`)",
-            mentioning: "newline"),
         "lif-14-backref-in-line": .ours(
             "crucible writes `line` exactly as given and has no `backrefs`: a recipe builds the line with string "
                 + "interpolation, so a value never changes meaning because it contains `\\1`",
@@ -85,19 +80,6 @@ final class PeerCasesTests: XCTestCase {
             XCTAssertNotNil(Self.deliberateDifferences[id], "\(id) uses \(call.unmapped) but is not listed as a deliberate difference")
         }
         let host = OpTestHost(backupsByDefault: false)
-        if case .rejected(let reason, let mentioning)? = Self.deliberateDifferences[id] {
-            let before = Disk.bytes(path)
-            for call in calls {
-                do {
-                    _ = try await host.run(call.op, call.arguments)
-                    XCTFail("\(id): expected an error (\(reason))")
-                } catch let error as OpError {
-                    XCTAssertTrue(error.description.contains(mentioning), "\(id): \(error)")
-                }
-            }
-            XCTAssertEqual(Disk.bytes(path), before, "\(id): a refused call leaves the file alone")
-            return
-        }
         var changed = false
         for call in calls {
             let outcome = try await host.run(call.op, call.arguments)
@@ -117,8 +99,6 @@ final class PeerCasesTests: XCTestCase {
             }
         case .ours(let reason, let ours)?:
             XCTAssertEqual(actual, ours, "\(id): \(reason)")
-        case .rejected?:
-            XCTFail("\(id): handled above")
         }
         // Whatever the case, running the same calls again changes nothing.
         for call in calls {

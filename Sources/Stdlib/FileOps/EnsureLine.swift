@@ -8,9 +8,9 @@ enum EnsureLine {
         params: [
             ParamSpec("path", .string, positional: true, doc: "Absolute path of the file."),
             ParamSpec("line", .oneOf([.string, .none]), default: Value.none, positional: true,
-                      doc: "The line, written exactly as given, without its newline. A value holding a line break is "
-                        + "an error: ensure-line manages one line (call it once per line, or use `file`). "
-                        + "Required for `state: \"present\"`."),
+                      doc: "The line, written exactly as given, without its newline. A value with newlines is a "
+                        + "block of lines, written literally and present when those lines appear one after another "
+                        + "(so a second run adds nothing). Required for `state: \"present\"`."),
             ParamSpec("match", .oneOf([.string, .none]), default: Value.none,
                       doc: "Regular expression for the line to replace: the LAST matching line becomes `line` "
                         + "(the first with `first_match`). When no line matches, `line` is added as if `match` "
@@ -52,10 +52,6 @@ enum EnsureLine {
         let line = arguments.optionalString("line")
         if present && line == nil {
             throw OpError("ensure-line: `line` is required with state \"present\"")
-        }
-        if let line, line.containsLineBreak {
-            throw OpError("ensure-line: the line contains a newline; ensure-line manages exactly one line",
-                          hint: "call ensure-line once per line, or use `file` for a whole file")
         }
         if !present && line == nil && arguments.optionalString("match") == nil {
             throw OpError("ensure-line: state \"absent\" needs `line` or `match`")
