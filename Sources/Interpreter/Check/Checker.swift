@@ -115,6 +115,7 @@ public struct Checker {
             else if !type.accepts(defaultType) {
                 report("E-type", defaultValue.span, "the default of `\(name)` is \(defaultType.withArticle), but the param is declared \(type)")
             }
+            if type == .host || type == .list(.host) { checkHostLiterals(defaultValue) }
         }
         scopes[0][name] = Binding(type: type, span: decl.name.span, isParam: true)
         declaredParams.append(decl)
@@ -218,8 +219,8 @@ public struct Checker {
     mutating func checkStatement(_ statement: Stmt, topLevel: Bool = false) {
         switch statement {
         case .param(let decl):
+            // Top-level params were typed when they were declared (before any statement).
             if !topLevel { report("E-param-nested", decl.span, "`param` is only allowed at the top level of a recipe") }
-            else if let value = decl.defaultValue { _ = typeOf(value) }
         case .let(let name, let value, _):
             let type = typeOf(value)
             define(name, type)
@@ -281,6 +282,7 @@ public struct Checker {
         if !(ValueType.host.accepts(type) || ValueType.list(.host).accepts(type)) {
             report("E-type", targets.span, "`on` needs a host or a list of hosts, but this is \(type.withArticle)")
         }
+        checkHostLiterals(targets)
         let saved = (inHostBlock, hostBlockScopeDepth)
         inHostBlock = true
         hostBlockScopeDepth = scopes.count
