@@ -123,6 +123,21 @@ public actor HostSessions {
         }
     }
 
+    /// Clears every host's failure: an interactive session goes on after a failed entry.
+    func resetFailures() {
+        for target in order {
+            reports[target]?.status = .ok
+            reports[target]?.error = nil
+        }
+    }
+
+    /// Drops a host's connection (after it was lost), so its next use connects again.
+    func forget(_ target: HostTarget) async {
+        connecting[target] = nil
+        facts[target] = nil
+        if let transport = transports.removeValue(forKey: target) { await transport.close() }
+    }
+
     func closeAll() async {
         for transport in transports.values { await transport.close() }
     }
