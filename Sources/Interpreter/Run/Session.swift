@@ -112,23 +112,23 @@ public final class Session: @unchecked Sendable {
         let reports = await evaluator.sessions.finalReports()
         let failed = reports.filter { $0.status != .ok }
         if failed.isEmpty { return .done }
-        return .failed(failed.map { "[\($0.host)] \(($0.error ?? "failed").trimmed)" }.joined(separator: "\n"))
+        return .failed(failed.map { "error: [\($0.host)] \(($0.error ?? "failed").trimmed)" }.joined(separator: "\n"))
     }
 
     func failure(_ error: Error) async -> EntryResult {
         switch error {
         case is HostAborted:
             let report = await evaluator.sessions.report(for: target)
-            return .failed((report.error ?? "the op failed").trimmed)
+            return .failed("error: " + (report.error ?? "the op failed").trimmed)
         case let error as TransportError where error.isFatalForHost:
             await evaluator.sessions.forget(target)
-            return .failed("\(error.description) (the next entry connects again)")
+            return .failed("error: \(error.description) (the next entry connects again)")
         case let error as RuntimeError:
             return .failed(DiagnosticRenderer().render(error.diagnostic).trimmed)
         case is ReturnSignal:
-            return .failed("`return` outside a function")
+            return .failed("error: `return` outside a function")
         default:
-            return .failed("\(error)")
+            return .failed("error: \(error)")
         }
     }
 }

@@ -4,8 +4,9 @@ import DSL
 /// parser ran out of input inside a block, a call or a string), or wrong.
 public enum SessionEntry: Sendable {
     case complete(Program)
-    /// The parser reported a typed "unexpected end of input": ask for another line.
-    case incomplete
+    /// The parser reported a typed "unexpected end of input": ask for another line. The
+    /// diagnostics are what to show if no more input comes.
+    case incomplete([Diagnostic])
     case invalid([Diagnostic])
 
     /// Parses the text of an entry so far. The decision to ask for more comes from the
@@ -14,7 +15,7 @@ public enum SessionEntry: Sendable {
         let (program, diagnostics) = Parser.parse(SourceFile(name: name, text: text))
         let errors = diagnostics.filter { $0.severity == .error }
         if errors.isEmpty { return .complete(program) }
-        if errors.contains(where: \.isUnexpectedEnd) { return .incomplete }
+        if errors.contains(where: \.isUnexpectedEnd) { return .incomplete(errors) }
         return .invalid(errors)
     }
 }
@@ -24,7 +25,8 @@ public enum EntryResult: Sendable, Equatable {
     case done
     /// The checker found errors; nothing ran.
     case rejected([Diagnostic])
-    /// It ran and failed: a runtime error, an op that failed, a lost connection.
+    /// It ran and failed: a runtime error, an op that failed, a lost connection. The
+    /// message is complete as users see it (`error: ...` or a rendered diagnostic).
     case failed(String)
     /// Ctrl-C: stopped before its next op.
     case interrupted
