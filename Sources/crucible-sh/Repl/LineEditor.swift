@@ -39,6 +39,8 @@ final class LineEditor: LineSource, @unchecked Sendable {
 
     private func readBlocking(prompt: String) -> LineInput {
         interrupted = false
+        InterruptSignal.readerStarted()
+        defer { InterruptSignal.readerDone() }
         guard let raw = readline(prompt) else { return .end }
         defer { free(raw) }
         if interrupted { return .interrupted }
