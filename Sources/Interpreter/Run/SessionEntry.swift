@@ -10,12 +10,14 @@ public enum SessionEntry: Sendable {
     case invalid([Diagnostic])
 
     /// Parses the text of an entry so far. The decision to ask for more comes from the
-    /// parser's `isUnexpectedEnd` diagnostics, never from counting brackets.
+    /// parser's `isUnexpectedEnd` diagnostics, never from counting brackets: only when
+    /// every error is about the input ending early (a real mistake on an inner line is
+    /// reported at once, not after the block is closed).
     public static func parse(_ text: String, name: String = "<repl>") -> SessionEntry {
         let (program, diagnostics) = Parser.parse(SourceFile(name: name, text: text))
         let errors = diagnostics.filter { $0.severity == .error }
         if errors.isEmpty { return .complete(program) }
-        if errors.contains(where: \.isUnexpectedEnd) { return .incomplete(errors) }
+        if errors.allSatisfy(\.isUnexpectedEnd) { return .incomplete(errors) }
         return .invalid(errors)
     }
 }
