@@ -88,6 +88,17 @@ final class SessionTests: XCTestCase {
         XCTAssertEqual(try String(contentsOfFile: path, encoding: .utf8), "a=1\nb=2\n")
     }
 
+    func testEachEntryReadsFilesAfreshAfterSomeoneElseChangedThem() async throws {
+        let session = makeSession()
+        let path = dir.appendingPathComponent("conf").path
+        try "a=1\n".write(toFile: path, atomically: true, encoding: .utf8)
+        try await expectDone(session, #"ensure-line "\#(path)" "b=2""#)
+        try "edited=elsewhere\n".write(toFile: path, atomically: true, encoding: .utf8)
+        try await expectDone(session, #"ensure-line "\#(path)" "b=2""#)
+        XCTAssertEqual(try String(contentsOfFile: path, encoding: .utf8), "edited=elsewhere\nb=2\n",
+                       "the second entry did not use the first entry's cached read")
+    }
+
     func testRuntimeErrorsAreRenderedAndFunctionsCanBeRedefined() async throws {
         let session = makeSession()
         let shown = Shown()

@@ -174,6 +174,7 @@ public actor HostSessions {
     /// Drops a host's connection (after it was lost), so its next use connects again.
     func forget(_ target: HostTarget) async {
         connecting[target] = nil
+        connectionFailures[target] = nil
         facts[target] = nil
         if let transport = transports.removeValue(forKey: target) { await transport.close() }
     }

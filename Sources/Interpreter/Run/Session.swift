@@ -18,8 +18,12 @@ public final class Session: @unchecked Sendable {
     public init(target: HostTarget, ops: [OpSpec], transports: @escaping TransportFactory,
                 checkMode: Bool = false, observer: any RunObserver = SilentObserver()) {
         self.target = target
+        var options = RunOptions(checkMode: checkMode)
+        // A session may sit idle for an hour: it must not hold the host's run lock (HostLock)
+        // and make every real run wait for it.
+        options.lockHosts = false
         self.evaluator = Evaluator(ops: ops, paramValues: [:], transports: transports,
-                                   options: RunOptions(checkMode: checkMode), observer: observer)
+                                   options: options, observer: observer)
         self.checker = Checker(sessionOps: ops)
         evaluator.globals.define("host", .host(target))
     }
@@ -32,7 +36,13 @@ public final class Session: @unchecked Sendable {
     /// Moves the session to another host; names defined so far are kept. On failure the
     /// session stays on the host it was on.
     public func switchHost(to other: HostTarget) async throws {
-        _ = try await evaluator.sessions.transport(for: other)
+        do {
+            _ = try await evaluator.sessions.transport(for: other)
+        } catch {
+            // Not remembered as unreachable: the user may fix the cause and try again.
+            await evaluator.sessions.forget(other)
+            throw error
+        }
         target = other
         evaluator.globals.define("host", .host(other))
     }
@@ -78,11 +88,20 @@ public final class Session: @unchecked Sendable {
     }
 
     func hostRun() async throws -> Evaluator.HostRun {
+        await forgetCachedReads()
         let transport = try await evaluator.sessions.transport(for: target)
         await evaluator.sessions.register(target)
         let context = RunHostContext(target: target, transport: transport, checkMode: checkMode,
                                      backupsByDefault: evaluator.options.backups, sessions: evaluator.sessions)
         return Evaluator.HostRun(target: target, context: context)
+    }
+
+    /// File reads are cached per run; between entries anyone may have changed a file, so
+    /// each entry starts from what the hosts hold now.
+    func forgetCachedReads() async {
+        for host in await evaluator.sessions.order {
+            (try? await evaluator.sessions.transport(for: host) as? CachingTransport)?.invalidate()
+        }
     }
 
     func execute(_ statement: Stmt, on run: Evaluator.HostRun, show: @Sendable (Value) -> Void) async throws {

@@ -68,7 +68,8 @@ final class ReplObserver: RunObserver, @unchecked Sendable {
     func hostFailed(_ host: HostTarget, _ report: HostReport) {}
 
     func opFinished(_ host: HostTarget, _ record: OpRecord) {
-        guard let sessionHost = isCurrent() else { return }
+        // A failed op comes back as the entry's error, which says more.
+        guard let sessionHost = isCurrent(), record.status != .failed else { return }
         let prefix = host == sessionHost ? "" : "[\(host.name)] "
         let code = record.status == .ok ? "32" : record.status == .changed ? "33" : "31"
         var text = prefix + output.paint(record.status.rawValue, code) + " \(record.op)"
