@@ -134,11 +134,25 @@ public final class Session: @unchecked Sendable {
         return .failed(failed.map { "error: [\($0.host)] \(($0.error ?? "failed").trimmed)" }.joined(separator: "\n"))
     }
 
+    /// After a failed op: whether the connection still answers. When it does not, it is
+    /// dropped so that the next entry connects again instead of failing the same way.
+    func connectionSurvived() async -> Bool {
+        do {
+            let transport = try await evaluator.sessions.transport(for: target)
+            _ = try await transport.run("true")
+            return true
+        } catch {
+            await evaluator.sessions.forget(target)
+            return false
+        }
+    }
+
     func failure(_ error: Error) async -> EntryResult {
         switch error {
         case is HostAborted:
             let report = await evaluator.sessions.report(for: target)
-            return .failed("error: " + (report.error ?? "the op failed").trimmed)
+            let message = "error: " + (report.error ?? "the op failed").trimmed
+            return .failed(message + (await connectionSurvived() ? "" : "\nthe connection to \(target.name) is lost; the next entry connects again"))
         case let error as TransportError where error.isFatalForHost:
             await evaluator.sessions.forget(target)
             return .failed("error: \(error.description) (the next entry connects again)")
