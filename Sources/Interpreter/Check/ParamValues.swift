@@ -13,6 +13,20 @@ public struct ParamInput: Sendable {
     /// A value already typed (a params file's literal), used instead of `raw`.
     public var value: Value?
     public var origin: Origin
+    /// The literal as written in a params file, so an error about one item of a list
+    /// points at that item.
+    public var valueExpr: Expr?
+    /// Set when a params file line gives no usable value; see `Gap`.
+    public var gap: Gap?
+
+    /// Why a params file line gives no value.
+    public enum Gap: Sendable {
+        /// `name = required`, as generated for a param without a default: reported as
+        /// missing unless a later file or `--set` gives the value.
+        case required
+        /// A value the params file reader already reported; not reported again.
+        case malformed
+    }
 
     public init(name: String, raw: String, origin: Origin = .commandLine) {
         self.name = name
@@ -25,6 +39,15 @@ public struct ParamInput: Sendable {
         self.raw = value.interpolated
         self.value = value
         self.origin = origin
+    }
+
+    /// A params file line without a usable value, at `span` (the name) with `valueExpr` written.
+    public init(name: String, gap: Gap, origin: Origin, valueExpr: Expr?) {
+        self.name = name
+        self.raw = ""
+        self.gap = gap
+        self.origin = origin
+        self.valueExpr = valueExpr
     }
 }
 
