@@ -275,3 +275,58 @@ final class ParamsFileTests: XCTestCase {
         }
     }
 }
+
+/// The generated file, as text: doc comments, types, defaults, placeholders.
+final class ParamsFileWriterTests: XCTestCase {
+    func testEveryKindOfParamIsWrittenWithItsDocTypeAndDefault() {
+        let recipe = """
+            # Runs everything.
+            # Second line of its doc.
+            param controller: host
+            param dir = "/srv/${1}"
+            param base = "/srv"
+            # Computed from `base`.
+            param data = base + "/data"
+            param limits: record = { soft = 1, "hard limit" = 2 }
+            param ports: [int] = [1, 2]
+            """
+        let (program, _) = Parser.parse(SourceFile(name: "r.crucible", text: recipe))
+        var checker = Checker(ops: Stdlib.all, inputs: [ParamInput(name: "ports", raw: "7,8")], requireParamValues: false)
+        _ = checker.check(program)
+        let entries = checker.declaredParams.map { decl in
+            ParamsFileWriter.Entry(decl: decl, type: checker.paramTypes[decl.name.name] ?? .any,
+                                   given: checker.paramValues[decl.name.name].map { ($0, "--set") })
+        }
+        let text = ParamsFileWriter(recipe: "my recipe.crucible", entries: entries).render()
+        let body = text.components(separatedBy: "\n\n").dropFirst().joined(separator: "\n\n")
+        XCTAssertTrue(text.hasPrefix("# Params for the recipe 'my recipe.crucible', written by `crucible-sh params 'my recipe.crucible'`.\n"), text)
+        XCTAssertEqual(body, """
+            # Runs everything.
+            # Second line of its doc.
+            # host, required
+            controller = required
+
+            # string, computed by the recipe by default: "/srv/${1}"
+            # dir = "text"
+
+            # string, default "/srv"
+            base = "/srv"
+
+            # Computed from `base`.
+            # string, computed by the recipe by default: base + "/data"
+            # data = "text"
+
+            # record, default { soft = 1, "hard limit" = 2 }
+            limits = { soft = 1, "hard limit" = 2 }
+
+            # [int], default [1, 2]; this value from --set
+            ports = [7, 8]
+
+            """)
+        // The generated file reads back: only the placeholder is left to fill in.
+        let file = ParamsFile.parse(SourceFile(name: "gen.params", text: text))
+        XCTAssertEqual(file.diagnostics, [])
+        XCTAssertEqual(file.inputs.map(\.name), ["controller", "base", "limits", "ports"])
+        XCTAssertEqual(file.inputs.first?.gap, .required)
+    }
+}

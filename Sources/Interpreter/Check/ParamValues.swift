@@ -95,6 +95,9 @@ public enum ParamConversion {
             displayName = String(text[..<eq]).trimmed
             text = String(text[text.index(after: eq)...]).trimmed
             if displayName?.isEmpty == true { return .failure(ValueError("the display name before `=` in `\(raw)` is empty")) }
+            if let name = displayName, name.contains(where: { $0.isWhitespace || $0 == "#" }) {
+                return .failure(ValueError("`\(name)` is not a display name: it is one word, written into /etc/hosts"))
+            }
         }
         do {
             var target = try HostTarget.parse(text)

@@ -83,7 +83,7 @@ public enum LiteralValue {
         case (.failure(let diagnostic), _), (_, .failure(let diagnostic)): return .failure(diagnostic)
         case (.success(let left), .success(let right)): (address, display) = (left, right)
         }
-        guard !display.trimmed.isEmpty, !display.contains(where: \.isWhitespace) else {
+        guard !display.isEmpty, !display.contains(where: { $0.isWhitespace || $0 == "#" }) else {
             return .failure(Diagnostic(id: "E-param-value", span: nameSpan, message: "`\(display)` is not a display name",
                                        hint: "a display name is one word, like `ctl1`: it becomes a host name in /etc/hosts"))
         }

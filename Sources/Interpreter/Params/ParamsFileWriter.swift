@@ -32,6 +32,7 @@ public struct ParamsFileWriter {
 
     public func render() -> String {
         var lines = header
+        if entries.isEmpty { lines += ["", "# This recipe has no params."] }
         for entry in entries {
             lines.append("")
             lines += paramLines(entry)
