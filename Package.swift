@@ -45,7 +45,7 @@ let package = Package(
         .target(name: "TestSupport", dependencies: ["Interpreter"], path: "Tests/TestSupport"),
         .testTarget(name: "DSLTests", dependencies: ["DSL"]),
         .testTarget(name: "InterpreterTests", dependencies: ["Interpreter", "Stdlib", "DSL"]),
-        .testTarget(name: "StdlibTests", dependencies: ["Stdlib", "Interpreter", "TestSupport"]),
+        .testTarget(name: "StdlibTests", dependencies: ["Stdlib", "Interpreter", "TestSupport"], exclude: ["Golden"]),
         .testTarget(name: "SSHTests", dependencies: ["SSH", "Interpreter", "TestSupport"]),
         .testTarget(name: "IntegrationTests", dependencies: ["Interpreter", "Stdlib", "SSH", "DSL", "TestSupport"]),
     ]

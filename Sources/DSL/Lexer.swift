@@ -228,26 +228,18 @@ public struct Lexer {
         builder.appendText(String(scalar), at: start)
     }
 
-    /// `${ expr }`: the inner tokens are lexed now, up to the matching `}`.
+    /// `${ expr }`: the inner tokens are lexed now, up to the matching `}`. The expression
+    /// may hold string literals of its own (`"${join(xs, ", ")}"`).
     mutating func scanInterpolation(into builder: inout SegmentBuilder) {
         let start = position
         position += 2
-        var depth = 0
-        var inner = position
-        while inner < end {
-            let byte = bytes[inner]
-            if byte == UInt8(ascii: "{") { depth += 1 }
-            if byte == UInt8(ascii: "}") {
-                if depth == 0 { break }
-                depth -= 1
-            }
-            if byte == UInt8(ascii: "\n") || byte == UInt8(ascii: "\"") { break }
-            inner += 1
-        }
-        guard inner < end, bytes[inner] == UInt8(ascii: "}") else {
-            report("E-lex-interpolation", span(start, inner), "unterminated `${` in string",
+        guard let inner = closingBrace(from: position) else {
+            // Recover at the first quote or end of line, where the enclosing string most likely ends.
+            var stop = position
+            while stop < end, bytes[stop] != UInt8(ascii: "\n"), bytes[stop] != UInt8(ascii: "\"") { stop += 1 }
+            report("E-lex-interpolation", span(start, stop), "unterminated `${` in string",
                    hint: "close the interpolation with `}`; write `\\$` for a literal dollar sign")
-            position = inner
+            position = stop
             return
         }
         var sub = Lexer(file: file, start: position, end: inner)
@@ -256,6 +248,47 @@ public struct Lexer {
         tokens.removeAll { $0.kind == .newline }
         position = inner + 1
         builder.appendInterpolation(tokens, span: span(start, position))
+    }
+
+    /// Offset of the `}` that closes an interpolation whose expression starts at `start`,
+    /// past nested braces and string literals; nil when the line or the input ends first.
+    func closingBrace(from start: Int) -> Int? {
+        var depth = 0
+        var offset = start
+        while offset < end {
+            switch bytes[offset] {
+            case UInt8(ascii: "{"): depth += 1
+            case UInt8(ascii: "}"):
+                if depth == 0 { return offset }
+                depth -= 1
+            case UInt8(ascii: "\n"): return nil
+            case UInt8(ascii: "\""):
+                guard let after = endOfNestedString(from: offset) else { return nil }
+                offset = after
+                continue
+            default: break
+            }
+            offset += 1
+        }
+        return nil
+    }
+
+    /// Offset just past a one-line string literal inside an interpolation, given the offset
+    /// of its opening quote; nil when the line or the input ends first.
+    func endOfNestedString(from start: Int) -> Int? {
+        var offset = start + 1
+        while offset < end {
+            switch bytes[offset] {
+            case UInt8(ascii: "\""): return offset + 1
+            case UInt8(ascii: "\n"): return nil
+            case UInt8(ascii: "\\"): offset += 2
+            case UInt8(ascii: "$") where offset + 1 < end && bytes[offset + 1] == UInt8(ascii: "{"):
+                guard let close = closingBrace(from: offset + 2) else { return nil }
+                offset = close + 1
+            default: offset += 1
+            }
+        }
+        return nil
     }
 
     /// Removes the indentation of the closing `"""` line from every line of a multi-line string.

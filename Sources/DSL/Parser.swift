@@ -12,6 +12,9 @@ public struct Parser {
     /// Nesting depth, so that pathological input is an error instead of a stack overflow.
     var depth = 0
     static let maxDepth = 200
+    /// How many `( )` and `[ ]` enclose the current expression: inside them a newline
+    /// does not end it (records reset this, as their newlines separate fields).
+    var groupingDepth = 0
 
     public init(file: SourceFile) {
         var lexer = Lexer(file: file)
@@ -221,7 +224,8 @@ public struct Parser {
     func startsCommandCall() -> Bool {
         guard case .identifier = peek.kind else { return false }
         let next = peekAhead(1)
-        if !next.precededBySpace, case .symbol(.leftParen) = next.kind { return false }
+        // `f(x)` and `xs[0]` written without a space are a paren call and an index.
+        if !next.precededBySpace, next.kind == .symbol(.leftParen) || next.kind == .symbol(.leftBracket) { return false }
         switch next.kind {
         case .string, .integer, .identifier: return true
         case .keyword(.true), .keyword(.false), .keyword(.none), .keyword(.not): return true
@@ -240,6 +244,10 @@ public struct Parser {
         while !isTerminator(peek) {
             if case .symbol(.leftBrace) = peek.kind {
                 block = try parseRecord()
+                if case .identifier(let label) = peek.kind, case .symbol(.colon) = peekAhead(1).kind {
+                    throw error("E-syntax", peek.span, "`\(label):` comes after the `{ ... }` block of `\(name)`",
+                                hint: "put named arguments before the block: `\(name) ... \(label): value { ... }`")
+                }
                 break
             }
             arguments.append(try parseArgument(commandStyle: true))
@@ -278,6 +286,8 @@ public struct Parser {
 
     mutating func finishParenCall(_ callee: Identifier) throws(SyntaxError) -> Expr {
         advance()  // (
+        groupingDepth += 1
+        defer { groupingDepth -= 1 }
         var arguments: [Argument] = []
         skipNewlines()
         while !check(.rightParen) {
@@ -301,7 +311,7 @@ public struct Parser {
 
     mutating func parseOr() throws(SyntaxError) -> Expr {
         var left = try parseAnd()
-        while let opToken = matchAny([.keyword(.or), .symbol(.pipePipe)]) {
+        while let opToken = matchOperator([.keyword(.or), .symbol(.pipePipe)]) {
             skipNewlines()
             let right = try parseAnd()
             left = .binary(.or, left, right, operatorSpan: opToken.span, left.span.through(right.span))
@@ -311,7 +321,7 @@ public struct Parser {
 
     mutating func parseAnd() throws(SyntaxError) -> Expr {
         var left = try parseNot()
-        while let opToken = matchAny([.keyword(.and), .symbol(.ampAmp)]) {
+        while let opToken = matchOperator([.keyword(.and), .symbol(.ampAmp)]) {
             skipNewlines()
             let right = try parseNot()
             left = .binary(.and, left, right, operatorSpan: opToken.span, left.span.through(right.span))
@@ -336,7 +346,8 @@ public struct Parser {
             .symbol(.lessEqual): .lessEqual, .symbol(.greater): .greater, .symbol(.greaterEqual): .greaterEqual,
             .keyword(.in): .in,
         ]
-        while let op = operators[peek.kind] {
+        while let op = operators[peekOperator.kind] {
+            skipNewlinesIfGrouped()
             let opToken = advance()
             skipNewlines()
             let right = try parseAs()
@@ -358,7 +369,7 @@ public struct Parser {
 
     mutating func parseAdditive() throws(SyntaxError) -> Expr {
         var left = try parseMultiplicative()
-        while let opToken = matchAny([.symbol(.plus), .symbol(.minus)]) {
+        while let opToken = matchOperator([.symbol(.plus), .symbol(.minus)]) {
             skipNewlines()
             let right = try parseMultiplicative()
             let op: BinaryOperator = opToken.kind == .symbol(.plus) ? .add : .subtract
@@ -372,7 +383,8 @@ public struct Parser {
         let operators: [Token.Kind: BinaryOperator] = [
             .symbol(.star): .multiply, .symbol(.slash): .divide, .symbol(.percent): .remainder,
         ]
-        while let op = operators[peek.kind] {
+        while let op = operators[peekOperator.kind] {
+            skipNewlinesIfGrouped()
             let opToken = advance()
             skipNewlines()
             let right = try parseUnary()
@@ -401,6 +413,8 @@ public struct Parser {
                 expr = .field(expr, field, expr.span.through(field.span))
             } else if case .symbol(.leftBracket) = peek.kind, !peek.precededBySpace {
                 advance()
+                groupingDepth += 1
+                defer { groupingDepth -= 1 }
                 skipNewlines()
                 let key = try parseExpression()
                 skipNewlines()
@@ -443,6 +457,8 @@ public struct Parser {
             return try parseRecord()
         case .symbol(.leftParen):
             advance()
+            groupingDepth += 1
+            defer { groupingDepth -= 1 }
             skipNewlines()
             let inner = try parseExpression()
             skipNewlines()
@@ -457,6 +473,8 @@ public struct Parser {
 
     mutating func parseList() throws(SyntaxError) -> Expr {
         let open = advance()
+        groupingDepth += 1
+        defer { groupingDepth -= 1 }
         var items: [Expr] = []
         skipNewlines()
         while !check(.rightBracket) {
@@ -473,6 +491,9 @@ public struct Parser {
     /// `{ key = value, "quoted key" = value }`; newlines (or plain spaces) separate fields as commas do.
     mutating func parseRecord() throws(SyntaxError) -> Expr {
         let open = advance()
+        let enclosingGrouping = groupingDepth
+        groupingDepth = 0
+        defer { groupingDepth = enclosingGrouping }
         var fields: [RecordField] = []
         skipTerminatorsAndCommas()
         while !check(.rightBrace) {

@@ -25,6 +25,26 @@ extension Parser {
         return true
     }
 
+    /// The next token that could continue an expression with an operator: inside `( )` or
+    /// `[ ]` newlines are skipped to find it, elsewhere a newline ends the expression.
+    var peekOperator: Token {
+        guard groupingDepth > 0 else { return peek }
+        var offset = 0
+        while peekAhead(offset).kind == .newline { offset += 1 }
+        return peekAhead(offset)
+    }
+
+    /// Like `matchAny`, for binary operators, which may start a new line inside `( )` or `[ ]`.
+    mutating func matchOperator(_ kinds: [Token.Kind]) -> Token? {
+        guard kinds.contains(peekOperator.kind) else { return nil }
+        skipNewlinesIfGrouped()
+        return advance()
+    }
+
+    mutating func skipNewlinesIfGrouped() {
+        if groupingDepth > 0 { skipNewlines() }
+    }
+
     mutating func matchAny(_ kinds: [Token.Kind]) -> Token? {
         guard kinds.contains(peek.kind) else { return nil }
         return advance()

@@ -72,6 +72,29 @@ final class CLITests: XCTestCase {
         XCTAssertTrue(second.stdout.contains("local     2        0       0            0"), second.stdout)
     }
 
+    func testRollbackOnFailureRestoresEveryFileTheRunChanged() throws {
+        try seedLocalFiles()
+        let stockConf = bytes("libvirtd.conf")
+        let recipe = try write("fails.crucible", Self.localRecipe.replacingOccurrences(of: """
+              if conf.changed { log("libvirtd.conf changed") }
+            """, with: """
+              file "${dir}/new.conf" content: "created by this run\\n"
+              run "exit 7"
+            """))
+        let result = try CrucibleProcess.run(["run", recipe, "--set", "dir=\(tmp.path)", "--rollback-on-failure", "--json"])
+        XCTAssertEqual(result.status, 1, result.output)
+        XCTAssertEqual(bytes("libvirtd.conf"), stockConf, "libvirtd.conf is back to its bytes before the run")
+        XCTAssertEqual(bytes("exports"), Data(), "exports is back to empty")
+        XCTAssertNil(bytes("new.conf"), "a file the run created is removed")
+        let report = try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any]
+        let host = (report?["hosts"] as? [[String: Any]])?.first
+        let rolledBack = host?["rolledBack"] as? [String] ?? []
+        XCTAssertEqual(rolledBack.count, 3, "\(rolledBack)")
+        XCTAssertTrue(rolledBack.contains { $0.hasPrefix("removed ") && $0.contains("new.conf") }, "\(rolledBack)")
+        XCTAssertTrue(rolledBack.contains { $0.hasPrefix("restored ") && $0.contains("libvirtd.conf") }, "\(rolledBack)")
+        XCTAssertEqual(host?["status"] as? String, "failed")
+    }
+
     func testLintReportsEveryMistakeAndExits2() throws {
         let recipe = try write("bad.crucible", """
             param target: host
@@ -86,7 +109,7 @@ final class CLITests: XCTestCase {
         XCTAssertTrue(result.stderr.contains("bad.crucible:3:3: error: unknown operation or function `ensure-lin`"), result.stderr)
         XCTAssertTrue(result.stderr.contains("did you mean `ensure-line`?"), result.stderr)
         XCTAssertTrue(result.stderr.contains("bad.crucible:6:8: error: `len` expects"), result.stderr)
-        XCTAssertTrue(result.stderr.contains("bad.crucible:4:31: error: expected a new line or `;` after the statement, found `sektion`"), result.stderr)
+        XCTAssertTrue(result.stderr.contains("bad.crucible:4:31: error: `sektion:` comes after the `{ ... }` block of `edit-ini`"), result.stderr)
         XCTAssertTrue(result.stderr.contains("3 errors"), result.stderr)
     }
 

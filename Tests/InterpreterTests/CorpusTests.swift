@@ -6,7 +6,11 @@ import XCTest
 
 /// Runs every recipe under Tests/Corpus. Each case states what it expects in comments:
 ///
-///     # expect-error: 4:3: unknown operation or function `ensure-lin`
+///     # expect-error: 4:3: E-unknown-op: unknown operation or function `ensure-lin`
+///                                          (every diagnostic, in order: line:col, id, message;
+///                                           one in another file starts with that file's name:
+///                                           `_lib.crucible:2:1: E-...`)
+///     # expect-hint: did you mean `ensure-line`? (some diagnostic has exactly this hint)
 ///     # expect-log: hello world            (a `log(...)` line, in order; `[host] ` prefix kept)
 ///     # expect-run-error: division by zero (a runtime error's message contains this)
 ///     # expect-changed: 2                  (ops reported changed, all hosts)
@@ -16,11 +20,14 @@ import XCTest
 ///     # runs: 2                            (run twice; expectations are about the last run)
 ///     # set: name=value                    (a param value, as --set would give it)
 ///
+/// Files whose name starts with `_` are not cases: other cases include them.
+///
 /// A case with expect-error is only checked, never run. Others are checked (no errors
 /// allowed) then run on the local transport with `param tmp` set to a fresh temp dir.
 final class CorpusTests: XCTestCase {
     struct Expectations {
         var errors: [String] = []
+        var hints: [String] = []
         var logs: [String] = []
         var runError: String?
         var changed: Int?
@@ -50,7 +57,7 @@ final class CorpusTests: XCTestCase {
         let enumerator = FileManager.default.enumerator(at: Self.corpusRoot, includingPropertiesForKeys: nil)
         var files: [URL] = []
         while let url = enumerator?.nextObject() as? URL {
-            if url.pathExtension == "crucible" { files.append(url) }
+            if url.pathExtension == "crucible", !url.lastPathComponent.hasPrefix("_") { files.append(url) }
         }
         return files.sorted { $0.path < $1.path }
     }
@@ -65,6 +72,7 @@ final class CorpusTests: XCTestCase {
                 return rest.hasPrefix(":") ? String(rest.dropFirst()).trimmingCharacters(in: .whitespaces) : (rest.isEmpty ? "" : nil)
             }
             if let error = value("expect-error") { expect.errors.append(error) }
+            else if let hint = value("expect-hint") { expect.hints.append(hint) }
             else if let log = value("expect-log") { expect.logs.append(log) }
             else if let error = value("expect-run-error") { expect.runError = error }
             else if let changed = value("expect-changed") { expect.changed = Int(changed) }
@@ -89,17 +97,22 @@ final class CorpusTests: XCTestCase {
         let tmp = FileManager.default.temporaryDirectory.appendingPathComponent("crucible-corpus-\(UUID().uuidString)")
         try? FileManager.default.createDirectory(at: tmp, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: tmp) }
-        let source = SourceFile(name: url.lastPathComponent, text: text)
+        // The full path, so includes resolve next to the case.
+        let source = SourceFile(name: url.standardizedFileURL.path, text: text)
         let (program, parseDiagnostics) = RecipeLoader().load(source)
         var inputs = expect.sets.map { ParamInput(name: $0.0, raw: $0.1) }
         if text.contains("param tmp") { inputs.append(ParamInput(name: "tmp", raw: tmp.path)) }
         var checker = Checker(ops: Stdlib.all, inputs: inputs)
         let diagnostics = parseDiagnostics.hasErrors ? parseDiagnostics : parseDiagnostics + checker.check(program)
-        let rendered = diagnostics.map { d in "\(d.span.startLocation.line):\(d.span.startLocation.column): \(d.message)" }
+        let rendered = diagnostics.map { Self.summary($0, caseFile: source) }
         if !expect.errors.isEmpty || diagnostics.hasErrors {
             var problems: [String] = []
             if rendered != expect.errors {
                 problems.append("diagnostics differ\n  expected: \(expect.errors)\n  actual:   \(rendered)")
+            }
+            let hints = diagnostics.compactMap(\.hint)
+            for hint in expect.hints where !hints.contains(hint) {
+                problems.append("no diagnostic has the hint `\(hint)`; hints: \(hints)")
             }
             return problems
         }
@@ -113,6 +126,14 @@ final class CorpusTests: XCTestCase {
             report = await evaluator.run(program)
         }
         return compare(report, logs.lines, expect, tmp)
+    }
+
+    /// `line:col: ID: message`, with the file name first when it is not the case file.
+    static func summary(_ diagnostic: Diagnostic, caseFile: SourceFile) -> String {
+        let (line, column) = diagnostic.span.startLocation
+        let file = diagnostic.span.file.name == caseFile.name
+            ? "" : URL(fileURLWithPath: diagnostic.span.file.name).lastPathComponent + ":"
+        return "\(file)\(line):\(column): \(diagnostic.id): \(diagnostic.message)"
     }
 
     func compare(_ report: RunReport, _ logs: [String], _ expect: Expectations, _ tmp: URL) -> [String] {

@@ -8,7 +8,7 @@ import TestSupport
 /// (the machine's own rules are never touched). The host's /etc is a private overlay, so
 /// the saved /etc/sysconfig/iptables lands in the test's folder.
 final class OpenPortNamespaceTests: XCTestCase {
-    private var hosts: [NamespaceHost] = []
+    var hosts: [NamespaceHost] = []
 
     override func tearDown() {
         for host in hosts { host.destroy() }
@@ -160,5 +160,33 @@ final class OpenPortNamespaceTests: XCTestCase {
         XCTAssertFalse(second.changed)
         let fromAnywhere = try await openPort("tcp", .int(16509), on: context)
         XCTAssertTrue(fromAnywhere.changed, "a rule for one source does not open the port to everyone")
+    }
+}
+
+extension OpenPortNamespaceTests {
+    /// A host with no rules loaded at all: nothing to insert before, so rules are appended.
+    func testAnEmptyFilterTableGetsAppendedRules() async throws {
+        let host = try NamespaceHost()
+        hosts.append(host)
+        try host.writeEtc("sysconfig/.keep", "")
+        let outcome = try await OpRunner.run("open-port", ["ports": .int(16509)],
+                                             on: TestHostContext(transport: host.transport(), cannedFacts: CannedFacts.rhel7))
+        XCTAssertEqual(outcome.commands.first?.hasPrefix("iptables -A INPUT -p tcp"), true, "\(outcome.commands)")
+        XCTAssertEqual(try host.run("iptables-save -t filter").split(separator: "\n").filter { $0.hasPrefix("-A INPUT") },
+                       ["-A INPUT -p tcp -m state --state NEW -m tcp --dport 16509 -j ACCEPT"])
+    }
+
+    /// A failing iptables-save fails the op instead of being read as "no rules".
+    func testAFailingIptablesSaveFailsTheOp() async throws {
+        let host = try NamespaceHost()
+        hosts.append(host)
+        try host.installStub("iptables-save", script: "echo 'iptables-save: permission denied' >&2; exit 1\n")
+        do {
+            _ = try await OpRunner.run("open-port", ["ports": .int(16509)],
+                                       on: TestHostContext(transport: host.transport(), cannedFacts: CannedFacts.rhel7))
+            XCTFail("expected an error")
+        } catch let error as OpError {
+            XCTAssertTrue(error.message.contains("permission denied"), error.message)
+        }
     }
 }

@@ -23,6 +23,12 @@ final class QueryTests: XCTestCase {
         XCTAssertEqual(fedora["firewall"], .string("firewalld"))
         let facts = try await OpRunner.query("facts", on: TestHostContext(transport: ScriptedTransport(), cannedFacts: CannedFacts.rhel7))
         XCTAssertEqual(facts, CannedFacts.rhel7.value)
+        let other = TestHostContext(transport: ScriptedTransport(), cannedFacts: CannedFacts.rhel7,
+                                    otherFacts: ["10.0.0.6": CannedFacts.rhel6])
+        let node = try await OpRunner.query("facts", ["host": .host(HostTarget(address: "10.0.0.6"))], on: other)
+        XCTAssertEqual(node["fqdn"], .string("c2.example.com"))
+        let byName = try await OpRunner.query("facts", ["host": .string("root@10.0.0.6")], on: other)
+        XCTAssertEqual(byName["major_version"], .int(6))
     }
 
     func testNovaIDsFromARealPasswd() async throws {

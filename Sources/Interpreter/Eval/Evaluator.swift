@@ -28,7 +28,12 @@ public final class Evaluator: @unchecked Sendable {
         self.paramValues = paramValues
         self.options = options
         self.observer = observer
-        self.sessions = HostSessions(factory: transports)
+        let lock = options.lockHosts && !options.checkMode
+            ? HostLock(path: options.lockPath, owner: HostLock.describeThisRun()) : nil
+        self.sessions = HostSessions(factory: transports, lock: lock, waitForLock: options.waitForLock,
+                                     lockTimeout: options.lockTimeout) { [observer] target, message in
+            observer.log(target, message)
+        }
     }
 
     /// Runs the whole program and returns the report; never throws: failures are in it.
@@ -177,6 +182,9 @@ public final class Evaluator: @unchecked Sendable {
 
     func fail(_ target: HostTarget, unreachable: Bool, message: String) async {
         await sessions.markFailed(target, unreachable: unreachable, error: message)
+        if options.rollbackOnFailure && !options.checkMode && !unreachable {
+            for line in await sessions.rollBack(target) { observer.log(target, "rollback: \(line)") }
+        }
         observer.hostFailed(target, await sessions.report(for: target))
     }
 }

@@ -10,4 +10,11 @@ public protocol HostContext: Sendable {
     func facts() async throws -> HostFacts
     /// Facts of another host of this run (its /etc/hosts name, say), over its own connection.
     func facts(of other: HostTarget) async throws -> HostFacts
+    /// Called just before a file is replaced, with its previous bytes (nil: it did not
+    /// exist), so a failed run can be rolled back.
+    func willWrite(_ path: String, previous: [UInt8]?) async
+}
+
+extension HostContext {
+    public func willWrite(_ path: String, previous: [UInt8]?) async {}
 }

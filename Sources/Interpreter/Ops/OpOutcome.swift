@@ -62,7 +62,8 @@ public enum OpExecutor {
     static func apply(_ actions: [PlannedAction], on context: any HostContext) async throws {
         for action in actions {
             switch action {
-            case .writeFile(let path, _, let after, let options):
+            case .writeFile(let path, let before, let after, let options):
+                await context.willWrite(path, previous: before)
                 try await context.transport.writeFile(path, contents: after, options: options)
             case .run(let command, let summary):
                 let result = try await context.transport.run(command)

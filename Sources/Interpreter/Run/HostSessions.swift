@@ -12,9 +12,25 @@ public actor HostSessions {
     private var facts: [HostTarget: Task<HostFacts, Error>] = [:]
     private(set) var reports: [HostTarget: HostReport] = [:]
     private(set) var order: [HostTarget] = []
+    /// Per host, each file this run replaced with the bytes it had before the run first
+    /// touched it (nil: it did not exist), in the order they were first written.
+    private var journals: [HostTarget: [(path: String, previous: [UInt8]?)]] = [:]
 
-    public init(factory: @escaping TransportFactory) {
+    private let lock: HostLock?
+    private let waitForLock: Bool
+    private let lockTimeout: Double
+    private let onLockWait: @Sendable (HostTarget, String) -> Void
+    private var heartbeats: [HostTarget: Task<Void, Never>] = [:]
+    private var locked: Set<HostTarget> = []
+
+    /// `lock` nil: no host locking (check mode, tests of single ops).
+    public init(factory: @escaping TransportFactory, lock: HostLock? = nil, waitForLock: Bool = true,
+                lockTimeout: Double = 600, onLockWait: @escaping @Sendable (HostTarget, String) -> Void = { _, _ in }) {
         self.factory = factory
+        self.lock = lock
+        self.waitForLock = waitForLock
+        self.lockTimeout = lockTimeout
+        self.onLockWait = onLockWait
     }
 
     /// The host's open transport; connects the first time (concurrent callers share it).
@@ -22,9 +38,13 @@ public actor HostSessions {
         if let transport = transports[target] { return transport }
         if let pending = connecting[target] { return try await pending.value }
         let factory = self.factory
+        let (lock, wait, timeout, onWait) = (self.lock, waitForLock, lockTimeout, onLockWait)
         let task = Task<any Transport, Error> {
             let transport = try factory(target)
             try await transport.connect()
+            if let lock {
+                try await lock.acquire(transport, wait: wait, timeout: timeout) { onWait(target, $0) }
+            }
             return transport
         }
         connecting[target] = task
@@ -32,6 +52,16 @@ public actor HostSessions {
             let transport = try await task.value
             transports[target] = transport
             connecting[target] = nil
+            if let lock {
+                locked.insert(target)
+                heartbeats[target] = Task {
+                    while !Task.isCancelled {
+                        try? await Task.sleep(for: .seconds(HostLock.heartbeatSeconds))
+                        if Task.isCancelled { break }
+                        await lock.refresh(transport)
+                    }
+                }
+            }
             return transport
         } catch {
             connecting[target] = nil
@@ -48,6 +78,38 @@ public actor HostSessions {
         }
         facts[target] = task
         return try await task.value
+    }
+
+    // MARK: - Rollback
+
+    func journal(_ path: String, previous: [UInt8]?, on target: HostTarget) {
+        var entries = journals[target] ?? []
+        if !entries.contains(where: { $0.path == path }) { entries.append((path, previous)) }
+        journals[target] = entries
+    }
+
+    /// Puts back every file this run changed on the host, newest first; returns what was
+    /// restored (and what could not be).
+    func rollBack(_ target: HostTarget) async -> [String] {
+        guard let transport = transports[target], let entries = journals[target] else { return [] }
+        var restored: [String] = []
+        for entry in entries.reversed() {
+            do {
+                if let previous = entry.previous {
+                    try await transport.writeFile(entry.path, contents: previous, options: WriteOptions())
+                    restored.append("restored \(entry.path)")
+                } else {
+                    let result = try await transport.run(ShellQuote.command("rm", "-f", "--", entry.path))
+                    if !result.succeeded { throw TransportError.io(host: target.name, message: result.stderrText.trimmed) }
+                    restored.append("removed \(entry.path) (created by this run)")
+                }
+            } catch {
+                restored.append("could not restore \(entry.path): \(error)")
+            }
+        }
+        journals[target] = []
+        reports[target]?.rolledBack = restored
+        return restored
     }
 
     // MARK: - Reports
@@ -89,7 +151,11 @@ public actor HostSessions {
     }
 
     func closeAll() async {
-        for transport in transports.values { await transport.close() }
+        for task in heartbeats.values { task.cancel() }
+        for (target, transport) in transports {
+            if let lock, locked.contains(target) { await lock.release(transport) }
+            await transport.close()
+        }
     }
 }
 
@@ -103,4 +169,5 @@ struct RunHostContext: HostContext {
 
     func facts() async throws -> HostFacts { try await sessions.facts(for: target) }
     func facts(of other: HostTarget) async throws -> HostFacts { try await sessions.facts(for: other) }
+    func willWrite(_ path: String, previous: [UInt8]?) async { await sessions.journal(path, previous: previous, on: target) }
 }

@@ -33,6 +33,8 @@ public struct HostReport: Sendable, Codable, Equatable {
     public var error: String?
     public var ops: [OpRecord]
     public var stats: TransportStats
+    /// What `--rollback-on-failure` put back on this host after a failure.
+    public var rolledBack: [String]?
 
     public init(host: String, address: String) {
         self.host = host

@@ -22,6 +22,9 @@ enum EditIni {
                         + "New lines copy the spacing around `=` of the nearest setting in the file. When a section "
                         + "appears twice, the key is kept in one place only: its first line is edited and its "
                         + "other lines are removed, since a later copy would override it."),
+            ParamSpec("bare", .list(.string), default: .list([]),
+                      doc: "Keys written without a value (`skip-name-resolve`, MySQL-style flags). A line `key = "
+                        + "value` for such a key becomes the bare `key`."),
             ParamSpec("section", .oneOf([.string, .none]), default: Value.none,
                       doc: "The `[section]` to edit; `none` means the lines before the first header (all of a "
                         + "section-less file like /etc/sysconfig/nfs or libvirtd.conf). A missing section is added "
@@ -65,7 +68,8 @@ enum EditIni {
         }
         var document = IniDocument(before ?? [])
         var changedKeys: [Value] = []
-        if removing && settings.isEmpty {
+        let bareKeys = arguments.strings("bare")
+        if removing && settings.isEmpty && bareKeys.isEmpty {
             guard let section else { throw OpError("edit-ini: state \"absent\" needs settings or a `section` to remove") }
             document.removeSection(section)
         }
@@ -79,6 +83,11 @@ enum EditIni {
             } else {
                 changed = document.remove(key, in: section)
             }
+            if changed { changedKeys.append(.string(key)) }
+        }
+        for key in bareKeys {
+            try validate(key: key)
+            let changed = removing ? document.remove(key, in: section) : document.setBare(key, in: section)
             if changed { changedKeys.append(.string(key)) }
         }
         let options = WriteOptions(backupPath: before == nil ? nil : FileEditing.backupPath(for: path, arguments, context))

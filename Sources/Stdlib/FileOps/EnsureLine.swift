@@ -26,8 +26,8 @@ enum EnsureLine {
                       doc: "Regular expression: a new line goes right before the first line matching it; at the "
                         + "end of the file when nothing matches. `before: \"^\"` puts it at the top."),
             ParamSpec("state", .string, default: .string("present"), choices: ["present", "absent"],
-                      doc: "`present` adds or replaces; `absent` removes every line equal to `line`, or every line "
-                        + "matching `match` when that is given."),
+                      doc: "`present` adds or replaces; `absent` removes every line equal to `line` and every line "
+                        + "matching `match` (give either or both)."),
             ParamSpec("create", .bool, default: .bool(false),
                       doc: "Create the file (mode 0644, parent directories included) when it does not exist; "
                         + "otherwise a missing file is an error for `present` and nothing to do for `absent`."),
@@ -50,6 +50,10 @@ enum EnsureLine {
         let line = arguments.optionalString("line")
         if present && line == nil {
             throw OpError("ensure-line: `line` is required with state \"present\"")
+        }
+        if let line, line.contains("\n") || line.contains("\r") {
+            throw OpError("ensure-line: the line contains a newline; ensure-line manages exactly one line",
+                          hint: "call ensure-line once per line, or use `file` for a whole file")
         }
         if !present && line == nil && arguments.optionalString("match") == nil {
             throw OpError("ensure-line: state \"absent\" needs `line` or `match`")

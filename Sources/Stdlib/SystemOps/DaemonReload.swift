@@ -13,8 +13,8 @@ enum DaemonReload {
                       doc: "Reload only when this unit's files changed since systemd read them."),
         ],
         examples: [
-            #"if dropin.changed { daemon-reload() }"#,
-            #"daemon-reload("openstack-nova-compute")"#,
+            #"if dropin.changed { daemon-reload }"#,
+            #"daemon-reload "openstack-nova-compute""#,
         ],
         body: .plan { arguments, context in try await plan(arguments, context) })
 

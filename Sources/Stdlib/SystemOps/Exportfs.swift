@@ -8,7 +8,7 @@ enum Exportfs {
         name: "exportfs",
         summary: "Re-export the NFS shares of /etc/exports (`exportfs -r`); call it when that file changed.",
         params: [],
-        examples: [#"if exports.changed { exportfs() }"#],
+        examples: [#"if exports.changed { exportfs }"#],
         body: .plan { _, _ in
             OpPlan(actions: [.run(command: ShellQuote.command(["exportfs", "-r"]), summary: "re-export NFS shares")])
         })

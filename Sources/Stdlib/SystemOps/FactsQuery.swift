@@ -1,18 +1,31 @@
 import Interpreter
 
-/// `facts`: everything crucible knows about the host, as a record (`facts().fqdn`).
+/// `facts`: everything crucible knows about a host, as a record (`facts().fqdn`). Given
+/// another host of the run (`facts(node)`), its facts, read over that host's own
+/// connection: the /etc/hosts entries of every node need every node's names.
 enum FactsQuery {
     static let spec = OpSpec(
         name: "facts",
-        summary: "The host's facts: distribution, version, init system, firewall, SELinux, names, NFS choices.",
+        summary: "A host's facts: distribution, version, init system, firewall, SELinux, names, NFS choices.",
         params: [
-            ParamSpec("of", .host, default: Value.none, positional: true,
-                      doc: "Another host of the run whose facts to read (over its own connection); `none` for this host."),
+            ParamSpec("host", .host, default: Value.none, positional: true,
+                      doc: "Another host of this run; left out: the host the block runs on."),
         ],
-        examples: [#"let f = facts()"#, #"for node in nodes { hosts-entry node.address [facts(node).fqdn, facts(node).hostname] }"#, #"if facts().selinux != "disabled" { restorecon("/etc/hosts") }"#],
-        resultFields: HostFacts.fieldNames.map { ($0, "See `crucible-sh ops facts`.") },
-        body: .query { arguments, context in
-            if let other = arguments["of"].asHost { return try await context.facts(of: other).value }
-            return try await context.facts().value
-        })
+        examples: [#"let f = facts()"#, #"if facts().selinux != "disabled" { restorecon "/etc/hosts" }"#,
+                   #"let names = [facts(node).fqdn, facts(node).hostname]"#],
+        resultFields: HostFacts.fieldNames.map { ($0, "See the table in docs: one field per fact.") },
+        body: .query { arguments, context in try await facts(arguments, context).value })
+
+    static func facts(_ arguments: OpArguments, _ context: any HostContext) async throws -> HostFacts {
+        switch arguments["host"] {
+        case .host(let other):
+            return try await context.facts(of: other)
+        case .string(let text):
+            do { return try await context.facts(of: try HostTarget.parse(text)) } catch let error as HostTarget.ParseError {
+                throw OpError("`\(text)` is not a host: \(error)")
+            }
+        default:
+            return try await context.facts()
+        }
+    }
 }

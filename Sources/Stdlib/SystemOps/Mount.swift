@@ -18,11 +18,11 @@ enum Mount {
             ParamSpec("now", .bool, default: .bool(true), doc: "false: only create the mount point, mount nothing."),
         ],
         examples: [
-            #"mount("/var/lib/nova/instances")"#,
-            #"mount("/var/lib/nova/instances", source: "ctl:/", fstype: "nfs4", options: "defaults,_netdev")"#,
+            #"mount "/var/lib/nova/instances""#,
+            #"mount "/var/lib/nova/instances" source: "ctl:/" fstype: "nfs4" options: "defaults,_netdev""#,
         ],
         resultFields: [
-            ("mounted_from", "What was mounted there before this call, empty when nothing was."),
+            ("mounted_from", "What was mounted there before this call, empty when nothing was"),
         ],
         body: .plan { arguments, context in try await plan(arguments, context) })
 

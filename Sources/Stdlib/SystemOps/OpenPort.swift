@@ -18,17 +18,17 @@ enum OpenPort {
                       doc: "iptables only: a `-m comment` on each new rule (firewalld ports carry no comment)."),
         ],
         examples: [
-            #"open-port("tcp", 16509)"#,
-            #"open-port("tcp", "49152-49261")"#,
-            #"open-port("both", [111, 662, 875, 892, 2049])"#,
-            #"open-port("tcp", 2049, source: "192.168.122.0/24", comment: "nfs")"#,
+            #"open-port "tcp" 16509"#,
+            #"open-port "tcp" "49152-49261""#,
+            #"open-port "both" [111, 662, 875, 892, 2049]"#,
+            #"open-port "tcp" 2049 source: "192.168.122.0/24" comment: "nfs""#,
         ],
         resultFields: [
-            ("backend", "`iptables`, `firewalld`, or `none` (no firewall found)."),
-            ("added", "Ports opened by this call, as `PORT/proto` or `LOW-HIGH/proto`."),
-            ("already_open", "Requested ports that were open already."),
-            ("dead_rules", "Requested ports that only rules below the catch-all REJECT/DROP accepted (they never matched)."),
-            ("persisted_with", "How iptables rules were saved: `service iptables save`, the init script, a file path, or empty."),
+            ("backend", "`iptables`, `firewalld`, or `none` (no firewall found)"),
+            ("added", "Ports opened by this call, as `PORT/proto` or `LOW-HIGH/proto`"),
+            ("already_open", "Requested ports that were open already"),
+            ("dead_rules", "Requested ports that only rules below the catch-all REJECT/DROP accepted (they never matched)"),
+            ("persisted_with", "How iptables rules were saved: `service iptables save`, the init script, a file path, or empty"),
         ],
         body: .plan { arguments, context in try await plan(arguments, context) })
 

@@ -8,7 +8,8 @@ enum OpenPortIptables {
     static let probeMarker = "#crucible-probe"
 
     static var probeCommand: String {
-        (["iptables-save -t filter", ShellQuote.command(["echo", probeMarker])] + IptablesPersistence.probeLines).joined(separator: "; ")
+        (["iptables-save -t filter", "printf '%s\\nsave_status=%s\\n' " + ShellQuote.quote(probeMarker) + " \"$?\""]
+            + IptablesPersistence.probeLines).joined(separator: "; ")
     }
 
     static func plan(_ request: OpenPort.Request, facts: HostFacts, _ context: any HostContext) async throws -> OpPlan {
@@ -18,11 +19,13 @@ enum OpenPortIptables {
             throw OpError("cannot read the iptables rules: \(result.stderrText.trimmed)")
         }
         let saved = String(output[..<marker.lowerBound])
-        guard saved.contains("*filter") else {
-            throw OpError("iptables-save printed no filter table: \(result.stderrText.trimmed)",
+        let probe = HostProbe.fields(String(output[marker.upperBound...]))
+        // An empty filter table (no rules loaded yet) is a valid answer; a failing
+        // iptables-save is not.
+        guard probe["save_status"] == "0" else {
+            throw OpError("iptables-save failed: \(result.stderrText.trimmed)",
                           hint: "is iptables installed and may this user run it?")
         }
-        let probe = HostProbe.fields(String(output[marker.upperBound...]))
         let persistence = IptablesPersistence.choose(facts: facts, probe: probe)
         return try plan(request, ruleset: IptablesRuleset.parse(saved), persistence: persistence)
     }

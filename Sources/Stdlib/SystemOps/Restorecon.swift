@@ -3,7 +3,7 @@ import Interpreter
 /// `restorecon`: reset a file's SELinux label to the policy's default. Whether a label is
 /// already right cannot be read cheaply (it needs `matchpathcon` per file), so this op
 /// runs every time it is called: a recipe calls it only when it changed the file
-/// (`if hosts.changed { restorecon("/etc/hosts") }`). With SELinux disabled it does nothing.
+/// (`if hosts.changed { restorecon "/etc/hosts" }`). With SELinux disabled it does nothing.
 enum Restorecon {
     static let spec = OpSpec(
         name: "restorecon",
@@ -12,7 +12,7 @@ enum Restorecon {
             ParamSpec("path", .string, positional: true, doc: "The file or directory."),
             ParamSpec("recursive", .bool, default: .bool(false), doc: "Also everything below a directory (`-R`)."),
         ],
-        examples: [#"if hosts.changed { restorecon("/etc/hosts") }"#],
+        examples: [#"if hosts.changed { restorecon "/etc/hosts" }"#],
         body: .plan { arguments, context in try await plan(arguments, context) })
 
     static func plan(_ arguments: OpArguments, _ context: any HostContext) async throws -> OpPlan {

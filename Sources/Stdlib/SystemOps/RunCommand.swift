@@ -20,10 +20,10 @@ enum RunCommand {
             ParamSpec("chdir", .string, default: Value.none, doc: "Run the command (and `unless`) in this directory."),
         ],
         examples: [
-            #"run("packstack --gen-answer-file=/root/answers.txt", creates: "/root/answers.txt")"#,
-            #"run("usermod -aG libvirt nova", unless: "id -nG nova | grep -qw libvirt")"#,
+            #"run "packstack --gen-answer-file=/root/answers.txt" creates: "/root/answers.txt""#,
+            #"run "usermod -aG libvirt nova" unless: "id -nG nova | grep -qw libvirt""#,
         ],
-        resultFields: [("skipped_by", "`creates` or `unless` when a guard skipped the command, else empty.")],
+        resultFields: [("skipped_by", "`creates` or `unless` when a guard skipped the command, else empty")],
         body: .plan { arguments, context in try await plan(arguments, context) })
 
     static func plan(_ arguments: OpArguments, _ context: any HostContext) async throws -> OpPlan {

@@ -13,8 +13,8 @@ enum SELinuxBoolean {
             ParamSpec("name", .string, positional: true, doc: "The boolean (`virt_use_nfs`)."),
             ParamSpec("value", .bool, positional: true, doc: "on (true) or off (false)."),
         ],
-        examples: [#"selinux-boolean("virt_use_nfs", true)"#],
-        resultFields: [("was", "The value before this call: `on`, `off`, or empty when SELinux is disabled.")],
+        examples: [#"selinux-boolean "virt_use_nfs" true"#],
+        resultFields: [("was", "The value before this call: `on`, `off`, or empty when SELinux is disabled")],
         body: .plan { arguments, context in try await plan(arguments, context) })
 
     static func plan(_ arguments: OpArguments, _ context: any HostContext) async throws -> OpPlan {

@@ -16,13 +16,13 @@ enum Service {
                       doc: "Start at boot (`systemctl enable`, `chkconfig NAME on`). Left out: not touched."),
         ],
         examples: [
-            #"service("rpcbind", state: "running", enabled: true)"#,
-            #"if conf.changed { service("libvirtd", state: "restarted") }"#,
+            #"service "rpcbind" state: "running" enabled: true"#,
+            #"if conf.changed { service "libvirtd" state: "restarted" }"#,
         ],
         resultFields: [
-            ("was_running", "Whether the service ran before this call."),
-            ("was_enabled", "Whether it started at boot before this call (none for units that cannot be enabled)."),
-            ("init", "`systemd` or `sysv`: which commands were used."),
+            ("was_running", "Whether the service ran before this call"),
+            ("was_enabled", "Whether it started at boot before this call (none for units that cannot be enabled)"),
+            ("init", "`systemd` or `sysv`: which commands were used"),
         ],
         body: .plan { arguments, context in try await plan(arguments, context) })
 

@@ -56,6 +56,17 @@ public struct IniDocument: Sendable, Equatable {
     /// first removed line, or goes where a new key goes.
     @discardableResult
     public mutating func set(_ key: String, to values: [String], in section: String?) -> Bool {
+        set(key, toLines: values.map(Optional.some), in: section)
+    }
+
+    /// Makes `key` a bare key (`skip-name-resolve`, no `=`): MySQL-style flags.
+    @discardableResult
+    public mutating func setBare(_ key: String, in section: String?) -> Bool {
+        set(key, toLines: [nil], in: section)
+    }
+
+    /// The general form: each element is one line's value, nil for a bare key.
+    private mutating func set(_ key: String, toLines values: [String?], in section: String?) -> Bool {
         var kinds = parsed
         var sectionRegions = regions(of: section, kinds)
         if sectionRegions.isEmpty {
@@ -68,7 +79,7 @@ public struct IniDocument: Sendable, Equatable {
         var missing = values
         var removed: [Int] = []
         for index in found {
-            if let value = kinds[index].entry?.value, let wanted = missing.firstIndex(of: value) {
+            if let entry = kinds[index].entry, let wanted = missing.firstIndex(of: entry.value) {
                 missing.remove(at: wanted)
             } else {
                 removed.append(index)
@@ -90,15 +101,19 @@ public struct IniDocument: Sendable, Equatable {
             position = last + 1
         } else if let stock = commentedDefault(of: key, in: sectionRegions, kinds) {
             position = stock.index + 1
-            newLines = missing.map { key + (stock.entry.separatorStyle ?? separator) + $0 }
+            newLines = missing.map { Self.line(key, stock.entry.separatorStyle ?? separator, $0) }
             missing = []
         } else {
             position = insertionPoint(in: sectionRegions[0], kinds, namedSection: section != nil)
         }
-        newLines += missing.map { key + separator + $0 }
+        newLines += missing.map { Self.line(key, separator, $0) }
         for (offset, line) in newLines.enumerated() { lines.insert(line, at: position + offset) }
         lines.remove(at: Set(removed.map { $0 >= position ? $0 + newLines.count : $0 }))
         return true
+    }
+
+    private static func line(_ key: String, _ separator: String, _ value: String?) -> String {
+        value.map { key + separator + $0 } ?? key
     }
 
     /// Removes every line of `key` in the section (all copies of it). Returns whether the file changed.

@@ -76,8 +76,10 @@ public struct IniEntry: Equatable, Sendable {
     }
 
     /// The line with a new value, keeping indentation, key and separator.
-    public func rewritten(value newValue: String, defaultSeparator: String) -> String {
-        indent + key + (separator.isEmpty ? defaultSeparator : separator) + newValue
+    /// A nil value makes it a bare key.
+    public func rewritten(value newValue: String?, defaultSeparator: String) -> String {
+        guard let newValue else { return indent + key }
+        return indent + key + (separator.isEmpty ? defaultSeparator : separator) + newValue
     }
 }
 

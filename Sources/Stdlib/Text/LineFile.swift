@@ -1,39 +1,5 @@
 import Foundation
 
-/// A regular expression for matching whole lines of a file.
-///
-/// Syntax: ICU regular expressions, which read like extended POSIX (ERE) with Perl's
-/// additions: `^ $ . * + ? | ( ) [ ] {n,m}`, `\d \s \w \b`, `(?i)` for case-insensitive.
-/// A pattern is matched against each line without its newline, and a match anywhere in the
-/// line counts: anchor with `^` and `$` to match the whole line. An empty pattern matches
-/// every line.
-public struct LinePattern: @unchecked Sendable {
-    // NSRegularExpression is immutable and documented thread-safe; it is not marked Sendable.
-    private let expression: NSRegularExpression
-    public let source: String
-
-    public init(_ source: String) throws {
-        self.source = source
-        do {
-            expression = try NSRegularExpression(pattern: source, options: [])
-        } catch {
-            throw OpErrorText("`\(source)` is not a valid regular expression")
-        }
-    }
-
-    public func matches(_ line: String) -> Bool {
-        if source.isEmpty { return true }
-        let range = NSRange(line.startIndex..<line.endIndex, in: line)
-        return expression.firstMatch(in: line, options: [], range: range) != nil
-    }
-}
-
-/// The message of a pattern that does not compile; the op wraps it in its own error.
-public struct OpErrorText: Error, Sendable, CustomStringConvertible {
-    public var description: String
-    public init(_ description: String) { self.description = description }
-}
-
 /// A text file edited by whole lines (ensure-line): make a line present or absent, keeping
 /// every other line's bytes.
 ///
@@ -89,14 +55,16 @@ public struct LineFile: Sendable, Equatable {
         return true
     }
 
-    /// Removes every line that matches `match` (when given), else every occurrence of `line`.
+    /// Removes every line that matches `match` and every occurrence of `line` (either may
+    /// be nil). Returns whether the file changed.
     @discardableResult
     public mutating func ensureAbsent(_ line: String?, match: LinePattern?) -> Bool {
         let texts = lines.texts
         var doomed = Set<Int>()
         if let match {
-            doomed = Set(texts.indices.filter { match.matches(texts[$0]) })
-        } else if let line {
+            doomed.formUnion(texts.indices.filter { match.matches(texts[$0]) })
+        }
+        if let line {
             let block = line.components(separatedBy: "\n")
             for start in texts.indices where blockStarts(at: start, block, texts) && !doomed.contains(start) {
                 doomed.formUnion(start..<(start + block.count))

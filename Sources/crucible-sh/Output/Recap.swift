@@ -14,6 +14,7 @@ enum Recap {
             lines.append(painted + "  " + String(host.okCount).leftPadding(4) + "  " + String(host.changedCount).leftPadding(7)
                          + "  " + String(failed).leftPadding(6) + "  " + String(unreachable).leftPadding(11))
             if let error = host.error { lines.append("  " + error.trimmed.replacingAll("\n", with: "\n  ")) }
+            for line in host.rolledBack ?? [] { lines.append("  rollback: \(line)") }
         }
         return lines.joined(separator: "\n")
     }

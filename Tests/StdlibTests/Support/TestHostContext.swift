@@ -8,11 +8,17 @@ struct TestHostContext: HostContext {
     var cannedFacts: HostFacts
     var checkMode = false
     var backupsByDefault = false
+    /// Facts of the run's other hosts, by address.
+    var otherFacts: [String: HostFacts] = [:]
 
     var target: HostTarget { transport.target }
 
     func facts() async throws -> HostFacts { cannedFacts }
-    func facts(of other: HostTarget) async throws -> HostFacts { cannedFacts }
+
+    func facts(of other: HostTarget) async throws -> HostFacts {
+        guard let facts = otherFacts[other.address] else { throw OpError("no host \(other.address) in this run") }
+        return facts
+    }
 }
 
 /// Facts of the hosts the recipe targets, built the way real hosts report them (through

@@ -1,0 +1,70 @@
+import Foundation
+import XCTest
+import Interpreter
+import Stdlib
+
+/// hosts-entry and fstab on the cases the live-migration docs care about.
+final class HostsAndFstabTests: XCTestCase {
+    private func hosts(_ text: String, _ address: String, _ names: [String]) async throws -> (text: String, changed: Bool) {
+        let scratch = try Scratch()
+        let path = try scratch.write(text, to: "hosts")
+        let outcome = try await OpTestHost(backupsByDefault: false).run("hosts-entry", [
+            "address": .string(address), "names": .list(names.map(Value.string)), "path": .string(path),
+        ])
+        return (Disk.text(path) ?? "", outcome.changed)
+    }
+
+    func testAddressLineIsRewrittenInPlaceKeepingSpacingAndComment() async throws {
+        let result = try await hosts("127.0.0.1   localhost\n10.0.0.5\told.example.com old  # node\n", "10.0.0.5", ["c1.example.com", "c1"])
+        XCTAssertEqual(result.text, "127.0.0.1   localhost\n10.0.0.5\tc1.example.com c1  # node\n")
+    }
+
+    func testDuplicateAddressLinesAreRemoved() async throws {
+        let result = try await hosts("10.0.0.5 c1.example.com c1\n#x\n10.0.0.5 c1\n", "10.0.0.5", ["c1.example.com", "c1"])
+        XCTAssertEqual(result.text, "10.0.0.5 c1.example.com c1\n#x\n")
+        XCTAssertTrue(result.changed)
+    }
+
+    func testNameOnAnotherAddressIsMovedOff() async throws {
+        let result = try await hosts("127.0.0.1 localhost C1.example.com c1\n10.9.9.9 c1\n", "10.0.0.5", ["c1.example.com", "c1"])
+        XCTAssertEqual(result.text, "127.0.0.1 localhost\n10.0.0.5 c1.example.com c1\n")
+    }
+
+    func testUnchangedEntryIsNoChange() async throws {
+        let result = try await hosts("10.0.0.5    c1.example.com c1\n", "10.0.0.5", ["c1.example.com", "c1"])
+        XCTAssertFalse(result.changed)
+    }
+
+    private func fstab(_ text: String, _ arguments: [String: Value]) async throws -> (text: String, changed: Bool) {
+        let scratch = try Scratch()
+        let path = try scratch.write(text, to: "fstab")
+        var arguments = arguments
+        arguments["path"] = .string(path)
+        let outcome = try await OpTestHost(backupsByDefault: false).run("fstab", arguments)
+        return (Disk.text(path) ?? "", outcome.changed)
+    }
+
+    func testDifferingEntryIsReplacedAndDuplicatesRemoved() async throws {
+        let result = try await fstab("/dev/sda1 / xfs defaults 0 0\nold:/ /var/lib/nova/instances nfs defaults 0 0\n# c\nold2:/ /var/lib/nova/instances nfs4 defaults 0 0\n", [
+            "source": .string("ctl:/"), "mountpoint": .string("/var/lib/nova/instances"), "fstype": .string("nfs4"),
+        ])
+        // Aligned to the first entry's columns where the fields fit.
+        XCTAssertEqual(result.text, "/dev/sda1 / xfs defaults 0 0\nctl:/     /var/lib/nova/instances nfs4 defaults 0 0\n# c\n")
+    }
+
+    func testEqualEntryWithOtherSpacingIsKept() async throws {
+        let result = try await fstab("ctl:/\t/var/lib/nova/instances\tnfs4\tdefaults,_netdev\n", [
+            "source": .string("ctl:/"), "mountpoint": .string("/var/lib/nova/instances"), "fstype": .string("nfs4"),
+            "options": .string("defaults,_netdev"),
+        ])
+        XCTAssertFalse(result.changed, "missing dump and pass fields count as 0")
+    }
+
+    func testBlanksInPathsAreEscapedAndAbsentRemoves() async throws {
+        let added = try await fstab("", ["source": .string("srv:/a b"), "mountpoint": .string("/mnt/a b"), "fstype": .string("nfs")])
+        XCTAssertEqual(added.text, "srv:/a\\040b /mnt/a\\040b nfs defaults 0 0\n")
+        let removed = try await fstab(added.text, ["source": .string("x"), "mountpoint": .string("/mnt/a b"), "fstype": .string("nfs"), "state": .string("absent")])
+        XCTAssertEqual(removed.text, "")
+        XCTAssertTrue(removed.changed)
+    }
+}
