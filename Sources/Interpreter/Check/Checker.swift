@@ -175,7 +175,7 @@ public struct Checker {
             if case .file(let span) = input.origin, !files.contains(span.file.name) { files.append(span.file.name) }
         }
         let inFile = files.isEmpty
-            ? "in a params file (`--params FILE`, see `crucible-sh params`)"
+            ? "in a params file (`--params FILE`)"
             : "as `\(name) = \(ParamConformance.example(for: type))` in \(files.last!)"
         report("E-param-missing", decl.name.span, "no value for the required param `\(name)` (\(type))",
                hint: "give it with `--set \(name)=\(Self.example(for: type))` or \(inFile)")
