@@ -41,7 +41,7 @@ public struct ParamInput: Sendable {
         self.origin = origin
     }
 
-    /// A params file line without a usable value, at `span` (the name) with `valueExpr` written.
+    /// A params file line without a usable value; `origin` holds the name's span, `valueExpr` what was written.
     public init(name: String, gap: Gap, origin: Origin, valueExpr: Expr?) {
         self.name = name
         self.raw = ""
