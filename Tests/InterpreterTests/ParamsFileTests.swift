@@ -89,6 +89,21 @@ final class ParamsFileTests: XCTestCase {
         XCTAssertEqual(set.values["controller"], .host(HostTarget(user: "root", address: "10.0.0.8")))
     }
 
+    func testAnOverriddenLineIsStillCheckedAndALaterPlaceholderWins() {
+        let base = (name: "base.params", text: "controller = \"root@10.0.0.1\"\nmountd_port = \"892\"\n")
+        let site = (name: "site.params", text: "mountd_port = 893\n")
+        let overridden = check([base, site])
+        XCTAssertEqual(overridden.values["mountd_port"], .int(893))
+        XCTAssertTrue(overridden.rendered.hasPrefix("base.params:2:15: error: param `mountd_port`: expected an int"),
+                      "a wrong line stays an error even when a later file overrides it:\n\(overridden.rendered)")
+
+        let template = (name: "gen.params", text: "controller = required\n")
+        let reset = check([(base.name, "controller = \"root@10.0.0.1\"\n"), template])
+        XCTAssertNil(reset.values["controller"])
+        XCTAssertTrue(reset.rendered.hasPrefix("gen.params:1:14: error: no value for the required param `controller`"),
+                      "the later file asks for the value again:\n\(reset.rendered)")
+    }
+
     func testHostileValuesArePassedLiterally() {
         // Quotes, command substitution, backticks, `;`, a newline escape and a dollar sign:
         // the bound value is exactly the characters the literal denotes, nothing expanded.
