@@ -244,6 +244,10 @@ public struct Parser {
         while !isTerminator(peek) {
             if case .symbol(.leftBrace) = peek.kind {
                 block = try parseRecord()
+                if case .identifier(let label) = peek.kind, case .symbol(.colon) = peekAhead(1).kind {
+                    throw error("E-syntax", peek.span, "`\(label):` comes after the `{ ... }` block of `\(name)`",
+                                hint: "put named arguments before the block: `\(name) ... \(label): value { ... }`")
+                }
                 break
             }
             arguments.append(try parseArgument(commandStyle: true))

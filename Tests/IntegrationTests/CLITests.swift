@@ -109,7 +109,7 @@ final class CLITests: XCTestCase {
         XCTAssertTrue(result.stderr.contains("bad.crucible:3:3: error: unknown operation or function `ensure-lin`"), result.stderr)
         XCTAssertTrue(result.stderr.contains("did you mean `ensure-line`?"), result.stderr)
         XCTAssertTrue(result.stderr.contains("bad.crucible:6:8: error: `len` expects"), result.stderr)
-        XCTAssertTrue(result.stderr.contains("bad.crucible:4:31: error: expected a new line or `;` after the statement, found `sektion`"), result.stderr)
+        XCTAssertTrue(result.stderr.contains("bad.crucible:4:31: error: `sektion:` comes after the `{ ... }` block of `edit-ini`"), result.stderr)
         XCTAssertTrue(result.stderr.contains("3 errors"), result.stderr)
     }
 

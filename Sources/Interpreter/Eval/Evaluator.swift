@@ -28,7 +28,12 @@ public final class Evaluator: @unchecked Sendable {
         self.paramValues = paramValues
         self.options = options
         self.observer = observer
-        self.sessions = HostSessions(factory: transports)
+        let lock = options.lockHosts && !options.checkMode
+            ? HostLock(path: options.lockPath, owner: HostLock.describeThisRun()) : nil
+        self.sessions = HostSessions(factory: transports, lock: lock, waitForLock: options.waitForLock,
+                                     lockTimeout: options.lockTimeout) { [observer] target, message in
+            observer.log(target, message)
+        }
     }
 
     /// Runs the whole program and returns the report; never throws: failures are in it.

@@ -16,8 +16,21 @@ public actor HostSessions {
     /// touched it (nil: it did not exist), in the order they were first written.
     private var journals: [HostTarget: [(path: String, previous: [UInt8]?)]] = [:]
 
-    public init(factory: @escaping TransportFactory) {
+    private let lock: HostLock?
+    private let waitForLock: Bool
+    private let lockTimeout: Double
+    private let onLockWait: @Sendable (HostTarget, String) -> Void
+    private var heartbeats: [HostTarget: Task<Void, Never>] = [:]
+    private var locked: Set<HostTarget> = []
+
+    /// `lock` nil: no host locking (check mode, tests of single ops).
+    public init(factory: @escaping TransportFactory, lock: HostLock? = nil, waitForLock: Bool = true,
+                lockTimeout: Double = 600, onLockWait: @escaping @Sendable (HostTarget, String) -> Void = { _, _ in }) {
         self.factory = factory
+        self.lock = lock
+        self.waitForLock = waitForLock
+        self.lockTimeout = lockTimeout
+        self.onLockWait = onLockWait
     }
 
     /// The host's open transport; connects the first time (concurrent callers share it).
@@ -25,9 +38,13 @@ public actor HostSessions {
         if let transport = transports[target] { return transport }
         if let pending = connecting[target] { return try await pending.value }
         let factory = self.factory
+        let (lock, wait, timeout, onWait) = (self.lock, waitForLock, lockTimeout, onLockWait)
         let task = Task<any Transport, Error> {
             let transport = try factory(target)
             try await transport.connect()
+            if let lock {
+                try await lock.acquire(transport, wait: wait, timeout: timeout) { onWait(target, $0) }
+            }
             return transport
         }
         connecting[target] = task
@@ -35,6 +52,16 @@ public actor HostSessions {
             let transport = try await task.value
             transports[target] = transport
             connecting[target] = nil
+            if let lock {
+                locked.insert(target)
+                heartbeats[target] = Task {
+                    while !Task.isCancelled {
+                        try? await Task.sleep(for: .seconds(HostLock.heartbeatSeconds))
+                        if Task.isCancelled { break }
+                        await lock.refresh(transport)
+                    }
+                }
+            }
             return transport
         } catch {
             connecting[target] = nil
@@ -124,7 +151,11 @@ public actor HostSessions {
     }
 
     func closeAll() async {
-        for transport in transports.values { await transport.close() }
+        for task in heartbeats.values { task.cancel() }
+        for (target, transport) in transports {
+            if let lock, locked.contains(target) { await lock.release(transport) }
+            await transport.close()
+        }
     }
 }
 

@@ -8,6 +8,12 @@ public struct RunOptions: Sendable {
     public var forks = 32
     /// On a host where an op fails, put back every file this run changed there.
     public var rollbackOnFailure = false
+    /// Take each host's lock (HostLock) for the run; never in check mode, which changes nothing.
+    public var lockHosts = true
+    /// Wait while another run holds a host's lock (up to `lockTimeout` seconds), or fail that host at once.
+    public var waitForLock = true
+    public var lockTimeout: Double = 600
+    public var lockPath = HostLock.defaultPath
 
     public init(checkMode: Bool = false, backups: Bool = true, forks: Int = 32, rollbackOnFailure: Bool = false) {
         self.checkMode = checkMode

@@ -51,6 +51,10 @@ enum EnsureLine {
         if present && line == nil {
             throw OpError("ensure-line: `line` is required with state \"present\"")
         }
+        if let line, line.contains("\n") || line.contains("\r") {
+            throw OpError("ensure-line: the line contains a newline; ensure-line manages exactly one line",
+                          hint: "call ensure-line once per line, or use `file` for a whole file")
+        }
         if !present && line == nil && arguments.optionalString("match") == nil {
             throw OpError("ensure-line: state \"absent\" needs `line` or `match`")
         }

@@ -34,6 +34,12 @@ struct Run: AsyncParsableCommand {
     @Flag(help: "On a host where an op fails, restore every file this run changed there.")
     var rollbackOnFailure = false
 
+    @Flag(name: .customLong("no-wait"), help: "Fail a host at once when another crucible run holds its lock, instead of waiting.")
+    var noWait = false
+
+    @Option(help: ArgumentHelp("The lock each host takes for the run (a directory).", valueName: "PATH"))
+    var lockPath: String = HostLock.defaultPath
+
     @Option(help: "How many hosts run at once.")
     var forks: Int = 32
 
@@ -43,12 +49,16 @@ struct Run: AsyncParsableCommand {
     func run() async throws {
         let checked = try CheckedRecipe.prepare(recipe, inputs: params.inputs)
         let transports = try TransportChoice.factory(connection)
+        printHeader(checked)
         let showDiffs = check || diff || verbose
         let live = Terminal.stdoutIsTerminal && !json && !verbose ? LiveDisplay(showDiffs: showDiffs, color: Terminal.useColor) : nil
         let output: any RunObserver = live ?? ConsoleObserver(showDiffs: showDiffs, verbose: verbose, quiet: json,
                                                               color: Terminal.useColor && !json)
+        var runOptions = RunOptions(checkMode: check, backups: !noBackup, forks: forks, rollbackOnFailure: rollbackOnFailure)
+        runOptions.waitForLock = !noWait
+        runOptions.lockPath = lockPath
         let evaluator = Evaluator(ops: Stdlib.all, paramValues: checked.paramValues, transports: transports,
-                                  options: RunOptions(checkMode: check, backups: !noBackup, forks: forks, rollbackOnFailure: rollbackOnFailure), observer: output)
+                                  options: runOptions, observer: output)
         let report = await evaluator.run(checked.program)
         live?.finish()
         if json {
@@ -58,5 +68,17 @@ struct Run: AsyncParsableCommand {
         }
         if let error = report.error { printError(error) }
         throw report.succeeded ? ExitStatus.success : ExitStatus.hostFailure
+    }
+
+    /// Says what is about to happen, and every way host-key checking was loosened, so it
+    /// cannot be weakened silently.
+    func printHeader(_ checked: CheckedRecipe) {
+        var lines = ["crucible-sh \(Crucible.version): \(checked.program.file.name)\(check ? " (check mode: nothing will be changed)" : "")"]
+        if connection.acceptNewHostKeys {
+            lines.append("warning: --accept-new-host-keys: keys of hosts not in known_hosts are recorded without verification")
+        }
+        if let file = connection.knownHosts { lines.append("host keys checked against \(file)") }
+        let text = lines.joined(separator: "\n") + "\n"
+        if json { printError(text) } else { print(text, terminator: "") }
     }
 }

@@ -1,0 +1,117 @@
+import Foundation
+
+/// A per-host lock so that two crucible runs on one host cannot interleave their edits.
+///
+/// The lock is a directory (`mkdir` is atomic on every POSIX system) holding an `owner`
+/// file that says which run holds it. The holder touches `owner` every few seconds; a lock
+/// whose owner file has not been touched for `staleAfter` seconds belongs to a run that
+/// died (killed, or its connection dropped) and is taken over. Needs only sh and coreutils.
+public struct HostLock: Sendable {
+    public static let defaultPath = "/var/lock/crucible.lock"
+    public static let heartbeatSeconds: UInt64 = 10
+
+    public let path: String
+    public let owner: String
+    public let staleAfter: Int
+
+    public init(path: String = HostLock.defaultPath, owner: String, staleAfter: Int = 60) {
+        self.path = path
+        self.owner = owner
+        self.staleAfter = staleAfter
+    }
+
+    /// A stable description of this run, shown to a run that has to wait for it.
+    public static func describeThisRun() -> String {
+        let host = ProcessInfo.processInfo.hostName
+        let user = ProcessInfo.processInfo.environment["USER"] ?? "root"
+        return "crucible-sh run by \(user)@\(host), pid \(getpid()), started \(Date().formatted(.iso8601))"
+    }
+
+    static let acquireScript = #"""
+d=$1 owner=$2 stale=$3
+if mkdir "$d" 2>/dev/null; then printf '%s\n' "$owner" > "$d/owner"; echo acquired; exit 0; fi
+f="$d/owner"; [ -f "$f" ] || f="$d"
+age=$(( $(date +%s) - $(stat -c %Y "$f" 2>/dev/null || date +%s) ))
+if [ "$age" -gt "$stale" ]; then
+  # Take over a dead run's lock: rename it away first, so two runs cannot both take it.
+  if mv "$d" "$d.stale.$$" 2>/dev/null; then
+    rm -rf "$d.stale.$$"
+    if mkdir "$d" 2>/dev/null; then printf '%s\n' "$owner" > "$d/owner"; echo "acquired-stale"; exit 0; fi
+  fi
+fi
+printf 'held %s\n' "$(cat "$d/owner" 2>/dev/null || echo 'another crucible run')"
+exit 1
+"""#
+
+    static let releaseScript = #"""
+d=$1 owner=$2
+if [ "$(cat "$d/owner" 2>/dev/null)" = "$owner" ]; then rm -rf "$d"; fi
+"""#
+
+    static let refreshScript = #"""
+d=$1 owner=$2
+[ "$(cat "$d/owner" 2>/dev/null)" = "$owner" ] && touch "$d/owner"
+"""#
+
+    enum Attempt: Equatable {
+        case acquired
+        case held(by: String)
+    }
+
+    func tryAcquire(_ transport: any Transport) async throws -> Attempt {
+        let result = try await transport.run(ShellQuote.command(["/bin/sh", "-c", Self.acquireScript, "crucible-lock", path, owner, String(staleAfter)]))
+        if result.succeeded { return .acquired }
+        let text = result.stdoutText.trimmed
+        guard text.hasPrefix("held ") else {
+            throw TransportError.io(host: transport.target.name, message: "cannot take the lock \(path): \(result.stderrText.trimmed)")
+        }
+        return .held(by: String(text.dropFirst(5)))
+    }
+
+    /// Takes the lock, waiting (and saying so) while another run holds it, unless `wait`
+    /// is false or `timeout` seconds pass.
+    public func acquire(_ transport: any Transport, wait: Bool, timeout: Double, onWait: @Sendable (String) -> Void) async throws {
+        let deadline = ContinuousClock.now + .seconds(timeout)
+        var announced = false
+        while true {
+            switch try await tryAcquire(transport) {
+            case .acquired:
+                return
+            case .held(let holder):
+                guard wait else {
+                    throw LockError(host: transport.target.name, path: path, holder: holder, waited: false)
+                }
+                if ContinuousClock.now >= deadline {
+                    throw LockError(host: transport.target.name, path: path, holder: holder, waited: true)
+                }
+                if !announced {
+                    onWait("waiting for the lock \(path), held by \(holder)")
+                    announced = true
+                }
+                try await Task.sleep(for: .seconds(1))
+            }
+        }
+    }
+
+    public func refresh(_ transport: any Transport) async {
+        _ = try? await transport.run(ShellQuote.command(["/bin/sh", "-c", Self.refreshScript, "crucible-lock", path, owner]))
+    }
+
+    public func release(_ transport: any Transport) async {
+        _ = try? await transport.run(ShellQuote.command(["/bin/sh", "-c", Self.releaseScript, "crucible-lock", path, owner]))
+    }
+}
+
+/// Another run holds a host's lock.
+public struct LockError: Error, Sendable, CustomStringConvertible {
+    public let host: String
+    public let path: String
+    public let holder: String
+    public let waited: Bool
+
+    public var description: String {
+        let what = waited ? "gave up waiting for the lock" : "the host is locked"
+        return "\(host): \(what) \(path), held by \(holder); another crucible run is working on this host"
+            + (waited ? "" : " (run again without --no-wait to wait for it)")
+    }
+}
