@@ -11,7 +11,7 @@ public enum ASTShape {
     public static func describe(_ statement: Stmt) -> String {
         switch statement {
         case .param(let decl):
-            return "(param \(decl.name.name) \(decl.type?.description ?? "_") \(optional(decl.defaultValue)) doc:\(decl.doc.debugDescription))"
+            return "(param \(decl.name.name) \(decl.type?.description ?? "_") \(optional(decl.defaultValue)) doc:\(docText(decl.doc)))"
         case .let(let name, let value, _):
             return "(let \(name.name) \(describe(value)))"
         case .assign(let name, let value, _):
@@ -26,7 +26,7 @@ public enum ASTShape {
             return "(on \(describe(targets)) \(describe(body)))"
         case .function(let decl):
             let parameters = decl.parameters.map { "\($0.name.name)=\(optional($0.defaultValue))" }.joined(separator: " ")
-            return "(fn \(decl.name.name) (\(parameters)) \(describe(decl.body)) doc:\(decl.doc.debugDescription))"
+            return "(fn \(decl.name.name) (\(parameters)) \(describe(decl.body)) doc:\(docText(decl.doc)))"
         case .return(let value, _):
             return "(return \(optional(value)))"
         case .include(let path, _, let statements):
@@ -68,6 +68,16 @@ public enum ASTShape {
             return "(call \(call.callee.name) \(arguments.joined(separator: " ")) block:\(optional(call.block)))"
         case .named(let host, let name, _): return "(as \(describe(host)) \(describe(name)))"
         }
+    }
+
+    /// A doc comment without the trailing whitespace of its lines, which no one can see
+    /// (the formatter trims it from comments).
+    static func docText(_ doc: String) -> String {
+        doc.split(separator: "\n", omittingEmptySubsequences: false).map { line in
+            var line = Substring(line)
+            while let last = line.last, last == " " || last == "\t" || last == "\r" { line = line.dropLast() }
+            return String(line)
+        }.joined(separator: "\n").debugDescription
     }
 
     static func optional(_ expr: Expr?) -> String { expr.map(describe) ?? "_" }
