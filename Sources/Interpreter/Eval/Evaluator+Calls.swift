@@ -41,6 +41,8 @@ extension Evaluator {
     func perform(_ op: OpSpec, _ call: Call, on run: HostRun,
                  _ body: () async throws -> Any) async throws -> (value: Value, record: OpRecord) {
         let location = call.span.description
+        // An interrupted session entry stops before its next op.
+        try Task.checkCancellation()
         observer.opStarted(run.target, op: op.name, location: location)
         let started = ContinuousClock.now
         var record = OpRecord(op: op.name, location: location, status: .ok)

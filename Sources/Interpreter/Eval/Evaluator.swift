@@ -7,7 +7,8 @@ import OrderedCollections
 /// next statement (the barrier that makes "server before clients" expressible).
 public final class Evaluator: @unchecked Sendable {
     let ops: [String: OpSpec]
-    let options: RunOptions
+    /// `var` so an interactive session can switch check mode between entries.
+    var options: RunOptions
     let observer: any RunObserver
     let sessions: HostSessions
     let paramValues: [String: Value]
