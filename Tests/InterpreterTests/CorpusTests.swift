@@ -22,6 +22,8 @@ import XCTest
 ///     # check-mode                         (run with --check)
 ///     # runs: 2                            (run twice; expectations are about the last run)
 ///     # set: name=value                    (a param value, as --set would give it)
+///     # params-file: _site.params          (a params file beside the case, as --params
+///                                           would give it; --set values override it)
 ///
 /// Files whose name starts with `_` are not cases: other cases include them.
 ///
@@ -40,6 +42,7 @@ final class CorpusTests: XCTestCase {
         var checkMode = false
         var runs = 1
         var sets: [(String, String)] = []
+        var paramsFiles: [String] = []
     }
 
     static var corpusRoot: URL {
@@ -103,6 +106,7 @@ final class CorpusTests: XCTestCase {
             }
             else if value("check-mode") != nil { expect.checkMode = true }
             else if let runs = value("runs") { expect.runs = Int(runs) ?? 1 }
+            else if let file = value("params-file") { expect.paramsFiles.append(file) }
             else if let set = value("set"), let eq = set.firstIndex(of: "=") {
                 expect.sets.append((String(set[..<eq]), String(set[set.index(after: eq)...])))
             }
@@ -118,8 +122,18 @@ final class CorpusTests: XCTestCase {
         defer { try? FileManager.default.removeItem(at: tmp) }
         // The full path, so includes resolve next to the case.
         let source = SourceFile(name: url.standardizedFileURL.path, text: text)
-        let (program, parseDiagnostics) = RecipeLoader().load(source)
-        var inputs = expect.sets.map { ParamInput(name: $0.0, raw: $0.1) }
+        let (program, recipeDiagnostics) = RecipeLoader().load(source)
+        var inputs: [ParamInput] = []
+        var paramsFileDiagnostics: [Diagnostic] = []
+        for name in expect.paramsFiles {
+            let path = url.deletingLastPathComponent().appendingPathComponent(name).standardizedFileURL.path
+            guard let text = try? String(contentsOfFile: path, encoding: .utf8) else { return ["cannot read params file \(name)"] }
+            let file = ParamsFile.parse(SourceFile(name: path, text: text))
+            inputs += file.inputs
+            paramsFileDiagnostics += file.diagnostics
+        }
+        inputs += expect.sets.map { ParamInput(name: $0.0, raw: $0.1) }
+        let parseDiagnostics = recipeDiagnostics + paramsFileDiagnostics
         if text.contains("param tmp") { inputs.append(ParamInput(name: "tmp", raw: tmp.path)) }
         var checker = Checker(ops: Stdlib.all, inputs: inputs)
         // As `crucible-sh lint` and `run` do (CheckedRecipe): the checker runs even after
