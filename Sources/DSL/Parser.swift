@@ -283,10 +283,30 @@ public struct Parser {
                 }
                 break
             }
+            if let op = operatorAfterCommandArgument(), !arguments.isEmpty {
+                throw error("E-syntax", peek.span, "`\(op)` cannot follow an argument of a command-style call",
+                            hint: "command-style arguments are single terms: wrap the expression in parentheses, "
+                                + "like `(a \(op) b)`, or call `\(name)(...)` with parentheses")
+            }
             arguments.append(try parseArgument(commandStyle: true))
         }
         let end = block?.span ?? arguments.last?.span ?? callee.span
         return .call(Call(callee: callee, arguments: arguments, block: block, span: callee.span.through(end)))
+    }
+
+    /// A binary operator where the next command-style argument should start (`-` is left
+    /// out: `f -1` passes a negative number).
+    func operatorAfterCommandArgument() -> String? {
+        switch peek.kind {
+        case .symbol(let symbol):
+            let operators: [Symbol] = [.plus, .star, .slash, .percent, .equalEqual, .bangEqual, .less, .lessEqual,
+                                       .greater, .greaterEqual, .ampAmp, .pipePipe]
+            return operators.contains(symbol) ? symbol.rawValue : nil
+        case .keyword(let keyword):
+            return [.and, .or, .in].contains(keyword) ? keyword.rawValue : nil
+        default:
+            return nil
+        }
     }
 
     mutating func parseArgument(commandStyle: Bool) throws(SyntaxError) -> Argument {
