@@ -259,8 +259,9 @@ public struct Checker {
             // Top-level params were typed when they were declared (before any statement).
             if !topLevel { report("E-param-nested", decl.span, "`param` is only allowed at the top level of a recipe") }
         case .let(let name, let value, _):
+            // `let x = none` is a placeholder for a value set later: any type may follow.
             let type = typeOf(value)
-            define(name, type)
+            define(name, type == .none ? .any : type)
         case .assign(let name, let value, let span):
             let type = typeOf(value)
             checkAssignment(name, type, span)
