@@ -98,6 +98,16 @@ final class ReplTerminalTests: XCTestCase {
         try terminal.typeLine(" false")
         try terminal.waitForText("+b=2")
         XCTAssertEqual(try contents(path), "a=1\nb=2\n", "the completed text ran as typed")
+        try terminal.waitForPrompt()
+
+        try terminal.type(":conn")
+        try terminal.press("Tab")
+        try terminal.waitFor("the completed meta-command") { $0.hasSuffix("crucible@local> :connect") }
+        try terminal.type("loc")
+        try terminal.press("Tab")
+        try terminal.waitFor("the completed host") { $0.hasSuffix("crucible@local> :connect local") }
+        try terminal.press("Enter")
+        try terminal.waitForText("connected to local")
     }
 
     func testASyntaxErrorThenAWorkingEntry() throws {

@@ -101,7 +101,6 @@ final class ReplLoop: @unchecked Sendable {
         let output = self.output
         observer.begin(entry: entry, host: session.target, checkMode: session.checkMode)
         defer { observer.end() }
-        InterruptSignal.clear()
         let task = Task {
             await ReplEntry.$id.withValue(entry) {
                 await session.evaluate(program) { value in
