@@ -56,8 +56,6 @@ final class LineEditor: LineSource, @unchecked Sendable {
         _ = write_history(historyPath)
     }
 
-    var historyCount: Int { Int(crucible_history_length()) }
-
     // MARK: - C callbacks
 
     /// Reads one character (a UTF-8 sequence) from the terminal. A read broken by Ctrl-C
