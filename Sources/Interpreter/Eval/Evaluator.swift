@@ -43,7 +43,12 @@ public final class Evaluator: @unchecked Sendable {
         let statements = Checker.flatten(program.statements)
         for case .function(let decl) in statements { functions[decl.name.name] = decl }
         do {
-            for statement in statements {
+            // Params are bound before anything else runs, as the checker declares them:
+            // a recipe may use a param above the line that declares it.
+            for statement in statements where Checker.isParam(statement) {
+                try await execute(statement, in: globals, on: nil)
+            }
+            for statement in statements where !Checker.isParam(statement) {
                 try await execute(statement, in: globals, on: nil)
             }
         } catch let error as RuntimeError {
