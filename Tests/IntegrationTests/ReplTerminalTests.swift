@@ -127,13 +127,15 @@ final class ReplTerminalTests: XCTestCase {
         XCTAssertEqual(try contents(path), "a=1\n", "the abandoned line did not run")
 
         let marker = "sleep 36.\(Int.random(in: 100...999))"
-        try terminal.typeLine(#"run("\#(marker)")"#)
+        try terminal.typeLine(#"run("\#(marker)"); ensure-line "\#(path)" "after""#)
         waitForProcess(marker)
         try terminal.press("C-c")
         try terminal.waitForText("interrupted")
+        terminal.poll("the interrupted command to end") { pids(running: marker).isEmpty }
         try terminal.waitForPrompt()
         try terminal.typeLine("6 * 7")
         try terminal.waitFor("the value after the interrupt") { $0.hasSuffix("6 * 7\n42\ncrucible@local>") }
+        XCTAssertEqual(try contents(path), "a=1\n", "the op after the interrupted one never ran")
         killProcesses(marker)
     }
 
@@ -152,7 +154,7 @@ final class ReplTerminalTests: XCTestCase {
         terminal.poll("`\(command)` to start") { !pids(running: command).isEmpty }
     }
 
-    /// The op's child process outlives the interrupt (it finishes in the background).
+    /// Cleanup if the interrupt failed to end the command (the test has failed then).
     func killProcesses(_ command: String) {
         for pid in pids(running: command) { kill(pid, SIGTERM) }
     }
