@@ -125,7 +125,7 @@ final class TestSSHD {
         try (passwd + line).write(toFile: dir + "/passwd", atomically: true, encoding: .utf8)
         try FileManager.default.createDirectory(atPath: plainUserHome, withIntermediateDirectories: true)
         chown(plainUserHome, 1500, 1500)
-        FileManager.default.createFile(atPath: sudoLog, contents: nil)
+        _ = FileManager.default.createFile(atPath: sudoLog, contents: nil)
         chmod(sudoLog, 0o666)
     }
 
