@@ -61,6 +61,21 @@ final class SSHConnectionTests: SSHTestCase {
         XCTAssertTrue(reason.contains("refused"), reason)
     }
 
+    func testServerThatFallsSilentIsDisconnectedAfterUnansweredKeepalives() async throws {
+        var settings = options()
+        settings.keepaliveInterval = 2
+        let ssh = transport(settings)
+        let started = sshd.dir + "/started"
+        let running = Task { try await ssh.run("touch \(started); sleep 120") }
+        while !FileManager.default.fileExists(atPath: started) { try await Task.sleep(nanoseconds: 20_000_000) }
+        // Frozen, not killed: the kernel keeps the TCP connection open, nothing answers.
+        let frozen = TestSSHD.descendants(of: sshd.pid)
+        for pid in frozen { kill(pid, SIGSTOP) }
+        let error = await transportError { _ = try await running.value }
+        guard case .disconnected(_, let reason)? = error else { return XCTFail("got \(String(describing: error))") }
+        XCTAssertTrue(reason.contains("keepalives"), reason)
+    }
+
     func testClosedPortIsUnreachableAtOnceWithAddressAndPort() async throws {
         let port = try TestSSHD.freePort()
         let target = HostTarget(user: "root", address: "127.0.0.1", port: port)

@@ -19,7 +19,7 @@ final class TestSSHD {
     /// sshd's pid (0 until started). Not a Foundation `Process`: sshd closes every
     /// inherited descriptor at start, which Foundation takes for the child's exit and then
     /// blocks its child-reaping thread in `waitpid` until sshd really ends.
-    private var pid: pid_t = 0
+    private(set) var pid: pid_t = 0
 
     var log: String { dir + "/sshd.log" }
     /// A known_hosts file holding only this server's ed25519 key, as `[127.0.0.1]:port`.
