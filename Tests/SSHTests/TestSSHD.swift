@@ -3,6 +3,11 @@ import XCTest
 
 /// A throw-away OpenSSH server on 127.0.0.1 and a high port, for the SSH tests.
 ///
+/// The sandbox hosts (TestSupport's `Sandbox`, used by `SSHSandboxTests`) are fixed RHEL-like
+/// machines; these tests need a server they can shape: both an ECDSA and an ed25519 host key,
+/// password logins, authorized RSA/ECDSA/encrypted keys, a non-root user with a fake sudo,
+/// a DEBUG log, and one they can kill or freeze mid-command.
+///
 /// It runs in a private mount namespace (`unshare --mount`) where /root is an empty
 /// folder (no slow login files), /usr/local/sbin and /usr/local/bin hold a fake `sudo`, /etc/shadow gives
 /// root the test password, and /etc/passwd adds a non-root user `crucible` (for
