@@ -32,6 +32,8 @@ final class TestSSHD {
     var hostKeyEd25519: String { dir + "/ssh_host_ed25519_key" }
     var hostKeyECDSA: String { dir + "/ssh_host_ecdsa_key" }
     var sudoLog: String { dir + "/sudo.log" }
+    /// Create this file to make the fake sudo ask for a password.
+    var sudoNeedsPassword: String { dir + "/sudo-needs-password" }
     /// The home of `plainUser`, writable by it.
     var plainUserHome: String { dir + "/home-crucible" }
 
@@ -103,9 +105,18 @@ final class TestSSHD {
         try config.write(toFile: dir + "/sshd_config", atomically: true, encoding: .utf8)
     }
 
-    /// Records its arguments (`|` after each, RS after each call), then runs the command as is (the test runs as root already).
+    /// Refuses like a real sudo without NOPASSWD when `sudoNeedsPassword` exists; otherwise
+    /// records its arguments (`|` after each, RS after each call), then runs the command as is (the test runs as root already).
     private func writeFakeSudo() throws {
-        let script = "#!/bin/sh\nprintf '%s|' \"$@\" >> \(sudoLog)\nprintf '\\036' >> \(sudoLog)\n[ \"$1\" = -n ] && shift\nexec \"$@\"\n"
+        let script = """
+            #!/bin/sh
+            if [ -e \(sudoNeedsPassword) ]; then echo "sudo: a password is required" >&2; exit 1; fi
+            printf '%s|' "$@" >> \(sudoLog)
+            printf '\\036' >> \(sudoLog)
+            [ "$1" = -n ] && shift
+            exec "$@"
+
+            """
         try script.write(toFile: dir + "/sbin/sudo", atomically: true, encoding: .utf8)
         chmod(dir + "/sbin/sudo", 0o755)
     }
