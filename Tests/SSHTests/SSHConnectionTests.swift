@@ -101,6 +101,27 @@ final class SSHConnectionTests: SSHTestCase {
         XCTAssertGreaterThanOrEqual(keepalives.count, 2, "sshd saw \(keepalives.count) keepalives in a 5 s command: \(log)")
     }
 
+    func testServerThatNeverSpeaksIsUnreachableAfterTheConnectTimeout() async throws {
+        // A socket that listens but never answers: TCP connects, no SSH banner ever comes.
+        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        defer { close(fd) }
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+        let listening = withUnsafeMutablePointer(to: &address) { pointer in
+            pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                bind(fd, $0, length) == 0 && listen(fd, 4) == 0 && getsockname(fd, $0, &length) == 0
+            }
+        }
+        XCTAssertTrue(listening)
+        let port = Int(UInt16(bigEndian: address.sin_port))
+        let target = HostTarget(user: "root", address: "127.0.0.1", port: port)
+        let error = await transportError { try await self.transport(self.options(connectTimeout: 1), target: target).connect() }
+        guard case .unreachable(_, let reason)? = error else { return XCTFail("got \(String(describing: error))") }
+        XCTAssertEqual(reason, "no SSH answer from 127.0.0.1 port \(port) within 1 s")
+    }
+
     func testSSHConfigAliasWorksLikeForSSH() async throws {
         let config = sshd.dir + "/ssh_config"
         try """
