@@ -42,10 +42,14 @@ public final class SSHTransport: Transport, @unchecked Sendable {
     }
 
     public func run(_ command: String, stdin: [UInt8]?, timeout: Double?) async throws -> CommandResult {
-        let wrapped = options.become && endpoint.user != "root" ? BecomeCommand.wrap(command) : command
+        let becoming = options.become && endpoint.user != "root"
+        let wrapped = becoming ? BecomeCommand.wrap(command) : command
         let seconds = timeout ?? options.commandTimeout
         let result = try await worker.perform {
             try self.exec(wrapped, stdin: stdin ?? [], deadline: Deadline(seconds: seconds, what: "command"))
+        }
+        if becoming, let refusal = BecomeCommand.refusal(status: result.status, stderr: result.stderr, user: endpoint.user) {
+            throw TransportError.authentication(host: target.name, message: refusal)
         }
         return CommandResult(
             stdout: result.stdout, stderr: result.stderr,
