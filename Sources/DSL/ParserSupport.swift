@@ -107,7 +107,10 @@ extension Parser {
 
     /// Skips to the start of the next statement after an error: past the end of the line,
     /// or up to a `}` that closes the enclosing block (balanced braces in between are skipped).
-    mutating func synchronize() {
+    /// When the error is at the first token of a later line (an unclosed `(` ran on), that
+    /// token already starts the next statement and nothing is skipped.
+    mutating func synchronize(statementStart: Int) {
+        if index > statementStart, previous.kind == .newline { return }
         var braces = 0
         while !atEnd {
             switch peek.kind {
@@ -121,6 +124,19 @@ extension Parser {
             default: break
             }
             advance()
+        }
+    }
+
+    /// Skips past the `}` that closes a brace already consumed (nested pairs included).
+    mutating func skipPastClosingBrace() {
+        var depth = 0
+        while !atEnd {
+            let token = advance()
+            if case .symbol(.leftBrace) = token.kind { depth += 1 }
+            if case .symbol(.rightBrace) = token.kind {
+                if depth == 0 { return }
+                depth -= 1
+            }
         }
     }
 
@@ -138,7 +154,7 @@ extension Parser {
                         notes: [Diagnostic.Note] = []) -> SyntaxError {
         let last = diagnostics.last
         // One error per position: recovery must not stack a second message on the same spot.
-        if last?.span != span || last?.message != message {
+        if last?.span != span || last?.message != message, !linesWithLexerErrors.contains(span.startLocation.line) {
             diagnostics.append(Diagnostic(id: id, span: span, message: message, hint: hint, notes: notes,
                                           isUnexpectedEnd: unexpectedEnd))
         }

@@ -23,10 +23,13 @@ final class SSHChannel {
     }
 
     /// A channel abandoned mid-command (timeout) must send its close first, which can
-    /// say EAGAIN in non-blocking mode: retry briefly; the session frees it otherwise.
+    /// say EAGAIN in non-blocking mode: retry while the close is being sent. Waiting for
+    /// the server's close would last as long as the command, so that part is left to
+    /// the session, which frees its remaining channels when it ends.
     deinit {
         let grace = Deadline(seconds: 2, what: "channel close")
-        while libssh2_channel_free(handle) == LIBSSH2_ERROR_EAGAIN {
+        while libssh2_channel_free(handle) == LIBSSH2_ERROR_EAGAIN,
+              libssh2_session_block_directions(session.handle) & LIBSSH2_SESSION_BLOCK_OUTBOUND != 0 {
             guard (try? session.waitForSocket(grace)) != nil else { break }
         }
     }
@@ -46,7 +49,9 @@ final class SSHChannel {
             let stderrRead = try drain(into: &result.stderr, buffer: &buffer) { crucible_channel_read_stderr(channel, $0, $1) }
             progressed = progressed || stdoutRead.gotBytes || stderrRead.gotBytes
             if sawEOF && stdoutRead.atEnd && stderrRead.atEnd { break }
-            if !progressed { try session.waitForSocket(deadline) }
+            // Wait only when both reads were told EAGAIN: a read that returned 0 may just
+            // have processed the EOF or close, and the socket has nothing more to say.
+            if !progressed && stdoutRead.wouldBlock && stderrRead.wouldBlock { try session.waitForSocket(deadline) }
         }
         try session.retrying(deadline) { libssh2_channel_close(channel) }
         try session.retrying(deadline) { libssh2_channel_wait_closed(channel) }
@@ -91,6 +96,7 @@ final class SSHChannel {
     private struct DrainResult {
         var gotBytes = false
         var atEnd = false
+        var wouldBlock = false
     }
 
     /// Reads everything available now on one stream: stops at EAGAIN (nothing yet) or 0
@@ -102,7 +108,10 @@ final class SSHChannel {
         var outcome = DrainResult()
         while true {
             let count = buffer.withUnsafeMutableBufferPointer { read($0.baseAddress!, $0.count) }
-            if count == Int(LIBSSH2_ERROR_EAGAIN) { return outcome }
+            if count == Int(LIBSSH2_ERROR_EAGAIN) {
+                outcome.wouldBlock = true
+                return outcome
+            }
             if count < 0 { throw session.lastError(Int32(clamping: count)) }
             if count == 0 {
                 outcome.atEnd = true

@@ -78,11 +78,12 @@ public final class SSHTransport: Transport, @unchecked Sendable {
         return counters
     }
 
-    /// Ends the session; a later call connects again.
+    /// Ends the session (and forgets a lost one); a later call connects again.
     public func close() async {
         _ = try? await worker.perform {
             self.sftp = nil
             self.session = nil
+            self.lost = nil
         }
     }
 

@@ -20,6 +20,8 @@ public struct Checker {
     var hostBlockScopeDepth = 0
     public private(set) var paramValues: [String: Value] = [:]
     public private(set) var declaredParams: [ParamDecl] = []
+    /// Each declared param's type (declared, or inferred from its default).
+    public private(set) var paramTypes: [String: ValueType] = [:]
 
     struct Binding {
         var type: ValueType
@@ -115,6 +117,7 @@ public struct Checker {
             else if !type.accepts(defaultType) {
                 report("E-type", defaultValue.span, "the default of `\(name)` is \(defaultType.withArticle), but the param is declared \(type)")
             }
+            if type == .host || type == .list(.host) { checkHostLiterals(defaultValue) }
         }
         scopes[0][name] = Binding(type: type, span: decl.name.span, isParam: true)
         declaredParams.append(decl)
@@ -127,28 +130,63 @@ public struct Checker {
 
     mutating func bindInput(for decl: ParamDecl, type: ValueType) {
         let name = decl.name.name
-        guard let input = inputs.last(where: { $0.name == name }) else {
-            if decl.defaultValue == nil && requireParamValues {
-                report("E-param-missing", decl.name.span, "no value for the required param `\(name)` (\(type))",
-                       hint: "give it with `--set \(name)=\(Self.example(for: type))` or in a params file (`--params FILE`)")
-            }
+        paramTypes[name] = type
+        let given = inputs.filter { $0.name == name }
+        // Every value given is checked (an overridden line of a params file is still a
+        // mistake in that file); the last one wins.
+        var bound: Value?
+        for input in given { bound = value(of: input, for: decl, type: type) }
+        if let bound { paramValues[name] = bound; return }
+        guard let last = given.last else {
+            if decl.defaultValue == nil && requireParamValues { reportMissing(decl, type: type) }
             return
         }
+        if last.gap == .required && requireParamValues {
+            let span = last.valueExpr?.span ?? decl.name.span
+            report("E-param-missing", span, "no value for the required param `\(name)` (\(type))",
+                   hint: "replace `\(ParamsFile.requiredPlaceholder)` with a value like `\(ParamConformance.example(for: type))`, "
+                       + "or give `--set \(name)=\(Self.example(for: type))`",
+                   notes: [.init(span: decl.name.span, message: "`\(name)` is declared here")])
+        }
+    }
+
+    /// The value one input gives, reporting what is wrong with it; nil when it gives none.
+    mutating func value(of input: ParamInput, for decl: ParamDecl, type: ValueType) -> Value? {
+        if input.gap != nil { return nil }
         if let value = input.value {
-            if type.accepts(value.type) {
-                paramValues[name] = Self.coerce(value, to: type)
-                if case .failure(let message) = Self.validateHosts(value, type: type) {
-                    reportInput(input, decl: decl, "param `\(name)`: \(message)")
-                }
-            } else {
-                reportInput(input, decl: decl, "param `\(name)` expects \(type), got \(value.type)")
+            switch ParamConformance.conform(value, written: input.valueExpr, to: type) {
+            case .success(let fitted): return fitted
+            case .failure(let problem):
+                reportFileValue(input, decl: decl, problem)
+                return nil
             }
-            return
         }
         switch ParamConversion.convert(input.raw, to: type) {
-        case .success(let value): paramValues[name] = value
-        case .failure(let message): reportInput(input, decl: decl, "param `\(name)`: \(message)")
+        case .success(let value): return value
+        case .failure(let message):
+            reportInput(input, decl: decl, "param `\(decl.name.name)`: \(message)")
+            return nil
         }
+    }
+
+    mutating func reportMissing(_ decl: ParamDecl, type: ValueType) {
+        let name = decl.name.name
+        var files: [String] = []
+        for input in inputs {
+            if case .file(let span) = input.origin, !files.contains(span.file.name) { files.append(span.file.name) }
+        }
+        let inFile = files.isEmpty
+            ? "in a params file (`--params FILE`)"
+            : "as `\(name) = \(ParamConformance.example(for: type))` in \(files.last!)"
+        report("E-param-missing", decl.name.span, "no value for the required param `\(name)` (\(type))",
+               hint: "give it with `--set \(name)=\(Self.example(for: type))` or \(inFile)")
+    }
+
+    mutating func reportFileValue(_ input: ParamInput, decl: ParamDecl, _ problem: ParamConformance.Problem) {
+        let fallback: Span
+        if case .file(let span) = input.origin { fallback = input.valueExpr?.span ?? span } else { fallback = decl.name.span }
+        report("E-param-value", problem.span ?? fallback, "param `\(decl.name.name)`: \(problem.message)", hint: problem.hint,
+               notes: [.init(span: decl.name.span, message: "`\(decl.name.name)` is declared here")])
     }
 
     static func coerce(_ value: Value, to type: ValueType) -> Value {
@@ -218,8 +256,8 @@ public struct Checker {
     mutating func checkStatement(_ statement: Stmt, topLevel: Bool = false) {
         switch statement {
         case .param(let decl):
+            // Top-level params were typed when they were declared (before any statement).
             if !topLevel { report("E-param-nested", decl.span, "`param` is only allowed at the top level of a recipe") }
-            else if let value = decl.defaultValue { _ = typeOf(value) }
         case .let(let name, let value, _):
             let type = typeOf(value)
             define(name, type)
@@ -281,6 +319,7 @@ public struct Checker {
         if !(ValueType.host.accepts(type) || ValueType.list(.host).accepts(type)) {
             report("E-type", targets.span, "`on` needs a host or a list of hosts, but this is \(type.withArticle)")
         }
+        checkHostLiterals(targets)
         let saved = (inHostBlock, hostBlockScopeDepth)
         inHostBlock = true
         hostBlockScopeDepth = scopes.count

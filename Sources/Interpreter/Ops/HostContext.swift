@@ -13,8 +13,11 @@ public protocol HostContext: Sendable {
     /// Called just before a file is replaced, with its previous bytes (nil: it did not
     /// exist), so a failed run can be rolled back.
     func willWrite(_ path: String, previous: [UInt8]?) async
+    /// Called after a planned command ran: it may have changed files read earlier.
+    func didRunCommand() async
 }
 
 extension HostContext {
     public func willWrite(_ path: String, previous: [UInt8]?) async {}
+    public func didRunCommand() async {}
 }

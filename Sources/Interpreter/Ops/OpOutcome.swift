@@ -67,6 +67,7 @@ public enum OpExecutor {
                 try await context.transport.writeFile(path, contents: after, options: options)
             case .run(let command, let summary):
                 let result = try await context.transport.run(command)
+                await context.didRunCommand()
                 guard result.succeeded else {
                     let detail = result.stderrText.trimmed.isEmpty ? result.stdoutText.trimmed : result.stderrText.trimmed
                     throw OpError("\(summary) failed (exit status \(result.status))\(detail.isEmpty ? "" : ": \(detail)")")

@@ -27,21 +27,26 @@ public struct HostLock: Sendable {
         return "crucible-sh run by \(user)@\(host), pid \(getpid()), started \(Date().formatted(.iso8601))"
     }
 
+    /// Takes the lock and, once it is held, prints the host's facts: one exec for both.
+    /// Prints `held OWNER` and exits 1 when another live run holds it.
     static let acquireScript = #"""
-d=$1 owner=$2 stale=$3
-if mkdir "$d" 2>/dev/null; then printf '%s\n' "$owner" > "$d/owner"; echo acquired; exit 0; fi
-f="$d/owner"; [ -f "$f" ] || f="$d"
-age=$(( $(date +%s) - $(stat -c %Y "$f" 2>/dev/null || date +%s) ))
-if [ "$age" -gt "$stale" ]; then
-  # Take over a dead run's lock: rename it away first, so two runs cannot both take it.
-  if mv "$d" "$d.stale.$$" 2>/dev/null; then
-    rm -rf "$d.stale.$$"
-    if mkdir "$d" 2>/dev/null; then printf '%s\n' "$owner" > "$d/owner"; echo "acquired-stale"; exit 0; fi
+crucible_lock() {
+  d=$1 owner=$2 stale=$3
+  if mkdir "$d" 2>/dev/null; then printf '%s\n' "$owner" > "$d/owner"; return 0; fi
+  f="$d/owner"; [ -f "$f" ] || f="$d"
+  age=$(( $(date +%s) - $(stat -c %Y "$f" 2>/dev/null || date +%s) ))
+  if [ "$age" -gt "$stale" ]; then
+    # Take over a dead run's lock: rename it away first, so two runs cannot both take it.
+    if mv "$d" "$d.stale.$$" 2>/dev/null; then
+      rm -rf "$d.stale.$$"
+      if mkdir "$d" 2>/dev/null; then printf '%s\n' "$owner" > "$d/owner"; return 0; fi
+    fi
   fi
-fi
-printf 'held %s\n' "$(cat "$d/owner" 2>/dev/null || echo 'another crucible run')"
-exit 1
-"""#
+  printf 'held %s\n' "$(cat "$d/owner" 2>/dev/null || echo 'another crucible run')"
+  return 1
+}
+crucible_lock "$@" || exit 1
+"""# + "\n" + HostFacts.gatherScript
 
     static let releaseScript = #"""
 d=$1 owner=$2
@@ -54,13 +59,13 @@ d=$1 owner=$2
 """#
 
     enum Attempt: Equatable {
-        case acquired
+        case acquired(HostFacts)
         case held(by: String)
     }
 
     func tryAcquire(_ transport: any Transport) async throws -> Attempt {
         let result = try await transport.run(ShellQuote.command(["/bin/sh", "-c", Self.acquireScript, "crucible-lock", path, owner, String(staleAfter)]))
-        if result.succeeded { return .acquired }
+        if result.succeeded { return .acquired(HostFacts.parse(result.stdoutText)) }
         let text = result.stdoutText.trimmed
         guard text.hasPrefix("held ") else {
             throw TransportError.io(host: transport.target.name, message: "cannot take the lock \(path): \(result.stderrText.trimmed)")
@@ -69,14 +74,14 @@ d=$1 owner=$2
     }
 
     /// Takes the lock, waiting (and saying so) while another run holds it, unless `wait`
-    /// is false or `timeout` seconds pass.
-    public func acquire(_ transport: any Transport, wait: Bool, timeout: Double, onWait: @Sendable (String) -> Void) async throws {
+    /// is false or `timeout` seconds pass; returns the host's facts, read in the same exec.
+    public func acquire(_ transport: any Transport, wait: Bool, timeout: Double, onWait: @Sendable (String) -> Void) async throws -> HostFacts {
         let deadline = ContinuousClock.now + .seconds(timeout)
         var announced = false
         while true {
             switch try await tryAcquire(transport) {
-            case .acquired:
-                return
+            case .acquired(let facts):
+                return facts
             case .held(let holder):
                 guard wait else {
                     throw LockError(host: transport.target.name, path: path, holder: holder, waited: false)

@@ -9,6 +9,7 @@ public actor HostSessions {
     private let factory: TransportFactory
     private var transports: [HostTarget: any Transport] = [:]
     private var connecting: [HostTarget: Task<any Transport, Error>] = [:]
+    private var connectionFailures: [HostTarget: TransportError] = [:]
     private var facts: [HostTarget: Task<HostFacts, Error>] = [:]
     private(set) var reports: [HostTarget: HostReport] = [:]
     private(set) var order: [HostTarget] = []
@@ -36,16 +37,24 @@ public actor HostSessions {
     /// The host's open transport; connects the first time (concurrent callers share it).
     public func transport(for target: HostTarget) async throws -> any Transport {
         if let transport = transports[target] { return transport }
+        // A host that could not be reached is not tried again in this run (each attempt at
+        // a dropped host would wait for the connect timeout).
+        if let error = connectionFailures[target] { throw error }
         if let pending = connecting[target] { return try await pending.value }
         let factory = self.factory
         let (lock, wait, timeout, onWait) = (self.lock, waitForLock, lockTimeout, onLockWait)
+        // Connect, then take the lock and read the facts in one exec (or just the facts).
         let task = Task<any Transport, Error> {
             let transport = try factory(target)
             try await transport.connect()
+            let facts: HostFacts
             if let lock {
-                try await lock.acquire(transport, wait: wait, timeout: timeout) { onWait(target, $0) }
+                facts = try await lock.acquire(transport, wait: wait, timeout: timeout) { onWait(target, $0) }
+            } else {
+                facts = HostFacts.parse(try await transport.run(HostFacts.gatherCommand).stdoutText)
             }
-            return transport
+            await self.remember(facts, for: target)
+            return CachingTransport(transport)
         }
         connecting[target] = task
         do {
@@ -65,19 +74,23 @@ public actor HostSessions {
             return transport
         } catch {
             connecting[target] = nil
+            if let failure = error as? TransportError, failure.isFatalForHost { connectionFailures[target] = failure }
             throw error
         }
     }
 
+    private func remember(_ gathered: HostFacts, for target: HostTarget) {
+        if facts[target] == nil { facts[target] = Task { gathered } }
+    }
+
+    /// The host's facts: read when it was connected (connecting it now if need be).
     public func facts(for target: HostTarget) async throws -> HostFacts {
-        if let pending = facts[target] { return try await pending.value }
-        let task = Task<HostFacts, Error> {
-            let transport = try await self.transport(for: target)
-            let result = try await transport.run(HostFacts.gatherCommand)
-            return HostFacts.parse(result.stdoutText)
+        if let known = facts[target] { return try await known.value }
+        _ = try await transport(for: target)
+        guard let known = facts[target] else {
+            throw TransportError.io(host: target.name, message: "no facts were read while connecting")
         }
-        facts[target] = task
-        return try await task.value
+        return try await known.value
     }
 
     // MARK: - Rollback
@@ -150,6 +163,22 @@ public actor HostSessions {
         }
     }
 
+    /// Clears every host's failure: an interactive session goes on after a failed entry.
+    func resetFailures() {
+        for target in order {
+            reports[target]?.status = .ok
+            reports[target]?.error = nil
+        }
+    }
+
+    /// Drops a host's connection (after it was lost), so its next use connects again.
+    func forget(_ target: HostTarget) async {
+        connecting[target] = nil
+        connectionFailures[target] = nil
+        facts[target] = nil
+        if let transport = transports.removeValue(forKey: target) { await transport.close() }
+    }
+
     func closeAll() async {
         for task in heartbeats.values { task.cancel() }
         for (target, transport) in transports {
@@ -170,4 +199,5 @@ struct RunHostContext: HostContext {
     func facts() async throws -> HostFacts { try await sessions.facts(for: target) }
     func facts(of other: HostTarget) async throws -> HostFacts { try await sessions.facts(for: other) }
     func willWrite(_ path: String, previous: [UInt8]?) async { await sessions.journal(path, previous: previous, on: target) }
+    func didRunCommand() async { (transport as? CachingTransport)?.invalidate() }
 }

@@ -9,12 +9,20 @@ enum FactsQuery {
         summary: "A host's facts: distribution, version, init system, firewall, SELinux, names, NFS choices.",
         params: [
             ParamSpec("host", .host, default: Value.none, positional: true,
-                      doc: "Another host of this run; left out: the host the block runs on."),
+                      doc: "Another host of this run; left out: the host the block runs on. When that other host is unreachable the result is `none` (this host goes on)."),
         ],
         examples: [#"let f = facts()"#, #"if facts().selinux != "disabled" { restorecon "/etc/hosts" }"#,
                    #"let names = [facts(node).fqdn, facts(node).hostname]"#],
         resultFields: HostFacts.fieldNames.map { ($0, "See the table in docs: one field per fact.") },
-        body: .query { arguments, context in try await facts(arguments, context).value })
+        body: .query { arguments, context in
+            do {
+                return try await facts(arguments, context).value
+            } catch let error as TransportError where error.isFatalForHost && arguments["host"] != .none {
+                // Another host being down is that host's failure, reported on it; here it
+                // only means its facts are unknown.
+                return .none
+            }
+        })
 
     static func facts(_ arguments: OpArguments, _ context: any HostContext) async throws -> HostFacts {
         switch arguments["host"] {

@@ -83,14 +83,17 @@ if packstack {
 on nodes {
   let names_changed = false
   for node in nodes {
+    # none when that node is unreachable: it fails on its own, the others go on.
     let node_facts = facts(node)
-    let names = [node.name]
-    if node.name == node.address {
-      names = unique([node_facts.fqdn, node_facts.hostname])
-    }
-    let entry = hosts-entry node_facts.address names
-    if entry.changed {
-      names_changed = true
+    if node_facts != none {
+      let names = [node.name]
+      if node.name == node.address {
+        names = unique([node_facts.fqdn, node_facts.hostname])
+      }
+      let entry = hosts-entry node_facts.address names
+      if entry.changed {
+        names_changed = true
+      }
     }
   }
   if names_changed and facts().selinux != "disabled" {
@@ -147,11 +150,17 @@ on nodes {
 
   # Mount the shared instances directory now and at boot: no reboot needed.
   # NFSv4 mounts the export root (the export has fsid=0); NFSv3 mounts the path itself.
+  # The server by the address this run reached it on (an ssh alias would not resolve).
+  let server_facts = facts(controller)
+  if server_facts == none {
+    fail("the NFS server ${controller.name} is unreachable, so the share cannot be mounted")
+  }
+  let server = server_facts.address
   let context = "context=\"system_u:object_r:nova_var_lib_t:s0\""
-  let source = "${controller.address}:/"
+  let source = "${server}:/"
   let options = "defaults,_netdev,${context}"
   if f.nfs_version == 3 {
-    source = "${controller.address}:${instances_path}"
+    source = "${server}:${instances_path}"
     options = "defaults,_netdev,nfsvers=3,${context}"
   }
   fstab source instances_path fstype: f.fstab_type options: options

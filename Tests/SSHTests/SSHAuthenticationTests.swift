@@ -1,0 +1,85 @@
+import Foundation
+import XCTest
+import Interpreter
+@testable import SSH
+
+/// Logging in with key files; every failure says what was tried.
+final class SSHAuthenticationTests: SSHTestCase {
+    func testECDSAKeyLogsIn() async throws {
+        let result = try await transport(options(identityFiles: [sshd.keys.ecdsa])).run("echo ok")
+        XCTAssertEqual(result.stdoutText, "ok\n")
+    }
+
+    func testEncryptedKeyUsesThePassphraseFromTheSecretSource() async throws {
+        let secrets = EnvironmentSecretSource(environment: [EnvironmentSecretSource.passphraseVariable: ClientKeys.passphrase])
+        let result = try await transport(options(identityFiles: [sshd.keys.encrypted], secrets: secrets)).run("echo ok")
+        XCTAssertEqual(result.stdoutText, "ok\n")
+    }
+
+    func testEncryptedKeyWithoutPassphraseSaysSo() async throws {
+        let error = await transportError { try await self.transport(self.options(identityFiles: [self.sshd.keys.encrypted])).connect() }
+        XCTAssertTrue(message(error).contains("key \(sshd.keys.encrypted) (encrypted, and no passphrase given"), message(error))
+    }
+
+    func testUnknownKeyIsRefusedWithAClearMessage() async throws {
+        let missing = sshd.dir + "/no_such_key"
+        let error = await transportError {
+            try await self.transport(self.options(identityFiles: [self.sshd.keys.stranger, missing])).connect()
+        }
+        guard case .authentication(let host, let text)? = error else { return XCTFail("got \(String(describing: error))") }
+        XCTAssertEqual(host, "127.0.0.1")
+        XCTAssertTrue(text.contains("could not log in as root on 127.0.0.1 port \(sshd.port)"), text)
+        XCTAssertTrue(text.contains("key \(sshd.keys.stranger) (refused by the server"), text)
+        XCTAssertTrue(text.contains("key \(missing) (not found"), text)
+        XCTAssertTrue(text.contains("ssh-agent"), text)
+        XCTAssertTrue(text.contains("password (not offered by the server)"), text)
+    }
+
+    func testRSAKeyFailureExplainsWhy() async throws {
+        let error = await transportError { try await self.transport(self.options(identityFiles: [self.sshd.keys.rsa])).connect() }
+        guard case .authentication(_, let text)? = error else { return XCTFail("got \(String(describing: error))") }
+        XCTAssertTrue(text.contains("key \(sshd.keys.rsa) (refused: it is an RSA key"), text)
+        XCTAssertTrue(text.contains("SHA-1"), text)
+        XCTAssertTrue(text.contains("ed25519"), text)
+    }
+
+    func testDefaultKeyInHomeIsTried() async throws {
+        try FileManager.default.createDirectory(atPath: home + "/.ssh", withIntermediateDirectories: true)
+        try FileManager.default.copyItem(atPath: sshd.keys.ecdsa, toPath: home + "/.ssh/id_ecdsa")
+        let result = try await transport(options(identityFiles: [])).run("echo ok")
+        XCTAssertEqual(result.stdoutText, "ok\n")
+    }
+}
+
+/// Password logins against a server with PasswordAuthentication yes.
+final class SSHPasswordTests: SSHTestCase {
+    override var passwordAuthentication: Bool { true }
+
+    func testPasswordFromTheEnvironmentVariableLogsInAndStaysOutOfEveryCommandLine() async throws {
+        setenv(EnvironmentSecretSource.passwordVariable, TestSSHD.password, 1)
+        defer { unsetenv(EnvironmentSecretSource.passwordVariable) }
+        let ssh = transport(options(identityFiles: [], secrets: EnvironmentSecretSource()))
+        let result = try await ssh.run("echo ok")
+        XCTAssertEqual(result.stdoutText, "ok\n")
+        let log = try String(contentsOfFile: sshd.log, encoding: .utf8)
+        XCTAssertTrue(log.contains("Accepted password for root"), log)
+        for entry in try FileManager.default.contentsOfDirectory(atPath: "/proc") where Int(entry) != nil {
+            guard let cmdline = FileManager.default.contents(atPath: "/proc/\(entry)/cmdline") else { continue }
+            XCTAssertFalse(String(decoding: cmdline, as: UTF8.self).contains(TestSSHD.password), "password in the argv of pid \(entry)")
+        }
+    }
+
+    func testWrongPasswordIsRefusedWithoutEchoingIt() async throws {
+        let wrong = "definitely-wrong-pw"
+        let secrets = EnvironmentSecretSource(environment: [EnvironmentSecretSource.passwordVariable: wrong])
+        let error = await transportError { try await self.transport(self.options(identityFiles: [], secrets: secrets)).connect() }
+        guard case .authentication(_, let text)? = error else { return XCTFail("got \(String(describing: error))") }
+        XCTAssertTrue(text.contains("password (refused)"), text)
+        XCTAssertFalse(text.contains(wrong))
+    }
+
+    func testNoPasswordGivenSaysWhereToPutIt() async throws {
+        let error = await transportError { try await self.transport(self.options(identityFiles: [])).connect() }
+        XCTAssertTrue(message(error).contains("CRUCIBLE_SSH_PASSWORD"), message(error))
+    }
+}
