@@ -68,10 +68,24 @@ public struct Parser {
         do {
             let statement = try parseStatement()
             try expectTerminator()
-            return statement
+            return spoiledByLexerError(statement) ? nil : statement
         } catch {
             synchronize(statementStart: start)
             return nil
+        }
+    }
+
+    /// A simple statement on a line where the lexer dropped a bad character parses as
+    /// something the author did not write (`let b = 'x y'` as a call of `x`): it is left
+    /// out, and the lexer's error stands for it. Blocks keep their other statements.
+    func spoiledByLexerError(_ statement: Stmt) -> Bool {
+        guard !linesWithLexerErrors.isEmpty else { return false }
+        switch statement {
+        case .if, .for, .on, .function, .block: return false
+        default:
+            let (first, _) = statement.span.startLocation
+            let (last, _) = statement.span.endLocation
+            return (first...last).contains { linesWithLexerErrors.contains($0) }
         }
     }
 
@@ -269,10 +283,30 @@ public struct Parser {
                 }
                 break
             }
+            if let op = operatorAfterCommandArgument(), !arguments.isEmpty {
+                throw error("E-syntax", peek.span, "`\(op)` cannot follow an argument of a command-style call",
+                            hint: "command-style arguments are single terms: wrap the expression in parentheses, "
+                                + "like `(a \(op) b)`, or call `\(name)(...)` with parentheses")
+            }
             arguments.append(try parseArgument(commandStyle: true))
         }
         let end = block?.span ?? arguments.last?.span ?? callee.span
         return .call(Call(callee: callee, arguments: arguments, block: block, span: callee.span.through(end)))
+    }
+
+    /// A binary operator where the next command-style argument should start (`-` is left
+    /// out: `f -1` passes a negative number).
+    func operatorAfterCommandArgument() -> String? {
+        switch peek.kind {
+        case .symbol(let symbol):
+            let operators: [Symbol] = [.plus, .star, .slash, .percent, .equalEqual, .bangEqual, .less, .lessEqual,
+                                       .greater, .greaterEqual, .ampAmp, .pipePipe]
+            return operators.contains(symbol) ? symbol.rawValue : nil
+        case .keyword(let keyword):
+            return [.and, .or, .in].contains(keyword) ? keyword.rawValue : nil
+        default:
+            return nil
+        }
     }
 
     mutating func parseArgument(commandStyle: Bool) throws(SyntaxError) -> Argument {

@@ -14,6 +14,8 @@ public struct Checker {
     var functions: [String: FunctionDecl] = [:]
     var hostOnlyFunctions: Set<String> = []
     var inHostBlock = false
+    /// Inside an `on` block written in the recipe (not a function body checked as if on a host).
+    var inOnBlock = false
     var inFunction = false
     /// Depth of scopes at which the current `on` block started: names defined below it
     /// belong to the whole run and cannot be reassigned per host.
@@ -259,8 +261,9 @@ public struct Checker {
             // Top-level params were typed when they were declared (before any statement).
             if !topLevel { report("E-param-nested", decl.span, "`param` is only allowed at the top level of a recipe") }
         case .let(let name, let value, _):
+            // `let x = none` is a placeholder for a value set later: any type may follow.
             let type = typeOf(value)
-            define(name, type)
+            define(name, type == .none ? .any : type)
         case .assign(let name, let value, let span):
             let type = typeOf(value)
             checkAssignment(name, type, span)
@@ -311,23 +314,27 @@ public struct Checker {
     }
 
     mutating func checkOn(_ targets: Expr, _ body: Block, _ span: Span) {
-        if inHostBlock {
+        if inOnBlock {
             report("E-on-nested", span, "`on` blocks cannot be nested: the body already runs on one host at a time",
                    hint: "close the outer `on` block first, then start a new one")
+        } else if inHostBlock && inFunction {
+            report("E-on-nested", span, "`on` blocks cannot be used inside a function: a function may itself run on a host",
+                   hint: "write the `on` block at the top level and call the function inside it")
         }
         let type = typeOf(targets)
         if !(ValueType.host.accepts(type) || ValueType.list(.host).accepts(type)) {
             report("E-type", targets.span, "`on` needs a host or a list of hosts, but this is \(type.withArticle)")
         }
         checkHostLiterals(targets)
-        let saved = (inHostBlock, hostBlockScopeDepth)
+        let saved = (inHostBlock, inOnBlock, hostBlockScopeDepth)
         inHostBlock = true
+        inOnBlock = true
         hostBlockScopeDepth = scopes.count
         pushScope()
         define(Identifier(name: "host", span: span), .host)
         for statement in body.statements { checkStatement(statement) }
         popScope()
-        (inHostBlock, hostBlockScopeDepth) = saved
+        (inHostBlock, inOnBlock, hostBlockScopeDepth) = saved
     }
 
     mutating func checkFunction(_ decl: FunctionDecl) {
