@@ -37,4 +37,22 @@ final class LocalTransportTests: XCTestCase {
         try await Task.sleep(for: .seconds(3.5))
         XCTAssertFalse(FileManager.default.fileExists(atPath: marker), "the command's children were killed with it")
     }
+
+    /// Many commands at once, each reading its stdin to the end: no child may inherit
+    /// another's stdin pipe (it would keep it open, and `cat` would wait for ever).
+    func testConcurrentCommandsEachGetTheEndOfTheirStdin() async throws {
+        let transport = LocalTransport()
+        let outputs = try await withThrowingTaskGroup(of: (Int, String).self) { group in
+            for index in 0..<40 {
+                group.addTask {
+                    let result = try await transport.run("cat; sleep 0.05", stdin: Array("input \(index)".utf8), timeout: 60)
+                    return (index, result.stdoutText)
+                }
+            }
+            var collected: [Int: String] = [:]
+            for try await (index, text) in group { collected[index] = text }
+            return collected
+        }
+        for index in 0..<40 { XCTAssertEqual(outputs[index], "input \(index)") }
+    }
 }

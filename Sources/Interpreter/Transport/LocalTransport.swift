@@ -52,7 +52,12 @@ public final class LocalTransport: Transport, @unchecked Sendable {
     private static func spawn(_ command: String, stdin: [UInt8]?, timeout: Double?, host: String) throws -> CommandResult {
         let outFile = try OutputFile(), errFile = try OutputFile()
         var inPipe: [Int32] = [0, 0]
-        guard pipe(&inPipe) == 0 else { throw TransportError.io(host: host, message: "cannot create a pipe: errno \(errno)") }
+        // Another spawn on another thread must not inherit this pipe (its child would keep our
+        // stdin open, and `cat` would never see its end): the descriptors are close-on-exec,
+        // and creating them and spawning happen under one lock.
+        spawnLock.lock()
+        guard pipe(&inPipe) == 0 else { spawnLock.unlock(); throw TransportError.io(host: host, message: "cannot create a pipe: errno \(errno)") }
+        for descriptor in inPipe + [outFile.descriptor, errFile.descriptor] { _ = fcntl(descriptor, F_SETFD, FD_CLOEXEC) }
         var actions = posix_spawn_file_actions_t()
         posix_spawn_file_actions_init(&actions)
         defer { posix_spawn_file_actions_destroy(&actions) }
@@ -73,6 +78,7 @@ public final class LocalTransport: Transport, @unchecked Sendable {
         defer { argv.forEach { free($0) } }
         var pid: pid_t = 0
         let spawned = posix_spawn(&pid, "/bin/sh", &actions, &attributes, argv, environ)
+        spawnLock.unlock()
         Glibc.close(inPipe[0])
         guard spawned == 0 else {
             Glibc.close(inPipe[1])
@@ -106,6 +112,9 @@ public final class LocalTransport: Transport, @unchecked Sendable {
         return CommandResult(stdout: outFile.contents(), stderr: errFile.contents(), status: exitStatus)
     }
 }
+
+/// Serializes pipe creation and posix_spawn across threads (see `spawn`).
+private let spawnLock = NSLock()
 
 /// An unlinked temp file a child writes its output to; closed when dropped.
 private final class OutputFile {
