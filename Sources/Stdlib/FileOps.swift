@@ -9,6 +9,7 @@ public enum FileOps {
             EnsureLine.spec,
             EditIni.spec,
             HostsEntry.spec,
+            HostsEntries.spec,
             FstabOp.spec,
             FileOp.spec,
             DirectoryOp.spec,

@@ -30,6 +30,15 @@ enum HostsEntry {
         try FileEditing.requireAbsolutePath(path, op: "hosts-entry")
         let address = arguments.string("address")
         let names = arguments.strings("names")
+        try validate(address: address, names: names)
+        let before = try await FileEditing.readBytes(path, context: context)
+        var file = HostsFile(before ?? [])
+        file.ensure(address: address, names: names)
+        let options = WriteOptions(backupPath: before == nil ? nil : FileEditing.backupPath(for: path, arguments, context))
+        return try await FileEditing.writePlan(path: path, before: before, after: file.bytes, options: options, context: context)
+    }
+
+    static func validate(address: String, names: [String]) throws {
         guard !address.isEmpty, !address.contains(where: \.isWhitespace), !address.contains("#") else {
             throw OpError("hosts-entry: \(Value.quoted(address)) is not an address")
         }
@@ -37,10 +46,5 @@ enum HostsEntry {
         for name in names where name.isEmpty || name.contains(where: \.isWhitespace) || name.contains("#") {
             throw OpError("hosts-entry: \(Value.quoted(name)) is not a host name")
         }
-        let before = try await FileEditing.readBytes(path, context: context)
-        var file = HostsFile(before ?? [])
-        file.ensure(address: address, names: names)
-        let options = WriteOptions(backupPath: before == nil ? nil : FileEditing.backupPath(for: path, arguments, context))
-        return try await FileEditing.writePlan(path: path, before: before, after: file.bytes, options: options, context: context)
     }
 }

@@ -81,7 +81,7 @@ if packstack {
 # --- Every node: host names ---------------------------------------------------------------
 # `nova live-migration` addresses hosts by name, so every node must resolve every other one.
 on nodes {
-  let names_changed = false
+  let entries = []
   for node in nodes {
     # none when that node is unreachable: it fails on its own, the others go on.
     let node_facts = facts(node)
@@ -90,13 +90,12 @@ on nodes {
       if node.name == node.address {
         names = unique([node_facts.fqdn, node_facts.hostname])
       }
-      let entry = hosts-entry node_facts.address names
-      if entry.changed {
-        names_changed = true
-      }
+      entries = entries + [{ address = node_facts.address, names = names }]
     }
   }
-  if names_changed and facts().selinux != "disabled" {
+  # One read and at most one write of /etc/hosts for all the entries.
+  let hosts = hosts-entries entries
+  if hosts.changed and facts().selinux != "disabled" {
     restorecon "/etc/hosts"
   }
 }

@@ -1,0 +1,48 @@
+import Interpreter
+
+/// `hosts-entries [{address, names}...]`: several /etc/hosts lines in one read and one
+/// write, for a recipe that names every node on every node (N entries, one exec or two).
+enum HostsEntries {
+    static let spec = OpSpec(
+        name: "hosts-entries",
+        summary: "Several /etc/hosts entries at once (as hosts-entry, one read and at most one write).",
+        params: [
+            ParamSpec("entries", .list(.record), positional: true,
+                      doc: "Records `{ address = \"10.0.0.2\", names = [\"c1.example.com\", \"c1\"] }`, each applied as "
+                        + "`hosts-entry` would, in order."),
+            ParamSpec("path", .string, default: .string("/etc/hosts"), doc: "The hosts file to edit."),
+            FileEditing.backupParam,
+        ],
+        examples: [
+            "let entries = []\nfor node in nodes {\n  let f = facts(node)\n  entries = entries + [{ address = f.address, names = [f.fqdn, f.hostname] }]\n}\nhosts-entries entries",
+        ],
+        resultFields: [("path", "The file's path.")],
+        body: .plan(plan)
+    )
+
+    @Sendable static func plan(_ arguments: OpArguments, _ context: any HostContext) async throws -> OpPlan {
+        let path = arguments.string("path")
+        try FileEditing.requireAbsolutePath(path, op: "hosts-entries")
+        let entries = try (arguments["entries"].asList ?? []).map(entry)
+        let before = try await FileEditing.readBytes(path, context: context)
+        var file = HostsFile(before ?? [])
+        for (address, names) in entries { file.ensure(address: address, names: names) }
+        let options = WriteOptions(backupPath: before == nil ? nil : FileEditing.backupPath(for: path, arguments, context))
+        return try await FileEditing.writePlan(path: path, before: before, after: file.bytes, options: options, context: context)
+    }
+
+    /// One entry's address and names, checked as hosts-entry checks them.
+    static func entry(_ value: Value) throws -> (String, [String]) {
+        guard let record = value.asRecord, case .string(let address)? = record["address"] else {
+            throw OpError("hosts-entries: each entry needs `address` (a string) and `names`, got \(value.literal)")
+        }
+        let names: [String]
+        switch record["names"] {
+        case .list(let items)?: names = items.map(\.interpolated)
+        case .string(let name)?: names = [name]
+        default: throw OpError("hosts-entries: the entry for \(address) needs `names`")
+        }
+        try HostsEntry.validate(address: address, names: names)
+        return (address, names)
+    }
+}
