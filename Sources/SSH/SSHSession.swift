@@ -16,6 +16,12 @@ final class SSHSession {
     let handle: OpaquePointer
     private let socket: Int32
     private var keepaliveSeconds: Int32 = 0
+    /// When the socket last became ready during the current blocking step; nil between steps.
+    private var silentSince: DispatchTime?
+    /// Unanswered keepalive intervals after which the peer counts as gone (OpenSSH's
+    /// ServerAliveCountMax): a host whose packets are dropped fails in seconds, not after
+    /// TCP's retransmission timeout of many minutes.
+    static let keepaliveCountMax = 3
 
     /// Connects the socket and performs the SSH handshake (key exchange).
     /// `hostKeyMethods` orders the host key algorithms (see `KnownHosts.preferredMethods`).
@@ -60,6 +66,7 @@ final class SSHSession {
 
     @discardableResult
     func retrying(_ deadline: Deadline, _ call: () -> Int) throws -> Int {
+        silentSince = nil
         while true {
             let result = call()
             if result == Int(LIBSSH2_ERROR_EAGAIN) {
@@ -73,6 +80,7 @@ final class SSHSession {
 
     /// The same for calls that return a pointer, NULL meaning "look at the last error".
     func retrying<Handle>(_ deadline: Deadline, _ call: () -> Handle?) throws -> Handle {
+        silentSince = nil
         while true {
             if let handle = call() { return handle }
             let code = libssh2_session_last_errno(handle)
@@ -92,9 +100,11 @@ final class SSHSession {
 
     /// Waits until the socket is ready in the direction libssh2 is blocked on, sending a
     /// keepalive when one is due. Throws the deadline's timeout, or `SSHError` when the
-    /// keepalive cannot be sent (the connection is gone).
+    /// keepalive cannot be sent or `keepaliveCountMax` keepalives went unanswered (the
+    /// connection is gone).
     func waitForSocket(_ deadline: Deadline) throws {
         if deadline.hasPassed { throw deadline.timedOut }
+        try checkPeerAnswers()
         var cap: Int? = nil
         if keepaliveSeconds > 0 {
             var next: Int32 = 0
@@ -108,7 +118,24 @@ final class SSHSession {
         if events == 0 { events = crucible_poll_in() }
         var pollfd = Glibc.pollfd(fd: socket, events: events, revents: 0)
         let ready = poll(&pollfd, 1, deadline.pollMilliseconds(cap: cap))
+        if ready > 0 { silentSince = nil }
         if ready == 0 && deadline.hasPassed { throw deadline.timedOut }
+    }
+
+    /// Throws a lost connection when the socket has been silent for `keepaliveCountMax`
+    /// keepalive intervals while we waited for it (a live server answers every keepalive).
+    private func checkPeerAnswers() throws {
+        guard keepaliveSeconds > 0 else { return }
+        let now = DispatchTime.now()
+        guard let since = silentSince else {
+            silentSince = now
+            return
+        }
+        let limit = UInt64(keepaliveSeconds) * UInt64(Self.keepaliveCountMax)
+        if now.uptimeNanoseconds &- since.uptimeNanoseconds >= limit * 1_000_000_000 {
+            throw SSHError(LIBSSH2_ERROR_SOCKET_DISCONNECT,
+                           "no answer from the host to \(Self.keepaliveCountMax) keepalives in \(limit) s: the connection is gone")
+        }
     }
 }
 

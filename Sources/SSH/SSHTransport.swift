@@ -65,7 +65,7 @@ public final class SSHTransport: Transport, @unchecked Sendable {
     /// One exec: the atomic-write script with the bytes on stdin (keeps mode, owner and
     /// SELinux context, makes the backup, works with `become`).
     public func writeFile(_ path: String, contents: [UInt8], options: WriteOptions) async throws {
-        let result = try await run(AtomicWrite.command(path: path, options: options), stdin: contents, timeout: nil)
+        let result = try await run(AtomicWrite.command(path: path, options: options, expectedSize: contents.count), stdin: contents, timeout: nil)
         guard result.succeeded else {
             throw TransportError.io(host: target.name, message: "cannot write \(path): \(result.stderrText.trimmed)")
         }

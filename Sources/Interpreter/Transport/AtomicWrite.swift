@@ -5,15 +5,22 @@
 /// the original's mode, owner and SELinux context before it is renamed over the original.
 /// The backup is a hard link to the original, made before the rename: the old inode stays
 /// reachable, whole, under the backup name. If anything fails, the temp file is removed and
-/// the original is untouched. Needs only POSIX sh and coreutils (RHEL 6 included).
+/// the original is untouched. When the caller says how many bytes it sends, a temp file that
+/// got fewer (the connection or the sender died mid-transfer, and the remote `cat` saw an
+/// early end of input) is removed instead of renamed: a file is never replaced by a
+/// truncated copy. Needs only POSIX sh and coreutils (RHEL 6 included).
 public enum AtomicWrite {
     static let script = #"""
 set -e
-f=$1 backup=$2 newmode=$3 mode=$4 owner=$5
+f=$1 backup=$2 newmode=$3 mode=$4 owner=$5 size=${6:-}
 d=$(dirname -- "$f")
 t=$(mktemp "$d/.crucible-tmp.XXXXXX")
 trap 'rm -f -- "$t"' EXIT HUP INT TERM
 cat > "$t"
+if [ -n "$size" ] && [ "$(( $(wc -c < "$t") ))" -ne "$size" ]; then
+  echo "received $(( $(wc -c < "$t") )) of $size bytes (input cut short); $f left as it was" >&2
+  exit 1
+fi
 if [ -e "$f" ]; then
   chmod --reference="$f" -- "$t"
   chown --reference="$f" -- "$t" 2>/dev/null || true
@@ -31,9 +38,15 @@ trap - EXIT HUP INT TERM
 
     /// The command to run with the file's new bytes on standard input.
     public static func command(path: String, options: WriteOptions) -> String {
+        command(path: path, options: options, expectedSize: nil)
+    }
+
+    /// The same, refusing to replace the file unless exactly `expectedSize` bytes arrived.
+    public static func command(path: String, options: WriteOptions, expectedSize: Int?) -> String {
         ShellQuote.command([
             "/bin/sh", "-c", script, "crucible-write", path,
             options.backupPath ?? "", options.modeIfNew, options.mode ?? "", options.owner ?? "",
+            expectedSize.map(String.init) ?? "",
         ])
     }
 

@@ -31,7 +31,7 @@ public final class LocalTransport: Transport, @unchecked Sendable {
     }
 
     public func writeFile(_ path: String, contents: [UInt8], options: WriteOptions) async throws {
-        let result = try await run(AtomicWrite.command(path: path, options: options), stdin: contents, timeout: nil)
+        let result = try await run(AtomicWrite.command(path: path, options: options, expectedSize: contents.count), stdin: contents, timeout: nil)
         guard result.succeeded else {
             throw TransportError.io(host: target.name, message: "cannot write \(path): \(result.stderrText.trimmed)")
         }
