@@ -49,19 +49,29 @@ struct Fault: CustomStringConvertible {
         }
     }
 
-    /// The sshd processes living in the host's network namespace (all started by its sandbox).
+    /// Every process in the host's network namespace (all of them started by its sandbox).
+    static func processes(_ host: SandboxHost) throws -> [pid_t] {
+        try HostShell.run("ip netns pids \(host.netns)").split(separator: "\n").compactMap { pid_t($0.trimmingCharacters(in: .whitespaces)) }
+    }
+
+    /// The sshd processes living in the host's network namespace.
     static func sshdProcesses(_ host: SandboxHost) throws -> [pid_t] {
-        let pids = try HostShell.run("ip netns pids \(host.netns)").split(separator: "\n").compactMap { pid_t($0.trimmingCharacters(in: .whitespaces)) }
-        return pids.filter { pid in
+        try processes(host).filter { pid in
             let name = (try? String(contentsOfFile: "/proc/\(pid)/comm", encoding: .utf8)) ?? ""
             return name.trimmingCharacters(in: .whitespacesAndNewlines) == "sshd"
         }
     }
 
-    /// The host's sshd session processes (every sshd but the listener).
-    static func sessionProcesses(_ host: SandboxHost) throws -> [pid_t] {
-        let listener = pid_t((try? String(contentsOfFile: host.dir + "/sshd.main.pid", encoding: .utf8))?
+    /// The host's sshd listener.
+    static func listener(_ host: SandboxHost) -> pid_t {
+        pid_t((try? String(contentsOfFile: host.dir + "/sshd.main.pid", encoding: .utf8))?
             .trimmingCharacters(in: .whitespacesAndNewlines) ?? "") ?? -1
-        return try sshdProcesses(host).filter { $0 != listener }
+    }
+
+    /// What a run left running on the host: every process but the idle ones (`baseline`)
+    /// and the sshd listener (sessions, and the commands they started).
+    static func runProcesses(_ host: SandboxHost, baseline: Set<pid_t>) throws -> [pid_t] {
+        let listener = listener(host)
+        return try processes(host).filter { !baseline.contains($0) && $0 != listener }
     }
 }

@@ -13,9 +13,22 @@ struct HostSnapshot: Equatable {
     static func take(_ host: SandboxHost) throws -> HostSnapshot {
         var files: [String: [UInt8]?] = [:]
         for path in LiveMigrationTests.managedFiles {
-            files[path] = FileManager.default.contents(atPath: host.etcPath(path)).map { [UInt8]($0) }
+            let bytes = FileManager.default.contents(atPath: host.etcPath(path)).map { [UInt8]($0) }
+            files[path] = path == savedRulesPath ? bytes.map(withoutTimestamps) : bytes
         }
         return HostSnapshot(files: files, firewall: try firewallRules(host), stubState: try stubState(host))
+    }
+
+    /// The saved rules file, written by `iptables-save` (through `service iptables save`), not
+    /// by crucible's atomic write: its comment lines carry the time of the save.
+    static let savedRulesPath = "sysconfig/iptables"
+
+    /// iptables-save output without its dated comments and packet counters.
+    static func withoutTimestamps(_ bytes: [UInt8]) -> [UInt8] {
+        let text = String(decoding: bytes, as: UTF8.self)
+        let lines = text.split(separator: "\n", omittingEmptySubsequences: false).filter { !$0.hasPrefix("#") }
+            .map { $0.replacingOccurrences(of: #"\[[0-9]+:[0-9]+\]"#, with: "", options: .regularExpression) }
+        return Array(lines.joined(separator: "\n").utf8)
     }
 
     /// The filter table without counters and comments: what the rules are, not how often they matched.
@@ -39,12 +52,28 @@ struct HostSnapshot: Equatable {
         return state
     }
 
-    /// The managed files whose bytes are neither `before`'s nor `after`'s.
-    func filesNeither(_ before: HostSnapshot, _ after: HostSnapshot) -> [String] {
+    /// The managed files whose bytes are none of the given states' (a file written twice
+    /// by one run, like nova.conf, has a whole state in between: pass it in `others`).
+    func filesNeither(_ before: HostSnapshot, _ after: HostSnapshot, others: [String: [[UInt8]]] = [:]) -> [String] {
         files.keys.sorted().filter { path in
             let bytes = files[path] ?? nil
-            return bytes != (before.files[path] ?? nil) && bytes != (after.files[path] ?? nil)
+            if bytes == (before.files[path] ?? nil) || bytes == (after.files[path] ?? nil) { return false }
+            if let bytes, others[path, default: []].contains(bytes) { return false }
+            if path == Self.savedRulesPath, let bytes { return !Self.isSavedRulesBetween(bytes, before.files[path] ?? nil, after.files[path] ?? nil) }
+            return true
         }
+    }
+
+    /// The rules file is saved once per open-port call, so a cut run can leave any of those
+    /// saves: a whole file (ending in COMMIT) holding every rule it had before and only rules
+    /// the finished run also has.
+    static func isSavedRulesBetween(_ bytes: [UInt8], _ before: [UInt8]?, _ after: [UInt8]?) -> Bool {
+        func rules(_ bytes: [UInt8]?) -> Set<Substring> {
+            Set(String(decoding: bytes ?? [], as: UTF8.self).split(separator: "\n").filter { $0.hasPrefix("-A ") })
+        }
+        let text = String(decoding: bytes, as: UTF8.self)
+        let now = rules(bytes)
+        return text.hasSuffix("COMMIT\n") && rules(before).isSubset(of: now) && now.isSubset(of: rules(after).union(rules(before)))
     }
 
     /// Names of what differs from `other` (files, "firewall", "stub:PATH").
