@@ -49,10 +49,15 @@ final class FaultCampaignTests: XCTestCase {
         for host in sandbox.hosts { baseline[host.name] = Set(try Fault.processes(host)) }
         let before = try snapshots(sandbox)
 
-        let reference = BackgroundCrucible.runToEnd(try BackgroundCrucible(arguments(sandbox)))
+        let reference = BackgroundCrucible.runToEnd(try BackgroundCrucible(arguments(sandbox) + ["--diff"]))
         XCTAssertEqual(reference.result.status, 0, "the uninterrupted run: \(reference.result.output)")
         let intended = try snapshots(sandbox)
-        let between = PristineHosts.backupStates(sandbox)
+        let between = try InBetweenStates.fromReport(reference.result.stdout, before: before)
+        for host in sandbox.hosts {
+            for (path, states) in between[host.name] ?? [:] where path != HostSnapshot.savedRulesPath {
+                XCTAssertEqual(states.last, intended[host.name]!.files[path] ?? nil, "\(host.name): the report's diffs of /etc/\(path) rebuild the file")
+            }
+        }
         for host in sandbox.hosts {
             XCTAssertFalse(intended[host.name]!.filesNeither(before[host.name]!, before[host.name]!).isEmpty, "\(host.name): the run changes files")
         }
@@ -106,9 +111,9 @@ final class FaultCampaignTests: XCTestCase {
         var converged = true
         for host in sandbox.hosts {
             var differences = try HostSnapshot.take(host).differences(from: intended[host.name]!)
-            let lostRestarts = differences.filter { $0.hasPrefix("stub:services/") && $0.hasSuffix(".active") }
+            let lostRestarts = differences.filter(Self.isFollowUpState)
             if !lostRestarts.isEmpty {
-                print("fault campaign: \(label): \(host.name): restart not redone by the re-run: \(lostRestarts)")
+                print("fault campaign: \(label): \(host.name): follow-up not redone by the re-run: \(lostRestarts)")
                 tally.lostRestarts += lostRestarts.count
                 differences.removeAll { lostRestarts.contains($0) }
             }
@@ -158,15 +163,26 @@ final class FaultCampaignTests: XCTestCase {
         XCTAssertNotEqual(failed["status"] as? String, "ok", "\(label): \(fault.host) is reported failed: \(failed)")
         XCTAssertTrue(error.contains(fault.host), "\(label): the error names the host: \(error)")
         let namesOp = error.range(of: #"^[a-z-]+ at [^ ]+:[0-9]+:[0-9]+: "#, options: .regularExpression) != nil
-        let atConnect = error.contains("unreachable")
-        XCTAssertTrue(namesOp || atConnect, "\(label): the error names the op (or says the host was never reached): \(error)")
-        tally.outcomes[namesOp ? "cut-off host failed, report names its op" : "cut-off host unreachable from the start", default: 0] += 1
+        // Cut off while connecting (handshake, or the one exec that takes the lock and reads
+        // the facts): no op ran yet, and the report says so with an empty op list.
+        let atConnect = (failed["ops"] as? [Any] ?? []).isEmpty && (error.contains("unreachable") || error.contains("connection lost"))
+        XCTAssertTrue(namesOp || atConnect, "\(label): the error names the op (or the host was cut off before its first op): \(error)")
+        tally.outcomes[namesOp ? "cut-off host failed, report names its op" : "cut-off host failed before its first op", default: 0] += 1
         for (name, report) in byName where name != fault.host {
             XCTAssertEqual(report["status"] as? String, "ok", "\(label): \(name) finished although \(fault.host) was cut off: \(report)")
         }
     }
 
     // MARK: - Helpers
+
+    /// Stub state that only a follow-up step sets (`service X state: "restarted"` when X's
+    /// config changed, `exportfs` when /etc/exports changed). A run cut between the change
+    /// and its follow-up leaves the config in place, so the re-run sees no change and does
+    /// not redo it: counted and printed, not failed (the recipe language has no durable
+    /// "pending" marker yet).
+    static func isFollowUpState(_ name: String) -> Bool {
+        (name.hasPrefix("stub:services/") && name.hasSuffix(".active")) || name == "stub:exports"
+    }
 
     func snapshots(_ sandbox: Sandbox) throws -> [String: HostSnapshot] {
         var result: [String: HostSnapshot] = [:]
@@ -230,7 +246,7 @@ struct FaultTally {
                 + " (the rest equal in both)",
             "temp files left beside an intact original: \(tempLeftovers)",
             "re-runs converged: \(converged)",
-            "services a cut run left un-restarted that the re-run did not restart (their config was already in place): \(lostRestarts)",
+            "follow-ups (restart, re-export) a cut run never reached and its re-run did not redo, config already in place: \(lostRestarts)",
         ]
     }
 }

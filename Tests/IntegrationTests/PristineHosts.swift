@@ -38,20 +38,6 @@ struct PristineHosts {
         }
     }
 
-    /// The bytes of each managed file's backup after a run: for a file the run wrote twice,
-    /// its state between the two writes (a whole state a cut run may leave).
-    static func backupStates(_ sandbox: Sandbox) -> [String: [String: [[UInt8]]]] {
-        var states: [String: [String: [[UInt8]]]] = [:]
-        for host in sandbox.hosts {
-            for path in LiveMigrationTests.managedFiles {
-                if let data = FileManager.default.contents(atPath: host.etcPath(path) + ".crucible~") {
-                    states[host.name, default: [:]][path] = [[UInt8](data)]
-                }
-            }
-        }
-        return states
-    }
-
     /// Directories (under the host's /etc) that hold managed files.
     static func managedDirectories(_ host: SandboxHost) -> [String] {
         Array(Set(LiveMigrationTests.managedFiles.map { (host.etcPath($0) as NSString).deletingLastPathComponent })).sorted()
