@@ -169,6 +169,13 @@ final class FaultCampaignTests: XCTestCase {
         XCTAssertTrue(namesOp || atConnect, "\(label): the error names the op (or the host was cut off before its first op): \(error)")
         tally.outcomes[namesOp ? "cut-off host failed, report names its op" : "cut-off host failed before its first op", default: 0] += 1
         for (name, report) in byName where name != fault.host {
+            // A compute node cannot mount the share without the controller's facts: the
+            // recipe fails it on purpose when the controller was cut off before that point.
+            let reason = report["error"] as? String ?? ""
+            if fault.host == "ctl" && reason.contains("the NFS server ctl is unreachable") {
+                tally.outcomes["compute node stopped by the recipe: controller unreachable", default: 0] += 1
+                continue
+            }
             XCTAssertEqual(report["status"] as? String, "ok", "\(label): \(name) finished although \(fault.host) was cut off: \(report)")
         }
     }

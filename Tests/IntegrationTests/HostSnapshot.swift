@@ -59,26 +59,48 @@ struct HostSnapshot: Equatable {
             let bytes = files[path] ?? nil
             if bytes == (before.files[path] ?? nil) || bytes == (after.files[path] ?? nil) { return false }
             if let bytes, others[path, default: []].contains(bytes) { return false }
-            if path == Self.savedRulesPath, let bytes { return !Self.isSavedRulesBetween(bytes, before.files[path] ?? nil, after.files[path] ?? nil) }
+            if path == Self.savedRulesPath, let bytes { return !isSavedRulesBetween(bytes, before, after) }
+            if path == Self.hostsPath, let bytes { return !Self.isHostsBetween(bytes, before.files[path] ?? nil, after.files[path] ?? nil) }
             return true
         }
     }
 
     /// The rules file is saved once per open-port call, so a cut run can leave any of those
-    /// saves: a whole file (ending in COMMIT) holding every rule it had before and only rules
-    /// the finished run also has.
-    static func isSavedRulesBetween(_ bytes: [UInt8], _ before: [UInt8]?, _ after: [UInt8]?) -> Bool {
-        func rules(_ bytes: [UInt8]?) -> Set<Substring> {
-            Set(String(decoding: bytes ?? [], as: UTF8.self).split(separator: "\n").filter { $0.hasPrefix("-A ") })
-        }
+    /// saves: a whole file (ending in COMMIT) holding every rule the live table had before
+    /// the run (iptables-save's spelling, not the stock file's) and only rules that were
+    /// there before or that the finished run also has.
+    func isSavedRulesBetween(_ bytes: [UInt8], _ before: HostSnapshot, _ after: HostSnapshot) -> Bool {
+        func rules(_ text: String) -> Set<Substring> { Set(text.split(separator: "\n").filter { $0.hasPrefix("-A ") }) }
         let text = String(decoding: bytes, as: UTF8.self)
-        let now = rules(bytes)
-        return text.hasSuffix("COMMIT\n") && rules(before).isSubset(of: now) && now.isSubset(of: rules(after).union(rules(before)))
+        let now = rules(text)
+        let allowed = rules(String(decoding: (after.files[Self.savedRulesPath] ?? nil) ?? [], as: UTF8.self))
+            .union(rules(String(decoding: (before.files[Self.savedRulesPath] ?? nil) ?? [], as: UTF8.self)))
+        return text.hasSuffix("COMMIT\n") && rules(before.firewall).isSubset(of: now) && now.isSubset(of: allowed)
+    }
+
+    static let hostsPath = "hosts"
+
+    /// /etc/hosts gets one entry per node, each in its own write; a node that could not be
+    /// reached is added by a later run, at the end. Whole: every line it had, each new line
+    /// one the finished run also has, none twice, ending in a newline.
+    static func isHostsBetween(_ bytes: [UInt8], _ before: [UInt8]?, _ after: [UInt8]?) -> Bool {
+        func lines(_ bytes: [UInt8]?) -> [Substring] { String(decoding: bytes ?? [], as: UTF8.self).split(separator: "\n") }
+        let now = lines(bytes), old = lines(before), allowed = Set(lines(after)).union(old)
+        return bytes.last == UInt8(ascii: "\n") && Array(now.prefix(old.count)) == old
+            && Set(now).isSubset(of: allowed) && Set(now).count == now.count
+    }
+
+    /// Equal as an end state: byte for byte, except that /etc/hosts may list the entries a
+    /// run added in another order (an entry for a node that was unreachable comes last).
+    static func sameEndState(_ path: String, _ lhs: [UInt8]?, _ rhs: [UInt8]?) -> Bool {
+        guard path == hostsPath, let lhs, let rhs, lhs != rhs else { return lhs == rhs }
+        func lines(_ bytes: [UInt8]) -> [Substring] { String(decoding: bytes, as: UTF8.self).split(separator: "\n", omittingEmptySubsequences: false) }
+        return lines(lhs).sorted() == lines(rhs).sorted()
     }
 
     /// Names of what differs from `other` (files, "firewall", "stub:PATH").
     func differences(from other: HostSnapshot) -> [String] {
-        var names = files.keys.sorted().filter { (files[$0] ?? nil) != (other.files[$0] ?? nil) }
+        var names = files.keys.sorted().filter { !Self.sameEndState($0, files[$0] ?? nil, other.files[$0] ?? nil) }
         if firewall != other.firewall { names.append("firewall") }
         for key in Set(stubState.keys).union(other.stubState.keys).sorted() where stubState[key] != other.stubState[key] {
             names.append("stub:\(key)")
