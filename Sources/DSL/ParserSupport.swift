@@ -161,12 +161,15 @@ extension Parser {
     func docComment(for span: Span) -> String {
         let (line, _) = span.startLocation
         let (endLine, _) = span.endLocation
-        if let trailing = comments.first(where: { $0.span.startLocation.line == endLine && $0.span.start >= span.end }) {
-            return trailing.text
+        // Comments are in source order: find the neighbours by binary search, so that a file
+        // with many params does not rescan every comment for each of them.
+        let after = firstComment(atOrAfter: span.end)
+        if after < comments.count, comments[after].span.startLocation.line == endLine {
+            return comments[after].text
         }
         var lines: [String] = []
         var wanted = line - 1
-        for comment in comments.reversed() where comment.span.start < span.start {
+        for comment in comments[..<firstComment(atOrAfter: span.start)].reversed() {
             let (commentLine, commentColumn) = comment.span.startLocation
             if commentLine > wanted { continue }
             guard commentLine == wanted, file.lineText(commentLine).prefix(commentColumn - 1).allSatisfy({ $0 == " " || $0 == "\t" })
@@ -175,5 +178,15 @@ extension Parser {
             wanted -= 1
         }
         return lines.joined(separator: "\n")
+    }
+
+    /// Index of the first comment starting at or after `offset` (`comments.count` if none).
+    func firstComment(atOrAfter offset: Int) -> Int {
+        var low = 0, high = comments.count
+        while low < high {
+            let mid = (low + high) / 2
+            if comments[mid].span.start < offset { low = mid + 1 } else { high = mid }
+        }
+        return low
     }
 }
