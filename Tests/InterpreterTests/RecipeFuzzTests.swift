@@ -15,9 +15,11 @@ import XCTest
 /// the input of a crash (which ends the test process) is there to reproduce it with
 /// `crucible-sh lint FILE`.
 final class RecipeFuzzTests: XCTestCase {
-    /// A budget per input that only a hang or something badly quadratic exceeds: seconds,
-    /// where an input normally takes a millisecond. Not a speed assertion.
-    static let grossBudget: Double = 20
+    /// A budget per input that only a hang or something badly quadratic exceeds: 20 s plus
+    /// a minute per megabyte, where a mutated recipe normally takes a millisecond and a
+    /// megabyte about a second (debug build). Not a speed assertion: the machine may be
+    /// shared by many jobs.
+    static func grossBudget(bytes: Int) -> Double { 20 + 60 * Double(bytes) / 1_000_000 }
 
     func testMutatedRecipesGiveDiagnosticsWithValidSpans() throws {
         let seed = SeededGenerator.seed(fromEnvironment: "FUZZ_SEED")
@@ -119,8 +121,9 @@ final class RecipeFuzzTests: XCTestCase {
         let done = DispatchSemaphore(value: 0)
         let started = ContinuousClock.now
         box.start(text, done: done)
-        guard done.wait(timeout: .now() + Self.grossBudget) == .success else {
-            XCTFail("\(label): no answer within \(Self.grossBudget) s (a hang?); input in \(current.path)")
+        let budget = Self.grossBudget(bytes: input.count)
+        guard done.wait(timeout: .now() + budget) == .success else {
+            XCTFail("\(label): no answer within \(Int(budget)) s (a hang?); input in \(current.path)")
             return nil
         }
         let (file, diagnostics) = box.get()!
