@@ -91,7 +91,7 @@ final class KnownHostsFile {
     private func load() {
         guard let text = try? String(contentsOfFile: path, encoding: .utf8) else { return }
         var last: UnsafeMutablePointer<libssh2_knownhost>?
-        for (index, rawLine) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
+        for (index, rawLine) in text.split(omittingEmptySubsequences: false, whereSeparator: \.isNewline).enumerated() {
             let line = rawLine.trimmingCharacters(in: .whitespaces)
             if line.isEmpty || line.hasPrefix("#") || line.hasPrefix("@") { continue }
             guard libssh2_knownhost_readline(store, line, line.utf8.count, LIBSSH2_KNOWNHOST_FILE_OPENSSH) == 0 else { continue }

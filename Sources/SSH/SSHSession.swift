@@ -49,7 +49,8 @@ final class SSHSession {
         close(socket)
     }
 
-    /// Asks libssh2 to send a keepalive after `seconds` of silence; `waitForSocket` sends them.
+    /// Asks libssh2 to send a keepalive after `seconds` of silence (libssh2 makes 1 into 2);
+    /// `waitForSocket` sends them.
     func configureKeepalive(seconds: Int) {
         guard seconds > 0 else { return }
         keepaliveSeconds = Int32(clamping: seconds)
@@ -108,7 +109,8 @@ final class SSHSession {
         var cap: Int? = nil
         if keepaliveSeconds > 0 {
             var next: Int32 = 0
-            if libssh2_keepalive_send(handle, &next) < 0 { throw lastError(LIBSSH2_ERROR_SOCKET_SEND) }
+            let sent = libssh2_keepalive_send(handle, &next)
+            if sent < 0 && sent != LIBSSH2_ERROR_EAGAIN { throw lastError(LIBSSH2_ERROR_SOCKET_SEND) }
             cap = Int(max(next, 1)) * 1000
         }
         let directions = libssh2_session_block_directions(handle)

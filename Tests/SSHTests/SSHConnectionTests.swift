@@ -22,6 +22,8 @@ final class SSHConnectionTests: SSHTestCase {
         let stats = ssh.stats()
         XCTAssertEqual(stats.connections, 1)
         XCTAssertEqual(stats.execChannels, 22)
+        _ = try await transport().run("true")
+        XCTAssertEqual(sshd.acceptedPublicKeyLogins(), 2, "a second transport is a second login")
     }
 
     func testThirtyTwoTransportsProgressAtOnce() async throws {
@@ -66,6 +68,22 @@ final class SSHConnectionTests: SSHTestCase {
         let error = await transportError { try await self.transport(self.options(connectTimeout: 600), target: target).connect() }
         guard case .unreachable(_, let reason)? = error else { return XCTFail("got \(String(describing: error))") }
         XCTAssertEqual(reason, "cannot connect to 127.0.0.1 port \(port): Connection refused")
+    }
+
+    func testKeepalivesAreSentWhileACommandRuns() async throws {
+        let server = try TestSSHD(name: "keepalive-" + UUID().uuidString.prefix(6), logLevel: "DEBUG")
+        defer {
+            server.stop()
+            try? FileManager.default.removeItem(atPath: server.dir)
+        }
+        var settings = options(knownHosts: server.knownHosts)
+        settings.keepaliveInterval = 2
+        let ssh = SSHTransport(target: HostTarget(user: "root", address: "127.0.0.1", port: server.port), options: settings)
+        let result = try await ssh.run("sleep 5; echo done")
+        XCTAssertEqual(result.stdoutText, "done\n")
+        let log = try String(contentsOfFile: server.log, encoding: .utf8)
+        let keepalives = log.split(whereSeparator: \.isNewline).filter { $0.contains("global_request: rtype keepalive@") }
+        XCTAssertGreaterThanOrEqual(keepalives.count, 2, "sshd saw \(keepalives.count) keepalives in a 5 s command: \(log)")
     }
 
     func testSSHConfigAliasWorksLikeForSSH() async throws {

@@ -51,7 +51,12 @@ final class SSHHostKeyTests: SSHTestCase {
 
     func testAcceptNewFromManyHostsAtOnceKeepsEveryLine() async throws {
         let others = try (0..<3).map { try TestSSHD(name: "accept-\($0)-" + UUID().uuidString.prefix(6)) }
-        defer { others.forEach { $0.stop() } }
+        defer {
+            for other in others {
+                other.stop()
+                try? FileManager.default.removeItem(atPath: other.dir)
+            }
+        }
         let file = sshd.dir + "/shared_known_hosts"
         let servers = [sshd!] + others
         try await withThrowingTaskGroup(of: Void.self) { group in

@@ -108,7 +108,7 @@ enum EditIni {
     private static func text(of value: Value, key: String) throws -> String {
         switch value {
         case .string(let text):
-            guard !text.contains("\n") && !text.contains("\r") else {
+            guard !text.containsLineBreak else {
                 throw OpError("edit-ini: the value of `\(key)` contains a line break")
             }
             return text

@@ -37,7 +37,7 @@ enum FstabOp {
         for name in ["source", "fstype", "options"] {
             let value = arguments.string(name)
             if name != "options" && value.isEmpty { throw OpError("fstab: `\(name)` is empty") }
-            if value.contains("\n") || value.contains("#") {
+            if value.containsLineBreak || value.contains("#") {
                 throw OpError("fstab: `\(name)` cannot contain a newline or `#`")
             }
         }

@@ -19,7 +19,7 @@ enum HostsEntry {
         ],
         examples: [
             #"hosts-entry "192.168.122.10" ["ctl.example.com", "ctl"]"#,
-            #"for node in nodes { hosts-entry node.address [node.fqdn, node.short] }"#,
+            "for node in nodes {\n  let f = facts(node)\n  hosts-entry f.address [f.fqdn, f.hostname]\n}",
         ],
         resultFields: [("path", "The file's path.")],
         body: .plan(plan)

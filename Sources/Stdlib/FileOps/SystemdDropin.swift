@@ -17,7 +17,7 @@ enum SystemdDropin {
             FileEditing.backupParam,
         ],
         examples: [
-            #"result = systemd-dropin "openstack-nova-compute" content: "[Unit]\nRequiresMountsFor=/var/lib/nova/instances\n""#,
+            #"let result = systemd-dropin "openstack-nova-compute" content: "[Unit]\nRequiresMountsFor=/var/lib/nova/instances\n""#,
             #"if result.needs_daemon_reload { run "systemctl daemon-reload" }"#,
         ],
         resultFields: [
