@@ -24,6 +24,8 @@ struct Fault: CustomStringConvertible {
     }
 
     static let dropRule = "INPUT -p tcp --dport 22 -j DROP"
+    /// The same rule as iptables-save spells it.
+    static let savedDropRule: Substring = "-A INPUT -p tcp -m tcp --dport 22 -j DROP"
 
     /// Breaks the host (or kills the run).
     func inject(_ sandbox: Sandbox, _ run: BackgroundCrucible) throws {
