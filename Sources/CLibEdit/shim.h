@@ -8,8 +8,6 @@
    directly (they are not concurrency-safe). crucible has one line editor per process,
    used from one thread at a time; these accessors are its only way to them. */
 
-static inline int crucible_history_length(void) { return history_length; }
-
 static inline const char *crucible_line_buffer(void) { return rl_line_buffer; }
 
 /* Our own key reader: it turns an interrupted read (Ctrl-C) into the end of the line. */
@@ -26,7 +24,5 @@ static inline void crucible_set_completer(char **(*completer)(const char *, int,
 static inline void crucible_set_completion_over(int over) { rl_attempted_completion_over = over; }
 
 static inline void crucible_set_append_character(int character) { rl_completion_append_character = character; }
-
-static inline void crucible_set_readline_name(const char *name) { rl_readline_name = name; }
 
 #endif

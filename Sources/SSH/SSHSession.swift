@@ -16,11 +16,11 @@ final class SSHSession {
     let handle: OpaquePointer
     private let socket: Int32
     private var keepaliveSeconds: Int32 = 0
-    /// When the socket last became ready during the current blocking step; nil between steps.
+    /// When the current stretch of waiting without hearing from the server began.
     private var silentSince: DispatchTime?
-    /// Unanswered keepalive intervals after which the peer counts as gone (OpenSSH's
-    /// ServerAliveCountMax): a host whose packets are dropped fails in seconds, not after
-    /// TCP's retransmission timeout of many minutes.
+    private var lastWaitEnd: DispatchTime?
+    /// Unanswered keepalive intervals after which the server counts as gone (OpenSSH's
+    /// ServerAliveCountMax).
     static let keepaliveCountMax = 3
 
     /// Connects the socket and performs the SSH handshake (key exchange).
@@ -67,7 +67,6 @@ final class SSHSession {
 
     @discardableResult
     func retrying(_ deadline: Deadline, _ call: () -> Int) throws -> Int {
-        silentSince = nil
         while true {
             let result = call()
             if result == Int(LIBSSH2_ERROR_EAGAIN) {
@@ -81,7 +80,6 @@ final class SSHSession {
 
     /// The same for calls that return a pointer, NULL meaning "look at the last error".
     func retrying<Handle>(_ deadline: Deadline, _ call: () -> Handle?) throws -> Handle {
-        silentSince = nil
         while true {
             if let handle = call() { return handle }
             let code = libssh2_session_last_errno(handle)
@@ -101,13 +99,16 @@ final class SSHSession {
 
     /// Waits until the socket is ready in the direction libssh2 is blocked on, sending a
     /// keepalive when one is due. Throws the deadline's timeout, or `SSHError` when the
-    /// keepalive cannot be sent or `keepaliveCountMax` keepalives went unanswered (the
-    /// connection is gone).
+    /// keepalive cannot be sent or the server has answered nothing (not even keepalives,
+    /// which ask for a reply) for `keepaliveCountMax` intervals: a host that vanished
+    /// without closing the connection (powered off, network gone) is then reported as
+    /// disconnected instead of hanging until TCP gives up.
     func waitForSocket(_ deadline: Deadline) throws {
         if deadline.hasPassed { throw deadline.timedOut }
-        try checkPeerAnswers()
+        defer { lastWaitEnd = .now() }
         var cap: Int? = nil
         if keepaliveSeconds > 0 {
+            try checkServerAlive()
             var next: Int32 = 0
             let sent = libssh2_keepalive_send(handle, &next)
             if sent < 0 && sent != LIBSSH2_ERROR_EAGAIN { throw lastError(LIBSSH2_ERROR_SOCKET_SEND) }
@@ -124,19 +125,20 @@ final class SSHSession {
         if ready == 0 && deadline.hasPassed { throw deadline.timedOut }
     }
 
-    /// Throws a lost connection when the socket has been silent for `keepaliveCountMax`
-    /// keepalive intervals while we waited for it (a live server answers every keepalive).
-    private func checkPeerAnswers() throws {
-        guard keepaliveSeconds > 0 else { return }
+    /// Silence is measured over back-to-back waits only: a wait that ends with the socket
+    /// ready (data, or room to write), or a pause of more than a second between waits (work
+    /// or idle time between commands), starts a new stretch.
+    private func checkServerAlive() throws {
         let now = DispatchTime.now()
-        guard let since = silentSince else {
+        let paused = lastWaitEnd.map { now.uptimeNanoseconds - $0.uptimeNanoseconds > 1_000_000_000 } ?? true
+        guard let since = silentSince, !paused else {
             silentSince = now
             return
         }
-        let limit = UInt64(keepaliveSeconds) * UInt64(Self.keepaliveCountMax)
-        if now.uptimeNanoseconds &- since.uptimeNanoseconds >= limit * 1_000_000_000 {
-            throw SSHError(LIBSSH2_ERROR_SOCKET_DISCONNECT,
-                           "no answer from the host to \(Self.keepaliveCountMax) keepalives in \(limit) s: the connection is gone")
+        let limit = UInt64(keepaliveSeconds) * UInt64(Self.keepaliveCountMax) + 1
+        let silentSeconds = (now.uptimeNanoseconds - since.uptimeNanoseconds) / 1_000_000_000
+        if silentSeconds > limit {
+            throw SSHError(LIBSSH2_ERROR_SOCKET_DISCONNECT, "the server answered nothing (not even \(Self.keepaliveCountMax) keepalives) for \(silentSeconds) s")
         }
     }
 }

@@ -169,13 +169,13 @@ final class ParamsCLITests: XCTestCase {
             peers = ["cmp1=root@10.0.0.2", "root@10.0.0.3" as "cmp2", "root@10.0.0.4"]
             """)
         _ = try write("hosts", "127.0.0.1 localhost\n")
-        let run = try CrucibleProcess.run(["run", recipe, "--params", params])
+        let run = try CrucibleProcess.run(["run", recipe, "--params", params, "--lock-path", tmp.appendingPathComponent("lock").path])
         XCTAssertEqual(run.status, 0, run.output)
         XCTAssertEqual(read("hosts"), "127.0.0.1 localhost\nlocal ctl1\n10.0.0.2 cmp1\n10.0.0.3 cmp2\n10.0.0.4 10.0.0.4\n")
         XCTAssertTrue(run.stdout.contains("\nctl1 "), "the recap row is the display name:\n\(run.stdout)")
         XCTAssertTrue(run.stdout.contains("[ctl1] changed hosts-entry"), run.stdout)
 
-        let json = try CrucibleProcess.run(["run", recipe, "--params", params, "--json"])
+        let json = try CrucibleProcess.run(["run", recipe, "--params", params, "--json", "--lock-path", tmp.appendingPathComponent("lock").path])
         XCTAssertEqual(json.status, 0, json.output)
         let report = try JSONSerialization.jsonObject(with: Data(json.stdout.utf8)) as? [String: Any]
         let host = (report?["hosts"] as? [[String: Any]])?.first
@@ -190,7 +190,7 @@ final class ParamsCLITests: XCTestCase {
         let literal = "\"it's \\\"q\\\" $(touch \(marker)) `touch \(marker)`; touch \(marker) \\\\n \\nend\\$HOME\""
         let expected = "it's \"q\" $(touch \(marker)) `touch \(marker)`; touch \(marker) \\n \nend$HOME"
         let params = try write("hostile.params", "dir = \(Value.quoted(tmp.path))\ncontroller = \"local\"\npayload = \(literal)\n")
-        let run = try CrucibleProcess.run(["run", recipe, "--params", params])
+        let run = try CrucibleProcess.run(["run", recipe, "--params", params, "--lock-path", tmp.appendingPathComponent("lock").path])
         XCTAssertEqual(run.status, 0, run.output)
         XCTAssertEqual(read("payload"), expected)
         XCTAssertFalse(FileManager.default.fileExists(atPath: marker), "nothing in the value was run")

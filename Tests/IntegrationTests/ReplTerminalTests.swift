@@ -98,6 +98,16 @@ final class ReplTerminalTests: XCTestCase {
         try terminal.typeLine(" false")
         try terminal.waitForText("+b=2")
         XCTAssertEqual(try contents(path), "a=1\nb=2\n", "the completed text ran as typed")
+        try terminal.waitForPrompt()
+
+        try terminal.type(":conn")
+        try terminal.press("Tab")
+        try terminal.waitFor("the completed meta-command") { $0.hasSuffix("crucible@local> :connect") }
+        try terminal.type("loc")
+        try terminal.press("Tab")
+        try terminal.waitFor("the completed host") { $0.hasSuffix("crucible@local> :connect local") }
+        try terminal.press("Enter")
+        try terminal.waitForText("connected to local")
     }
 
     func testASyntaxErrorThenAWorkingEntry() throws {
@@ -117,13 +127,15 @@ final class ReplTerminalTests: XCTestCase {
         XCTAssertEqual(try contents(path), "a=1\n", "the abandoned line did not run")
 
         let marker = "sleep 36.\(Int.random(in: 100...999))"
-        try terminal.typeLine(#"run("\#(marker)")"#)
+        try terminal.typeLine(#"run("\#(marker)"); ensure-line "\#(path)" "after""#)
         waitForProcess(marker)
         try terminal.press("C-c")
         try terminal.waitForText("interrupted")
+        terminal.poll("the interrupted command to end") { pids(running: marker).isEmpty }
         try terminal.waitForPrompt()
         try terminal.typeLine("6 * 7")
         try terminal.waitFor("the value after the interrupt") { $0.hasSuffix("6 * 7\n42\ncrucible@local>") }
+        XCTAssertEqual(try contents(path), "a=1\n", "the op after the interrupted one never ran")
         killProcesses(marker)
     }
 
@@ -142,7 +154,7 @@ final class ReplTerminalTests: XCTestCase {
         terminal.poll("`\(command)` to start") { !pids(running: command).isEmpty }
     }
 
-    /// The op's child process outlives the interrupt (it finishes in the background).
+    /// Cleanup if the interrupt failed to end the command (the test has failed then).
     func killProcesses(_ command: String) {
         for pid in pids(running: command) { kill(pid, SIGTERM) }
     }

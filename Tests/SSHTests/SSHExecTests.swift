@@ -79,6 +79,18 @@ final class SSHExecTests: SSHTestCase {
         XCTAssertTrue(calls.last?.hasPrefix("-n|sh|-c|/bin/sh -c ") == true, String(calls.last ?? ""))
     }
 
+    func testSudoAskingForAPasswordFailsTheHostWithAClearMessage() async throws {
+        XCTAssertTrue(FileManager.default.createFile(atPath: sshd.sudoNeedsPassword, contents: nil))
+        let target = HostTarget(user: TestSSHD.plainUser, address: "127.0.0.1", port: sshd.port)
+        let ssh = transport(options(become: true), target: target)
+        let error = await transportError { _ = try await ssh.run("true") }
+        guard case .authentication(_, let message)? = error else { return XCTFail("got \(String(describing: error))") }
+        XCTAssertTrue(message.contains("sudo asks crucible for a password"), message)
+        XCTAssertTrue(message.contains("NOPASSWD"), message)
+        let plain = try await transport(options(become: false), target: target).run("sudo -n true")
+        XCTAssertEqual(plain.status, 1, "without become a failing sudo is just a failing command")
+    }
+
     func testBecomeIsSkippedForARootLogin() async throws {
         let result = try await transport(options(become: true)).run("id -u")
         XCTAssertEqual(result.stdoutText, "0\n")

@@ -3,6 +3,11 @@ import XCTest
 
 /// A throw-away OpenSSH server on 127.0.0.1 and a high port, for the SSH tests.
 ///
+/// The sandbox hosts (TestSupport's `Sandbox`, used by `SSHSandboxTests`) are fixed RHEL-like
+/// machines; these tests need a server they can shape: both an ECDSA and an ed25519 host key,
+/// password logins, authorized RSA/ECDSA/encrypted keys, a non-root user with a fake sudo,
+/// a DEBUG log, and one they can kill or freeze mid-command.
+///
 /// It runs in a private mount namespace (`unshare --mount`) where /root is an empty
 /// folder (no slow login files), /usr/local/sbin and /usr/local/bin hold a fake `sudo`, /etc/shadow gives
 /// root the test password, and /etc/passwd adds a non-root user `crucible` (for
@@ -19,7 +24,7 @@ final class TestSSHD {
     /// sshd's pid (0 until started). Not a Foundation `Process`: sshd closes every
     /// inherited descriptor at start, which Foundation takes for the child's exit and then
     /// blocks its child-reaping thread in `waitpid` until sshd really ends.
-    private var pid: pid_t = 0
+    private(set) var pid: pid_t = 0
 
     var log: String { dir + "/sshd.log" }
     /// A known_hosts file holding only this server's ed25519 key, as `[127.0.0.1]:port`.
@@ -27,6 +32,8 @@ final class TestSSHD {
     var hostKeyEd25519: String { dir + "/ssh_host_ed25519_key" }
     var hostKeyECDSA: String { dir + "/ssh_host_ecdsa_key" }
     var sudoLog: String { dir + "/sudo.log" }
+    /// Create this file to make the fake sudo ask for a password.
+    var sudoNeedsPassword: String { dir + "/sudo-needs-password" }
     /// The home of `plainUser`, writable by it.
     var plainUserHome: String { dir + "/home-crucible" }
 
@@ -98,9 +105,18 @@ final class TestSSHD {
         try config.write(toFile: dir + "/sshd_config", atomically: true, encoding: .utf8)
     }
 
-    /// Records its arguments (`|` after each, RS after each call), then runs the command as is (the test runs as root already).
+    /// Refuses like a real sudo without NOPASSWD when `sudoNeedsPassword` exists; otherwise
+    /// records its arguments (`|` after each, RS after each call), then runs the command as is (the test runs as root already).
     private func writeFakeSudo() throws {
-        let script = "#!/bin/sh\nprintf '%s|' \"$@\" >> \(sudoLog)\nprintf '\\036' >> \(sudoLog)\n[ \"$1\" = -n ] && shift\nexec \"$@\"\n"
+        let script = """
+            #!/bin/sh
+            if [ -e \(sudoNeedsPassword) ]; then echo "sudo: a password is required" >&2; exit 1; fi
+            printf '%s|' "$@" >> \(sudoLog)
+            printf '\\036' >> \(sudoLog)
+            [ "$1" = -n ] && shift
+            exec "$@"
+
+            """
         try script.write(toFile: dir + "/sbin/sudo", atomically: true, encoding: .utf8)
         chmod(dir + "/sbin/sudo", 0o755)
     }
@@ -125,7 +141,7 @@ final class TestSSHD {
         try (passwd + line).write(toFile: dir + "/passwd", atomically: true, encoding: .utf8)
         try FileManager.default.createDirectory(atPath: plainUserHome, withIntermediateDirectories: true)
         chown(plainUserHome, 1500, 1500)
-        FileManager.default.createFile(atPath: sudoLog, contents: nil)
+        _ = FileManager.default.createFile(atPath: sudoLog, contents: nil)
         chmod(sudoLog, 0o666)
     }
 

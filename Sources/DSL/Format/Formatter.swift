@@ -30,7 +30,8 @@ public struct Formatter {
         var parser = Parser(file: file)
         let program = parser.parseProgram()
         if parser.diagnostics.hasErrors {
-            return .failure(FormatFailure(diagnostics: parser.diagnostics.filter { $0.severity == .error }))
+            // The errors as `Parser.parse` orders them (lexer and parser interleaved by position).
+            return .failure(FormatFailure(diagnostics: Parser.parse(file).1.filter { $0.severity == .error }))
         }
         if parser.comments.contains(where: { LayoutPass.normalized($0).hasPrefix("# " + Self.optOutComment) }) {
             return .success(file.text)

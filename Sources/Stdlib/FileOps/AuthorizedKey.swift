@@ -36,7 +36,7 @@ enum AuthorizedKey {
             throw OpError("authorized-key: this is not a public key line", hint: "expected `ssh-ed25519 AAAA... comment`")
         }
         let target = try await keyFile(arguments, context)
-        let before = try await FileEditing.readText(target.path, context: context)
+        let before = try await FileEditing.readBytes(target.path, context: context)
         var file = AuthorizedKeys(before ?? [])
         if arguments.string("state") == "absent" { file.remove(key) } else { file.ensure(key) }
         if before == nil && file.bytes.isEmpty { return .noChange("\(target.path) does not exist", details: ["path": .string(target.path)]) }

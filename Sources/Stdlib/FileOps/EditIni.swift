@@ -59,7 +59,7 @@ enum EditIni {
         let section = arguments.optionalString("section")
         let settings = arguments.record("settings")
         let removing = arguments.string("state") == "absent"
-        let before = try await FileEditing.readText(path, context: context)
+        let before = try await FileEditing.readBytes(path, context: context)
         if before == nil {
             if removing { return .noChange("\(path) does not exist", details: ["path": .string(path)]) }
             if !arguments.bool("create") {

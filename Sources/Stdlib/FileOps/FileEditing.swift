@@ -1,8 +1,8 @@
 import Interpreter
 import OrderedCollections
 
-/// What every file-editing op shares: the backup rule, the write plan, parent directories,
-/// and reading a path's mode and owner.
+/// What every file-editing op shares: the backup rule, path checks, reading the file and
+/// the write plan with its parent directory. (Mode and owner: `FileStat`, `ModeOwner`.)
 enum FileEditing {
     /// The suffix of backups: `FILE.crucible~` sits next to the file it saves.
     static let backupSuffix = ".crucible~"
@@ -62,7 +62,8 @@ enum FileEditing {
         return [.run(command: ShellQuote.command(words), summary: "create directory \(parent)")]
     }
 
-    static func readText(_ path: String, context: any HostContext) async throws -> [UInt8]? {
+    /// The file's bytes through the host's transport; nil when it does not exist.
+    static func readBytes(_ path: String, context: any HostContext) async throws -> [UInt8]? {
         try await context.transport.readFile(path)
     }
 }

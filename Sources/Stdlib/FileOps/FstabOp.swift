@@ -43,7 +43,7 @@ enum FstabOp {
         }
         let entry = FstabEntry(source: arguments.string("source"), mountpoint: mountpoint, fstype: arguments.string("fstype"),
                                options: arguments.string("options"), dump: arguments.int("dump"), pass: arguments.int("pass"))
-        let before = try await FileEditing.readText(path, context: context)
+        let before = try await FileEditing.readBytes(path, context: context)
         var file = Fstab(before ?? [])
         if arguments.string("state") == "absent" { file.remove(mountpoint: mountpoint) } else { file.ensure(entry) }
         if before == nil && file.bytes.isEmpty { return .noChange("\(path) does not exist", details: ["path": .string(path)]) }

@@ -39,6 +39,9 @@ final class LineEditor: LineSource, @unchecked Sendable {
 
     private func readBlocking(prompt: String) -> LineInput {
         interrupted = false
+        // A Ctrl-C from before this prompt is spent; one pressed from here on, even after
+        // Enter but before the entry starts, stops that entry.
+        InterruptSignal.clear()
         InterruptSignal.readerStarted()
         defer { InterruptSignal.readerDone() }
         guard let raw = readline(prompt) else { return .end }
@@ -52,8 +55,6 @@ final class LineEditor: LineSource, @unchecked Sendable {
         add_history(line)
         _ = write_history(historyPath)
     }
-
-    var historyCount: Int { Int(crucible_history_length()) }
 
     // MARK: - C callbacks
 

@@ -92,8 +92,9 @@ final class ReplLoop: @unchecked Sendable {
 
     // MARK: - Running an entry
 
-    /// Runs the entry in a task of its own; Ctrl-C cancels it and returns to the prompt at
-    /// once (the op that is running finishes in the background, its output dropped).
+    /// Runs the entry in a task of its own; Ctrl-C cancels it (no further op starts),
+    /// interrupts the local command that is running, and returns to the prompt at once. A
+    /// remote command finishes in the background; the entry's output is dropped.
     func evaluate(_ program: Program) async {
         entryCount += 1
         let entry = entryCount
@@ -101,7 +102,6 @@ final class ReplLoop: @unchecked Sendable {
         let output = self.output
         observer.begin(entry: entry, host: session.target, checkMode: session.checkMode)
         defer { observer.end() }
-        InterruptSignal.clear()
         let task = Task {
             await ReplEntry.$id.withValue(entry) {
                 await session.evaluate(program) { value in
@@ -122,6 +122,7 @@ final class ReplLoop: @unchecked Sendable {
                 while !first.isDone {
                     if InterruptSignal.take() {
                         task.cancel()
+                        LocalCommands.interrupt()
                         first.resume(with: .interrupted)
                         return
                     }

@@ -59,7 +59,8 @@ final class ReplObserver: RunObserver, @unchecked Sendable {
 
     func end() { lock.withLock { active = 0 } }
 
-    private func isCurrent() -> HostTarget? {
+    /// The session host while the calling task runs the current entry; nil for a stale one.
+    private func currentHost() -> HostTarget? {
         lock.withLock { ReplEntry.id == active && active != 0 ? sessionHost : nil }
     }
 
@@ -69,7 +70,7 @@ final class ReplObserver: RunObserver, @unchecked Sendable {
 
     func opFinished(_ host: HostTarget, _ record: OpRecord) {
         // A failed op comes back as the entry's error, which says more.
-        guard let sessionHost = isCurrent(), record.status != .failed else { return }
+        guard let sessionHost = currentHost(), record.status != .failed else { return }
         let prefix = host == sessionHost ? "" : "[\(host.name)] "
         let code = record.status == .ok ? "32" : record.status == .changed ? "33" : "31"
         var text = prefix + output.paint(record.status.rawValue, code) + " \(record.op)"
@@ -83,7 +84,7 @@ final class ReplObserver: RunObserver, @unchecked Sendable {
     }
 
     func log(_ host: HostTarget?, _ message: String) {
-        guard let sessionHost = isCurrent() else { return }
+        guard let sessionHost = currentHost() else { return }
         let prefix = host == nil || host == sessionHost ? "" : "[\(host!.name)] "
         output.line(prefix + message)
     }
