@@ -8,14 +8,17 @@
 /// the original is untouched. When the caller says how many bytes it sends, a temp file that
 /// got fewer (the connection or the sender died mid-transfer, and the remote `cat` saw an
 /// early end of input) is removed instead of renamed: a file is never replaced by a
-/// truncated copy. Needs only POSIX sh and coreutils (RHEL 6 included).
+/// truncated copy. A signal (SIGPIPE included: once the client is gone, the first write to
+/// stderr gets one) exits through the EXIT trap, so the temp file goes too. Needs only POSIX
+/// sh and coreutils (RHEL 6 included).
 public enum AtomicWrite {
     static let script = #"""
 set -e
 f=$1 backup=$2 newmode=$3 mode=$4 owner=$5 size=${6:-}
 d=$(dirname -- "$f")
 t=$(mktemp "$d/.crucible-tmp.XXXXXX")
-trap 'rm -f -- "$t"' EXIT HUP INT TERM
+trap 'rm -f -- "$t"' EXIT
+trap 'exit 1' HUP INT TERM PIPE
 cat > "$t"
 if [ -n "$size" ] && [ "$(( $(wc -c < "$t") ))" -ne "$size" ]; then
   echo "received $(( $(wc -c < "$t") )) of $size bytes (input cut short); $f left as it was" >&2
@@ -33,7 +36,7 @@ fi
 if [ -n "$mode" ]; then chmod "$mode" -- "$t"; fi
 if [ -n "$owner" ]; then chown "$owner" -- "$t"; fi
 mv -f -- "$t" "$f"
-trap - EXIT HUP INT TERM
+trap - EXIT HUP INT TERM PIPE
 """#
 
     /// The command to run with the file's new bytes on standard input.
