@@ -44,7 +44,7 @@ let package = Package(
         // Starts and stops sandbox hosts (scripts/sandbox) for the tests that need real SSH.
         .target(name: "TestSupport", dependencies: ["Interpreter"], path: "Tests/TestSupport"),
         .testTarget(name: "DSLTests", dependencies: ["DSL"]),
-        .testTarget(name: "InterpreterTests", dependencies: ["Interpreter", "Stdlib", "DSL"]),
+        .testTarget(name: "InterpreterTests", dependencies: ["Interpreter", "Stdlib", "DSL", "TestSupport"]),
         .testTarget(name: "StdlibTests", dependencies: ["Stdlib", "Interpreter", "TestSupport"], exclude: ["Golden"]),
         .testTarget(name: "SSHTests", dependencies: ["SSH", "Interpreter", "TestSupport"]),
         .testTarget(name: "IntegrationTests", dependencies: ["Interpreter", "Stdlib", "SSH", "DSL", "TestSupport"]),

@@ -11,16 +11,21 @@ public struct Lexer {
     public private(set) var diagnostics: [Diagnostic] = []
     /// Every comment, in order: params take their doc from them, the formatter keeps them.
     public private(set) var comments: [Comment] = []
+    /// How many interpolations enclose this lexer's text: each `${` lexes its inside with a
+    /// new lexer, so the depth is limited to keep hostile input from exhausting the stack.
+    let nesting: Int
+    static let maxInterpolationNesting = 32
 
     public init(file: SourceFile) {
         self.init(file: file, start: 0, end: file.bytes.count)
     }
 
-    init(file: SourceFile, start: Int, end: Int) {
+    init(file: SourceFile, start: Int, end: Int, nesting: Int = 0) {
         self.file = file
         self.bytes = file.bytes
         self.position = start
         self.end = end
+        self.nesting = nesting
     }
 
     /// Lexes everything; the last token is always `.endOfFile`.
@@ -242,7 +247,14 @@ public struct Lexer {
             position = stop
             return
         }
-        var sub = Lexer(file: file, start: position, end: inner)
+        if nesting >= Self.maxInterpolationNesting {
+            report("E-nesting", span(start, inner + 1),
+                   "string interpolations are nested too deeply (more than \(Self.maxInterpolationNesting) levels)",
+                   hint: "compute the inner strings first with `let`")
+            position = inner + 1
+            return
+        }
+        var sub = Lexer(file: file, start: position, end: inner, nesting: nesting + 1)
         var tokens = sub.tokenize()
         diagnostics += sub.diagnostics
         tokens.removeAll { $0.kind == .newline }
@@ -251,41 +263,41 @@ public struct Lexer {
     }
 
     /// Offset of the `}` that closes an interpolation whose expression starts at `start`,
-    /// past nested braces and string literals; nil when the line or the input ends first.
+    /// past nested braces and string literals (which may hold interpolations of their own);
+    /// nil when the line or the input ends first. A loop over an explicit stack, not
+    /// recursion: however deep hostile input nests, the scan costs no call stack.
     func closingBrace(from start: Int) -> Int? {
-        var depth = 0
+        var stack: [InterpolationScan] = [.expression(openBraces: 0)]
         var offset = start
         while offset < end {
-            switch bytes[offset] {
-            case UInt8(ascii: "{"): depth += 1
-            case UInt8(ascii: "}"):
-                if depth == 0 { return offset }
-                depth -= 1
-            case UInt8(ascii: "\n"): return nil
-            case UInt8(ascii: "\""):
-                guard let after = endOfNestedString(from: offset) else { return nil }
-                offset = after
-                continue
-            default: break
-            }
-            offset += 1
-        }
-        return nil
-    }
-
-    /// Offset just past a one-line string literal inside an interpolation, given the offset
-    /// of its opening quote; nil when the line or the input ends first.
-    func endOfNestedString(from start: Int) -> Int? {
-        var offset = start + 1
-        while offset < end {
-            switch bytes[offset] {
-            case UInt8(ascii: "\""): return offset + 1
-            case UInt8(ascii: "\n"): return nil
-            case UInt8(ascii: "\\"): offset += 2
-            case UInt8(ascii: "$") where offset + 1 < end && bytes[offset + 1] == UInt8(ascii: "{"):
-                guard let close = closingBrace(from: offset + 2) else { return nil }
-                offset = close + 1
-            default: offset += 1
+            let byte = bytes[offset]
+            if byte == UInt8(ascii: "\n") { return nil }
+            switch stack[stack.count - 1] {
+            case .expression(let openBraces):
+                switch byte {
+                case UInt8(ascii: "{"): stack[stack.count - 1] = .expression(openBraces: openBraces + 1)
+                case UInt8(ascii: "}"):
+                    if openBraces > 0 {
+                        stack[stack.count - 1] = .expression(openBraces: openBraces - 1)
+                    } else {
+                        stack.removeLast()
+                        if stack.isEmpty { return offset }
+                    }
+                case UInt8(ascii: "\""): stack.append(.string)
+                default: break
+                }
+                offset += 1
+            case .string:
+                switch byte {
+                case UInt8(ascii: "\""):
+                    stack.removeLast()
+                    offset += 1
+                case UInt8(ascii: "\\"): offset += 2
+                case UInt8(ascii: "$") where offset + 1 < end && bytes[offset + 1] == UInt8(ascii: "{"):
+                    stack.append(.expression(openBraces: 0))
+                    offset += 2
+                default: offset += 1
+                }
             }
         }
         return nil
@@ -381,4 +393,12 @@ struct SegmentBuilder {
         pending = []
         pendingStart = nil
     }
+}
+
+/// What encloses the scan position while looking for an interpolation's closing `}`.
+enum InterpolationScan {
+    /// Inside `${ ... }`, with how many of its own `{` are still open.
+    case expression(openBraces: Int)
+    /// Inside a string literal within the expression.
+    case string
 }

@@ -364,7 +364,10 @@ public struct Parser {
 
     mutating func parseOr() throws(SyntaxError) -> Expr {
         var left = try parseAnd()
+        var links = 0
+        defer { depth -= links }
         while let opToken = matchOperator([.keyword(.or), .symbol(.pipePipe)]) {
+            try enterChainLink(&links)
             skipNewlines()
             let right = try parseAnd()
             left = .binary(.or, left, right, operatorSpan: opToken.span, left.span.through(right.span))
@@ -374,7 +377,10 @@ public struct Parser {
 
     mutating func parseAnd() throws(SyntaxError) -> Expr {
         var left = try parseNot()
+        var links = 0
+        defer { depth -= links }
         while let opToken = matchOperator([.keyword(.and), .symbol(.ampAmp)]) {
+            try enterChainLink(&links)
             skipNewlines()
             let right = try parseNot()
             left = .binary(.and, left, right, operatorSpan: opToken.span, left.span.through(right.span))
@@ -399,7 +405,10 @@ public struct Parser {
             .symbol(.lessEqual): .lessEqual, .symbol(.greater): .greater, .symbol(.greaterEqual): .greaterEqual,
             .keyword(.in): .in,
         ]
+        var links = 0
+        defer { depth -= links }
         while let op = operators[peekOperator.kind] {
+            try enterChainLink(&links)
             skipNewlinesIfGrouped()
             let opToken = advance()
             skipNewlines()
@@ -422,7 +431,10 @@ public struct Parser {
 
     mutating func parseAdditive() throws(SyntaxError) -> Expr {
         var left = try parseMultiplicative()
+        var links = 0
+        defer { depth -= links }
         while let opToken = matchOperator([.symbol(.plus), .symbol(.minus)]) {
+            try enterChainLink(&links)
             skipNewlines()
             let right = try parseMultiplicative()
             let op: BinaryOperator = opToken.kind == .symbol(.plus) ? .add : .subtract
@@ -436,7 +448,10 @@ public struct Parser {
         let operators: [Token.Kind: BinaryOperator] = [
             .symbol(.star): .multiply, .symbol(.slash): .divide, .symbol(.percent): .remainder,
         ]
+        var links = 0
+        defer { depth -= links }
         while let op = operators[peekOperator.kind] {
+            try enterChainLink(&links)
             skipNewlinesIfGrouped()
             let opToken = advance()
             skipNewlines()
@@ -459,7 +474,12 @@ public struct Parser {
 
     mutating func parsePostfix() throws(SyntaxError) -> Expr {
         var expr = try parsePrimary()
+        var links = 0
+        defer { depth -= links }
         while true {
+            if peek.kind == .symbol(.dot) || (peek.kind == .symbol(.leftBracket) && !peek.precededBySpace) {
+                try enterChainLink(&links)
+            }
             if case .symbol(.dot) = peek.kind {
                 advance()
                 let field = try expectIdentifier("a field name after `.`")

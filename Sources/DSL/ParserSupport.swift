@@ -153,9 +153,20 @@ extension Parser {
     mutating func enter() throws(SyntaxError) {
         depth += 1
         if depth > Self.maxDepth {
+            // The caller's `defer` is not set up yet: undo here, or every such error would
+            // lower the limit for the rest of the file.
+            depth -= 1
             throw error("E-nesting", peek.span, "the recipe is nested too deeply (more than \(Self.maxDepth) levels)",
                         hint: "split the expression or block into smaller named parts with `let` or `fn`")
         }
+    }
+
+    /// One more link of a flat chain (`a + b + c`, `x.a.b`, `l[0][1]`). The parser loops
+    /// over a chain, but the tree it builds is as deep as the chain is long, and the checker
+    /// and evaluator walk that tree recursively: each link counts as a level of nesting.
+    mutating func enterChainLink(_ links: inout Int) throws(SyntaxError) {
+        try enter()
+        links += 1
     }
 
     // MARK: - Diagnostics

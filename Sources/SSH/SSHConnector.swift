@@ -25,7 +25,9 @@ struct SSHConnector {
         do {
             try authenticator.authenticate()
         } catch is StepTimedOut {
-            throw ConnectFailure.authentication("no answer from \(endpoint.place) within \(Int(endpoint.connectTimeout)) s while logging in")
+            // Silence is a network problem, not a refused key: say unreachable, so nobody
+            // goes looking for a wrong key or password.
+            throw ConnectFailure.unreachable("no answer from \(endpoint.place) within \(Int(endpoint.connectTimeout)) s while logging in")
         }
         session.configureKeepalive(seconds: options.keepaliveInterval)
         return session

@@ -66,7 +66,17 @@ extension Evaluator {
             }
             return (value, record)
         } catch let error as TransportError where error.isFatalForHost {
-            throw error
+            // The connection is gone: the host stops, and its report still says which op
+            // was cut off (the op's own record for changing ops, the host error for all).
+            record.milliseconds = Self.milliseconds(since: started)
+            record.status = .failed
+            record.error = error.description
+            if op.isChangingOp {
+                await sessions.append(record, for: run.target)
+                observer.opFinished(run.target, record)
+            }
+            await fail(run.target, unreachable: true, message: "\(op.name) at \(location): \(error.description)")
+            throw HostAborted()
         } catch {
             record.milliseconds = Self.milliseconds(since: started)
             record.status = .failed

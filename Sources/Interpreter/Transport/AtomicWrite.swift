@@ -5,15 +5,25 @@
 /// the original's mode, owner and SELinux context before it is renamed over the original.
 /// The backup is a hard link to the original, made before the rename: the old inode stays
 /// reachable, whole, under the backup name. If anything fails, the temp file is removed and
-/// the original is untouched. Needs only POSIX sh and coreutils (RHEL 6 included).
+/// the original is untouched. When the caller says how many bytes it sends, a temp file that
+/// got fewer (the connection or the sender died mid-transfer, and the remote `cat` saw an
+/// early end of input) is removed instead of renamed: a file is never replaced by a
+/// truncated copy. A signal (SIGPIPE included: once the client is gone, the first write to
+/// stderr gets one) exits through the EXIT trap, so the temp file goes too. Needs only POSIX
+/// sh and coreutils (RHEL 6 included).
 public enum AtomicWrite {
     static let script = #"""
 set -e
-f=$1 backup=$2 newmode=$3 mode=$4 owner=$5
+f=$1 backup=$2 newmode=$3 mode=$4 owner=$5 size=${6:-}
 d=$(dirname -- "$f")
 t=$(mktemp "$d/.crucible-tmp.XXXXXX")
-trap 'rm -f -- "$t"' EXIT HUP INT TERM
+trap 'rm -f -- "$t"' EXIT
+trap 'exit 1' HUP INT TERM PIPE
 cat > "$t"
+if [ -n "$size" ] && [ "$(( $(wc -c < "$t") ))" -ne "$size" ]; then
+  echo "received $(( $(wc -c < "$t") )) of $size bytes (input cut short); $f left as it was" >&2
+  exit 1
+fi
 if [ -e "$f" ]; then
   chmod --reference="$f" -- "$t"
   chown --reference="$f" -- "$t" 2>/dev/null || true
@@ -26,14 +36,20 @@ fi
 if [ -n "$mode" ]; then chmod "$mode" -- "$t"; fi
 if [ -n "$owner" ]; then chown "$owner" -- "$t"; fi
 mv -f -- "$t" "$f"
-trap - EXIT HUP INT TERM
+trap - EXIT HUP INT TERM PIPE
 """#
 
     /// The command to run with the file's new bytes on standard input.
     public static func command(path: String, options: WriteOptions) -> String {
+        command(path: path, options: options, expectedSize: nil)
+    }
+
+    /// The same, refusing to replace the file unless exactly `expectedSize` bytes arrived.
+    public static func command(path: String, options: WriteOptions, expectedSize: Int?) -> String {
         ShellQuote.command([
             "/bin/sh", "-c", script, "crucible-write", path,
             options.backupPath ?? "", options.modeIfNew, options.mode ?? "", options.owner ?? "",
+            expectedSize.map(String.init) ?? "",
         ])
     }
 
@@ -59,7 +75,7 @@ extension Transport {
     /// Replaces a file with one exec of the atomic-write script, the bytes on its stdin
     /// (keeps mode, owner and SELinux context, makes the backup, works through sudo).
     public func writeFileByExec(_ path: String, contents: [UInt8], options: WriteOptions) async throws {
-        let result = try await run(AtomicWrite.command(path: path, options: options), stdin: contents, timeout: nil)
+        let result = try await run(AtomicWrite.command(path: path, options: options, expectedSize: contents.count), stdin: contents, timeout: nil)
         guard result.succeeded else {
             throw TransportError.io(host: target.name, message: "cannot write \(path): \(result.stderrText.trimmed)")
         }

@@ -25,7 +25,34 @@ public enum IptablesPersistence: Sendable, Equatable {
             HostProbe.flag("persist_initscript", test: ShellQuote.command(["[", "-x", initScriptPath, "]"])),
             HostProbe.flag("persist_sysconfig", test: ShellQuote.command(["[", "-d", "/etc/sysconfig", "]"])),
             HostProbe.flag("persist_debian", test: ShellQuote.command(["[", "-d", "/etc/iptables", "]"])),
-        ]
+        ] + savedFiles.map { key, path in HostProbe.flag(key, test: holdsLiveInputRules(path)) }
+    }
+
+    /// The files the rules may be saved to, with the probe key that says whether the file
+    /// holds every live INPUT rule.
+    static let savedFiles = [("saved_sysconfig_in_sync", "/etc/sysconfig/iptables"), ("saved_debian_in_sync", "/etc/iptables/rules.v4")]
+
+    /// A shell test: `path` exists and has every live INPUT rule as a line (both come from
+    /// iptables-save, so they are spelled alike once crucible has saved).
+    static func holdsLiveInputRules(_ path: String) -> String {
+        let file = ShellQuote.quote(path)
+        return "{ [ -f \(file) ] && iptables-save -t filter | grep '^-A INPUT ' | { while IFS= read -r rule; do grep -qxF -- \"$rule\" \(file) || exit 1; done; }; }"
+    }
+
+    /// Where this way of saving writes the rules; nil when they are not saved.
+    public var savedPath: String? {
+        switch self {
+        case .serviceSave, .initScript: return "/etc/sysconfig/iptables"
+        case .file(let path): return path
+        case .none: return nil
+        }
+    }
+
+    /// Whether the probe found the saved file holding every live INPUT rule (true when the
+    /// rules are not saved anywhere: there is nothing to catch up).
+    func savedFileInSync(_ probe: [String: String]) -> Bool {
+        guard let path = savedPath, let key = Self.savedFiles.first(where: { $0.1 == path })?.0 else { return true }
+        return probe[key] != "no"
     }
 
     static func choose(facts: HostFacts, probe: [String: String]) -> IptablesPersistence {

@@ -27,12 +27,16 @@ enum OpenPortIptables {
                           hint: "is iptables installed and may this user run it?")
         }
         let persistence = IptablesPersistence.choose(facts: facts, probe: probe)
-        return try plan(request, ruleset: IptablesRuleset.parse(saved), persistence: persistence)
+        return try plan(request, ruleset: IptablesRuleset.parse(saved), persistence: persistence,
+                        savedFileInSync: persistence.savedFileInSync(probe))
     }
 
     /// The planning itself, from rules already read: tests call it with captured rulesets.
+    /// `savedFileInSync` false: the saved rules file lacks some live INPUT rule (a run was
+    /// cut between inserting rules and saving them); the rules are then saved even when
+    /// every port is already open, or a reboot would lose them.
     static func plan(_ request: OpenPort.Request, ruleset: IptablesRuleset,
-                     persistence: IptablesPersistence) throws -> OpPlan {
+                     persistence: IptablesPersistence, savedFileInSync: Bool = true) throws -> OpPlan {
         guard ruleset.unreadable.isEmpty else {
             throw OpError("cannot read these iptables rules: \(ruleset.unreadable.joined(separator: "; "))",
                           hint: "crucible does not add rules to a chain it cannot read")
@@ -49,6 +53,10 @@ enum OpenPortIptables {
             ("persisted_with", .string(missing.isEmpty ? "" : persistence.label)),
         ]
         guard !missing.isEmpty else {
+            if !savedFileInSync, let save = persistence.command, let path = persistence.savedPath {
+                return OpPlan(actions: [.run(command: save, summary: "save the live rules: \(path) lacks some of them")],
+                              details: .init(uniqueKeysWithValues: details))
+            }
             return .noChange("every requested port is already accepted above the catch-all rule",
                              details: .init(uniqueKeysWithValues: details))
         }

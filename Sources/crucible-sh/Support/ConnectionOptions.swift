@@ -23,4 +23,7 @@ struct ConnectionOptions: ParsableArguments {
 
     @Option(name: .long, help: ArgumentHelp("Seconds to wait for a host to answer.", valueName: "SECONDS"))
     var connectTimeout: Double = 10
+
+    @Option(name: .long, help: ArgumentHelp("Seconds of silence before asking a host whether it is still there; after 3 unanswered asks its connection counts as lost (0: never ask).", valueName: "SECONDS"))
+    var keepalive: Int = 30
 }

@@ -24,6 +24,7 @@ enum TransportChoice {
             secrets: secrets,
             become: options.become,
             connectTimeout: options.connectTimeout,
+            keepaliveInterval: max(0, options.keepalive),
             sshConfigPath: options.sshConfig)
     }
 }
