@@ -21,7 +21,9 @@ def main(tsv, reps, lint_lines, lint_seconds, version_seconds, *versions):
     sizes = sorted({n for n, _, _ in median})
     tools = [t for t in ("crucible", "ansible", "pyinfra") if any(k[1] == t for k in median)]
 
-    print(f"Median wall-clock seconds of a whole run ({reps} repetitions, fresh hosts for each).\n")
+    counts = sorted({len(v) for v in times.values()})
+    print(f"Median wall-clock seconds of a whole run ({' or '.join(map(str, counts))} repetitions, "
+          "fresh hosts for each).\n")
     peers = [t for t in tools if t != "crucible"]
     header = ["hosts", "run"] + tools + [f"{p} / crucible" for p in peers]
     print("| " + " | ".join(header) + " |")
