@@ -15,6 +15,9 @@ public struct Parser {
     /// How many `( )` and `[ ]` enclose the current expression: inside them a newline
     /// does not end it (records reset this, as their newlines separate fields).
     var groupingDepth = 0
+    /// Lines where the lexer already reported a bad character or string: a syntax error
+    /// there would only repeat it in other words.
+    var linesWithLexerErrors: Set<Int> = []
 
     public init(file: SourceFile) {
         var lexer = Lexer(file: file)
@@ -22,6 +25,7 @@ public struct Parser {
         self.file = file
         self.comments = lexer.comments
         self.diagnostics = lexer.diagnostics
+        self.linesWithLexerErrors = Set(lexer.diagnostics.map { $0.span.startLocation.line })
     }
 
     /// Parses a whole file. Diagnostics are in `diagnostics`; the program holds every
@@ -30,7 +34,17 @@ public struct Parser {
         var statements: [Stmt] = []
         skipTerminators()
         while !atEnd {
-            if let statement = parseStatementRecovering() { statements.append(statement) }
+            if case .symbol(.rightBrace) = peek.kind {
+                // Nothing else consumes a `}` at the top level: report it (unless the
+                // statement before already failed on it) and move past it.
+                if diagnostics.last?.span != peek.span {
+                    _ = error("E-syntax", peek.span, "unexpected `}`: no block is open here",
+                              hint: "remove it, or add the `{` that is missing above")
+                }
+                advance()
+            } else if let statement = parseStatementRecovering() {
+                statements.append(statement)
+            }
             skipTerminators()
         }
         return Program(statements: statements, file: file)
@@ -40,19 +54,38 @@ public struct Parser {
     public static func parse(_ file: SourceFile) -> (Program, [Diagnostic]) {
         var parser = Parser(file: file)
         let program = parser.parseProgram()
-        return (program, parser.diagnostics)
+        // Lexer and parser diagnostics interleaved in source order.
+        let ordered = parser.diagnostics.enumerated().sorted {
+            ($0.element.span.start, $0.offset) < ($1.element.span.start, $1.offset)
+        }.map(\.element)
+        return (program, ordered)
     }
 
     // MARK: - Statements
 
     mutating func parseStatementRecovering() -> Stmt? {
+        let start = index
         do {
             let statement = try parseStatement()
             try expectTerminator()
-            return statement
+            return spoiledByLexerError(statement) ? nil : statement
         } catch {
-            synchronize()
+            synchronize(statementStart: start)
             return nil
+        }
+    }
+
+    /// A simple statement on a line where the lexer dropped a bad character parses as
+    /// something the author did not write (`let b = 'x y'` as a call of `x`): it is left
+    /// out, and the lexer's error stands for it. Blocks keep their other statements.
+    func spoiledByLexerError(_ statement: Stmt) -> Bool {
+        guard !linesWithLexerErrors.isEmpty else { return false }
+        switch statement {
+        case .if, .for, .on, .function, .block: return false
+        default:
+            let (first, _) = statement.span.startLocation
+            let (last, _) = statement.span.endLocation
+            return (first...last).contains { linesWithLexerErrors.contains($0) }
         }
     }
 
@@ -250,10 +283,30 @@ public struct Parser {
                 }
                 break
             }
+            if let op = operatorAfterCommandArgument(), !arguments.isEmpty {
+                throw error("E-syntax", peek.span, "`\(op)` cannot follow an argument of a command-style call",
+                            hint: "command-style arguments are single terms: wrap the expression in parentheses, "
+                                + "like `(a \(op) b)`, or call `\(name)(...)` with parentheses")
+            }
             arguments.append(try parseArgument(commandStyle: true))
         }
         let end = block?.span ?? arguments.last?.span ?? callee.span
         return .call(Call(callee: callee, arguments: arguments, block: block, span: callee.span.through(end)))
+    }
+
+    /// A binary operator where the next command-style argument should start (`-` is left
+    /// out: `f -1` passes a negative number).
+    func operatorAfterCommandArgument() -> String? {
+        switch peek.kind {
+        case .symbol(let symbol):
+            let operators: [Symbol] = [.plus, .star, .slash, .percent, .equalEqual, .bangEqual, .less, .lessEqual,
+                                       .greater, .greaterEqual, .ampAmp, .pipePipe]
+            return operators.contains(symbol) ? symbol.rawValue : nil
+        case .keyword(let keyword):
+            return [.and, .or, .in].contains(keyword) ? keyword.rawValue : nil
+        default:
+            return nil
+        }
     }
 
     mutating func parseArgument(commandStyle: Bool) throws(SyntaxError) -> Argument {
@@ -494,6 +547,17 @@ public struct Parser {
         let enclosingGrouping = groupingDepth
         groupingDepth = 0
         defer { groupingDepth = enclosingGrouping }
+        do {
+            return try parseRecordFields(open)
+        } catch {
+            // Leave the whole record behind, so recovery does not take its `}` for the
+            // end of the enclosing block.
+            skipPastClosingBrace()
+            throw error
+        }
+    }
+
+    mutating func parseRecordFields(_ open: Token) throws(SyntaxError) -> Expr {
         var fields: [RecordField] = []
         skipTerminatorsAndCommas()
         while !check(.rightBrace) {

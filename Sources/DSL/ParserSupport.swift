@@ -107,7 +107,10 @@ extension Parser {
 
     /// Skips to the start of the next statement after an error: past the end of the line,
     /// or up to a `}` that closes the enclosing block (balanced braces in between are skipped).
-    mutating func synchronize() {
+    /// When the error is at the first token of a later line (an unclosed `(` ran on), that
+    /// token already starts the next statement and nothing is skipped.
+    mutating func synchronize(statementStart: Int) {
+        if index > statementStart, previous.kind == .newline, startsStatement(peek) { return }
         var braces = 0
         while !atEnd {
             switch peek.kind {
@@ -121,6 +124,29 @@ extension Parser {
             default: break
             }
             advance()
+        }
+    }
+
+    /// A name or a statement keyword: what a line that starts a new statement begins with.
+    func startsStatement(_ token: Token) -> Bool {
+        switch token.kind {
+        case .identifier: return true
+        case .keyword(let keyword):
+            return [.param, .let, .fn, .return, .if, .for, .on, .include].contains(keyword)
+        default: return false
+        }
+    }
+
+    /// Skips past the `}` that closes a brace already consumed (nested pairs included).
+    mutating func skipPastClosingBrace() {
+        var depth = 0
+        while !atEnd {
+            let token = advance()
+            if case .symbol(.leftBrace) = token.kind { depth += 1 }
+            if case .symbol(.rightBrace) = token.kind {
+                if depth == 0 { return }
+                depth -= 1
+            }
         }
     }
 
@@ -138,7 +164,7 @@ extension Parser {
                         notes: [Diagnostic.Note] = []) -> SyntaxError {
         let last = diagnostics.last
         // One error per position: recovery must not stack a second message on the same spot.
-        if last?.span != span || last?.message != message {
+        if last?.span != span || last?.message != message, !linesWithLexerErrors.contains(span.startLocation.line) {
             diagnostics.append(Diagnostic(id: id, span: span, message: message, hint: hint, notes: notes,
                                           isUnexpectedEnd: unexpectedEnd))
         }
@@ -146,23 +172,42 @@ extension Parser {
     }
 
     /// The doc comment of a declaration: `#` lines right above it, or a comment at the end
-    /// of its line.
+    /// of its line. Comments are in source order, so the ones near the declaration are found
+    /// by binary search (a recipe with thousands of params and comments stays linear).
     func docComment(for span: Span) -> String {
         let (line, _) = span.startLocation
         let (endLine, _) = span.endLocation
-        if let trailing = comments.first(where: { $0.span.startLocation.line == endLine && $0.span.start >= span.end }) {
-            return trailing.text
+        let after = firstComment(atOrAfter: span.end)
+        if after < comments.count, comments[after].span.startLocation.line == endLine {
+            return comments[after].text
         }
         var lines: [String] = []
         var wanted = line - 1
-        for comment in comments.reversed() where comment.span.start < span.start {
+        var index = firstComment(atOrAfter: span.start) - 1
+        while index >= 0 {
+            let comment = comments[index]
             let (commentLine, commentColumn) = comment.span.startLocation
-            if commentLine > wanted { continue }
+            if commentLine > wanted {
+                index -= 1
+                continue
+            }
             guard commentLine == wanted, file.lineText(commentLine).prefix(commentColumn - 1).allSatisfy({ $0 == " " || $0 == "\t" })
             else { break }
             lines.insert(comment.text, at: 0)
             wanted -= 1
+            index -= 1
         }
         return lines.joined(separator: "\n")
     }
+
+    /// Index of the first comment starting at or after `offset` (`comments.count` if none).
+    func firstComment(atOrAfter offset: Int) -> Int {
+        var low = 0, high = comments.count
+        while low < high {
+            let mid = (low + high) / 2
+            if comments[mid].span.start < offset { low = mid + 1 } else { high = mid }
+        }
+        return low
+    }
+
 }

@@ -2,45 +2,6 @@ import Foundation
 import CLibSSH2
 import Interpreter
 
-/// The host key a server presented in the handshake.
-struct PresentedHostKey {
-    let blob: [UInt8]
-    let type: HostKeyType
-    /// `SHA256:` and the unpadded base64 of the key's SHA-256, like OpenSSH prints it.
-    let fingerprint: String
-
-    init(session: SSHSession) throws {
-        var length = 0
-        var rawType: Int32 = 0
-        guard let key = libssh2_session_hostkey(session.handle, &length, &rawType), length > 0 else {
-            throw ConnectFailure.hostKey("the server presented no host key")
-        }
-        guard let type = HostKeyType(sessionType: rawType) else {
-            throw ConnectFailure.hostKey("the server's host key type (\(rawType)) is not supported")
-        }
-        blob = key.withMemoryRebound(to: UInt8.self, capacity: length) { Array(UnsafeBufferPointer(start: $0, count: length)) }
-        self.type = type
-        let digest = libssh2_hostkey_hash(session.handle, LIBSSH2_HOSTKEY_HASH_SHA256)
-        let bytes = digest.map { pointer in
-            pointer.withMemoryRebound(to: UInt8.self, capacity: 32) { Array(UnsafeBufferPointer(start: $0, count: 32)) }
-        } ?? []
-        fingerprint = "SHA256:" + Data(bytes).base64EncodedString().replacingAll("=", with: "")
-    }
-
-    /// The algorithm name inside the blob (`ssh-ed25519`, `ecdsa-sha2-nistp256`, ...).
-    var algorithmName: String {
-        guard blob.count >= 4 else { return type.methodNames[0] }
-        let length = blob.prefix(4).reduce(0) { $0 << 8 | Int($1) }
-        guard blob.count >= 4 + length else { return type.methodNames[0] }
-        return String(decoding: blob[4..<(4 + length)], as: UTF8.self)
-    }
-
-    /// The known_hosts line that records this key for `host` on `port`.
-    func knownHostsLine(host: String, port: Int) -> String {
-        "\(KnownHostsFile.hostField(host: host, port: port)) \(algorithmName) \(Data(blob).base64EncodedString())"
-    }
-}
-
 /// Checks the presented host key against known_hosts, OpenSSH style: a known key goes on,
 /// an unknown host is refused (or recorded with `acceptNew`), a changed key is always
 /// refused, loudly.
@@ -87,39 +48,5 @@ extension KnownHostsFile {
     /// How known_hosts names a host: bare on port 22, `[host]:port` otherwise.
     static func hostField(host: String, port: Int) -> String {
         port == 22 ? host : "[\(host)]:\(port)"
-    }
-}
-
-/// Appends lines to a known_hosts file, safely from several hosts (threads) and
-/// processes at once: a process-wide lock plus `flock(2)`, one `write(2)` with O_APPEND.
-enum KnownHostsAppender {
-    private static let lock = NSLock()
-
-    static func append(_ line: String, to path: String) throws {
-        lock.lock()
-        defer { lock.unlock() }
-        let directory = (path as NSString).deletingLastPathComponent
-        if !directory.isEmpty {
-            try? FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
-        }
-        let fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0o600)
-        guard fd >= 0 else {
-            throw ConnectFailure.hostKey("cannot record the host key in \(path): \(String(cString: strerror(errno)))")
-        }
-        defer { close(fd) }
-        flock(fd, LOCK_EX)
-        defer { flock(fd, LOCK_UN) }
-        let text = (endsWithoutNewline(fd) ? "\n" : "") + line + "\n"
-        let written = text.utf8CString.withUnsafeBufferPointer { write(fd, $0.baseAddress, $0.count - 1) }
-        guard written == text.utf8.count else {
-            throw ConnectFailure.hostKey("cannot record the host key in \(path): \(String(cString: strerror(errno)))")
-        }
-    }
-
-    private static func endsWithoutNewline(_ fd: Int32) -> Bool {
-        var info = stat()
-        guard fstat(fd, &info) == 0, info.st_size > 0 else { return false }
-        var last: UInt8 = 0
-        return pread(fd, &last, 1, info.st_size - 1) == 1 && last != UInt8(ascii: "\n")
     }
 }

@@ -66,16 +66,15 @@ final class KnownHostsFile {
 
     /// The host key algorithm preference for the handshake: the types known_hosts holds
     /// for this host first (libssh2 1.10 would otherwise pick ECDSA and report a host
-    /// known only by its ed25519 key as unknown), then every other supported algorithm.
-    /// Nil when the host is not known (libssh2's default order).
+    /// known only by its ed25519 key as unknown), then every other supported algorithm,
+    /// ed25519 first as in OpenSSH, so a new host is recorded by the key `ssh` records.
     func preferredMethods(host: String, port: Int) -> String? {
-        let known = knownTypes(host: host, port: port)
-        guard !known.isEmpty else { return nil }
         let supported = supportedHostKeyAlgorithms()
+        let known = knownTypes(host: host, port: port) + [.ed25519]
         let first = known.flatMap(\.methodNames).filter(supported.contains)
         guard !first.isEmpty else { return nil }
-        let rest = supported.filter { !first.contains($0) }
-        return (first + rest).joined(separator: ",")
+        var seen = Set<String>()
+        return (first + supported).filter { seen.insert($0).inserted }.joined(separator: ",")
     }
 
     private func supportedHostKeyAlgorithms() -> [String] {
@@ -91,7 +90,7 @@ final class KnownHostsFile {
     private func load() {
         guard let text = try? String(contentsOfFile: path, encoding: .utf8) else { return }
         var last: UnsafeMutablePointer<libssh2_knownhost>?
-        for (index, rawLine) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
+        for (index, rawLine) in text.split(omittingEmptySubsequences: false, whereSeparator: \.isNewline).enumerated() {
             let line = rawLine.trimmingCharacters(in: .whitespaces)
             if line.isEmpty || line.hasPrefix("#") || line.hasPrefix("@") { continue }
             guard libssh2_knownhost_readline(store, line, line.utf8.count, LIBSSH2_KNOWNHOST_FILE_OPENSSH) == 0 else { continue }

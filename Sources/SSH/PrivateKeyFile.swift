@@ -40,7 +40,7 @@ struct PrivateKeyFile {
     /// Reads the clear part of the `openssh-key-v1` format: magic, cipher name, KDF name,
     /// KDF options, key count, then the public key blob whose first string is its type.
     private static func openSSHHeader(_ text: String) -> (algorithm: Algorithm, encrypted: Bool) {
-        let body = text.split(separator: "\n").filter { !$0.hasPrefix("-----") }.joined()
+        let body = text.split(whereSeparator: \.isNewline).filter { !$0.hasPrefix("-----") }.joined()
         guard let data = Data(base64Encoded: body) else { return (.unknown, false) }
         var reader = BlobReader(bytes: Array(data))
         let magic = "openssh-key-v1\0"

@@ -19,16 +19,28 @@ final class SFTPSession {
 
     /// The bytes of a file, or nil when it does not exist.
     func read(_ path: String, deadline: Deadline) throws -> [UInt8]? {
-        let file: SFTPFile
-        do {
-            file = try SFTPFile(sftp: self, session: session, path: path, flags: crucible_sftp_read_flags(), mode: 0, deadline: deadline)
-        } catch let error as SSHError where error.code == LIBSSH2_ERROR_SFTP_PROTOCOL
-            && libssh2_sftp_last_error(handle) == crucible_sftp_no_such_file() {
-            return nil
+        try explained(path) {
+            let file: SFTPFile
+            do {
+                file = try SFTPFile(sftp: self, session: session, path: path, flags: crucible_sftp_read_flags(), mode: 0, deadline: deadline)
+            } catch let error as SSHError where error.code == LIBSSH2_ERROR_SFTP_PROTOCOL
+                && libssh2_sftp_last_error(handle) == crucible_sftp_no_such_file() {
+                return nil
+            }
+            let bytes = try file.readAll(deadline: deadline)
+            try file.close(deadline: deadline)
+            return bytes
         }
-        let bytes = try file.readAll(deadline: deadline)
-        try file.close(deadline: deadline)
-        return bytes
+    }
+
+    /// Turns libssh2's generic "SFTP Protocol Error" into the server's status for `path`.
+    private func explained<T>(_ path: String, _ body: () throws -> T) throws -> T {
+        do {
+            return try body()
+        } catch let error as SSHError where error.code == LIBSSH2_ERROR_SFTP_PROTOCOL {
+            let status = SFTPStatus.describe(libssh2_sftp_last_error(handle))
+            throw SSHError(error.code, "SFTP: \(path): \(status)")
+        }
     }
 
     /// Replaces a file: the bytes go to a new temp file beside it (created with `mode`),
@@ -40,7 +52,7 @@ final class SFTPSession {
         replaceExisting: (_ temp: String, _ path: String) throws -> Void
     ) throws {
         let temp = Self.tempPath(beside: path)
-        let file = try SFTPFile(sftp: self, session: session, path: temp, flags: crucible_sftp_create_flags(), mode: mode, deadline: deadline)
+        let file = try explained(path) { try SFTPFile(sftp: self, session: session, path: temp, flags: crucible_sftp_create_flags(), mode: mode, deadline: deadline) }
         do {
             try file.writeAll(bytes, deadline: deadline)
             try file.setMode(mode, deadline: deadline)
@@ -135,5 +147,20 @@ final class SFTPFile {
     func setMode(_ mode: Int, deadline: Deadline) throws {
         let file = handle
         try session.retrying(deadline) { crucible_sftp_fsetmode(file, UInt(mode)) }
+    }
+}
+
+/// The SFTP status codes (`LIBSSH2_FX_*`) in words.
+enum SFTPStatus {
+    private static let words: [UInt: String] = [
+        1: "end of file", 2: "no such file", 3: "permission denied", 4: "failure", 5: "bad message",
+        6: "no connection", 7: "connection lost", 8: "operation unsupported", 9: "invalid handle",
+        10: "no such path (a missing directory?)", 11: "file already exists", 12: "write protected",
+        13: "no media", 14: "no space left on the filesystem", 15: "quota exceeded",
+        18: "directory not empty", 19: "not a directory", 20: "invalid file name", 21: "link loop",
+    ]
+
+    static func describe(_ status: UInt) -> String {
+        words[status] ?? "SFTP status \(status)"
     }
 }

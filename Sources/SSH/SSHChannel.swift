@@ -41,7 +41,7 @@ final class SSHChannel {
         var stdinState = StdinState(bytes: stdin)
         var buffer = [CChar](repeating: 0, count: Self.chunk)
         while true {
-            var progressed = try feed(&stdinState, deadline: deadline)
+            var progressed = try feed(&stdinState)
             // EOF is checked before reading: once it is set every byte is buffered, so two
             // empty reads after it mean both streams are drained.
             let sawEOF = libssh2_channel_eof(channel) != 0
@@ -70,7 +70,7 @@ final class SSHChannel {
 
     /// Writes what the channel window takes of stdin, then EOF. A command that exits
     /// without reading its input closes the channel: the rest of stdin is dropped.
-    private func feed(_ state: inout StdinState, deadline: Deadline) throws -> Bool {
+    private func feed(_ state: inout StdinState) throws -> Bool {
         guard !state.eofSent else { return false }
         let channel = handle
         if state.offset < state.bytes.count {

@@ -16,6 +16,12 @@ final class SSHSession {
     let handle: OpaquePointer
     private let socket: Int32
     private var keepaliveSeconds: Int32 = 0
+    /// When the current stretch of waiting without hearing from the server began.
+    private var silentSince: DispatchTime?
+    private var lastWaitEnd: DispatchTime?
+    /// Unanswered keepalive intervals after which the server counts as gone (OpenSSH's
+    /// ServerAliveCountMax).
+    static let keepaliveCountMax = 3
 
     /// Connects the socket and performs the SSH handshake (key exchange).
     /// `hostKeyMethods` orders the host key algorithms (see `KnownHosts.preferredMethods`).
@@ -43,7 +49,8 @@ final class SSHSession {
         close(socket)
     }
 
-    /// Asks libssh2 to send a keepalive after `seconds` of silence; `waitForSocket` sends them.
+    /// Asks libssh2 to send a keepalive after `seconds` of silence (libssh2 makes 1 into 2);
+    /// `waitForSocket` sends them.
     func configureKeepalive(seconds: Int) {
         guard seconds > 0 else { return }
         keepaliveSeconds = Int32(clamping: seconds)
@@ -92,13 +99,19 @@ final class SSHSession {
 
     /// Waits until the socket is ready in the direction libssh2 is blocked on, sending a
     /// keepalive when one is due. Throws the deadline's timeout, or `SSHError` when the
-    /// keepalive cannot be sent (the connection is gone).
+    /// keepalive cannot be sent or the server has answered nothing (not even keepalives,
+    /// which ask for a reply) for `keepaliveCountMax` intervals: a host that vanished
+    /// without closing the connection (powered off, network gone) is then reported as
+    /// disconnected instead of hanging until TCP gives up.
     func waitForSocket(_ deadline: Deadline) throws {
         if deadline.hasPassed { throw deadline.timedOut }
+        defer { lastWaitEnd = .now() }
         var cap: Int? = nil
         if keepaliveSeconds > 0 {
+            try checkServerAlive()
             var next: Int32 = 0
-            if libssh2_keepalive_send(handle, &next) < 0 { throw lastError(LIBSSH2_ERROR_SOCKET_SEND) }
+            let sent = libssh2_keepalive_send(handle, &next)
+            if sent < 0 && sent != LIBSSH2_ERROR_EAGAIN { throw lastError(LIBSSH2_ERROR_SOCKET_SEND) }
             cap = Int(max(next, 1)) * 1000
         }
         let directions = libssh2_session_block_directions(handle)
@@ -108,7 +121,25 @@ final class SSHSession {
         if events == 0 { events = crucible_poll_in() }
         var pollfd = Glibc.pollfd(fd: socket, events: events, revents: 0)
         let ready = poll(&pollfd, 1, deadline.pollMilliseconds(cap: cap))
+        if ready > 0 { silentSince = nil }
         if ready == 0 && deadline.hasPassed { throw deadline.timedOut }
+    }
+
+    /// Silence is measured over back-to-back waits only: a wait that ends with the socket
+    /// ready (data, or room to write), or a pause of more than a second between waits (work
+    /// or idle time between commands), starts a new stretch.
+    private func checkServerAlive() throws {
+        let now = DispatchTime.now()
+        let paused = lastWaitEnd.map { now.uptimeNanoseconds - $0.uptimeNanoseconds > 1_000_000_000 } ?? true
+        guard let since = silentSince, !paused else {
+            silentSince = now
+            return
+        }
+        let limit = UInt64(keepaliveSeconds) * UInt64(Self.keepaliveCountMax) + 1
+        let silentSeconds = (now.uptimeNanoseconds - since.uptimeNanoseconds) / 1_000_000_000
+        if silentSeconds > limit {
+            throw SSHError(LIBSSH2_ERROR_SOCKET_DISCONNECT, "the server answered nothing (not even \(Self.keepaliveCountMax) keepalives) for \(silentSeconds) s")
+        }
     }
 }
 

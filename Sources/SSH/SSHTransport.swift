@@ -42,10 +42,14 @@ public final class SSHTransport: Transport, @unchecked Sendable {
     }
 
     public func run(_ command: String, stdin: [UInt8]?, timeout: Double?) async throws -> CommandResult {
-        let wrapped = options.become && endpoint.user != "root" ? BecomeCommand.wrap(command) : command
+        let becoming = options.become && endpoint.user != "root"
+        let wrapped = becoming ? BecomeCommand.wrap(command) : command
         let seconds = timeout ?? options.commandTimeout
         let result = try await worker.perform {
             try self.exec(wrapped, stdin: stdin ?? [], deadline: Deadline(seconds: seconds, what: "command"))
+        }
+        if becoming, let refusal = BecomeCommand.refusal(status: result.status, stderr: result.stderr, user: endpoint.user) {
+            throw TransportError.authentication(host: target.name, message: refusal)
         }
         return CommandResult(
             stdout: result.stdout, stderr: result.stderr,
@@ -54,21 +58,13 @@ public final class SSHTransport: Transport, @unchecked Sendable {
     }
 
     public func readFile(_ path: String) async throws -> [UInt8]? {
-        let result = try await run(AtomicWrite.readCommand(path: path))
-        if result.status == AtomicWrite.missingFileStatus && result.stdout.isEmpty { return nil }
-        guard result.succeeded else {
-            throw TransportError.io(host: target.name, message: "cannot read \(path): \(result.stderrText.trimmed)")
-        }
-        return result.stdout
+        try await readFileByExec(path)
     }
 
     /// One exec: the atomic-write script with the bytes on stdin (keeps mode, owner and
     /// SELinux context, makes the backup, works with `become`).
     public func writeFile(_ path: String, contents: [UInt8], options: WriteOptions) async throws {
-        let result = try await run(AtomicWrite.command(path: path, options: options), stdin: contents, timeout: nil)
-        guard result.succeeded else {
-            throw TransportError.io(host: target.name, message: "cannot write \(path): \(result.stderrText.trimmed)")
-        }
+        try await writeFileByExec(path, contents: contents, options: options)
         count { $0.bytesWritten += contents.count }
     }
 

@@ -101,7 +101,11 @@ public enum Builtins {
                             [ParamSpec("from", .int, positional: true, doc: "first int"),
                              ParamSpec("to", .int, positional: true, doc: "one past the last int")], returns: .list(.int)) { args in
         let from = args.int("from"), to = args.int("to")
-        guard to - from <= 100_000 else { throw OpError("range of \(to - from) ints is too large (at most 100000)") }
+        // The width may not fit in an int itself (range(-huge, huge)): that is too large too.
+        let (width, overflow) = to.subtractingReportingOverflow(from)
+        guard !overflow, width <= 100_000 else {
+            throw OpError("range from \(from) to \(to) is too large (at most 100000 ints)")
+        }
         return .list(from < to ? (from..<to).map(Value.int) : [])
     }
 

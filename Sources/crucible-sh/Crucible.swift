@@ -15,7 +15,7 @@ struct Crucible: AsyncParsableCommand {
             was unreachable), 2 for a recipe or usage error (then no host was contacted).
             """,
         version: version,
-        subcommands: [Run.self, Lint.self, Ops.self, Recipes.self]
+        subcommands: [Run.self, Lint.self, Params.self, Ops.self, Recipes.self, Repl.self, Fmt.self, Manual.self]
     )
 
     /// Runs the command and maps errors to crucible's exit statuses (usage errors are 2).

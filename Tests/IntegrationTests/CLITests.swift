@@ -15,6 +15,9 @@ final class CLITests: XCTestCase {
         try? FileManager.default.removeItem(at: tmp)
     }
 
+    /// Runs on this machine take a lock of their own, not the machine's /var/lock one.
+    var lockPath: String { tmp.appendingPathComponent("crucible.lock").path }
+
     func write(_ name: String, _ text: String) throws -> String {
         let path = tmp.appendingPathComponent(name).path
         try text.write(toFile: path, atomically: true, encoding: .utf8)
@@ -49,14 +52,14 @@ final class CLITests: XCTestCase {
         let recipe = try write("local.crucible", Self.localRecipe)
         let stockConf = bytes("libvirtd.conf")
 
-        let check = try CrucibleProcess.run(["run", recipe, "--set", "dir=\(tmp.path)", "--check"])
+        let check = try CrucibleProcess.run(["run", recipe, "--set", "dir=\(tmp.path)", "--lock-path", lockPath, "--check"])
         XCTAssertEqual(check.status, 0, check.output)
         XCTAssertTrue(check.stdout.contains("+listen_tcp = 1"), "check mode shows the diff:\n\(check.stdout)")
         XCTAssertEqual(bytes("libvirtd.conf"), stockConf, "check mode changed no byte")
         XCTAssertEqual(bytes("exports"), Data(), "check mode changed no byte")
         XCTAssertNil(bytes("libvirtd.conf.crucible~"), "check mode wrote no backup")
 
-        let first = try CrucibleProcess.run(["run", recipe, "--set", "dir=\(tmp.path)", "--json"])
+        let first = try CrucibleProcess.run(["run", recipe, "--set", "dir=\(tmp.path)", "--lock-path", lockPath, "--json"])
         XCTAssertEqual(first.status, 0, first.output)
         let firstReport = try JSONSerialization.jsonObject(with: Data(first.stdout.utf8)) as? [String: Any]
         let ops = ((firstReport?["hosts"] as? [[String: Any]])?.first?["ops"] as? [[String: Any]]) ?? []
@@ -66,7 +69,7 @@ final class CLITests: XCTestCase {
                        "/var/lib/nova/instances *(rw,sync,fsid=0,no_root_squash)\n")
         XCTAssertEqual(bytes("libvirtd.conf.crucible~"), stockConf, "the backup holds the previous version")
 
-        let second = try CrucibleProcess.run(["run", recipe, "--set", "dir=\(tmp.path)"])
+        let second = try CrucibleProcess.run(["run", recipe, "--set", "dir=\(tmp.path)", "--lock-path", lockPath])
         XCTAssertEqual(second.status, 0, second.output)
         XCTAssertFalse(second.stdout.contains("[local] changed"), "second run changes nothing:\n\(second.stdout)")
         XCTAssertTrue(second.stdout.contains("local     2        0       0            0"), second.stdout)
@@ -81,7 +84,7 @@ final class CLITests: XCTestCase {
               file "${dir}/new.conf" content: "created by this run\\n"
               run "exit 7"
             """))
-        let result = try CrucibleProcess.run(["run", recipe, "--set", "dir=\(tmp.path)", "--rollback-on-failure", "--json"])
+        let result = try CrucibleProcess.run(["run", recipe, "--set", "dir=\(tmp.path)", "--lock-path", lockPath, "--rollback-on-failure", "--json"])
         XCTAssertEqual(result.status, 1, result.output)
         XCTAssertEqual(bytes("libvirtd.conf"), stockConf, "libvirtd.conf is back to its bytes before the run")
         XCTAssertEqual(bytes("exports"), Data(), "exports is back to empty")

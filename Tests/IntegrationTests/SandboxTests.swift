@@ -198,7 +198,7 @@ final class SandboxTests: XCTestCase {
         let namespaces = try run("/usr/sbin/ip", ["netns", "list"]).output
         XCTAssertFalse(namespaces.contains("crsb-\(leftover)-old"), "the dead run's host is gone")
         XCTAssertTrue(namespaces.contains(try fresh.host(named: "new").netns))
-        XCTAssertFalse(try String(contentsOfFile: "/proc/self/mounts", encoding: .utf8).contains("/" + leftover + "/"))
+        XCTAssertFalse(try allMounts().contains("/" + leftover + "/"))
     }
 
     // MARK: - Helpers
@@ -236,8 +236,14 @@ final class SandboxTests: XCTestCase {
     }
 
     /// Mount points in this namespace below the sandbox's folder.
+    /// Read to the end: String(contentsOfFile:) stops early on /proc files, which report size 0.
+    func allMounts() throws -> String {
+        let handle = try XCTUnwrap(FileHandle(forReadingAtPath: "/proc/self/mounts"))
+        return String(decoding: handle.readDataToEndOfFile(), as: UTF8.self)
+    }
+
     func ourMounts() throws -> [String] {
-        let mounts = try String(contentsOfFile: "/proc/self/mounts", encoding: .utf8)
+        let mounts = try allMounts()
         return mounts.split(separator: "\n").map { String($0.split(separator: " ")[1]) }
             .filter { $0.hasPrefix(sandbox.directory + "/") }
     }

@@ -16,9 +16,14 @@ import XCTest
 ///     # expect-changed: 2                  (ops reported changed, all hosts)
 ///     # expect-file: out.txt               (the file in the case's temp dir after the run...)
 ///     #| first line                        (...has exactly these lines)
+///     # expect-no-file: out.txt            (the file does not exist after the run)
+///     # given-file: in.conf                (written to the temp dir before the first run...)
+///     #| [section]                         (...with these lines)
 ///     # check-mode                         (run with --check)
 ///     # runs: 2                            (run twice; expectations are about the last run)
 ///     # set: name=value                    (a param value, as --set would give it)
+///     # params-file: _site.params          (a params file beside the case, as --params
+///                                           would give it; --set values override it)
 ///
 /// Files whose name starts with `_` are not cases: other cases include them.
 ///
@@ -32,9 +37,12 @@ final class CorpusTests: XCTestCase {
         var runError: String?
         var changed: Int?
         var files: [(name: String, lines: [String])] = []
+        var absentFiles: [String] = []
+        var givenFiles: [(name: String, lines: [String])] = []
         var checkMode = false
         var runs = 1
         var sets: [(String, String)] = []
+        var paramsFiles: [String] = []
     }
 
     static var corpusRoot: URL {
@@ -64,6 +72,8 @@ final class CorpusTests: XCTestCase {
 
     static func parseExpectations(_ text: String) -> Expectations {
         var expect = Expectations()
+        // `#|` lines belong to the last given-file or expect-file line above them.
+        var linesGoToGiven = false
         for line in text.split(separator: "\n", omittingEmptySubsequences: false) {
             let trimmed = line.trimmingCharacters(in: .whitespaces)
             func value(_ key: String) -> String? {
@@ -76,14 +86,27 @@ final class CorpusTests: XCTestCase {
             else if let log = value("expect-log") { expect.logs.append(log) }
             else if let error = value("expect-run-error") { expect.runError = error }
             else if let changed = value("expect-changed") { expect.changed = Int(changed) }
-            else if let name = value("expect-file") { expect.files.append((name, [])) }
-            else if trimmed.hasPrefix("#|"), !expect.files.isEmpty {
+            else if let name = value("expect-file") {
+                expect.files.append((name, []))
+                linesGoToGiven = false
+            }
+            else if let name = value("given-file") {
+                expect.givenFiles.append((name, []))
+                linesGoToGiven = true
+            }
+            else if let name = value("expect-no-file") { expect.absentFiles.append(name) }
+            else if trimmed.hasPrefix("#|") {
                 var content = trimmed.dropFirst(2)
                 if content.hasPrefix(" ") { content = content.dropFirst() }
-                expect.files[expect.files.count - 1].lines.append(String(content))
+                if linesGoToGiven, !expect.givenFiles.isEmpty {
+                    expect.givenFiles[expect.givenFiles.count - 1].lines.append(String(content))
+                } else if !expect.files.isEmpty {
+                    expect.files[expect.files.count - 1].lines.append(String(content))
+                }
             }
             else if value("check-mode") != nil { expect.checkMode = true }
             else if let runs = value("runs") { expect.runs = Int(runs) ?? 1 }
+            else if let file = value("params-file") { expect.paramsFiles.append(file) }
             else if let set = value("set"), let eq = set.firstIndex(of: "=") {
                 expect.sets.append((String(set[..<eq]), String(set[set.index(after: eq)...])))
             }
@@ -99,11 +122,25 @@ final class CorpusTests: XCTestCase {
         defer { try? FileManager.default.removeItem(at: tmp) }
         // The full path, so includes resolve next to the case.
         let source = SourceFile(name: url.standardizedFileURL.path, text: text)
-        let (program, parseDiagnostics) = RecipeLoader().load(source)
-        var inputs = expect.sets.map { ParamInput(name: $0.0, raw: $0.1) }
+        let (program, recipeDiagnostics) = RecipeLoader().load(source)
+        var inputs: [ParamInput] = []
+        var paramsFileDiagnostics: [Diagnostic] = []
+        for name in expect.paramsFiles {
+            let path = url.deletingLastPathComponent().appendingPathComponent(name).standardizedFileURL.path
+            guard let text = try? String(contentsOfFile: path, encoding: .utf8) else { return ["cannot read params file \(name)"] }
+            let file = ParamsFile.parse(SourceFile(name: path, text: text))
+            inputs += file.inputs
+            paramsFileDiagnostics += file.diagnostics
+        }
+        inputs += expect.sets.map { ParamInput(name: $0.0, raw: $0.1) }
+        let parseDiagnostics = recipeDiagnostics + paramsFileDiagnostics
         if text.contains("param tmp") { inputs.append(ParamInput(name: "tmp", raw: tmp.path)) }
         var checker = Checker(ops: Stdlib.all, inputs: inputs)
-        let diagnostics = parseDiagnostics.hasErrors ? parseDiagnostics : parseDiagnostics + checker.check(program)
+        // As `crucible-sh lint` and `run` do (CheckedRecipe): the checker runs even after
+        // syntax errors, leaving out undefined names that may come from statements that did
+        // not parse.
+        let checked = checker.check(program)
+        let diagnostics = parseDiagnostics + (parseDiagnostics.hasErrors ? checked.filter { $0.id != "E-undefined" } : checked)
         let rendered = diagnostics.map { Self.summary($0, caseFile: source) }
         if !expect.errors.isEmpty || diagnostics.hasErrors {
             var problems: [String] = []
@@ -118,11 +155,18 @@ final class CorpusTests: XCTestCase {
         }
         var report = RunReport(recipe: "", checkMode: false)
         let logs = LogCollector()
+        for (name, lines) in expect.givenFiles {
+            let content = lines.isEmpty ? "" : lines.joined(separator: "\n") + "\n"
+            FileManager.default.createFile(atPath: tmp.appendingPathComponent(name).path, contents: Data(content.utf8))
+        }
+        var options = RunOptions(checkMode: expect.checkMode)
+        // The case's own lock: the default path is shared by every crucible run on this machine.
+        options.lockPath = tmp.appendingPathComponent("crucible.lock").path
         for _ in 0..<expect.runs {
             logs.reset()
             let evaluator = Evaluator(ops: Stdlib.all, paramValues: checker.paramValues,
                                       transports: { LocalTransport(target: $0) },
-                                      options: RunOptions(checkMode: expect.checkMode), observer: logs)
+                                      options: options, observer: logs)
             report = await evaluator.run(program)
         }
         return compare(report, logs.lines, expect, tmp)
@@ -133,7 +177,9 @@ final class CorpusTests: XCTestCase {
         let (line, column) = diagnostic.span.startLocation
         let file = diagnostic.span.file.name == caseFile.name
             ? "" : URL(fileURLWithPath: diagnostic.span.file.name).lastPathComponent + ":"
-        return "\(file)\(line):\(column): \(diagnostic.id): \(diagnostic.message)"
+        // Paths in messages are written from the corpus root, so cases do not depend on the checkout.
+        let message = diagnostic.message.replacingOccurrences(of: corpusRoot.standardizedFileURL.path, with: "CORPUS")
+        return "\(file)\(line):\(column): \(diagnostic.id): \(message)"
     }
 
     func compare(_ report: RunReport, _ logs: [String], _ expect: Expectations, _ tmp: URL) -> [String] {
@@ -160,6 +206,9 @@ final class CorpusTests: XCTestCase {
             if actual != wanted {
                 problems.append("file \(name) differs\n  expected: \(wanted.debugDescription)\n  actual:   \(actual?.debugDescription ?? "missing")")
             }
+        }
+        for name in expect.absentFiles where FileManager.default.fileExists(atPath: tmp.appendingPathComponent(name).path) {
+            problems.append("file \(name) exists, but the case expects it not to")
         }
         return problems
     }

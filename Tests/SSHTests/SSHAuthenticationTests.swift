@@ -83,3 +83,28 @@ final class SSHPasswordTests: SSHTestCase {
         XCTAssertTrue(message(error).contains("CRUCIBLE_SSH_PASSWORD"), message(error))
     }
 }
+
+/// Keys from a real ssh-agent come first.
+final class SSHAgentTests: SSHTestCase {
+    func testAgentKeyIsTriedBeforeKeyFiles() async throws {
+        let socket = sshd.dir + "/agent.sock"
+        let agent = try Shell.spawn(["/usr/bin/ssh-agent", "-D", "-a", socket])
+        defer {
+            kill(agent, SIGKILL)
+            var status: Int32 = 0
+            waitpid(agent, &status, 0)
+        }
+        for _ in 0..<100 where !FileManager.default.fileExists(atPath: socket) { usleep(20_000) }
+        try Shell.run("SSH_AUTH_SOCK=\(socket) ssh-add \(sshd.keys.ecdsa)")
+        setenv("SSH_AUTH_SOCK", socket, 1)
+        defer { unsetenv("SSH_AUTH_SOCK") }
+        var settings = options(identityFiles: [sshd.keys.ed25519])
+        settings.useAgent = true
+        let result = try await transport(settings).run("echo ok")
+        XCTAssertEqual(result.stdoutText, "ok\n")
+        let ecdsa = try String(Shell.run("ssh-keygen -l -f \(sshd.keys.ecdsa).pub").split(separator: " ")[1])
+        let log = try String(contentsOfFile: sshd.log, encoding: .utf8)
+        XCTAssertTrue(log.contains("Accepted publickey for root from 127.0.0.1"), log)
+        XCTAssertTrue(log.contains("ECDSA \(ecdsa)"), "the agent's ECDSA key logged in, not the ed25519 file: \(log)")
+    }
+}

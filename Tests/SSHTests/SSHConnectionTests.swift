@@ -22,6 +22,8 @@ final class SSHConnectionTests: SSHTestCase {
         let stats = ssh.stats()
         XCTAssertEqual(stats.connections, 1)
         XCTAssertEqual(stats.execChannels, 22)
+        _ = try await transport().run("true")
+        XCTAssertEqual(sshd.acceptedPublicKeyLogins(), 2, "a second transport is a second login")
     }
 
     func testThirtyTwoTransportsProgressAtOnce() async throws {
@@ -59,6 +61,21 @@ final class SSHConnectionTests: SSHTestCase {
         XCTAssertTrue(reason.contains("refused"), reason)
     }
 
+    func testServerThatFallsSilentIsDisconnectedAfterUnansweredKeepalives() async throws {
+        var settings = options()
+        settings.keepaliveInterval = 2
+        let ssh = transport(settings)
+        let started = sshd.dir + "/started"
+        let running = Task { try await ssh.run("touch \(started); sleep 120") }
+        while !FileManager.default.fileExists(atPath: started) { try await Task.sleep(nanoseconds: 20_000_000) }
+        // Frozen, not killed: the kernel keeps the TCP connection open, nothing answers.
+        let frozen = TestSSHD.descendants(of: sshd.pid)
+        for pid in frozen { kill(pid, SIGSTOP) }
+        let error = await transportError { _ = try await running.value }
+        guard case .disconnected(_, let reason)? = error else { return XCTFail("got \(String(describing: error))") }
+        XCTAssertTrue(reason.contains("keepalives"), reason)
+    }
+
     func testClosedPortIsUnreachableAtOnceWithAddressAndPort() async throws {
         let port = try TestSSHD.freePort()
         let target = HostTarget(user: "root", address: "127.0.0.1", port: port)
@@ -66,6 +83,43 @@ final class SSHConnectionTests: SSHTestCase {
         let error = await transportError { try await self.transport(self.options(connectTimeout: 600), target: target).connect() }
         guard case .unreachable(_, let reason)? = error else { return XCTFail("got \(String(describing: error))") }
         XCTAssertEqual(reason, "cannot connect to 127.0.0.1 port \(port): Connection refused")
+    }
+
+    func testKeepalivesAreSentWhileACommandRuns() async throws {
+        let server = try TestSSHD(name: "keepalive-" + UUID().uuidString.prefix(6), logLevel: "DEBUG")
+        defer {
+            server.stop()
+            try? FileManager.default.removeItem(atPath: server.dir)
+        }
+        var settings = options(knownHosts: server.knownHosts)
+        settings.keepaliveInterval = 2
+        let ssh = SSHTransport(target: HostTarget(user: "root", address: "127.0.0.1", port: server.port), options: settings)
+        let result = try await ssh.run("sleep 5; echo done")
+        XCTAssertEqual(result.stdoutText, "done\n")
+        let log = try String(contentsOfFile: server.log, encoding: .utf8)
+        let keepalives = log.split(whereSeparator: \.isNewline).filter { $0.contains("global_request: rtype keepalive@") }
+        XCTAssertGreaterThanOrEqual(keepalives.count, 2, "sshd saw \(keepalives.count) keepalives in a 5 s command: \(log)")
+    }
+
+    func testServerThatNeverSpeaksIsUnreachableAfterTheConnectTimeout() async throws {
+        // A socket that listens but never answers: TCP connects, no SSH banner ever comes.
+        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        defer { close(fd) }
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+        let listening = withUnsafeMutablePointer(to: &address) { pointer in
+            pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                bind(fd, $0, length) == 0 && listen(fd, 4) == 0 && getsockname(fd, $0, &length) == 0
+            }
+        }
+        XCTAssertTrue(listening)
+        let port = Int(UInt16(bigEndian: address.sin_port))
+        let target = HostTarget(user: "root", address: "127.0.0.1", port: port)
+        let error = await transportError { try await self.transport(self.options(connectTimeout: 1), target: target).connect() }
+        guard case .unreachable(_, let reason)? = error else { return XCTFail("got \(String(describing: error))") }
+        XCTAssertEqual(reason, "no SSH answer from 127.0.0.1 port \(port) within 1 s")
     }
 
     func testSSHConfigAliasWorksLikeForSSH() async throws {

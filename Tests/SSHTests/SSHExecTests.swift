@@ -59,19 +59,41 @@ final class SSHExecTests: SSHTestCase {
         XCTAssertEqual(seconds, 1)
     }
 
-    func testBecomeWrapsTheCommandInSudoWithoutAPrompt() async throws {
+    func testBecomeWrapsTheCommandInSudoWithoutAPrompt() {
         let wrapped = BecomeCommand.wrap(#"echo "it's $((1 + 1))" "$HOME""#)
         XCTAssertEqual(wrapped, #"sudo -n sh -c 'echo "it'\''s $((1 + 1))" "$HOME"'"#)
+    }
+
+    func testBecomeRunsCommandsAndFileWritesThroughSudoForANonRootLogin() async throws {
         // The fake sudo in the server's namespace records its arguments and runs them.
-        let result = try await transport().run(wrapped)
-        XCTAssertEqual(result.stdoutText, "it's 2 /root\n")
-        let calls = try String(contentsOfFile: sshd.sudoLog, encoding: .utf8)
-        XCTAssertEqual(calls, #"-n|sh|-c|echo "it's $((1 + 1))" "$HOME"|"# + "\n")
+        let target = HostTarget(user: TestSSHD.plainUser, address: "127.0.0.1", port: sshd.port)
+        let ssh = transport(options(become: true), target: target)
+        let result = try await ssh.run(#"echo "it's $((1 + 1))" $(id -un)"#)
+        XCTAssertEqual(result.stdoutText, "it's 2 crucible\n")
+        let path = sshd.plainUserHome + "/written by become"
+        try await ssh.writeFile(path, contents: Array("via sudo\n".utf8), options: WriteOptions())
+        XCTAssertEqual(try String(contentsOfFile: path, encoding: .utf8), "via sudo\n")
+        let calls = try String(contentsOfFile: sshd.sudoLog, encoding: .utf8).split(separator: "\u{1e}")
+        XCTAssertEqual(calls.count, 2)
+        XCTAssertEqual(calls.first, #"-n|sh|-c|echo "it's $((1 + 1))" $(id -un)|"#)
+        XCTAssertTrue(calls.last?.hasPrefix("-n|sh|-c|/bin/sh -c ") == true, String(calls.last ?? ""))
+    }
+
+    func testSudoAskingForAPasswordFailsTheHostWithAClearMessage() async throws {
+        XCTAssertTrue(FileManager.default.createFile(atPath: sshd.sudoNeedsPassword, contents: nil))
+        let target = HostTarget(user: TestSSHD.plainUser, address: "127.0.0.1", port: sshd.port)
+        let ssh = transport(options(become: true), target: target)
+        let error = await transportError { _ = try await ssh.run("true") }
+        guard case .authentication(_, let message)? = error else { return XCTFail("got \(String(describing: error))") }
+        XCTAssertTrue(message.contains("sudo asks crucible for a password"), message)
+        XCTAssertTrue(message.contains("NOPASSWD"), message)
+        let plain = try await transport(options(become: false), target: target).run("sudo -n true")
+        XCTAssertEqual(plain.status, 1, "without become a failing sudo is just a failing command")
     }
 
     func testBecomeIsSkippedForARootLogin() async throws {
         let result = try await transport(options(become: true)).run("id -u")
         XCTAssertEqual(result.stdoutText, "0\n")
-        XCTAssertFalse(FileManager.default.fileExists(atPath: sshd.sudoLog), "root needs no sudo")
+        XCTAssertEqual(try String(contentsOfFile: sshd.sudoLog, encoding: .utf8), "", "root needs no sudo")
     }
 }

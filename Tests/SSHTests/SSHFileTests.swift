@@ -76,7 +76,7 @@ final class SSHFileTests: SSHTestCase {
     func testSFTPWriteIntoAMissingDirectoryFails() async throws {
         let error = await transportError { try await self.transport().sftpWrite(self.files + "/no/such/dir/f", [1]) }
         guard case .io(_, let message)? = error else { return XCTFail("got \(String(describing: error))") }
-        XCTAssertTrue(message.contains("SFTP"), message)
+        XCTAssertTrue(message.contains("SFTP: \(files)/no/such/dir/f: no such"), message)
     }
 
     private func inode(_ path: String) throws -> Int {

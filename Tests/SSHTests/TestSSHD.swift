@@ -3,13 +3,20 @@ import XCTest
 
 /// A throw-away OpenSSH server on 127.0.0.1 and a high port, for the SSH tests.
 ///
+/// The sandbox hosts (TestSupport's `Sandbox`, used by `SSHSandboxTests`) are fixed RHEL-like
+/// machines; these tests need a server they can shape: both an ECDSA and an ed25519 host key,
+/// password logins, authorized RSA/ECDSA/encrypted keys, a non-root user with a fake sudo,
+/// a DEBUG log, and one they can kill or freeze mid-command.
+///
 /// It runs in a private mount namespace (`unshare --mount`) where /root is an empty
-/// folder (no slow login files), /usr/local/sbin holds a fake `sudo`, and /etc/shadow
-/// gives root the test password, so nothing of the machine itself is changed. Its own
+/// folder (no slow login files), /usr/local/sbin and /usr/local/bin hold a fake `sudo`, /etc/shadow gives
+/// root the test password, and /etc/passwd adds a non-root user `crucible` (for
+/// `become`), so nothing of the machine itself is changed. Its own
 /// host keys (ECDSA and ed25519, so the host key preference is exercised), its own
 /// authorized_keys, LogLevel VERBOSE into `log`. Everything lives under `dir`.
 final class TestSSHD {
     static let password = "crucible-test-pw-7f3a"
+    static let plainUser = "crucible"
 
     let dir: String
     let port: Int
@@ -17,7 +24,7 @@ final class TestSSHD {
     /// sshd's pid (0 until started). Not a Foundation `Process`: sshd closes every
     /// inherited descriptor at start, which Foundation takes for the child's exit and then
     /// blocks its child-reaping thread in `waitpid` until sshd really ends.
-    private var pid: pid_t = 0
+    private(set) var pid: pid_t = 0
 
     var log: String { dir + "/sshd.log" }
     /// A known_hosts file holding only this server's ed25519 key, as `[127.0.0.1]:port`.
@@ -25,8 +32,12 @@ final class TestSSHD {
     var hostKeyEd25519: String { dir + "/ssh_host_ed25519_key" }
     var hostKeyECDSA: String { dir + "/ssh_host_ecdsa_key" }
     var sudoLog: String { dir + "/sudo.log" }
+    /// Create this file to make the fake sudo ask for a password.
+    var sudoNeedsPassword: String { dir + "/sudo-needs-password" }
+    /// The home of `plainUser`, writable by it.
+    var plainUserHome: String { dir + "/home-crucible" }
 
-    init(name: String, passwordAuthentication: Bool = false) throws {
+    init(name: String, passwordAuthentication: Bool = false, logLevel: String = "VERBOSE") throws {
         keys = try ClientKeys.shared()
         dir = "/tmp/crucible-ssh-tests/\(name)-\(getpid())"
         try? FileManager.default.removeItem(atPath: dir)
@@ -37,9 +48,10 @@ final class TestSSHD {
         try (keys.authorized + "\n").write(toFile: dir + "/authorized_keys", atomically: true, encoding: .utf8)
         let hostKey = try String(contentsOfFile: hostKeyEd25519 + ".pub", encoding: .utf8).split(separator: " ")
         try "[127.0.0.1]:\(port) \(hostKey[0]) \(hostKey[1])\n".write(toFile: knownHosts, atomically: true, encoding: .utf8)
-        try writeConfig(passwordAuthentication: passwordAuthentication)
+        try writeConfig(passwordAuthentication: passwordAuthentication, logLevel: logLevel)
         try writeFakeSudo()
         try writeShadow()
+        try writePasswd()
         pid = try Self.launch(dir: dir)
         try waitUntilListening()
     }
@@ -58,7 +70,8 @@ final class TestSSHD {
     /// How many logins sshd accepted with a public key (LogLevel VERBOSE).
     func acceptedPublicKeyLogins() -> Int {
         let text = (try? String(contentsOfFile: log, encoding: .utf8)) ?? ""
-        return text.components(separatedBy: "\n").filter { $0.contains("Accepted publickey") }.count
+        // sshd ends its log lines with "\r\n", a single Character in Swift: split on any newline.
+        return text.split(whereSeparator: \.isNewline).filter { $0.contains("Accepted publickey") }.count
     }
 
     /// `SHA256:...` of a host key, as ssh-keygen prints it.
@@ -69,7 +82,7 @@ final class TestSSHD {
 
     // MARK: - Setup
 
-    private func writeConfig(passwordAuthentication: Bool) throws {
+    private func writeConfig(passwordAuthentication: Bool, logLevel: String) throws {
         let config = """
         Port \(port)
         ListenAddress 127.0.0.1
@@ -85,16 +98,25 @@ final class TestSSHD {
         MaxStartups 200
         MaxSessions 200
         MaxAuthTries 20
-        LogLevel VERBOSE
+        LogLevel \(logLevel)
         Subsystem sftp internal-sftp
 
         """
         try config.write(toFile: dir + "/sshd_config", atomically: true, encoding: .utf8)
     }
 
-    /// Records its arguments, then runs the command as is (the test runs as root already).
+    /// Refuses like a real sudo without NOPASSWD when `sudoNeedsPassword` exists; otherwise
+    /// records its arguments (`|` after each, RS after each call), then runs the command as is (the test runs as root already).
     private func writeFakeSudo() throws {
-        let script = "#!/bin/sh\nprintf '%s|' \"$@\" >> \(sudoLog)\necho >> \(sudoLog)\n[ \"$1\" = -n ] && shift\nexec \"$@\"\n"
+        let script = """
+            #!/bin/sh
+            if [ -e \(sudoNeedsPassword) ]; then echo "sudo: a password is required" >&2; exit 1; fi
+            printf '%s|' "$@" >> \(sudoLog)
+            printf '\\036' >> \(sudoLog)
+            [ "$1" = -n ] && shift
+            exec "$@"
+
+            """
         try script.write(toFile: dir + "/sbin/sudo", atomically: true, encoding: .utf8)
         chmod(dir + "/sbin/sudo", 0o755)
     }
@@ -111,20 +133,27 @@ final class TestSSHD {
         try shadow.write(toFile: dir + "/shadow", atomically: true, encoding: .utf8)
     }
 
+    /// Adds `plainUser` (uid 1500, /bin/sh) with a home it owns; the sudo log is writable
+    /// by it because the fake sudo runs as that user.
+    private func writePasswd() throws {
+        let passwd = try String(contentsOfFile: "/etc/passwd", encoding: .utf8)
+        let line = "\(Self.plainUser):x:1500:1500:crucible test:\(plainUserHome):/bin/sh\n"
+        try (passwd + line).write(toFile: dir + "/passwd", atomically: true, encoding: .utf8)
+        try FileManager.default.createDirectory(atPath: plainUserHome, withIntermediateDirectories: true)
+        chown(plainUserHome, 1500, 1500)
+        _ = FileManager.default.createFile(atPath: sudoLog, contents: nil)
+        chmod(sudoLog, 0o666)
+    }
+
     private static func launch(dir: String) throws -> pid_t {
         try? FileManager.default.createDirectory(atPath: "/run/sshd", withIntermediateDirectories: true)
         let arguments = [
             "/usr/bin/unshare", "--mount", "--propagation", "private", "/bin/sh", "-c",
-            "mount --bind \(dir)/root /root && mount --bind \(dir)/sbin /usr/local/sbin && "
-                + "mount --bind \(dir)/shadow /etc/shadow && "
+            "mount --bind \(dir)/root /root && mount --bind \(dir)/sbin /usr/local/sbin && mount --bind \(dir)/sbin /usr/local/bin && "
+                + "mount --bind \(dir)/shadow /etc/shadow && mount --bind \(dir)/passwd /etc/passwd && "
                 + "exec /usr/sbin/sshd -D -f \(dir)/sshd_config -E \(dir)/sshd.log",
         ]
-        var argv: [UnsafeMutablePointer<CChar>?] = arguments.map { strdup($0) } + [nil]
-        defer { argv.forEach { free($0) } }
-        var pid: pid_t = 0
-        let status = posix_spawn(&pid, arguments[0], nil, nil, &argv, environ)
-        guard status == 0 else { throw TestSetupError("cannot start sshd: \(String(cString: strerror(status)))") }
-        return pid
+        return try Shell.spawn(arguments)
     }
 
     private func waitUntilListening() throws {
@@ -212,6 +241,7 @@ struct ClientKeys: Sendable {
         lock.lock()
         defer { lock.unlock() }
         if let made { return made }
+        removeKeysOfEndedRuns()
         let dir = "/tmp/crucible-ssh-tests/keys-\(getpid())"
         try? FileManager.default.removeItem(atPath: dir)
         try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
@@ -230,25 +260,45 @@ struct ClientKeys: Sendable {
     }
 }
 
+/// Key folders of test processes that are gone (`keys-PID`).
+private func removeKeysOfEndedRuns() {
+    let parent = "/tmp/crucible-ssh-tests"
+    for entry in (try? FileManager.default.contentsOfDirectory(atPath: parent)) ?? [] where entry.hasPrefix("keys-") {
+        guard let pid = Int32(entry.dropFirst(5)), kill(pid, 0) != 0 else { continue }
+        try? FileManager.default.removeItem(atPath: parent + "/" + entry)
+    }
+}
+
 struct TestSetupError: Error, CustomStringConvertible {
     let description: String
     init(_ description: String) { self.description = description }
 }
 
 /// Runs a shell command for test setup; throws with its output when it fails.
+///
+/// `posix_spawn` and `waitpid`, not Foundation's `Process`: Foundation learns that a child
+/// ended when a descriptor it passed down closes, so a command that leaves daemons behind
+/// (the sandbox script) looks alive forever, and one that closes its descriptors (sshd)
+/// looks dead at once. The output goes to a file for the same reason.
 enum Shell {
     @discardableResult
     static func run(_ command: String) throws -> String {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/bin/sh")
-        process.arguments = ["-c", command]
-        let pipe = Pipe()
-        process.standardOutput = pipe
-        process.standardError = pipe
-        try process.run()
-        let output = String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        process.waitUntilExit()
-        guard process.terminationStatus == 0 else { throw TestSetupError("`\(command)` failed: \(output)") }
+        let outputPath = NSTemporaryDirectory() + "crucible-shell-\(UUID().uuidString)"
+        defer { try? FileManager.default.removeItem(atPath: outputPath) }
+        let pid = try spawn(["/bin/sh", "-c", command + " </dev/null >" + outputPath + " 2>&1"])
+        var status: Int32 = 0
+        while waitpid(pid, &status, 0) < 0 && errno == EINTR {}
+        let output = (try? String(contentsOfFile: outputPath, encoding: .utf8)) ?? ""
+        guard status == 0 else { throw TestSetupError("`\(command)` failed (\(status)): \(output)") }
         return output
+    }
+
+    static func spawn(_ arguments: [String]) throws -> pid_t {
+        var argv: [UnsafeMutablePointer<CChar>?] = arguments.map { strdup($0) } + [nil]
+        defer { argv.forEach { free($0) } }
+        var pid: pid_t = 0
+        let status = posix_spawn(&pid, arguments[0], nil, nil, &argv, environ)
+        guard status == 0 else { throw TestSetupError("cannot start \(arguments[0]): \(String(cString: strerror(status)))") }
+        return pid
     }
 }

@@ -96,7 +96,7 @@ final class EditIniTests: XCTestCase {
     }
 
     func testValuesWithLineBreaksAndBadKeysAreRejected() async throws {
-        for settings: [String: Value] in [["x": .string("a\nb")], ["bad key": .int(1)], ["x": .record([:])]] {
+        for settings: [String: Value] in [["x": .string("a\nb")], ["x": .string("a\r\nb")], ["bad key": .int(1)], ["x": .record([:])]] {
             do {
                 _ = try await edit("x=1\n", ["settings": .record(.init(uniqueKeysWithValues: settings.map { ($0.key, $0.value) }))])
                 XCTFail("expected an error for \(settings)")
@@ -111,6 +111,11 @@ final class EditIniTests: XCTestCase {
             "path": .string(path), "backup": .bool(false),
             "settings": .record(["listen_tls": .int(0), "listen_tcp": .int(1), "auth_tcp": .string("\"none\"")]),
         ], path: path, golden: "rhel6/libvirtd.conf", expectBackup: false)
+    }
+
+    func testCommentedDefaultUnderACommentedOutHeaderIsNotUsed() async throws {
+        let result = try await edit("[a]\nx = 1\n#[b]\n#y = 2\n", ["section": .string("a"), "settings": .record(["y": .int(5)])])
+        XCTAssertEqual(result.text, "[a]\nx = 1\ny = 5\n#[b]\n#y = 2\n")
     }
 
     func testCommentedDefaultFromAnotherSectionIsNotUsed() async throws {

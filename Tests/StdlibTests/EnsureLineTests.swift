@@ -62,6 +62,15 @@ final class EnsureLineTests: XCTestCase {
         }
     }
 
+    func testALineWithNewlinesIsABlockWrittenOnce() async throws {
+        let scratch = try Scratch()
+        let path = try scratch.write("x\n", to: "f")
+        for _ in 0..<2 {
+            _ = try await OpTestHost(backupsByDefault: false).run("ensure-line", ["path": .string(path), "line": .string("a\n$(touch b)")])
+        }
+        XCTAssertEqual(Disk.text(path), "x\na\n$(touch b)\n")
+    }
+
     func testRelativePathsAreRejected() async throws {
         do {
             _ = try await OpTestHost().run("ensure-line", ["path": .string("etc/hosts"), "line": .string("y")])

@@ -48,6 +48,22 @@ final class LiveMigrationEditTests: XCTestCase {
         XCTAssertTrue(text.hasSuffix("BLKMAPDARGS=\"\"\nMOUNTD_PORT=892\nRQUOTAD_PORT=875\nSTATD_PORT=662\nSTATD_OUTGOING_PORT=2020\n"), text)
     }
 
+    func testNFSPortsOnTheLaterRHEL7AndFedoraLayouts() async throws {
+        for distro in ["rhel7.4", "fedora20", "fedora21"] {
+            let scratch = try Scratch()
+            let path = try scratch.copyFixture("\(distro)/etc/sysconfig/nfs", to: "etc/sysconfig/nfs")
+            let settings: [(String, Value)] = [("MOUNTD_PORT", .int(892)), ("STATD_PORT", .int(662)), ("STATD_OUTGOING_PORT", .int(2020))]
+            try await cycle.run("edit-ini", ["path": .string(path), "settings": .record(.init(uniqueKeysWithValues: settings))],
+                                path: path, golden: "\(distro)/sysconfig-nfs")
+            let document = IniDocument(try XCTUnwrap(Disk.bytes(path)))
+            for (key, value) in settings { XCTAssertEqual(document.values(of: key, in: nil), [value.interpolated], "\(distro) \(key)") }
+        }
+        // RHEL 7.4 ships the three ports commented out: each value lands right under its comment.
+        let text = try XCTUnwrap(String(data: Data(contentsOf: Fixtures.golden.appendingPathComponent("rhel7.4/sysconfig-nfs")), encoding: .utf8))
+        XCTAssertTrue(text.contains("#MOUNTD_PORT=892\nMOUNTD_PORT=892\n#"), text)
+        XCTAssertTrue(text.contains("#STATD_OUTGOING_PORT=2020\nSTATD_OUTGOING_PORT=2020\n# Specify"), text)
+    }
+
     // MARK: - libvirtd
 
     func testLibvirtdListensOnTCPOnEveryDistribution() async throws {

@@ -76,6 +76,9 @@ final class PeerCasesTests: XCTestCase {
         let single = peerCase["params"] as? [String: Any]
         let steps = try XCTUnwrap((peerCase["params_sequence"] as? [[String: Any]]) ?? single.map { [$0] }, "\(id): no params")
         let calls = try steps.map { try isLineCase ? Self.ensureLine($0, path: path) : Self.editIni($0, path: path, caseInfo: peerCase) }
+        for call in calls where !call.unmapped.isEmpty {
+            XCTAssertNotNil(Self.deliberateDifferences[id], "\(id) uses \(call.unmapped) but is not listed as a deliberate difference")
+        }
         let host = OpTestHost(backupsByDefault: false)
         var changed = false
         for call in calls {
@@ -108,6 +111,9 @@ final class PeerCasesTests: XCTestCase {
     struct Call {
         var op: String
         var arguments: [String: Value]
+        /// Ansible features this call used that have no crucible equivalent: the case must
+        /// then be listed in `deliberateDifferences`.
+        var unmapped: [String] = []
     }
 
     /// lineinfile → ensure-line: regexp → match, insertafter → after (EOF: the default),
@@ -116,6 +122,11 @@ final class PeerCasesTests: XCTestCase {
     /// that matches nothing then finds the line already present in these cases).
     static func ensureLine(_ params: [String: Any], path: String) throws -> Call {
         var arguments: [String: Value] = ["path": .string(path)]
+        var unmapped: [String] = []
+        let line = params["line"] as? String ?? ""
+        if params["backrefs"] as? Bool == true, line.range(of: #"\\[0-9]"#, options: .regularExpression) != nil {
+            unmapped.append("backrefs")
+        }
         for (key, raw) in params {
             let value = Self.value(raw)
             switch key {
@@ -130,7 +141,7 @@ final class PeerCasesTests: XCTestCase {
             default: throw OpError("lineinfile parameter `\(key)` has no mapping")
             }
         }
-        return Call(op: "ensure-line", arguments: arguments)
+        return Call(op: "ensure-line", arguments: arguments, unmapped: unmapped)
     }
 
     /// ini_file → edit-ini: option/value → `settings: {option = value}`, values → a list,
@@ -147,17 +158,22 @@ final class PeerCasesTests: XCTestCase {
             switch key {
             case "section": arguments["section"] = value(raw)
             case "option", "value", "values", "state", "exclusive", "allow_no_value": break
-            case "ignore_spaces", "modify_inactive_option", "section_has_values": break  // see deliberateDifferences
+            // Values are always compared without the spacing around `=` (ignore_spaces), and a
+            // commented-out default is always used (modify_inactive_option: true).
+            case "ignore_spaces", "modify_inactive_option", "section_has_values": break
             default: throw OpError("ini_file parameter `\(key)` has no mapping")
             }
         }
+        var unmapped: [String] = []
+        if params["modify_inactive_option"] as? Bool == false { unmapped.append("modify_inactive_option: false") }
+        if params["section_has_values"] != nil { unmapped.append("section_has_values") }
         guard let option else {
             arguments["state"] = .string(state)
-            return Call(op: "edit-ini", arguments: arguments)
+            return Call(op: "edit-ini", arguments: arguments, unmapped: unmapped)
         }
         if params["allow_no_value"] as? Bool == true && params["value"] == nil && params["values"] == nil {
             arguments["bare"] = .list([.string(option)])
-            return Call(op: "edit-ini", arguments: arguments)
+            return Call(op: "edit-ini", arguments: arguments, unmapped: unmapped)
         }
         let given: Value = params["values"].map(value) ?? params["value"].map(value) ?? .none
         if state == "absent" && !exclusive {
@@ -173,7 +189,7 @@ final class PeerCasesTests: XCTestCase {
         } else {
             arguments["settings"] = .record([option: given])
         }
-        return Call(op: "edit-ini", arguments: arguments)
+        return Call(op: "edit-ini", arguments: arguments, unmapped: unmapped)
     }
 
     /// A JSON value as a recipe value. JSONSerialization gives NSNumbers, which cast to

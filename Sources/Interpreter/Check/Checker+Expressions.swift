@@ -228,7 +228,7 @@ extension Checker {
                 guard positionalIndex < positional.count else {
                     report("E-arguments", argument.span,
                            "too many positional arguments: `\(op.name)` takes \(positional.count) (\(positional.map(\.name).joined(separator: ", ")))",
-                           hint: "name the others, like `\(op.params.first { !$0.positional }?.name ?? "name"): value`")
+                           hint: op.params.first { !$0.positional }.map { "name the others, like `\($0.name): value`" })
                     continue
                 }
                 given[positional[positionalIndex].name] = argument.value
@@ -281,6 +281,8 @@ extension Checker {
             if case .failure(let message) = ParamConversion.host(text) { report("E-host", span, message.description) }
         case .list(let items, _):
             items.forEach { checkHostLiterals($0) }
+        case .named(let base, _, _):
+            checkHostLiterals(base)
         default:
             break
         }

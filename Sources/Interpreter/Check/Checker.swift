@@ -14,12 +14,16 @@ public struct Checker {
     var functions: [String: FunctionDecl] = [:]
     var hostOnlyFunctions: Set<String> = []
     var inHostBlock = false
+    /// Inside an `on` block written in the recipe (not a function body checked as if on a host).
+    var inOnBlock = false
     var inFunction = false
     /// Depth of scopes at which the current `on` block started: names defined below it
     /// belong to the whole run and cannot be reassigned per host.
     var hostBlockScopeDepth = 0
     public private(set) var paramValues: [String: Value] = [:]
     public private(set) var declaredParams: [ParamDecl] = []
+    /// Each declared param's type (declared, or inferred from its default).
+    public private(set) var paramTypes: [String: ValueType] = [:]
 
     struct Binding {
         var type: ValueType
@@ -115,6 +119,7 @@ public struct Checker {
             else if !type.accepts(defaultType) {
                 report("E-type", defaultValue.span, "the default of `\(name)` is \(defaultType.withArticle), but the param is declared \(type)")
             }
+            if type == .host || type == .list(.host) { checkHostLiterals(defaultValue) }
         }
         scopes[0][name] = Binding(type: type, span: decl.name.span, isParam: true)
         declaredParams.append(decl)
@@ -127,28 +132,63 @@ public struct Checker {
 
     mutating func bindInput(for decl: ParamDecl, type: ValueType) {
         let name = decl.name.name
-        guard let input = inputs.last(where: { $0.name == name }) else {
-            if decl.defaultValue == nil && requireParamValues {
-                report("E-param-missing", decl.name.span, "no value for the required param `\(name)` (\(type))",
-                       hint: "give it with `--set \(name)=\(Self.example(for: type))` or in a params file (`--params FILE`)")
-            }
+        paramTypes[name] = type
+        let given = inputs.filter { $0.name == name }
+        // Every value given is checked (an overridden line of a params file is still a
+        // mistake in that file); the last one wins.
+        var bound: Value?
+        for input in given { bound = value(of: input, for: decl, type: type) }
+        if let bound { paramValues[name] = bound; return }
+        guard let last = given.last else {
+            if decl.defaultValue == nil && requireParamValues { reportMissing(decl, type: type) }
             return
         }
+        if last.gap == .required && requireParamValues {
+            let span = last.valueExpr?.span ?? decl.name.span
+            report("E-param-missing", span, "no value for the required param `\(name)` (\(type))",
+                   hint: "replace `\(ParamsFile.requiredPlaceholder)` with a value like `\(ParamConformance.example(for: type))`, "
+                       + "or give `--set \(name)=\(Self.example(for: type))`",
+                   notes: [.init(span: decl.name.span, message: "`\(name)` is declared here")])
+        }
+    }
+
+    /// The value one input gives, reporting what is wrong with it; nil when it gives none.
+    mutating func value(of input: ParamInput, for decl: ParamDecl, type: ValueType) -> Value? {
+        if input.gap != nil { return nil }
         if let value = input.value {
-            if type.accepts(value.type) {
-                paramValues[name] = Self.coerce(value, to: type)
-                if case .failure(let message) = Self.validateHosts(value, type: type) {
-                    reportInput(input, decl: decl, "param `\(name)`: \(message)")
-                }
-            } else {
-                reportInput(input, decl: decl, "param `\(name)` expects \(type), got \(value.type)")
+            switch ParamConformance.conform(value, written: input.valueExpr, to: type) {
+            case .success(let fitted): return fitted
+            case .failure(let problem):
+                reportFileValue(input, decl: decl, problem)
+                return nil
             }
-            return
         }
         switch ParamConversion.convert(input.raw, to: type) {
-        case .success(let value): paramValues[name] = value
-        case .failure(let message): reportInput(input, decl: decl, "param `\(name)`: \(message)")
+        case .success(let value): return value
+        case .failure(let message):
+            reportInput(input, decl: decl, "param `\(decl.name.name)`: \(message)")
+            return nil
         }
+    }
+
+    mutating func reportMissing(_ decl: ParamDecl, type: ValueType) {
+        let name = decl.name.name
+        var files: [String] = []
+        for input in inputs {
+            if case .file(let span) = input.origin, !files.contains(span.file.name) { files.append(span.file.name) }
+        }
+        let inFile = files.isEmpty
+            ? "in a params file (`--params FILE`)"
+            : "as `\(name) = \(ParamConformance.example(for: type))` in \(files.last!)"
+        report("E-param-missing", decl.name.span, "no value for the required param `\(name)` (\(type))",
+               hint: "give it with `--set \(name)=\(Self.example(for: type))` or \(inFile)")
+    }
+
+    mutating func reportFileValue(_ input: ParamInput, decl: ParamDecl, _ problem: ParamConformance.Problem) {
+        let fallback: Span
+        if case .file(let span) = input.origin { fallback = input.valueExpr?.span ?? span } else { fallback = decl.name.span }
+        report("E-param-value", problem.span ?? fallback, "param `\(decl.name.name)`: \(problem.message)", hint: problem.hint,
+               notes: [.init(span: decl.name.span, message: "`\(decl.name.name)` is declared here")])
     }
 
     static func coerce(_ value: Value, to type: ValueType) -> Value {
@@ -218,11 +258,12 @@ public struct Checker {
     mutating func checkStatement(_ statement: Stmt, topLevel: Bool = false) {
         switch statement {
         case .param(let decl):
+            // Top-level params were typed when they were declared (before any statement).
             if !topLevel { report("E-param-nested", decl.span, "`param` is only allowed at the top level of a recipe") }
-            else if let value = decl.defaultValue { _ = typeOf(value) }
         case .let(let name, let value, _):
+            // `let x = none` is a placeholder for a value set later: any type may follow.
             let type = typeOf(value)
-            define(name, type)
+            define(name, type == .none ? .any : type)
         case .assign(let name, let value, let span):
             let type = typeOf(value)
             checkAssignment(name, type, span)
@@ -273,22 +314,27 @@ public struct Checker {
     }
 
     mutating func checkOn(_ targets: Expr, _ body: Block, _ span: Span) {
-        if inHostBlock {
+        if inOnBlock {
             report("E-on-nested", span, "`on` blocks cannot be nested: the body already runs on one host at a time",
                    hint: "close the outer `on` block first, then start a new one")
+        } else if inHostBlock && inFunction {
+            report("E-on-nested", span, "`on` blocks cannot be used inside a function: a function may itself run on a host",
+                   hint: "write the `on` block at the top level and call the function inside it")
         }
         let type = typeOf(targets)
         if !(ValueType.host.accepts(type) || ValueType.list(.host).accepts(type)) {
             report("E-type", targets.span, "`on` needs a host or a list of hosts, but this is \(type.withArticle)")
         }
-        let saved = (inHostBlock, hostBlockScopeDepth)
+        checkHostLiterals(targets)
+        let saved = (inHostBlock, inOnBlock, hostBlockScopeDepth)
         inHostBlock = true
+        inOnBlock = true
         hostBlockScopeDepth = scopes.count
         pushScope()
         define(Identifier(name: "host", span: span), .host)
         for statement in body.statements { checkStatement(statement) }
         popScope()
-        (inHostBlock, hostBlockScopeDepth) = saved
+        (inHostBlock, inOnBlock, hostBlockScopeDepth) = saved
     }
 
     mutating func checkFunction(_ decl: FunctionDecl) {

@@ -13,6 +13,20 @@ public struct ParamInput: Sendable {
     /// A value already typed (a params file's literal), used instead of `raw`.
     public var value: Value?
     public var origin: Origin
+    /// The literal as written in a params file, so an error about one item of a list
+    /// points at that item.
+    public var valueExpr: Expr?
+    /// Set when a params file line gives no usable value; see `Gap`.
+    public var gap: Gap?
+
+    /// Why a params file line gives no value.
+    public enum Gap: Sendable {
+        /// `name = required`, as generated for a param without a default: reported as
+        /// missing unless a later file or `--set` gives the value.
+        case required
+        /// A value the params file reader already reported; not reported again.
+        case malformed
+    }
 
     public init(name: String, raw: String, origin: Origin = .commandLine) {
         self.name = name
@@ -25,6 +39,15 @@ public struct ParamInput: Sendable {
         self.raw = value.interpolated
         self.value = value
         self.origin = origin
+    }
+
+    /// A params file line without a usable value; `origin` holds the name's span, `valueExpr` what was written.
+    public init(name: String, gap: Gap, origin: Origin, valueExpr: Expr?) {
+        self.name = name
+        self.raw = ""
+        self.gap = gap
+        self.origin = origin
+        self.valueExpr = valueExpr
     }
 }
 
@@ -72,6 +95,9 @@ public enum ParamConversion {
             displayName = String(text[..<eq]).trimmed
             text = String(text[text.index(after: eq)...]).trimmed
             if displayName?.isEmpty == true { return .failure(ValueError("the display name before `=` in `\(raw)` is empty")) }
+            if let name = displayName, name.contains(where: { $0.isWhitespace || $0 == "#" }) {
+                return .failure(ValueError("`\(name)` is not a display name: it is one word, written into /etc/hosts"))
+            }
         }
         do {
             var target = try HostTarget.parse(text)

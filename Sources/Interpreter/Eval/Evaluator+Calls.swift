@@ -41,6 +41,8 @@ extension Evaluator {
     func perform(_ op: OpSpec, _ call: Call, on run: HostRun,
                  _ body: () async throws -> Any) async throws -> (value: Value, record: OpRecord) {
         let location = call.span.description
+        // An interrupted session entry stops before its next op.
+        try Task.checkCancellation()
         observer.opStarted(run.target, op: op.name, location: location)
         let started = ContinuousClock.now
         var record = OpRecord(op: op.name, location: location, status: .ok)
@@ -148,7 +150,24 @@ extension Evaluator {
 
     // MARK: - User functions
 
+    /// Deepest nesting of user function calls; past it a recursion that never ends is an
+    /// error instead of a run that eats memory until the machine gives out.
+    static let maxCallDepth = 1000
+
+    /// The user function calls under way in the current task (each host's task has its own).
+    @TaskLocal static var callDepth = 0
+
     func callFunction(_ decl: FunctionDecl, _ call: Call, in env: Environment, on host: HostRun?) async throws -> Value {
+        guard Self.callDepth < Self.maxCallDepth else {
+            throw RuntimeError(call.span, "function calls nested more than \(Self.maxCallDepth) deep (in `\(decl.name.name)`)",
+                               hint: "a function that calls itself needs a case that returns without calling again")
+        }
+        return try await Self.$callDepth.withValue(Self.callDepth + 1) {
+            try await callFunctionBody(decl, call, in: env, on: host)
+        }
+    }
+
+    func callFunctionBody(_ decl: FunctionDecl, _ call: Call, in env: Environment, on host: HostRun?) async throws -> Value {
         // Functions see the recipe's globals and their own parameters, not the caller's locals.
         let scope = Environment(parent: globals)
         if let host { scope.define("host", .host(host.target)) }

@@ -39,7 +39,10 @@ extension Evaluator {
             let value = try await evaluate(operand, in: env, on: host)
             switch (op, value) {
             case (.not, .bool(let flag)): return .bool(!flag)
-            case (.negate, .int(let number)): return .int(-number)
+            case (.negate, .int(let number)):
+                // -Int.min does not fit: an error, not a crash of the whole run.
+                if number == .min { throw RuntimeError(span, "integer overflow") }
+                return .int(-number)
             default: throw RuntimeError(span, "`\(op.rawValue)` cannot apply to \(value.type.withArticle)")
             }
         case .binary(let op, let left, let right, let operatorSpan, _):
@@ -139,14 +142,23 @@ extension Evaluator {
             return .int(sum)
         case (.add, .string(let a), .string(let b)): return .string(a + b)
         case (.add, .list(let a), .list(let b)): return .list(a + b)
-        case (.subtract, .int(let a), .int(let b)): return .int(a &- b)
+        case (.subtract, .int(let a), .int(let b)):
+            let (difference, overflow) = a.subtractingReportingOverflow(b)
+            if overflow { throw RuntimeError(span, "integer overflow") }
+            return .int(difference)
         case (.multiply, .int(let a), .int(let b)):
             let (product, overflow) = a.multipliedReportingOverflow(by: b)
             if overflow { throw RuntimeError(span, "integer overflow") }
             return .int(product)
         case (.divide, .int, .int(0)), (.remainder, .int, .int(0)): throw RuntimeError(span, "division by zero")
-        case (.divide, .int(let a), .int(let b)): return .int(a / b)
-        case (.remainder, .int(let a), .int(let b)): return .int(a % b)
+        case (.divide, .int(let a), .int(let b)):
+            let (quotient, overflow) = a.dividedReportingOverflow(by: b)
+            if overflow { throw RuntimeError(span, "integer overflow") }
+            return .int(quotient)
+        case (.remainder, .int(let a), .int(let b)):
+            let (remainder, overflow) = a.remainderReportingOverflow(dividingBy: b)
+            if overflow { throw RuntimeError(span, "integer overflow") }
+            return .int(remainder)
         case (.less, .int(let a), .int(let b)): return .bool(a < b)
         case (.lessEqual, .int(let a), .int(let b)): return .bool(a <= b)
         case (.greater, .int(let a), .int(let b)): return .bool(a > b)

@@ -7,7 +7,8 @@ import OrderedCollections
 /// next statement (the barrier that makes "server before clients" expressible).
 public final class Evaluator: @unchecked Sendable {
     let ops: [String: OpSpec]
-    let options: RunOptions
+    /// `var` so an interactive session can switch check mode between entries.
+    var options: RunOptions
     let observer: any RunObserver
     let sessions: HostSessions
     let paramValues: [String: Value]
@@ -42,7 +43,12 @@ public final class Evaluator: @unchecked Sendable {
         let statements = Checker.flatten(program.statements)
         for case .function(let decl) in statements { functions[decl.name.name] = decl }
         do {
-            for statement in statements {
+            // Params are bound before anything else runs, as the checker declares them:
+            // a recipe may use a param above the line that declares it.
+            for statement in statements where Checker.isParam(statement) {
+                try await execute(statement, in: globals, on: nil)
+            }
+            for statement in statements where !Checker.isParam(statement) {
                 try await execute(statement, in: globals, on: nil)
             }
         } catch let error as RuntimeError {

@@ -20,11 +20,13 @@ public struct HostLock: Sendable {
         self.staleAfter = staleAfter
     }
 
-    /// A stable description of this run, shown to a run that has to wait for it.
+    /// A description of this run, unique to it (it is the lock's owner), shown to a run that has to wait for it.
     public static func describeThisRun() -> String {
         let host = ProcessInfo.processInfo.hostName
         let user = ProcessInfo.processInfo.environment["USER"] ?? "root"
-        return "crucible-sh run by \(user)@\(host), pid \(getpid()), started \(Date().formatted(.iso8601))"
+        // The run id tells apart two runs of one process started in the same second.
+        let runID = UUID().uuidString.prefix(8).lowercased()
+        return "crucible-sh run \(runID) by \(user)@\(host), pid \(getpid()), started \(Date().formatted(.iso8601))"
     }
 
     /// Takes the lock and, once it is held, prints the host's facts: one exec for both.
@@ -33,6 +35,8 @@ public struct HostLock: Sendable {
 crucible_lock() {
   d=$1 owner=$2 stale=$3
   if mkdir "$d" 2>/dev/null; then printf '%s\n' "$owner" > "$d/owner"; return 0; fi
+  # This run already holds it (one machine under two display names, `"local" as "a"` and `"local"`).
+  if [ "$(cat "$d/owner" 2>/dev/null)" = "$owner" ]; then return 0; fi
   f="$d/owner"; [ -f "$f" ] || f="$d"
   age=$(( $(date +%s) - $(stat -c %Y "$f" 2>/dev/null || date +%s) ))
   if [ "$age" -gt "$stale" ]; then

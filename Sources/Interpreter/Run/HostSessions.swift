@@ -163,6 +163,22 @@ public actor HostSessions {
         }
     }
 
+    /// Clears every host's failure: an interactive session goes on after a failed entry.
+    func resetFailures() {
+        for target in order {
+            reports[target]?.status = .ok
+            reports[target]?.error = nil
+        }
+    }
+
+    /// Drops a host's connection (after it was lost), so its next use connects again.
+    func forget(_ target: HostTarget) async {
+        connecting[target] = nil
+        connectionFailures[target] = nil
+        facts[target] = nil
+        if let transport = transports.removeValue(forKey: target) { await transport.close() }
+    }
+
     func closeAll() async {
         for task in heartbeats.values { task.cancel() }
         for (target, transport) in transports {

@@ -44,3 +44,24 @@ trap - EXIT HUP INT TERM
 
     public static let missingFileStatus: Int32 = 3
 }
+
+extension Transport {
+    /// Reads a file with one exec of `AtomicWrite.readCommand`: nil when it does not exist.
+    public func readFileByExec(_ path: String) async throws -> [UInt8]? {
+        let result = try await run(AtomicWrite.readCommand(path: path))
+        if result.status == AtomicWrite.missingFileStatus && result.stdout.isEmpty { return nil }
+        guard result.succeeded else {
+            throw TransportError.io(host: target.name, message: "cannot read \(path): \(result.stderrText.trimmed)")
+        }
+        return result.stdout
+    }
+
+    /// Replaces a file with one exec of the atomic-write script, the bytes on its stdin
+    /// (keeps mode, owner and SELinux context, makes the backup, works through sudo).
+    public func writeFileByExec(_ path: String, contents: [UInt8], options: WriteOptions) async throws {
+        let result = try await run(AtomicWrite.command(path: path, options: options), stdin: contents, timeout: nil)
+        guard result.succeeded else {
+            throw TransportError.io(host: target.name, message: "cannot write \(path): \(result.stderrText.trimmed)")
+        }
+    }
+}

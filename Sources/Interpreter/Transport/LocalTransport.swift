@@ -1,4 +1,7 @@
 import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// Runs everything on this machine through `/bin/sh -c`: recipes without SSH, and the
 /// tests of ops on real files.
@@ -22,19 +25,11 @@ public final class LocalTransport: Transport, @unchecked Sendable {
     }
 
     public func readFile(_ path: String) async throws -> [UInt8]? {
-        let result = try await run(AtomicWrite.readCommand(path: path))
-        if result.status == AtomicWrite.missingFileStatus && result.stdout.isEmpty { return nil }
-        guard result.succeeded else {
-            throw TransportError.io(host: target.name, message: "cannot read \(path): \(result.stderrText.trimmed)")
-        }
-        return result.stdout
+        try await readFileByExec(path)
     }
 
     public func writeFile(_ path: String, contents: [UInt8], options: WriteOptions) async throws {
-        let result = try await run(AtomicWrite.command(path: path, options: options), stdin: contents, timeout: nil)
-        guard result.succeeded else {
-            throw TransportError.io(host: target.name, message: "cannot write \(path): \(result.stderrText.trimmed)")
-        }
+        try await writeFileByExec(path, contents: contents, options: options)
         count { $0.bytesWritten += contents.count }
     }
 
@@ -50,49 +45,117 @@ public final class LocalTransport: Transport, @unchecked Sendable {
         update(&counters)
     }
 
-    /// Spawns the shell, feeds stdin and drains stdout/stderr on their own threads (so a
-    /// large output cannot fill a pipe and deadlock), and enforces the timeout.
+    /// Spawns `/bin/sh -c` with posix_spawn in a process group of its own. Output goes to
+    /// unlinked temp files rather than pipes, so a daemon the command starts (and that keeps
+    /// its inherited descriptors) cannot hold the run; stdin is fed from a thread of its own.
+    /// Waits with waitpid on this (dedicated) thread; on timeout the whole group is killed.
     private static func spawn(_ command: String, stdin: [UInt8]?, timeout: Double?, host: String) throws -> CommandResult {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/bin/sh")
-        process.arguments = ["-c", command]
-        let inPipe = Pipe(), outPipe = Pipe(), errPipe = Pipe()
-        process.standardInput = inPipe
-        process.standardOutput = outPipe
-        process.standardError = errPipe
-        do { try process.run() } catch {
-            throw TransportError.io(host: host, message: "cannot start /bin/sh: \(error)")
+        let outFile = try OutputFile(), errFile = try OutputFile()
+        var inPipe: [Int32] = [0, 0]
+        guard pipe(&inPipe) == 0 else { throw TransportError.io(host: host, message: "cannot create a pipe: errno \(errno)") }
+        var actions = posix_spawn_file_actions_t()
+        posix_spawn_file_actions_init(&actions)
+        defer { posix_spawn_file_actions_destroy(&actions) }
+        posix_spawn_file_actions_adddup2(&actions, inPipe[0], 0)
+        posix_spawn_file_actions_adddup2(&actions, outFile.descriptor, 1)
+        posix_spawn_file_actions_adddup2(&actions, errFile.descriptor, 2)
+        posix_spawn_file_actions_addclose(&actions, inPipe[1])
+        var attributes = posix_spawnattr_t()
+        posix_spawnattr_init(&attributes)
+        defer { posix_spawnattr_destroy(&attributes) }
+        posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_SETPGROUP | POSIX_SPAWN_SETSIGMASK))
+        posix_spawnattr_setpgroup(&attributes, 0)
+        var noSignals = sigset_t()
+        sigemptyset(&noSignals)
+        posix_spawnattr_setsigmask(&attributes, &noSignals)
+        let words: [String] = ["/bin/sh", "-c", command]
+        let argv: [UnsafeMutablePointer<CChar>?] = words.map { strdup($0) } + [nil]
+        defer { argv.forEach { free($0) } }
+        var pid: pid_t = 0
+        let spawned = posix_spawn(&pid, "/bin/sh", &actions, &attributes, argv, environ)
+        Glibc.close(inPipe[0])
+        guard spawned == 0 else {
+            Glibc.close(inPipe[1])
+            throw TransportError.io(host: host, message: "cannot start /bin/sh: errno \(spawned)")
         }
-        let group = DispatchGroup()
-        let output = ByteBox(), errors = ByteBox()
-        for (pipe, box) in [(outPipe, output), (errPipe, errors)] {
-            group.enter()
-            Thread.detachNewThread {
-                box.bytes = Array(pipe.fileHandleForReading.readDataToEndOfFile())
-                group.leave()
-            }
-        }
-        let stdinBytes = stdin ?? []
+        let writer = inPipe[1], bytes = stdin ?? []
         Thread.detachNewThread {
-            if !stdinBytes.isEmpty { try? inPipe.fileHandleForWriting.write(contentsOf: stdinBytes) }
-            try? inPipe.fileHandleForWriting.close()
-        }
-        if let timeout {
-            if group.wait(timeout: .now() + timeout) == .timedOut {
-                process.terminate()
-                throw TransportError.timeout(host: host, what: "command", seconds: timeout)
+            signal(SIGPIPE, SIG_IGN)
+            var offset = 0
+            while offset < bytes.count {
+                let written = bytes[offset...].withUnsafeBytes { write(writer, $0.baseAddress, $0.count) }
+                if written > 0 { offset += written } else if written < 0 && errno == EINTR { continue } else { break }
             }
-        } else {
-            group.wait()
+            Glibc.close(writer)
         }
-        process.waitUntilExit()
-        let status = process.terminationReason == .uncaughtSignal ? 128 + process.terminationStatus : process.terminationStatus
-        return CommandResult(stdout: output.bytes, stderr: errors.bytes, status: status)
+        let timedOut = TimeoutFlag()
+        let child = pid
+        if let timeout {
+            Thread.detachNewThread {
+                Thread.sleep(forTimeInterval: timeout)
+                if timedOut.markIfRunning() { kill(-child, SIGKILL) }
+            }
+        }
+        var status: Int32 = 0
+        while waitpid(pid, &status, 0) == -1 && errno == EINTR {}
+        if !timedOut.finish() {
+            throw TransportError.timeout(host: host, what: "command", seconds: timeout ?? 0)
+        }
+        let signalNumber = status & 0x7f
+        let exitStatus = signalNumber == 0 ? (status >> 8) & 0xff : 128 + signalNumber
+        return CommandResult(stdout: outFile.contents(), stderr: errFile.contents(), status: exitStatus)
     }
 }
 
-private final class ByteBox: @unchecked Sendable {
-    var bytes: [UInt8] = []
+/// An unlinked temp file a child writes its output to; closed when dropped.
+private final class OutputFile {
+    let descriptor: Int32
+
+    init() throws {
+        var template = Array((NSTemporaryDirectory() + "/crucible-out.XXXXXX").utf8CString)
+        descriptor = template.withUnsafeMutableBufferPointer { mkstemp($0.baseAddress!) }
+        guard descriptor >= 0 else { throw TransportError.io(host: "local", message: "cannot create a temp file: errno \(errno)") }
+        template.withUnsafeBufferPointer { _ = unlink($0.baseAddress!) }
+    }
+
+    func contents() -> [UInt8] {
+        var data: [UInt8] = []
+        var buffer = [UInt8](repeating: 0, count: 65536)
+        var offset: off_t = 0
+        while true {
+            let count = buffer.withUnsafeMutableBytes { pread(descriptor, $0.baseAddress, $0.count, offset) }
+            if count > 0 {
+                data.append(contentsOf: buffer[0..<count])
+                offset += off_t(count)
+            } else if count < 0 && errno == EINTR {
+                continue
+            } else {
+                return data
+            }
+        }
+    }
+
+    deinit { close(descriptor) }
+}
+
+/// Decides, once, whether the command finished or the timeout fired first.
+private final class TimeoutFlag: @unchecked Sendable {
+    private let lock = NSLock()
+    private var state = 0  // 0 running, 1 finished, 2 timed out
+
+    /// Called by the watchdog: true when it got there first.
+    func markIfRunning() -> Bool {
+        lock.lock(); defer { lock.unlock() }
+        if state == 0 { state = 2; return true }
+        return false
+    }
+
+    /// Called after waitpid: false when the watchdog killed the command.
+    func finish() -> Bool {
+        lock.lock(); defer { lock.unlock() }
+        if state == 0 { state = 1 }
+        return state == 1
+    }
 }
 
 extension String {

@@ -1,4 +1,5 @@
 import Interpreter
+import OrderedCollections
 
 /// `authorized-key KEY user: ...`: an SSH public key in a user's authorized_keys, once.
 enum AuthorizedKey {
@@ -31,22 +32,22 @@ enum AuthorizedKey {
 
     @Sendable static func plan(_ arguments: OpArguments, _ context: any HostContext) async throws -> OpPlan {
         let key = arguments.string("key").trimmingCharacters(in: .whitespacesAndNewlines)
-        guard AuthorizedKeys.identity(of: key) != nil, !key.contains("\n") else {
+        guard AuthorizedKeys.identity(of: key) != nil, !key.containsLineBreak else {
             throw OpError("authorized-key: this is not a public key line", hint: "expected `ssh-ed25519 AAAA... comment`")
         }
         let target = try await keyFile(arguments, context)
-        let before = try await FileEditing.readText(target.path, context: context)
+        let before = try await FileEditing.readBytes(target.path, context: context)
         var file = AuthorizedKeys(before ?? [])
         if arguments.string("state") == "absent" { file.remove(key) } else { file.ensure(key) }
         if before == nil && file.bytes.isEmpty { return .noChange("\(target.path) does not exist", details: ["path": .string(target.path)]) }
+        let after = file.bytes
+        let details: OrderedDictionary<String, Value> = ["path": .string(target.path)]
+        if before == after { return .noChange("the key is already authorized in \(target.path)", details: details) }
         let options = WriteOptions(backupPath: before == nil ? nil : FileEditing.backupPath(for: target.path, arguments, context),
                                    modeIfNew: "0600", owner: before == nil ? target.owner : nil)
-        var plan = try await FileEditing.writePlan(path: target.path, before: before, after: file.bytes, options: options, context: context)
-        if before == nil && plan.changes {
-            let directoryActions = try await sshDirectoryActions(for: target, context: context)
-            plan.actions = directoryActions + plan.actions.filter { if case .writeFile = $0 { return true } else { return false } }
-        }
-        return plan
+        let directoryActions = before == nil ? try await sshDirectoryActions(for: target, context: context) : []
+        return OpPlan(actions: directoryActions + [.writeFile(path: target.path, before: before, after: after, options: options)],
+                      details: details)
     }
 
     struct KeyFile {

@@ -59,7 +59,7 @@ enum EditIni {
         let section = arguments.optionalString("section")
         let settings = arguments.record("settings")
         let removing = arguments.string("state") == "absent"
-        let before = try await FileEditing.readText(path, context: context)
+        let before = try await FileEditing.readBytes(path, context: context)
         if before == nil {
             if removing { return .noChange("\(path) does not exist", details: ["path": .string(path)]) }
             if !arguments.bool("create") {
@@ -108,7 +108,7 @@ enum EditIni {
     private static func text(of value: Value, key: String) throws -> String {
         switch value {
         case .string(let text):
-            guard !text.contains("\n") && !text.contains("\r") else {
+            guard !text.containsLineBreak else {
                 throw OpError("edit-ini: the value of `\(key)` contains a line break")
             }
             return text

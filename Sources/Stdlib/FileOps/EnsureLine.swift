@@ -8,15 +8,17 @@ enum EnsureLine {
         params: [
             ParamSpec("path", .string, positional: true, doc: "Absolute path of the file."),
             ParamSpec("line", .oneOf([.string, .none]), default: Value.none, positional: true,
-                      doc: "The line, written exactly as given (no newline needed; a value with newlines is a "
-                        + "block of lines kept together). Required for `state: \"present\"`."),
+                      doc: "The line, written exactly as given, without its newline. A value with newlines is a "
+                        + "block of lines, written literally and present when those lines appear one after another "
+                        + "(so a second run adds nothing). Required for `state: \"present\"`."),
             ParamSpec("match", .oneOf([.string, .none]), default: Value.none,
                       doc: "Regular expression for the line to replace: the LAST matching line becomes `line` "
                         + "(the first with `first_match`). When no line matches, `line` is added as if `match` "
                         + "were not given. With `state: \"absent\"`, every matching line is removed. Syntax: "
                         + "ICU (extended POSIX with Perl additions: `^ $ . * + ? | () [] {n,m} \\s \\d \\b`, "
                         + "`(?i)`); it is matched against each line without its newline and may match anywhere "
-                        + "in it, so anchor with `^`/`$`."),
+                        + "in it, so anchor with `^`/`$`. In a recipe string a backslash is doubled (`\\\\s`), or use "
+                        + "`[ \\t]`; `regex-escape(text)` quotes a literal part."),
             ParamSpec("first_match", .bool, default: .bool(false),
                       doc: "Use the first line matching `match` or `after` instead of the last."),
             ParamSpec("after", .oneOf([.string, .none]), default: Value.none,
@@ -34,8 +36,8 @@ enum EnsureLine {
             FileEditing.backupParam,
         ],
         examples: [
-            #"ensure-line "/etc/exports" "/var/lib/nova/instances *(rw,sync,fsid=0,no_root_squash)" match: "^/var/lib/nova/instances\s""#,
-            #"ensure-line "/etc/ssh/sshd_config" "PermitRootLogin without-password" match: "^#?PermitRootLogin\s""#,
+            #"ensure-line "/etc/exports" "/var/lib/nova/instances *(rw,sync,fsid=0,no_root_squash)" match: "^/var/lib/nova/instances[ \t]""#,
+            #"ensure-line "/etc/ssh/sshd_config" "PermitRootLogin without-password" match: "^#?PermitRootLogin[ \t]""#,
             #"ensure-line "/etc/sudoers.d/nova" "nova ALL=(root) NOPASSWD: /usr/bin/nova-rootwrap" create: true"#,
             #"ensure-line "/etc/motd" state: "absent" match: "^Welcome""#,
         ],
@@ -51,17 +53,13 @@ enum EnsureLine {
         if present && line == nil {
             throw OpError("ensure-line: `line` is required with state \"present\"")
         }
-        if let line, line.contains("\n") || line.contains("\r") {
-            throw OpError("ensure-line: the line contains a newline; ensure-line manages exactly one line",
-                          hint: "call ensure-line once per line, or use `file` for a whole file")
-        }
         if !present && line == nil && arguments.optionalString("match") == nil {
             throw OpError("ensure-line: state \"absent\" needs `line` or `match`")
         }
         let placement = try LineFile.Placement(
             match: pattern(arguments, "match"), after: pattern(arguments, "after"),
             before: pattern(arguments, "before"), firstMatch: arguments.bool("first_match"))
-        let before = try await FileEditing.readText(path, context: context)
+        let before = try await FileEditing.readBytes(path, context: context)
         if before == nil {
             if !present { return .noChange("\(path) does not exist", details: ["path": .string(path)]) }
             if !arguments.bool("create") {

@@ -37,13 +37,13 @@ enum FstabOp {
         for name in ["source", "fstype", "options"] {
             let value = arguments.string(name)
             if name != "options" && value.isEmpty { throw OpError("fstab: `\(name)` is empty") }
-            if value.contains("\n") || value.contains("#") {
+            if value.containsLineBreak || value.contains("#") {
                 throw OpError("fstab: `\(name)` cannot contain a newline or `#`")
             }
         }
         let entry = FstabEntry(source: arguments.string("source"), mountpoint: mountpoint, fstype: arguments.string("fstype"),
                                options: arguments.string("options"), dump: arguments.int("dump"), pass: arguments.int("pass"))
-        let before = try await FileEditing.readText(path, context: context)
+        let before = try await FileEditing.readBytes(path, context: context)
         var file = Fstab(before ?? [])
         if arguments.string("state") == "absent" { file.remove(mountpoint: mountpoint) } else { file.ensure(entry) }
         if before == nil && file.bytes.isEmpty { return .noChange("\(path) does not exist", details: ["path": .string(path)]) }

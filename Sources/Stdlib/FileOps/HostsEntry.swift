@@ -19,7 +19,7 @@ enum HostsEntry {
         ],
         examples: [
             #"hosts-entry "192.168.122.10" ["ctl.example.com", "ctl"]"#,
-            #"for node in nodes { hosts-entry node.address [node.fqdn, node.short] }"#,
+            "for node in nodes {\n  let f = facts(node)\n  hosts-entry f.address [f.fqdn, f.hostname]\n}",
         ],
         resultFields: [("path", "The file's path.")],
         body: .plan(plan)
@@ -37,7 +37,7 @@ enum HostsEntry {
         for name in names where name.isEmpty || name.contains(where: \.isWhitespace) || name.contains("#") {
             throw OpError("hosts-entry: \(Value.quoted(name)) is not a host name")
         }
-        let before = try await FileEditing.readText(path, context: context)
+        let before = try await FileEditing.readBytes(path, context: context)
         var file = HostsFile(before ?? [])
         file.ensure(address: address, names: names)
         let options = WriteOptions(backupPath: before == nil ? nil : FileEditing.backupPath(for: path, arguments, context))

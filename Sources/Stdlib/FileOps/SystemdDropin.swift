@@ -17,7 +17,7 @@ enum SystemdDropin {
             FileEditing.backupParam,
         ],
         examples: [
-            #"result = systemd-dropin "openstack-nova-compute" content: "[Unit]\nRequiresMountsFor=/var/lib/nova/instances\n""#,
+            #"let result = systemd-dropin "openstack-nova-compute" content: "[Unit]\nRequiresMountsFor=/var/lib/nova/instances\n""#,
             #"if result.needs_daemon_reload { run "systemctl daemon-reload" }"#,
         ],
         resultFields: [
@@ -39,7 +39,7 @@ enum SystemdDropin {
         var content = arguments.string("content")
         if !content.isEmpty && !content.hasSuffix("\n") { content += "\n" }
         let path = (directory.hasSuffix("/") ? directory : directory + "/") + unit + ".d/" + name + ".conf"
-        let before = try await FileEditing.readText(path, context: context)
+        let before = try await FileEditing.readBytes(path, context: context)
         let after = Array(content.utf8)
         let options = WriteOptions(backupPath: before == nil ? nil : FileEditing.backupPath(for: path, arguments, context))
         var plan = try await FileEditing.writePlan(path: path, before: before, after: after, options: options, context: context,

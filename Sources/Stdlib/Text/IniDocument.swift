@@ -76,15 +76,7 @@ public struct IniDocument: Sendable, Equatable {
             sectionRegions = regions(of: section, kinds)
         }
         let found = occurrences(of: key, in: sectionRegions, kinds)
-        var missing = values
-        var removed: [Int] = []
-        for index in found {
-            if let entry = kinds[index].entry, let wanted = missing.firstIndex(of: entry.value) {
-                missing.remove(at: wanted)
-            } else {
-                removed.append(index)
-            }
-        }
+        var (missing, removed) = Self.reconcile(found, with: values, kinds)
         if missing.isEmpty && removed.isEmpty { return false }
         let separator = separatorStyle(near: sectionRegions[0], kinds, namedSection: section != nil)
         var newLines: [String] = []
@@ -110,6 +102,22 @@ public struct IniDocument: Sendable, Equatable {
         for (offset, line) in newLines.enumerated() { lines.insert(line, at: position + offset) }
         lines.remove(at: Set(removed.map { $0 >= position ? $0 + newLines.count : $0 }))
         return true
+    }
+
+    /// Splits the key's existing lines into those that already hold a wanted value (kept,
+    /// each wanted value used once) and the rest (`removed`), and lists the wanted values
+    /// that have no line yet (`missing`), in the order given.
+    private static func reconcile(_ found: [Int], with values: [String?], _ kinds: [IniLine]) -> (missing: [String?], removed: [Int]) {
+        var missing = values
+        var removed: [Int] = []
+        for index in found {
+            if let entry = kinds[index].entry, let wanted = missing.firstIndex(of: entry.value) {
+                missing.remove(at: wanted)
+            } else {
+                removed.append(index)
+            }
+        }
+        return (missing, removed)
     }
 
     private static func line(_ key: String, _ separator: String, _ value: String?) -> String {
@@ -153,9 +161,16 @@ public struct IniDocument: Sendable, Equatable {
         regions.flatMap { $0 }.filter { kinds[$0].entry?.key == key }
     }
 
+    /// The first commented-out `key = value` of the section. A commented-out header
+    /// (`#[Static]` in idmapd.conf) ends the search in that copy of the section: the
+    /// commented keys after it belong to the section that is commented out.
     private func commentedDefault(of key: String, in regions: [Range<Int>], _ kinds: [IniLine]) -> (index: Int, entry: IniEntry)? {
-        for index in regions.flatMap({ $0 }) {
-            if case .comment(let entry?) = kinds[index], entry.key == key { return (index, entry) }
+        for region in regions {
+            for index in region {
+                guard case .comment(let entry) = kinds[index] else { continue }
+                if let entry, entry.key == key { return (index, entry) }
+                if entry == nil && IniLine.isCommentedHeader(lines[index].text) { break }
+            }
         }
         return nil
     }

@@ -22,7 +22,7 @@ public struct LinePattern: @unchecked Sendable {
         do {
             expression = try NSRegularExpression(pattern: source, options: [])
         } catch {
-            throw OpErrorText("`\(source)` is not a valid regular expression")
+            throw PatternError("`\(source)` is not a valid regular expression")
         }
     }
 
@@ -33,8 +33,8 @@ public struct LinePattern: @unchecked Sendable {
     }
 }
 
-/// The message of a pattern that does not compile; the op wraps it in its own error.
-public struct OpErrorText: Error, Sendable, CustomStringConvertible {
+/// A pattern that does not compile; the op wraps the message in its own error.
+public struct PatternError: Error, Sendable, CustomStringConvertible {
     public var description: String
     public init(_ description: String) { self.description = description }
 }

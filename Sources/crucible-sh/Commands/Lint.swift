@@ -6,7 +6,7 @@ import Interpreter
 struct Lint: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Parse and check recipes without touching any host.",
-        discussion: "Reports every error in one go. Without --set values, missing required params are not errors."
+        discussion: "Reports every error in one go, in the recipe and in its params files. Without --params or --set values, missing required params are not errors."
     )
 
     @ArgumentParser.Argument(help: "Recipe files or bundled recipe names.")
@@ -30,7 +30,7 @@ struct Lint: AsyncParsableCommand {
                 continue
             }
             do {
-                let checked = try CheckedRecipe.prepare(recipe, inputs: params.inputs, requireParams: !params.assignments.isEmpty)
+                let checked = try CheckedRecipe.prepare(recipe, params: params, requireParams: params.givesValues)
                 print("\(checked.program.file.name): ok")
             } catch {
                 failed = true
@@ -45,9 +45,17 @@ struct Lint: AsyncParsableCommand {
             printError("error: cannot load `\(recipe)`\n")
             return ([], false)
         }
+        let loaded: LoadedParams
+        switch params.load() {
+        case .success(let read): loaded = read
+        case .failure(let error):
+            printError("\(error)\n")
+            return ([], false)
+        }
         var diagnostics = source.diagnostics
-        var checker = Checker(ops: Stdlib.all, inputs: params.inputs, requireParamValues: !params.assignments.isEmpty)
+        var checker = Checker(ops: Stdlib.all, inputs: loaded.inputs, requireParamValues: params.givesValues)
         diagnostics += CheckedRecipe.checkDiagnostics(&checker, program, afterSyntaxErrors: diagnostics.hasErrors)
+        diagnostics = CheckedRecipe.paramsFilesFirst(loaded.diagnostics + diagnostics, files: params.files)
         return (diagnostics, !diagnostics.hasErrors)
     }
 }

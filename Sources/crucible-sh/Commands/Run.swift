@@ -9,7 +9,8 @@ struct Run: AsyncParsableCommand {
         discussion: """
             RECIPE is a path to a .crucible file or the name of a bundled recipe (see `crucible-sh recipes`). \
             Host params take [user@]address[:port], an ssh config alias, NAME=ADDRESS for a display name, \
-            or `local`. The recipe is checked first; on any error nothing is contacted (exit 2).
+            or `local`. Param values come from params files (--params, see `crucible-sh params`) and --set; \
+            later files override earlier ones and --set overrides files. The recipe is checked first; on any error nothing is contacted (exit 2).
             """
     )
 
@@ -47,7 +48,7 @@ struct Run: AsyncParsableCommand {
     var verbose = false
 
     func run() async throws {
-        let checked = try CheckedRecipe.prepare(recipe, inputs: params.inputs)
+        let checked = try CheckedRecipe.prepare(recipe, params: params)
         let transports = try TransportChoice.factory(connection)
         printHeader(checked)
         let showDiffs = check || diff || verbose

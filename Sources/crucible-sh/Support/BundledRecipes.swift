@@ -185,7 +185,9 @@ on nodes {
     instances_path = instances_path
     vncserver_listen = vncserver_listen
   }
-  let nova_libvirt = edit-ini nova_conf section: "libvirt" { live_migration_flag = live_migration_flag }
+  let nova_libvirt = edit-ini nova_conf section: "libvirt" {
+    live_migration_flag = live_migration_flag
+  }
 
   # systemd: start nova-compute only once the share is mounted, with a drop-in
   # (package updates overwrite /usr/lib/systemd/system/*.service).

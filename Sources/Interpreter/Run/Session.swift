@@ -1,0 +1,167 @@
+import DSL
+import Foundation
+
+/// An interactive session on one host: each entry is checked, then run as if written
+/// inside `on HOST { ... }`. Names an entry defines (`let`, `fn`) persist for the next
+/// entries; the connection is opened once and kept.
+public final class Session: @unchecked Sendable {
+    public private(set) var target: HostTarget
+    /// Dry-run mode: ops plan and show their diffs, but change nothing.
+    public var checkMode: Bool {
+        get { evaluator.options.checkMode }
+        set { evaluator.options.checkMode = newValue }
+    }
+
+    let evaluator: Evaluator
+    var checker: Checker
+
+    public init(target: HostTarget, ops: [OpSpec], transports: @escaping TransportFactory,
+                checkMode: Bool = false, observer: any RunObserver = SilentObserver()) {
+        self.target = target
+        var options = RunOptions(checkMode: checkMode)
+        // A session may sit idle for an hour: it must not hold the host's run lock (HostLock)
+        // and make every real run wait for it.
+        options.lockHosts = false
+        self.evaluator = Evaluator(ops: ops, paramValues: [:], transports: transports,
+                                   options: options, observer: observer)
+        self.checker = Checker(sessionOps: ops)
+        evaluator.globals.define("host", .host(target))
+    }
+
+    /// Opens the connection (a no-op when it is already open).
+    public func connect() async throws {
+        _ = try await evaluator.sessions.transport(for: target)
+    }
+
+    /// Moves the session to another host; names defined so far are kept. On failure the
+    /// session stays on the host it was on.
+    public func switchHost(to other: HostTarget) async throws {
+        do {
+            _ = try await evaluator.sessions.transport(for: other)
+        } catch {
+            // Not remembered as unreachable: the user may fix the cause and try again.
+            await evaluator.sessions.forget(other)
+            throw error
+        }
+        target = other
+        evaluator.globals.define("host", .host(other))
+    }
+
+    /// The hosts this session has been connected to, in order.
+    public func connectedHosts() async -> [HostTarget] {
+        await evaluator.sessions.order
+    }
+
+    public func facts() async throws -> HostFacts {
+        try await evaluator.sessions.facts(for: target)
+    }
+
+    /// Variables and functions an entry may use, for completion.
+    public var names: [String] { checker.sessionNames }
+
+    public func close() async {
+        await evaluator.sessions.closeAll()
+    }
+
+    // MARK: - Entries
+
+    /// Checks and runs one entry. `show` receives the value of each top-level expression
+    /// worth printing (not the records of changing ops: the observer shows those).
+    public func evaluate(_ program: Program, show: @Sendable (Value) -> Void) async -> EntryResult {
+        let diagnostics = checker.checkEntry(program)
+        if diagnostics.hasErrors { return .rejected(diagnostics) }
+        let statements = Checker.flatten(program.statements)
+        for case .function(let decl) in statements { evaluator.functions[decl.name.name] = decl }
+        await evaluator.sessions.resetFailures()
+        do {
+            let run = try await hostRun()
+            for statement in statements {
+                try Task.checkCancellation()
+                try await execute(statement, on: run, show: show)
+            }
+            return await failuresInOnBlocks()
+        } catch is CancellationError {
+            return .interrupted
+        } catch {
+            return await failure(error)
+        }
+    }
+
+    func hostRun() async throws -> Evaluator.HostRun {
+        await forgetCachedReads()
+        let transport = try await evaluator.sessions.transport(for: target)
+        await evaluator.sessions.register(target)
+        let context = RunHostContext(target: target, transport: transport, checkMode: checkMode,
+                                     backupsByDefault: evaluator.options.backups, sessions: evaluator.sessions)
+        return Evaluator.HostRun(target: target, context: context)
+    }
+
+    /// File reads are cached per run; between entries anyone may have changed a file, so
+    /// each entry starts from what the hosts hold now.
+    func forgetCachedReads() async {
+        for host in await evaluator.sessions.order {
+            (try? await evaluator.sessions.transport(for: host) as? CachingTransport)?.invalidate()
+        }
+    }
+
+    func execute(_ statement: Stmt, on run: Evaluator.HostRun, show: @Sendable (Value) -> Void) async throws {
+        guard case .expression(let expr) = statement else {
+            try await evaluator.execute(statement, in: evaluator.globals, on: run)
+            return
+        }
+        let value = try await evaluator.evaluate(expr, in: evaluator.globals, on: run)
+        if isShown(expr, value) { show(value) }
+    }
+
+    /// A changing op's record is shown by the observer (ok/changed and the diff); a call
+    /// that returns `none` (`log(...)`) has nothing to show.
+    func isShown(_ expr: Expr, _ value: Value) -> Bool {
+        let callee: Identifier
+        switch expr {
+        case .call(let call): callee = call.callee
+        case .variable(let identifier) where evaluator.globals.lookup(identifier.name) == nil: callee = identifier
+        default: return true
+        }
+        if evaluator.ops[callee.name]?.isChangingOp == true { return false }
+        return value != .none
+    }
+
+    /// Hosts of `on` blocks in the entry that failed (their errors were recorded, not thrown).
+    func failuresInOnBlocks() async -> EntryResult {
+        let reports = await evaluator.sessions.finalReports()
+        let failed = reports.filter { $0.status != .ok }
+        if failed.isEmpty { return .done }
+        return .failed(failed.map { "error: [\($0.host)] \(($0.error ?? "failed").trimmed)" }.joined(separator: "\n"))
+    }
+
+    /// After a failed op: whether the connection still answers. When it does not, it is
+    /// dropped so that the next entry connects again instead of failing the same way.
+    func connectionSurvived() async -> Bool {
+        do {
+            let transport = try await evaluator.sessions.transport(for: target)
+            _ = try await transport.run("true")
+            return true
+        } catch {
+            await evaluator.sessions.forget(target)
+            return false
+        }
+    }
+
+    func failure(_ error: Error) async -> EntryResult {
+        switch error {
+        case is HostAborted:
+            let report = await evaluator.sessions.report(for: target)
+            let message = "error: " + (report.error ?? "the op failed").trimmed
+            return .failed(message + (await connectionSurvived() ? "" : "\nthe connection to \(target.name) is lost; the next entry connects again"))
+        case let error as TransportError where error.isFatalForHost:
+            await evaluator.sessions.forget(target)
+            return .failed("error: \(error.description) (the next entry connects again)")
+        case let error as RuntimeError:
+            return .failed(DiagnosticRenderer().render(error.diagnostic).trimmed)
+        case is ReturnSignal:
+            return .failed("error: `return` outside a function")
+        default:
+            return .failed("error: \(error)")
+        }
+    }
+}

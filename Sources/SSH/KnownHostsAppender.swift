@@ -1,0 +1,35 @@
+import Foundation
+
+/// Appends lines to a known_hosts file, safely from several hosts (threads) and
+/// processes at once: a process-wide lock plus `flock(2)`, one `write(2)` with O_APPEND.
+enum KnownHostsAppender {
+    private static let lock = NSLock()
+
+    static func append(_ line: String, to path: String) throws {
+        lock.lock()
+        defer { lock.unlock() }
+        let directory = (path as NSString).deletingLastPathComponent
+        if !directory.isEmpty {
+            try? FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
+        }
+        let fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0o600)
+        guard fd >= 0 else {
+            throw ConnectFailure.hostKey("cannot record the host key in \(path): \(String(cString: strerror(errno)))")
+        }
+        defer { close(fd) }
+        flock(fd, LOCK_EX)
+        defer { flock(fd, LOCK_UN) }
+        let text = (endsWithoutNewline(fd) ? "\n" : "") + line + "\n"
+        let written = text.utf8CString.withUnsafeBufferPointer { write(fd, $0.baseAddress, $0.count - 1) }
+        guard written == text.utf8.count else {
+            throw ConnectFailure.hostKey("cannot record the host key in \(path): \(String(cString: strerror(errno)))")
+        }
+    }
+
+    private static func endsWithoutNewline(_ fd: Int32) -> Bool {
+        var info = stat()
+        guard fstat(fd, &info) == 0, info.st_size > 0 else { return false }
+        var last: UInt8 = 0
+        return pread(fd, &last, 1, info.st_size - 1) == 1 && last != UInt8(ascii: "\n")
+    }
+}

@@ -1,0 +1,255 @@
+import DSL
+import Foundation
+import Interpreter
+import SSH
+import Stdlib
+
+/// The read-eval-print loop: reads lines until an entry parses (asking for more while the
+/// parser says the input ended too early), runs it in the session, prints what it did.
+/// Nothing an entry does ends the loop: only `:quit`, Ctrl-D or the end of input.
+final class ReplLoop: @unchecked Sendable {
+    let session: Session
+    let input: any LineSource
+    let output: ReplOutput
+    let observer: ReplObserver
+    let sshConfig: SSHConfig
+    /// Entries that failed (syntax, checker, runtime): the exit status of a piped session.
+    private(set) var failures = 0
+    private var pending: [String] = []
+    private var entryCount = 0
+
+    init(session: Session, input: any LineSource, output: ReplOutput, observer: ReplObserver, sshConfig: SSHConfig) {
+        self.session = session
+        self.input = input
+        self.output = output
+        self.observer = observer
+        self.sshConfig = sshConfig
+    }
+
+    var prompt: String {
+        "crucible@\(session.target.name)\(session.checkMode ? "[check]" : "")> "
+    }
+
+    var continuationPrompt: String {
+        String(repeating: " ", count: max(0, prompt.count - 5)) + "...> "
+    }
+
+    func run() async {
+        if input.isInteractive {
+            output.line("crucible-sh \(Crucible.version) on \(session.target.name). `:help` for help, Ctrl-D to leave.")
+        }
+        while true {
+            switch await input.read(prompt: pending.isEmpty ? prompt : continuationPrompt) {
+            case .end:
+                finishPending()
+                return
+            case .interrupted:
+                pending = []
+            case .line(let line):
+                if await handle(line) == .quit { return }
+            }
+        }
+    }
+
+    enum Next { case goOn, quit }
+
+    func handle(_ line: String) async -> Next {
+        input.remember(line)
+        if pending.isEmpty {
+            if line.trimmed.isEmpty { return .goOn }
+            if line.trimmed.hasPrefix(":") { return await meta(MetaCommand.parse(line)) }
+        }
+        pending.append(line)
+        switch SessionEntry.parse(pending.joined(separator: "\n")) {
+        case .incomplete:
+            return .goOn
+        case .invalid(let diagnostics):
+            pending = []
+            reject(diagnostics)
+        case .complete(let program):
+            pending = []
+            await evaluate(program)
+        }
+        return .goOn
+    }
+
+    /// At the end of input an unfinished entry is an error (a script missing a `}`).
+    func finishPending() {
+        guard !pending.isEmpty else {
+            if input.isInteractive { output.line("") }
+            return
+        }
+        if case .incomplete(let diagnostics) = SessionEntry.parse(pending.joined(separator: "\n")) {
+            reject(diagnostics)
+        }
+        pending = []
+    }
+
+    func reject(_ diagnostics: [Diagnostic]) {
+        failures += 1
+        output.error(DiagnosticRenderer(useColor: output.color).render(diagnostics))
+    }
+
+    // MARK: - Running an entry
+
+    /// Runs the entry in a task of its own; Ctrl-C cancels it (no further op starts),
+    /// interrupts the local command that is running, and returns to the prompt at once. A
+    /// remote command finishes in the background; the entry's output is dropped.
+    func evaluate(_ program: Program) async {
+        entryCount += 1
+        let entry = entryCount
+        let session = self.session
+        let output = self.output
+        observer.begin(entry: entry, host: session.target, checkMode: session.checkMode)
+        defer { observer.end() }
+        let task = Task {
+            await ReplEntry.$id.withValue(entry) {
+                await session.evaluate(program) { value in
+                    if ReplEntry.id == entry { output.line(value.literal) }
+                }
+            }
+        }
+        let result = await Self.waitOrInterrupt(task)
+        show(result)
+    }
+
+    static func waitOrInterrupt(_ task: Task<EntryResult, Never>) async -> EntryResult {
+        let first = FirstResult()
+        return await withCheckedContinuation { continuation in
+            first.continuation = continuation
+            Task { first.resume(with: await task.value) }
+            Task {
+                while !first.isDone {
+                    if InterruptSignal.take() {
+                        task.cancel()
+                        LocalCommands.interrupt()
+                        first.resume(with: .interrupted)
+                        return
+                    }
+                    try? await Task.sleep(for: .milliseconds(50))
+                }
+            }
+        }
+    }
+
+    func show(_ result: EntryResult) {
+        switch result {
+        case .done: break
+        case .rejected(let diagnostics): reject(diagnostics)
+        case .failed(let message):
+            failures += 1
+            output.error(message)
+        case .interrupted:
+            failures += 1
+            output.error("interrupted")
+        }
+    }
+
+    // MARK: - Meta-commands
+
+    func meta(_ command: MetaCommand) async -> Next {
+        switch command {
+        case .help(let name): help(name)
+        case .facts: await facts()
+        case .check(let on):
+            if let on { session.checkMode = on }
+            output.line(session.checkMode ? "check mode on: ops show what they would change and change nothing"
+                                          : "check mode off: ops apply their changes")
+        case .load(let path): await load(path)
+        case .hosts: await hosts()
+        case .connect(let host): await connect(host)
+        case .quit: return .quit
+        case .invalid(let message):
+            failures += 1
+            output.error(message)
+        }
+        return .goOn
+    }
+
+    func help(_ name: String?) {
+        guard let name else {
+            output.line("""
+                Type recipe code; it runs on \(session.target.name) as if inside `on host { ... }`.
+                  ensure-line "/etc/hosts" "10.0.0.2 c1"   an op: prints ok/changed and the diff
+                  let f = facts()                          `let` names persist between entries
+                  f.distro                                 an expression: prints its value
+                An unfinished block or string continues on the next line. Tab completes; Ctrl-C
+                abandons the line or stops the running entry.
+                \(MetaCommand.summary)
+                Operations: \(Stdlib.all.map(\.name).joined(separator: " "))
+                """)
+            return
+        }
+        guard let op = Stdlib.spec(named: name) else {
+            failures += 1
+            output.error("no operation `\(name)`" + (Suggestions.hint(for: name, in: Stdlib.all.map(\.name)).map { "; \($0)" } ?? ""))
+            return
+        }
+        output.line(OpsDocs.text(op))
+    }
+
+    func facts() async {
+        do {
+            let facts = try await session.facts()
+            guard case .record(let fields) = facts.value else { return }
+            let width = fields.keys.map(\.count).max() ?? 0
+            output.line(fields.map { $0.key.padding(width) + " = " + $0.value.literal }.joined(separator: "\n"))
+        } catch {
+            failures += 1
+            output.error("cannot read the facts of \(session.target.name): \(error)")
+        }
+    }
+
+    func load(_ path: String) async {
+        let (program, diagnostics) = RecipeLoader().load(path: path)
+        guard let program else {
+            failures += 1
+            output.error("cannot read `\(path)`")
+            return
+        }
+        if diagnostics.hasErrors { return reject(diagnostics) }
+        await evaluate(program)
+    }
+
+    func hosts() async {
+        let connected = await session.connectedHosts()
+        var lines = connected.map { ($0 == session.target ? "* " : "  ") + $0.description }
+        let aliases = sshConfig.aliases.filter { alias in !connected.contains { $0.address == alias } }
+        lines += aliases.map { "  \($0) (ssh config)" }
+        output.line(lines.joined(separator: "\n"))
+    }
+
+    func connect(_ text: String) async {
+        switch ParamConversion.host(text) {
+        case .failure(let error):
+            failures += 1
+            output.error(error.description)
+        case .success(let target):
+            do {
+                try await session.switchHost(to: target)
+                output.line("connected to \(target.name)")
+            } catch {
+                failures += 1
+                output.error("cannot connect to \(target.description): \(error); still on \(session.target.name)")
+            }
+        }
+    }
+}
+
+/// Resumes a continuation with whichever result comes first: the entry's, or Ctrl-C's.
+final class FirstResult: @unchecked Sendable {
+    private let lock = NSLock()
+    var continuation: CheckedContinuation<EntryResult, Never>?
+    private var done = false
+
+    var isDone: Bool { lock.withLock { done } }
+
+    func resume(with result: EntryResult) {
+        let continuation: CheckedContinuation<EntryResult, Never>? = lock.withLock {
+            guard !done else { return nil }
+            done = true
+            return self.continuation
+        }
+        continuation?.resume(returning: result)
+    }
+}

@@ -1,0 +1,91 @@
+import Foundation
+import Interpreter
+
+/// Everything the REPL prints, unbuffered (so a pipe sees each line when it happens):
+/// values and op results on standard output, errors on standard error.
+struct ReplOutput: Sendable {
+    let color: Bool
+
+    func line(_ text: String) {
+        FileHandle.standardOutput.write(Data((text.hasSuffix("\n") ? text : text + "\n").utf8))
+    }
+
+    func error(_ text: String) {
+        FileHandle.standardError.write(Data((text.hasSuffix("\n") ? text : text + "\n").utf8))
+    }
+
+    func paint(_ text: String, _ code: String) -> String {
+        color ? "\u{1B}[\(code)m\(text)\u{1B}[0m" : text
+    }
+
+    /// A diff with added lines green and removed lines red (when colour is on).
+    func diff(_ text: String) -> String {
+        let lines = text.split(separator: "\n", omittingEmptySubsequences: false)
+        return lines.map { line -> String in
+            if line.hasPrefix("+") && !line.hasPrefix("+++") { return paint(String(line), "32") }
+            if line.hasPrefix("-") && !line.hasPrefix("---") { return paint(String(line), "31") }
+            return String(line)
+        }.joined(separator: "\n")
+    }
+}
+
+/// Which entry is running in the current task, so that output of an entry abandoned with
+/// Ctrl-C (still finishing in the background) is not printed under a later one.
+enum ReplEntry {
+    @TaskLocal static var id = 0
+}
+
+/// Shows what ops do during an entry: `ok`/`changed` with the diff and commands, and
+/// `log(...)` messages. Failures come back as the entry's result, so they are not printed here.
+final class ReplObserver: RunObserver, @unchecked Sendable {
+    let output: ReplOutput
+    private let lock = NSLock()
+    private var active = 0
+    private var sessionHost: HostTarget
+    private var checkMode = false
+
+    init(output: ReplOutput, host: HostTarget) {
+        self.output = output
+        self.sessionHost = host
+    }
+
+    func begin(entry: Int, host: HostTarget, checkMode: Bool) {
+        lock.withLock {
+            active = entry
+            sessionHost = host
+            self.checkMode = checkMode
+        }
+    }
+
+    func end() { lock.withLock { active = 0 } }
+
+    /// The session host while the calling task runs the current entry; nil for a stale one.
+    private func currentHost() -> HostTarget? {
+        lock.withLock { ReplEntry.id == active && active != 0 ? sessionHost : nil }
+    }
+
+    func hostStarted(_ host: HostTarget, blockLocation: String) {}
+    func opStarted(_ host: HostTarget, op: String, location: String) {}
+    func hostFailed(_ host: HostTarget, _ report: HostReport) {}
+
+    func opFinished(_ host: HostTarget, _ record: OpRecord) {
+        // A failed op comes back as the entry's error, which says more.
+        guard let sessionHost = currentHost(), record.status != .failed else { return }
+        let prefix = host == sessionHost ? "" : "[\(host.name)] "
+        let code = record.status == .ok ? "32" : record.status == .changed ? "33" : "31"
+        var text = prefix + output.paint(record.status.rawValue, code) + " \(record.op)"
+        if let reason = record.reason, !reason.isEmpty, record.status == .ok { text += ": \(reason)" }
+        if record.status == .changed {
+            if lock.withLock({ checkMode }) { text += " (check mode: not applied)" }
+            if !record.diff.isEmpty { text += "\n" + output.diff(record.diff.hasSuffix("\n") ? String(record.diff.dropLast()) : record.diff) }
+            for command in record.commands { text += "\n$ \(command)" }
+        }
+        output.line(text)
+    }
+
+    func log(_ host: HostTarget?, _ message: String) {
+        guard let sessionHost = currentHost() else { return }
+        let prefix = host == nil || host == sessionHost ? "" : "[\(host!.name)] "
+        output.line(prefix + message)
+    }
+}

@@ -1,0 +1,2 @@
+" Recipes for crucible-sh.
+autocmd BufRead,BufNewFile *.crucible setfiletype crucible
