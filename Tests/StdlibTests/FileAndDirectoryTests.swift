@@ -128,7 +128,7 @@ final class FileAndDirectoryTests: XCTestCase {
 
     func testEveryFileOpIsDeclaredWithDocsAndExamples() {
         let names = FileOps.all.map(\.name)
-        XCTAssertEqual(names, ["ensure-line", "edit-ini", "hosts-entry", "fstab", "file", "directory", "systemd-dropin", "authorized-key"])
+        XCTAssertEqual(names, ["ensure-line", "edit-ini", "hosts-entry", "hosts-entries", "fstab", "file", "directory", "systemd-dropin", "authorized-key"])
         for spec in FileOps.all {
             XCTAssertTrue(spec.isChangingOp, spec.name)
             XCTAssertFalse(spec.examples.isEmpty, spec.name)

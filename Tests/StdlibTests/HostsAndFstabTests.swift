@@ -35,6 +35,28 @@ final class HostsAndFstabTests: XCTestCase {
         XCTAssertFalse(result.changed)
     }
 
+    func testHostsEntriesAppliesEveryEntryInOneWrite() async throws {
+        let scratch = try Scratch()
+        let path = try scratch.write("127.0.0.1 localhost\n10.0.0.5 old\n", to: "hosts")
+        let entries: Value = .list([
+            .record(["address": .string("10.0.0.5"), "names": .list([.string("c1.example.com"), .string("c1")])]),
+            .record(["address": .string("10.0.0.6"), "names": .string("c2")]),
+        ])
+        let host = OpTestHost(backupsByDefault: false)
+        let first = try await host.run("hosts-entries", ["entries": entries, "path": .string(path)])
+        XCTAssertTrue(first.changed)
+        XCTAssertEqual(Disk.text(path), "127.0.0.1 localhost\n10.0.0.5 c1.example.com c1\n10.0.0.6 c2\n")
+        XCTAssertEqual(first.diff.components(separatedBy: "+++ ").count - 1, 1, "one write for both entries")
+        let second = try await host.run("hosts-entries", ["entries": entries, "path": .string(path)])
+        XCTAssertFalse(second.changed)
+        do {
+            _ = try await host.run("hosts-entries", ["entries": .list([.record(["address": .string("10.0.0.7 x")])]), "path": .string(path)])
+            XCTFail("a malformed entry is refused")
+        } catch let error as OpError {
+            XCTAssertTrue(error.message.contains("names") || error.message.contains("address"), error.message)
+        }
+    }
+
     private func fstab(_ text: String, _ arguments: [String: Value]) async throws -> (text: String, changed: Bool) {
         let scratch = try Scratch()
         let path = try scratch.write(text, to: "fstab")

@@ -15,9 +15,14 @@ public protocol HostContext: Sendable {
     func willWrite(_ path: String, previous: [UInt8]?) async
     /// Called after a planned command ran: it may have changed files read earlier.
     func didRunCommand() async
+    /// Runs a read-only command that reads the host's state (`iptables-save`, `systemctl
+    /// is-active x`). Within a run the same probe is answered once until a planned command
+    /// or a write may have changed the state.
+    func probe(_ command: String) async throws -> CommandResult
 }
 
 extension HostContext {
     public func willWrite(_ path: String, previous: [UInt8]?) async {}
     public func didRunCommand() async {}
+    public func probe(_ command: String) async throws -> CommandResult { try await transport.run(command) }
 }

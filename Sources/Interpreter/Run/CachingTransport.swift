@@ -1,13 +1,15 @@
 import Foundation
 
-/// A host's transport for one run, with file reads cached: several ops that read the same
-/// file (three `hosts-entry` on /etc/hosts, two `edit-ini` sections of nova.conf) cost one
-/// exec. Writes update the cache; a command run by an op's plan may change anything, so
-/// it empties the cache (the executor says so through `invalidate()`).
+/// A host's transport for one run, with file reads and read-only probes cached: several ops
+/// that read the same file (two `edit-ini` sections of nova.conf) or the same state
+/// (`iptables-save` for five `open-port`s) cost one exec. Writes update the file cache and
+/// forget the probes; a command run by an op's plan may change anything, so it empties
+/// both (the executor says so through `invalidate()`).
 public final class CachingTransport: Transport, @unchecked Sendable {
     public let inner: any Transport
     private let lock = NSLock()
     private var files: [String: [UInt8]?] = [:]
+    private var probes: [String: CommandResult] = [:]
 
     public init(_ inner: any Transport) {
         self.inner = inner
@@ -28,6 +30,14 @@ public final class CachingTransport: Transport, @unchecked Sendable {
         return bytes
     }
 
+    /// A read-only command's result, run once until something may have changed the host.
+    public func probe(_ command: String) async throws -> CommandResult {
+        if let known = cachedProbe(command) { return known }
+        let result = try await inner.run(command, stdin: nil, timeout: nil)
+        rememberProbe(command, result)
+        return result
+    }
+
     public func writeFile(_ path: String, contents: [UInt8], options: WriteOptions) async throws {
         forget(path)
         try await inner.writeFile(path, contents: contents, options: options)
@@ -42,6 +52,17 @@ public final class CachingTransport: Transport, @unchecked Sendable {
     public func invalidate() {
         lock.lock(); defer { lock.unlock() }
         files = [:]
+        probes = [:]
+    }
+
+    private func rememberProbe(_ command: String, _ result: CommandResult) {
+        lock.lock(); defer { lock.unlock() }
+        probes[command] = result
+    }
+
+    private func cachedProbe(_ command: String) -> CommandResult? {
+        lock.lock(); defer { lock.unlock() }
+        return probes[command]
     }
 
     private func cached(_ path: String) -> [UInt8]?? {
@@ -57,5 +78,6 @@ public final class CachingTransport: Transport, @unchecked Sendable {
     private func forget(_ path: String) {
         lock.lock(); defer { lock.unlock() }
         files[path] = nil
+        probes = [:]
     }
 }

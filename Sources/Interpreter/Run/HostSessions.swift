@@ -200,4 +200,8 @@ struct RunHostContext: HostContext {
     func facts(of other: HostTarget) async throws -> HostFacts { try await sessions.facts(for: other) }
     func willWrite(_ path: String, previous: [UInt8]?) async { await sessions.journal(path, previous: previous, on: target) }
     func didRunCommand() async { (transport as? CachingTransport)?.invalidate() }
+    func probe(_ command: String) async throws -> CommandResult {
+        guard let caching = transport as? CachingTransport else { return try await transport.run(command) }
+        return try await caching.probe(command)
+    }
 }

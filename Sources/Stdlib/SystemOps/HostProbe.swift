@@ -3,9 +3,10 @@ import Interpreter
 /// Reading a host's state: every op reads what it needs in ONE exec, then plans only the
 /// difference. These helpers run that exec and read `key=value` answers back.
 enum HostProbe {
-    /// Runs the probe command; the caller decides what its exit status means.
+    /// Runs the probe command (read-only: the run may answer a repeated probe from its
+    /// cache); the caller decides what its exit status means.
     static func run(_ command: String, on context: any HostContext) async throws -> CommandResult {
-        try await context.transport.run(command)
+        try await context.probe(command)
     }
 
     /// Runs the probe and fails the op with `what` when it exits non-zero.

@@ -33,8 +33,9 @@ enum RunCommand {
         let unless = arguments.nonEmptyString("unless")
         let chdir = arguments.nonEmptyString("chdir")
         if creates != nil || unless != nil {
-            let answers = HostProbe.fields(try await HostProbe.run(guardProbe(creates: creates, unless: unless, chdir: chdir),
-                                                                    on: context).stdoutText)
+            // Not a cached probe: an `unless` command is the recipe's own and may not be read-only.
+            let guardResult = try await context.transport.run(guardProbe(creates: creates, unless: unless, chdir: chdir))
+            let answers = HostProbe.fields(guardResult.stdoutText)
             if let creates, answers["creates"] == "yes" {
                 return .noChange("\(creates) exists", details: ["skipped_by": .string("creates")])
             }
