@@ -363,29 +363,11 @@ public struct Parser {
     }
 
     mutating func parseOr() throws(SyntaxError) -> Expr {
-        var left = try parseAnd()
-        var links = 0
-        defer { depth -= links }
-        while let opToken = matchOperator([.keyword(.or), .symbol(.pipePipe)]) {
-            try enterChainLink(&links)
-            skipNewlines()
-            let right = try parseAnd()
-            left = .binary(.or, left, right, operatorSpan: opToken.span, left.span.through(right.span))
-        }
-        return left
+        try parseChain([.keyword(.or): .or, .symbol(.pipePipe): .or]) { (parser: inout Parser) throws(SyntaxError) in try parser.parseAnd() }
     }
 
     mutating func parseAnd() throws(SyntaxError) -> Expr {
-        var left = try parseNot()
-        var links = 0
-        defer { depth -= links }
-        while let opToken = matchOperator([.keyword(.and), .symbol(.ampAmp)]) {
-            try enterChainLink(&links)
-            skipNewlines()
-            let right = try parseNot()
-            left = .binary(.and, left, right, operatorSpan: opToken.span, left.span.through(right.span))
-        }
-        return left
+        try parseChain([.keyword(.and): .and, .symbol(.ampAmp): .and]) { (parser: inout Parser) throws(SyntaxError) in try parser.parseNot() }
     }
 
     mutating func parseNot() throws(SyntaxError) -> Expr {
@@ -399,23 +381,12 @@ public struct Parser {
     }
 
     mutating func parseComparison() throws(SyntaxError) -> Expr {
-        var left = try parseAs()
         let operators: [Token.Kind: BinaryOperator] = [
             .symbol(.equalEqual): .equal, .symbol(.bangEqual): .notEqual, .symbol(.less): .less,
             .symbol(.lessEqual): .lessEqual, .symbol(.greater): .greater, .symbol(.greaterEqual): .greaterEqual,
             .keyword(.in): .in,
         ]
-        var links = 0
-        defer { depth -= links }
-        while let op = operators[peekOperator.kind] {
-            try enterChainLink(&links)
-            skipNewlinesIfGrouped()
-            let opToken = advance()
-            skipNewlines()
-            let right = try parseAs()
-            left = .binary(op, left, right, operatorSpan: opToken.span, left.span.through(right.span))
-        }
-        return left
+        return try parseChain(operators) { (parser: inout Parser) throws(SyntaxError) in try parser.parseAs() }
     }
 
     /// `expr as "display name"` (for hosts).
@@ -430,24 +401,25 @@ public struct Parser {
     }
 
     mutating func parseAdditive() throws(SyntaxError) -> Expr {
-        var left = try parseMultiplicative()
-        var links = 0
-        defer { depth -= links }
-        while let opToken = matchOperator([.symbol(.plus), .symbol(.minus)]) {
-            try enterChainLink(&links)
-            skipNewlines()
-            let right = try parseMultiplicative()
-            let op: BinaryOperator = opToken.kind == .symbol(.plus) ? .add : .subtract
-            left = .binary(op, left, right, operatorSpan: opToken.span, left.span.through(right.span))
+        try parseChain([.symbol(.plus): .add, .symbol(.minus): .subtract]) { (parser: inout Parser) throws(SyntaxError) in
+            try parser.parseMultiplicative()
         }
-        return left
     }
 
     mutating func parseMultiplicative() throws(SyntaxError) -> Expr {
-        var left = try parseUnary()
         let operators: [Token.Kind: BinaryOperator] = [
             .symbol(.star): .multiply, .symbol(.slash): .divide, .symbol(.percent): .remainder,
         ]
+        return try parseChain(operators) { (parser: inout Parser) throws(SyntaxError) in try parser.parseUnary() }
+    }
+
+    /// One precedence level: `operand (OP operand)*`, left-associative. Each link counts
+    /// toward the nesting limit (a 10,000-long chain is an error, not a stack overflow), and
+    /// inside `( )` or `[ ]` the operator may start the next line.
+    mutating func parseChain(
+        _ operators: [Token.Kind: BinaryOperator], operand: (inout Parser) throws(SyntaxError) -> Expr
+    ) throws(SyntaxError) -> Expr {
+        var left = try operand(&self)
         var links = 0
         defer { depth -= links }
         while let op = operators[peekOperator.kind] {
@@ -455,7 +427,7 @@ public struct Parser {
             skipNewlinesIfGrouped()
             let opToken = advance()
             skipNewlines()
-            let right = try parseUnary()
+            let right = try operand(&self)
             left = .binary(op, left, right, operatorSpan: opToken.span, left.span.through(right.span))
         }
         return left

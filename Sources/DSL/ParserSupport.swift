@@ -34,13 +34,6 @@ extension Parser {
         return peekAhead(offset)
     }
 
-    /// Like `matchAny`, for binary operators, which may start a new line inside `( )` or `[ ]`.
-    mutating func matchOperator(_ kinds: [Token.Kind]) -> Token? {
-        guard kinds.contains(peekOperator.kind) else { return nil }
-        skipNewlinesIfGrouped()
-        return advance()
-    }
-
     mutating func skipNewlinesIfGrouped() {
         if groupingDepth > 0 { skipNewlines() }
     }
