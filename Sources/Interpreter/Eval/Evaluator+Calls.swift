@@ -12,6 +12,7 @@ extension Evaluator {
         }
         let arguments = try await bindArguments(call, op, in: env, on: host)
         if op.name == "log" {
+            if host?.speculative == true { return .none }
             observer.log(host?.target, arguments["message"].interpolated)
             return .none
         }
@@ -41,6 +42,7 @@ extension Evaluator {
     func perform(_ op: OpSpec, _ call: Call, on run: HostRun,
                  _ body: () async throws -> Any) async throws -> (value: Value, record: OpRecord) {
         let location = call.span.description
+        if run.speculative { return try await speculate(op, location, body) }
         // An interrupted session entry stops before its next op.
         try Task.checkCancellation()
         observer.opStarted(run.target, op: op.name, location: location)

@@ -18,7 +18,9 @@ public final class Evaluator: @unchecked Sendable {
     /// The host a piece of code runs on, when inside an `on` block.
     struct HostRun: Sendable {
         let target: HostTarget
-        let context: RunHostContext
+        let context: any HostContext
+        /// True for the read-ahead pass (`ReadAhead`): ops only plan, nothing is reported.
+        var speculative = false
     }
 
     public init(ops: [OpSpec], paramValues: [String: Value], transports: @escaping TransportFactory,
@@ -93,6 +95,8 @@ public final class Evaluator: @unchecked Sendable {
                 for inner in body.statements { try await execute(inner, in: scope, on: host) }
             }
         case .on(let targets, let body, let span):
+            // The read-ahead pass of one host never starts work on others.
+            if host?.speculative == true { throw ReadAhead.Stop() }
             let hosts = try await hostList(targets, in: env, on: host)
             try await runOn(hosts, body, span, in: env)
         case .function:
@@ -171,6 +175,9 @@ public final class Evaluator: @unchecked Sendable {
             let transport = try await sessions.transport(for: target)
             let context = RunHostContext(target: target, transport: transport, checkMode: options.checkMode,
                                          backupsByDefault: options.backups, sessions: sessions)
+            if let caching = transport as? CachingTransport {
+                await readAhead(body, on: target, through: caching, context: context, in: env)
+            }
             let run = HostRun(target: target, context: context)
             let scope = Environment(parent: env)
             scope.define("host", .host(target))

@@ -63,16 +63,26 @@ public struct HostFacts: Sendable, Equatable {
         "fstab_type", "nfs_lock_service",
     ]
 
-    /// One sh script that prints `key=value` lines. os-release is read with sed, never
-    /// sourced, so a hostile file cannot run code.
+    /// One sh script that prints `key=value` lines. os-release is read with the shell's
+    /// `read`, never sourced, so a hostile file cannot run code. Files are read with builtins
+    /// (`read`, `[ ]`), not sed/head/tr pipelines: every process the script starts costs the
+    /// host more than the reading does, and this runs on every host of every run.
     public static let gatherScript = #"""
-osr() { sed -n "s/^$1=//p" /etc/os-release 2>/dev/null | head -n 1 | tr -d "\"'"; }
 if [ -r /etc/os-release ]; then
-  echo "os_id=$(osr ID)"; echo "os_like=$(osr ID_LIKE)"
-  echo "os_version=$(osr VERSION_ID)"; echo "os_pretty=$(osr PRETTY_NAME)"
+  seen=
+  while IFS='=' read -r k v || [ -n "$k" ]; do
+    case " $seen " in *" $k "*) continue ;; esac
+    case $k in
+      ID) n=os_id ;; ID_LIKE) n=os_like ;; VERSION_ID) n=os_version ;; PRETTY_NAME) n=os_pretty ;;
+      *) continue ;;
+    esac
+    seen="$seen $k"
+    v=${v#[\"\']}; v=${v%[\"\']}
+    printf '%s=%s\n' "$n" "$v"
+  done < /etc/os-release
 fi
-if [ -r /etc/redhat-release ]; then echo "redhat_release=$(head -n 1 /etc/redhat-release)"; fi
-if [ -r /etc/debian_version ]; then echo "debian_version=$(head -n 1 /etc/debian_version)"; fi
+if [ -r /etc/redhat-release ]; then read -r l < /etc/redhat-release || true; echo "redhat_release=$l"; fi
+if [ -r /etc/debian_version ]; then read -r l < /etc/debian_version || true; echo "debian_version=$l"; fi
 if [ -d /run/systemd/system ]; then echo "init=systemd"; else echo "init=sysv"; fi
 if [ -d /run/systemd/system ] && command -v systemctl >/dev/null 2>&1; then
   echo "firewalld=$(systemctl is-active firewalld 2>/dev/null)"
@@ -81,9 +91,10 @@ elif command -v firewall-cmd >/dev/null 2>&1; then
 fi
 if command -v iptables >/dev/null 2>&1 || [ -x /sbin/iptables ] || [ -x /usr/sbin/iptables ]; then echo "iptables=yes"; fi
 if command -v getenforce >/dev/null 2>&1; then echo "selinux=$(getenforce 2>/dev/null)"
-elif [ -r /sys/fs/selinux/enforce ]; then echo "selinux_enforce=$(cat /sys/fs/selinux/enforce)"; fi
-echo "hostname=$(hostname 2>/dev/null || uname -n)"
-echo "fqdn=$(hostname -f 2>/dev/null || hostname 2>/dev/null || uname -n)"
+elif [ -r /sys/fs/selinux/enforce ]; then read -r e < /sys/fs/selinux/enforce; echo "selinux_enforce=$e"; fi
+if [ -r /proc/sys/kernel/hostname ]; then read -r h < /proc/sys/kernel/hostname; else h=$(uname -n); fi
+echo "hostname=$h"
+echo "fqdn=$(hostname -f 2>/dev/null || echo "$h")"
 echo "connection=${SSH_CONNECTION:-}"
 """#
 

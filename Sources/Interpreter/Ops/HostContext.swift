@@ -13,8 +13,9 @@ public protocol HostContext: Sendable {
     /// Called just before a file is replaced, with its previous bytes (nil: it did not
     /// exist), so a failed run can be rolled back.
     func willWrite(_ path: String, previous: [UInt8]?) async
-    /// Called after a planned command ran: it may have changed files read earlier.
-    func didRunCommand() async
+    /// Called after a planned command ran: it may have changed what was read earlier
+    /// (`effect` says what it may have changed).
+    func didRunCommand(_ effect: CommandEffect) async
     /// Runs a read-only command that reads the host's state (`iptables-save`, `systemctl
     /// is-active x`). Within a run the same probe is answered once until a planned command
     /// or a write may have changed the state.
@@ -23,6 +24,6 @@ public protocol HostContext: Sendable {
 
 extension HostContext {
     public func willWrite(_ path: String, previous: [UInt8]?) async {}
-    public func didRunCommand() async {}
+    public func didRunCommand(_ effect: CommandEffect) async {}
     public func probe(_ command: String) async throws -> CommandResult { try await transport.run(command) }
 }

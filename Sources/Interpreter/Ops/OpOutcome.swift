@@ -53,13 +53,13 @@ public enum OpExecutor {
             }
         }
         if !context.checkMode {
-            try await apply(decided.actions, on: context)
+            try await apply(decided.actions, effect: decided.effect, on: context)
         }
         return outcome
     }
 
     /// Runs the actions in order; the first failure stops the op.
-    static func apply(_ actions: [PlannedAction], on context: any HostContext) async throws {
+    static func apply(_ actions: [PlannedAction], effect: CommandEffect, on context: any HostContext) async throws {
         for action in actions {
             switch action {
             case .writeFile(let path, let before, let after, let options):
@@ -67,7 +67,7 @@ public enum OpExecutor {
                 try await context.transport.writeFile(path, contents: after, options: options)
             case .run(let command, let summary):
                 let result = try await context.transport.run(command)
-                await context.didRunCommand()
+                await context.didRunCommand(effect)
                 guard result.succeeded else {
                     let detail = result.stderrText.trimmed.isEmpty ? result.stdoutText.trimmed : result.stderrText.trimmed
                     throw OpError("\(summary) failed (exit status \(result.status))\(detail.isEmpty ? "" : ": \(detail)")")

@@ -24,11 +24,16 @@ public struct OpPlan: Sendable {
     public var reason: String?
     /// Extra fields for the op's result record.
     public var details: OrderedDictionary<String, Value>
+    /// What the plan's commands may change of what the run has already read, so cached reads
+    /// that stay true are kept (a `systemctl restart` does not change `iptables-save`).
+    public var effect: CommandEffect
 
-    public init(actions: [PlannedAction] = [], reason: String? = nil, details: OrderedDictionary<String, Value> = [:]) {
+    public init(actions: [PlannedAction] = [], reason: String? = nil, details: OrderedDictionary<String, Value> = [:],
+                effect: CommandEffect = .anything) {
         self.actions = actions
         self.reason = reason
         self.details = details
+        self.effect = effect
     }
 
     public static func noChange(_ reason: String? = nil, details: OrderedDictionary<String, Value> = [:]) -> OpPlan {
@@ -36,4 +41,37 @@ public struct OpPlan: Sendable {
     }
 
     public var changes: Bool { !actions.isEmpty }
+}
+
+/// What a planned command may change, as far as the run's cached reads are concerned.
+public enum CommandEffect: Sendable, Equatable {
+    /// Any file or state (a recipe's own `run` command): every cached read is forgotten.
+    case anything
+    /// Only the state that probes naming one of `probesNaming` read (a unit name, `iptables`),
+    /// and the files in `files`; every other cached read stays.
+    case limited(probesNaming: [String], files: [String])
+
+    /// Changes nothing the run reads (`restorecon`, `exportfs -r`).
+    public static let nothingRead = CommandEffect.limited(probesNaming: [], files: [])
+
+    /// Changes what probes naming these words read.
+    public static func probes(naming words: String...) -> CommandEffect { .limited(probesNaming: words, files: []) }
+
+    /// Changes a path's metadata or creates it (`mkdir -p`, `chmod`, `chown`): what probes
+    /// of the path or of its directories read. File contents stay.
+    public static func metadata(of path: String) -> CommandEffect {
+        .limited(probesNaming: pathAndDirectories(path), files: [])
+    }
+
+    /// `/etc/a/b` → `/etc/a/b`, `/etc/a`, `/etc` (not `/`, which every path names).
+    public static func pathAndDirectories(_ path: String) -> [String] {
+        var names: [String] = []
+        var current = Substring(path)
+        while !current.isEmpty, current != "/" {
+            names.append(String(current))
+            guard let slash = current.lastIndex(of: "/") else { break }
+            current = current[..<slash]
+        }
+        return names
+    }
 }

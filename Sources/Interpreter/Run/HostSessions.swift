@@ -199,7 +199,7 @@ struct RunHostContext: HostContext {
     func facts() async throws -> HostFacts { try await sessions.facts(for: target) }
     func facts(of other: HostTarget) async throws -> HostFacts { try await sessions.facts(for: other) }
     func willWrite(_ path: String, previous: [UInt8]?) async { await sessions.journal(path, previous: previous, on: target) }
-    func didRunCommand() async { (transport as? CachingTransport)?.invalidate() }
+    func didRunCommand(_ effect: CommandEffect) async { (transport as? CachingTransport)?.invalidate(effect) }
     func probe(_ command: String) async throws -> CommandResult {
         guard let caching = transport as? CachingTransport else { return try await transport.run(command) }
         return try await caching.probe(command)

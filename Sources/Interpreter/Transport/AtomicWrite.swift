@@ -1,8 +1,12 @@
 /// The shell side of an atomic file write, shared by every transport.
 ///
 /// The new bytes arrive on standard input of one exec (one round trip): they go to a temp
-/// file in the same directory (so the final `mv` is a rename on one filesystem), which gets
-/// the original's mode, owner and SELinux context before it is renamed over the original.
+/// file in the same directory (so the final `mv` is a rename on one filesystem), created
+/// private (umask 077, exclusively: noclobber, else `mktemp`), given the original's mode and
+/// owner (`cp -p`, one process for both) and SELinux context (only where SELinux is on)
+/// before the new bytes go in, then renamed over the original. Every step that the shell
+/// can do itself (dirname, tests) is a builtin: each process started costs the host more
+/// than the bytes do.
 /// The backup is a hard link to the original, made before the rename: the old inode stays
 /// reachable, whole, under the backup name. If anything fails, the temp file is removed and
 /// the original is untouched. When the caller says how many bytes it sends, a temp file that
@@ -14,28 +18,37 @@
 public enum AtomicWrite {
     static let script = #"""
 set -e
+umask 077
 f=$1 backup=$2 newmode=$3 mode=$4 owner=$5 size=${6:-}
-d=$(dirname -- "$f")
-t=$(mktemp "$d/.crucible-tmp.XXXXXX")
-trap 'rm -f -- "$t"' EXIT
+case $f in */*) d=${f%/*} ;; *) d=. ;; esac
+made=
+trap '[ -z "$made" ] || rm -f -- "$t"' EXIT
 trap 'exit 1' HUP INT TERM PIPE
-cat > "$t"
-if [ -n "$size" ] && [ "$(( $(wc -c < "$t") ))" -ne "$size" ]; then
-  echo "received $(( $(wc -c < "$t") )) of $size bytes (input cut short); $f left as it was" >&2
-  exit 1
-fi
+t=$d/.crucible-tmp.$$
+if (set -C; true > "$t") 2>/dev/null; then made=1; else t=$(mktemp "$d/.crucible-tmp.XXXXXX"); made=1; fi
+selinux=
+if [ -e /sys/fs/selinux/enforce ] || [ -e /selinux/enforce ]; then selinux=1; fi
 if [ -e "$f" ]; then
-  chmod --reference="$f" -- "$t"
-  chown --reference="$f" -- "$t" 2>/dev/null || true
-  if command -v chcon >/dev/null 2>&1; then chcon --reference="$f" -- "$t" 2>/dev/null || true; fi
-  if [ -n "$backup" ]; then ln -f -- "$f" "$backup" 2>/dev/null || cp -p -- "$f" "$backup"; fi
+  # Where times cannot be kept (not the file's owner), cp -p fails: mode and owner still matter.
+  cp -p -- "$f" "$t" 2>/dev/null || { chmod --reference="$f" -- "$t"; chown --reference="$f" -- "$t" 2>/dev/null || true; }
+  if [ -n "$selinux" ]; then chcon --reference="$f" -- "$t" 2>/dev/null || true; fi
 else
   chmod "$newmode" -- "$t"
-  if command -v restorecon >/dev/null 2>&1; then restorecon -- "$t" 2>/dev/null || true; fi
+  if [ -n "$selinux" ]; then restorecon -- "$t" 2>/dev/null || true; fi
+fi
+cat > "$t"
+if [ -n "$size" ]; then
+  got=$(wc -c < "$t")
+  if [ "$got" -ne "$size" ]; then
+    echo "received $got of $size bytes (input cut short); $f left as it was" >&2
+    exit 1
+  fi
 fi
 if [ -n "$mode" ]; then chmod "$mode" -- "$t"; fi
 if [ -n "$owner" ]; then chown "$owner" -- "$t"; fi
+if [ -n "$backup" ] && [ -e "$f" ]; then ln -f -- "$f" "$backup" 2>/dev/null || cp -p -- "$f" "$backup"; fi
 mv -f -- "$t" "$f"
+made=
 trap - EXIT HUP INT TERM PIPE
 """#
 

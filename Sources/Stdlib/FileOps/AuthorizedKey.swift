@@ -47,7 +47,7 @@ enum AuthorizedKey {
                                    modeIfNew: "0600", owner: before == nil ? target.owner : nil)
         let directoryActions = before == nil ? try await sshDirectoryActions(for: target, context: context) : []
         return OpPlan(actions: directoryActions + [.writeFile(path: target.path, before: before, after: after, options: options)],
-                      details: details)
+                      details: details, effect: .metadata(of: FileEditing.directory(of: target.path)))
     }
 
     struct KeyFile {
@@ -72,7 +72,7 @@ enum AuthorizedKey {
     }
 
     static func homeDirectory(of user: String, _ context: any HostContext) async throws -> String {
-        let result = try await context.transport.run(ShellQuote.command(["getent", "passwd", user]))
+        let result = try await context.probe(ShellQuote.command(["getent", "passwd", user]))
         let fields = result.stdoutText.trimmed.split(separator: ":", omittingEmptySubsequences: false)
         guard result.succeeded, fields.count >= 6, fields[5].hasPrefix("/") else {
             throw OpError("authorized-key: there is no user \(Value.quoted(user)) on this host")

@@ -30,11 +30,11 @@ enum DirectoryOp {
             var actions: [PlannedAction] = [.run(command: ShellQuote.command(["mkdir", "-p", "--", path]), summary: "create directory \(path)")]
             if let mode { actions.append(.run(command: ShellQuote.command(["chmod", mode, "--", path]), summary: "chmod \(mode) \(path)")) }
             if let owner { actions.append(.run(command: ShellQuote.command(["chown", owner, "--", path]), summary: "chown \(owner) \(path)")) }
-            return OpPlan(actions: actions, details: ["path": .string(path)])
+            return OpPlan(actions: actions, details: ["path": .string(path)], effect: .metadata(of: path))
         }
         guard stat.isDirectory else { throw OpError("directory: \(path) exists and is not a directory") }
         let fixups = ModeOwner.fixups(path: path, stat: stat, mode: mode, owner: owner)
         if fixups.isEmpty { return .noChange("\(path) is already as wanted", details: ["path": .string(path)]) }
-        return OpPlan(actions: fixups, details: ["path": .string(path)])
+        return OpPlan(actions: fixups, details: ["path": .string(path)], effect: .metadata(of: path))
     }
 }

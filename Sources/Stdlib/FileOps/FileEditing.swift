@@ -48,13 +48,14 @@ enum FileEditing {
             actions += try await parentDirectoryActions(for: path, context: context)
         }
         actions.append(.writeFile(path: path, before: before, after: after, options: options))
-        return OpPlan(actions: actions, details: details)
+        // The only commands here make the file's directory.
+        return OpPlan(actions: actions, details: details, effect: .metadata(of: directory(of: path)))
     }
 
     /// `mkdir -p` of the file's directory when it does not exist (one exec to find out).
     static func parentDirectoryActions(for path: String, context: any HostContext, mode: String? = nil) async throws -> [PlannedAction] {
         let parent = directory(of: path)
-        let probe = try await context.transport.run(ShellQuote.command(["test", "-d", parent]))
+        let probe = try await context.probe(ShellQuote.command(["test", "-d", parent]))
         if probe.succeeded { return [] }
         var words = ["mkdir", "-p"]
         if let mode { words += ["-m", mode] }

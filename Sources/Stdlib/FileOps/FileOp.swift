@@ -39,6 +39,6 @@ enum FileOp {
         }
         let fixups = ModeOwner.fixups(path: path, stat: stat, mode: mode, owner: owner)
         if fixups.isEmpty { return .noChange("\(path) already has this content, mode and owner", details: ["path": .string(path)]) }
-        return OpPlan(actions: fixups, details: ["path": .string(path)])
+        return OpPlan(actions: fixups, details: ["path": .string(path)], effect: .metadata(of: path))
     }
 }

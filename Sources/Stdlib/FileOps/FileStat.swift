@@ -12,7 +12,7 @@ struct FileStat: Equatable {
     /// Nil when the path does not exist.
     static func read(_ path: String, context: any HostContext) async throws -> FileStat? {
         let script = #"[ -e "$1" ] || [ -L "$1" ] || exit 3; exec stat -L -c '%a %U:%G %u:%g %F' -- "$1""#
-        let result = try await context.transport.run(ShellQuote.command(["/bin/sh", "-c", script, "crucible-stat", path]))
+        let result = try await context.probe(ShellQuote.command(["/bin/sh", "-c", script, "crucible-stat", path]))
         if result.status == 3 { return nil }
         guard result.succeeded else {
             throw OpError("cannot read the mode and owner of \(path): \(result.stderrText.trimmed)")

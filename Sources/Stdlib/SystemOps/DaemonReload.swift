@@ -32,6 +32,7 @@ enum DaemonReload {
                 return .noChange("systemd already has the current files of \(unit)")
             }
         }
-        return OpPlan(actions: [.run(command: reloadCommand, summary: "reload systemd unit files")])
+        return OpPlan(actions: [.run(command: reloadCommand, summary: "reload systemd unit files")],
+                      effect: .probes(naming: "systemctl"))
     }
 }

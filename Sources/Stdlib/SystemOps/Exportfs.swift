@@ -10,6 +10,7 @@ enum Exportfs {
         params: [],
         examples: [#"if exports.changed { exportfs }"#],
         body: .plan { _, _ in
-            OpPlan(actions: [.run(command: ShellQuote.command(["exportfs", "-r"]), summary: "re-export NFS shares")])
+            OpPlan(actions: [.run(command: ShellQuote.command(["exportfs", "-r"]), summary: "re-export NFS shares")],
+                   effect: .probes(naming: "exportfs", "showmount"))
         })
 }

@@ -69,7 +69,8 @@ enum Mount {
                 ?? "\(request.mountPoint) exists; not mounting it (now: false)"
             return .noChange(reason, details: ["mounted_from": .string(current?.source ?? "")])
         }
-        return OpPlan(actions: actions, details: ["mounted_from": .string(current?.source ?? "")])
+        return OpPlan(actions: actions, details: ["mounted_from": .string(current?.source ?? "")],
+                      effect: .limited(probesNaming: ["mount"] + CommandEffect.pathAndDirectories(request.mountPoint), files: []))
     }
 
     static func mountCommand(_ request: Request) -> String {

@@ -55,7 +55,7 @@ enum OpenPortIptables {
         guard !missing.isEmpty else {
             if !savedFileInSync, let save = persistence.command, let path = persistence.savedPath {
                 return OpPlan(actions: [.run(command: save, summary: "save the live rules: \(path) lacks some of them")],
-                              details: .init(uniqueKeysWithValues: details))
+                              details: .init(uniqueKeysWithValues: details), effect: effect(persistence))
             }
             return .noChange("every requested port is already accepted above the catch-all rule",
                              details: .init(uniqueKeysWithValues: details))
@@ -70,7 +70,12 @@ enum OpenPortIptables {
         let where_ = chain.insertPosition.map { "before the catch-all rule at INPUT position \($0)" } ?? "at the end of INPUT"
         let summary = "open \(missing.map(\.description).joined(separator: ", ")) \(where_)"
         return OpPlan(actions: [.run(command: commands.joined(separator: " && "), summary: summary)],
-                      details: .init(uniqueKeysWithValues: details))
+                      details: .init(uniqueKeysWithValues: details), effect: effect(persistence))
+    }
+
+    /// Inserting and saving rules changes the live rules and the saved rules file.
+    static func effect(_ persistence: IptablesPersistence) -> CommandEffect {
+        .limited(probesNaming: ["iptables"], files: persistence.savedPath.map { [$0] } ?? [])
     }
 
     /// `-p tcp [-s SRC] -m state --state NEW -m tcp --dport N [-m comment --comment C] -j ACCEPT`:

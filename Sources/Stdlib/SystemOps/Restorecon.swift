@@ -21,6 +21,7 @@ enum Restorecon {
         let facts = try await context.facts()
         guard facts.selinux != .disabled else { return .noChange("SELinux is disabled") }
         let words = ["restorecon"] + (arguments.bool("recursive") ? ["-R"] : []) + [path]
-        return OpPlan(actions: [.run(command: ShellQuote.command(words), summary: "restore the SELinux label of \(path)")])
+        return OpPlan(actions: [.run(command: ShellQuote.command(words), summary: "restore the SELinux label of \(path)")],
+                      effect: .nothingRead)
     }
 }

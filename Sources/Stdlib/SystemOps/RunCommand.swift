@@ -33,8 +33,10 @@ enum RunCommand {
         let unless = arguments.nonEmptyString("unless")
         let chdir = arguments.nonEmptyString("chdir")
         if creates != nil || unless != nil {
-            // Not a cached probe: an `unless` command is the recipe's own and may not be read-only.
-            let guardResult = try await context.transport.run(guardProbe(creates: creates, unless: unless, chdir: chdir))
+            // `creates` alone is a read-only probe (cached, read ahead); an `unless` command is
+            // the recipe's own and may not be read-only, so it runs every time.
+            let probe = guardProbe(creates: creates, unless: unless, chdir: chdir)
+            let guardResult = unless == nil ? try await context.probe(probe) : try await context.transport.run(probe)
             let answers = HostProbe.fields(guardResult.stdoutText)
             if let creates, answers["creates"] == "yes" {
                 return .noChange("\(creates) exists", details: ["skipped_by": .string("creates")])

@@ -41,6 +41,6 @@ enum SELinuxBoolean {
         }
         return OpPlan(actions: [.run(command: ShellQuote.command(["setsebool", "-P", name, wanted]),
                                      summary: "set SELinux boolean \(name) \(wanted)")],
-                      details: ["was": .string(current)])
+                      details: ["was": .string(current)], effect: .probes(naming: "getsebool"))
     }
 }

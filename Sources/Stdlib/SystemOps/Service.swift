@@ -70,7 +70,8 @@ enum Service {
         }
         let line = verbs.map { command($0, name: name, initSystem: initSystem) }.joined(separator: " && ")
         return OpPlan(actions: [.run(command: line, summary: verbs.map { "\($0) \(name)" }.joined(separator: ", "))],
-                      reason: notes.isEmpty ? nil : notes.joined(separator: "; "), details: record)
+                      reason: notes.isEmpty ? nil : notes.joined(separator: "; "), details: record,
+                      effect: effect(of: name))
     }
 
     static func command(_ verb: String, name: String, initSystem: HostFacts.InitSystem) -> String {
@@ -89,5 +90,14 @@ enum Service {
         case false?: return "\(name) is \(running) and disabled"
         case nil: return "\(name) is \(running)"
         }
+    }
+
+    /// Starting or stopping a unit may start or stop others (dependencies), so every
+    /// service status read is forgotten; units that load firewall rules or mount file
+    /// systems change more than that.
+    static func effect(of name: String) -> CommandEffect {
+        let wide = ["iptables", "firewalld", "nftables", "netfilter", ".mount", "remote-fs", "netfs", "nfs-client"]
+        if wide.contains(where: { name.contains($0) }) { return .anything }
+        return .probes(naming: "systemctl", "service ", "chkconfig")
     }
 }

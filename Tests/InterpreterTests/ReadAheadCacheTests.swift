@@ -1,0 +1,101 @@
+import Foundation
+@testable import Interpreter
+import XCTest
+
+/// The run's read cache on real files and real shell commands (the local transport): a
+/// batched read answers exactly what one read at a time would, in one exec, and a change
+/// forgets exactly the reads it may have made stale.
+final class ReadAheadCacheTests: XCTestCase {
+    var directory: URL!
+
+    override func setUpWithError() throws {
+        directory = FileManager.default.temporaryDirectory.appendingPathComponent("crucible-readahead-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+    }
+
+    override func tearDownWithError() throws {
+        try? FileManager.default.removeItem(at: directory)
+    }
+
+    func path(_ name: String) -> String { directory.appendingPathComponent(name).path }
+
+    func write(_ name: String, _ bytes: [UInt8]) throws {
+        try Data(bytes).write(to: URL(fileURLWithPath: path(name)))
+    }
+
+    func testOneExecAnswersFilesAndProbesAsSeparateReadsWould() async throws {
+        try write("plain", Array("a = 1\nb = 2\n".utf8))
+        try write("no-newline", Array("last line".utf8))
+        try write("empty", [])
+        try write("binary", [0, 255, 10, 13, 0, 1])
+        // Text that looks like the framing must come back as bytes, not end the answer.
+        try write("tricky", Array("--crucible-0000 0\n\n--crucible-x 3\n".utf8))
+        try FileManager.default.createDirectory(atPath: path("a-directory"), withIntermediateDirectories: false)
+        let files = ["plain", "no-newline", "empty", "binary", "tricky", "missing", "a-directory"].map(path)
+        let probes = [
+            "echo out; echo err >&2; exit 3",
+            ShellQuote.command(["printf", "%s", "no newline"]),
+            "exit 0",
+        ]
+        let direct = LocalTransport()
+        let cache = CachingTransport(LocalTransport())
+        await cache.prefetch(files: files, probes: probes)
+        XCTAssertEqual(cache.stats().execChannels, 1, "everything in one exec")
+
+        for file in files.dropLast() {
+            let expected = try await direct.readFileByExec(file)
+            XCTAssertEqual(cache.cachedFile(file), .some(expected), file)
+        }
+        XCTAssertNil(cache.cachedFile(path("a-directory")), "a directory is left for the op to report")
+        for probe in probes {
+            let expected = try await direct.run(probe)
+            XCTAssertEqual(cache.cachedProbe(probe), expected, probe)
+        }
+        // Reads of what was fetched cost nothing more.
+        _ = try await cache.readFile(path("plain"))
+        _ = try await cache.probe(probes[0])
+        XCTAssertEqual(cache.stats().execChannels, 1)
+    }
+
+    func testAFileThatChangesSizeBetweenCountAndCopyIsNotTaken() async throws {
+        let batch = ReadBatch(files: ["/etc/a", "/etc/b"], probes: [], boundary: "B")
+        func framed(_ sections: [String]) -> [UInt8] {
+            Array(sections.map { "B\n\($0)\nB 0\n" }.joined().utf8)
+        }
+        let good = CommandResult(stdout: framed(["11", "2 /etc/a\n3 /etc/b\n5 total", "abcde"]), stderr: framed(["", "", ""]), status: 0)
+        XCTAssertEqual(batch.parse(good)?.files.map(\.bytes), [Array("ab".utf8), Array("cde".utf8)])
+        // /etc/b grew between `wc` and `cat`: the sizes do not add up, no file is taken.
+        let grown = CommandResult(stdout: framed(["11", "2 /etc/a\n3 /etc/b\n5 total", "abcdef"]), stderr: framed(["", "", ""]), status: 0)
+        XCTAssertEqual(batch.parse(grown)?.files.count, 0)
+        // Output cut short (the connection dropped): nothing at all.
+        let cut = CommandResult(stdout: Array(framed(["11", "2 /etc/a\n3 /etc/b\n5 total", "abcde"]).dropLast(4)), stderr: framed(["", "", ""]), status: 0)
+        XCTAssertNil(batch.parse(cut))
+    }
+
+    func testAWriteForgetsTheProbesThatNameTheFileButKeepsTheOthers() async throws {
+        try write("conf", Array("x\n".utf8))
+        let cache = CachingTransport(LocalTransport())
+        let statProbe = ShellQuote.command(["test", "-e", path("conf")])
+        let otherProbe = "echo unrelated"
+        _ = try await cache.probe(statProbe)
+        _ = try await cache.probe(otherProbe)
+        try await cache.writeFile(path("conf"), contents: Array("y\n".utf8), options: WriteOptions())
+        XCTAssertNil(cache.cachedProbe(statProbe), "a probe of the written path is stale")
+        XCTAssertNotNil(cache.cachedProbe(otherProbe), "a probe of something else stays")
+        XCTAssertEqual(cache.cachedFile(path("conf")), .some(Array("y\n".utf8)), "the written bytes are what is cached")
+    }
+
+    func testACommandForgetsWhatItsEffectNamesOrEverything() async throws {
+        let cache = CachingTransport(LocalTransport())
+        try write("saved", Array("rules\n".utf8))
+        _ = try await cache.readFile(path("saved"))
+        _ = try await cache.probe("echo iptables-save")
+        _ = try await cache.probe("echo systemctl is-active x")
+        cache.invalidate(.limited(probesNaming: ["iptables"], files: [path("saved")]))
+        XCTAssertNil(cache.cachedProbe("echo iptables-save"))
+        XCTAssertNil(cache.cachedFile(path("saved")))
+        XCTAssertNotNil(cache.cachedProbe("echo systemctl is-active x"))
+        cache.invalidate(.anything)
+        XCTAssertNil(cache.cachedProbe("echo systemctl is-active x"))
+    }
+}
