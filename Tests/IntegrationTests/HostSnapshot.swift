@@ -93,8 +93,18 @@ struct HostSnapshot: Equatable {
     }
 
     /// Equal as an end state: byte for byte, except that /etc/hosts may list the entries a
-    /// run added in another order (an entry for a node that was unreachable comes last).
+    /// run added in another order (an entry for a node that was unreachable comes last), and
+    /// that the saved rules may hold the campaign's own DROP rule: a save still running on
+    /// the host when the fault went in recorded it (the host was cut off, so nothing could
+    /// tell crucible; a save of live rules that another party changed is what a save is for).
     static func sameEndState(_ path: String, _ lhs: [UInt8]?, _ rhs: [UInt8]?) -> Bool {
+        if path == savedRulesPath, let lhs, let rhs {
+            func withoutDrop(_ bytes: [UInt8]) -> [Substring] {
+                String(decoding: bytes, as: UTF8.self).split(separator: "\n", omittingEmptySubsequences: false)
+                    .filter { $0 != Fault.savedDropRule }
+            }
+            return withoutDrop(lhs) == withoutDrop(rhs)
+        }
         guard path == hostsPath, let lhs, let rhs, lhs != rhs else { return lhs == rhs }
         func lines(_ bytes: [UInt8]) -> [Substring] { String(decoding: bytes, as: UTF8.self).split(separator: "\n", omittingEmptySubsequences: false) }
         return lines(lhs).sorted() == lines(rhs).sorted()

@@ -85,13 +85,22 @@ final class ReadAheadCacheTests: XCTestCase {
         XCTAssertEqual(cache.cachedFile(path("conf")), .some(Array("y\n".utf8)), "the written bytes are what is cached")
     }
 
+    func testAProbeNamesAWordOnlyAsAWholeName() {
+        XCTAssertTrue(CachingTransport.mentions("test -d /etc/sysconfig", "/etc/sysconfig"))
+        XCTAssertTrue(CachingTransport.mentions("[ -d '/etc/sysconfig' ]", "/etc/sysconfig"))
+        XCTAssertFalse(CachingTransport.mentions("cat /etc/sysconfig/iptables", "/etc/sysconfig"))
+        XCTAssertTrue(CachingTransport.mentions("systemctl is-active nfs-server nfs", "nfs"))
+        XCTAssertFalse(CachingTransport.mentions("systemctl is-active nfs-server", "nfs"))
+        XCTAssertTrue(CachingTransport.mentions("iptables-save -t filter; printf x", "iptables-save"))
+    }
+
     func testACommandForgetsWhatItsEffectNamesOrEverything() async throws {
         let cache = CachingTransport(LocalTransport())
         try write("saved", Array("rules\n".utf8))
         _ = try await cache.readFile(path("saved"))
         _ = try await cache.probe("echo iptables-save")
         _ = try await cache.probe("echo systemctl is-active x")
-        cache.invalidate(.limited(probesNaming: ["iptables"], files: [path("saved")]))
+        cache.invalidate(.limited(probesNaming: ["iptables-save"], files: [path("saved")]))
         XCTAssertNil(cache.cachedProbe("echo iptables-save"))
         XCTAssertNil(cache.cachedFile(path("saved")))
         XCTAssertNotNil(cache.cachedProbe("echo systemctl is-active x"))

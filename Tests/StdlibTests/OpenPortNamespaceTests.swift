@@ -56,7 +56,34 @@ final class OpenPortNamespaceTests: XCTestCase {
         XCTAssertEqual(second.details["already_open"], .list([.string("16509/tcp")]))
         XCTAssertEqual(try inputRules(host), rules, "nothing duplicated")
         let transport = try XCTUnwrap(context.transport as? NamespaceTransport)
-        XCTAssertEqual(transport.recorded.count, 3, "probe + apply, then probe only")
+        // One op at a time (no batching here), the check that INPUT is unchanged is its own exec.
+        XCTAssertEqual(transport.recorded.count, 4, "probe + check + apply, then probe only")
+    }
+
+    /// A run applies changes a while after it read the rules (they are batched): if another
+    /// tool changed INPUT in between, inserting at the position read would put the rule in
+    /// the wrong place (below the REJECT, even). The op fails instead, and inserts nothing.
+    func testInsertsFailSafelyWhenINPUTChangedAfterItWasRead() async throws {
+        let host = try host(stock: "rhel7")
+        let context = context(host)
+        let arguments = try OpArguments.bind(OpenPort.spec, ["proto": .string("tcp"), "ports": .int(16509)])
+        guard case .plan(let plan) = OpenPort.spec.body else { return XCTFail() }
+        let planned = try await plan(arguments, context)
+        // Another tool removes a rule above the REJECT: the position read is now one too far.
+        try host.run("iptables -D INPUT -p icmp -j ACCEPT")
+        let before = try inputRules(host)
+        do {
+            try await OpExecutor.apply(planned.actions, effect: planned.effect, on: context)
+            XCTFail("the insert should have been refused")
+        } catch let error as OpError {
+            XCTAssertTrue(error.message.contains("the INPUT chain changed after crucible read it"), error.message)
+        }
+        XCTAssertEqual(try inputRules(host), before, "nothing inserted")
+        // Read again, the same request goes in where it belongs.
+        _ = try await openPort("tcp", .int(16509), on: context)
+        let rules = try inputRules(host)
+        XCTAssertEqual(rules.suffix(2), ["-A INPUT -p tcp -m state --state NEW -m tcp --dport 16509 -j ACCEPT",
+                                         "-A INPUT -j REJECT --reject-with icmp-host-prohibited"])
     }
 
     func testRangesAndBothProtocolsAndOnlyTheMissingOnesAreAdded() async throws {

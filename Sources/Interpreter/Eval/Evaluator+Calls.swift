@@ -61,13 +61,24 @@ extension Evaluator {
             } else {
                 value = result as? Value ?? .none
             }
-            // Queries (facts, detect-nfs) are not listed as ops in the report.
-            if op.isChangingOp {
+            // Queries (facts, detect-nfs) are not listed as ops in the report. A record waits
+            // while changes planned before it (its own included) are queued.
+            if op.isChangingOp, run.queue?.hold(record) != true {
                 await sessions.append(record, for: run.target)
                 observer.opFinished(run.target, record)
             }
             return (value, record)
+        } catch let failure as ApplyQueue.Failed {
+            // Applying earlier ops' changes failed (this op needed a fresh read): that op is
+            // in the report as failed; this one never ran.
+            await fail(run.target, unreachable: failure.unreachable, message: failure.message)
+            throw HostAborted()
         } catch let error as TransportError where error.isFatalForHost {
+            if let queue = run.queue, let failure = await queue.abandon(error) {
+                // Changes were waiting: the first op whose changes were cut off is the one named.
+                await fail(run.target, unreachable: failure.unreachable, message: failure.message)
+                throw HostAborted()
+            }
             // The connection is gone: the host stops, and its report still says which op
             // was cut off (the op's own record for changing ops, the host error for all).
             record.milliseconds = Self.milliseconds(since: started)
@@ -80,6 +91,7 @@ extension Evaluator {
             await fail(run.target, unreachable: true, message: "\(op.name) at \(location): \(error.description)")
             throw HostAborted()
         } catch {
+            guard await flushBeforeFailing(run.queue, run.target) else { throw HostAborted() }
             record.milliseconds = Self.milliseconds(since: started)
             record.status = .failed
             record.error = Self.describe(error)

@@ -21,6 +21,8 @@ public final class Evaluator: @unchecked Sendable {
         let context: any HostContext
         /// True for the read-ahead pass (`ReadAhead`): ops only plan, nothing is reported.
         var speculative = false
+        /// The host's pending changes and the op records waiting for them (real runs).
+        var queue: ApplyQueue? = nil
     }
 
     public init(ops: [OpSpec], paramValues: [String: Value], transports: @escaping TransportFactory,
@@ -171,26 +173,66 @@ public final class Evaluator: @unchecked Sendable {
 
     func runHost(_ target: HostTarget, _ body: Block, _ location: String, in env: Environment) async {
         observer.hostStarted(target, blockLocation: location)
+        var queue: ApplyQueue?
         do {
             let transport = try await sessions.transport(for: target)
-            let context = RunHostContext(target: target, transport: transport, checkMode: options.checkMode,
+            var context = RunHostContext(target: target, transport: transport, checkMode: options.checkMode,
                                          backupsByDefault: options.backups, sessions: sessions)
             if let caching = transport as? CachingTransport {
                 await readAhead(body, on: target, through: caching, context: context, in: env)
+                if !options.checkMode {
+                    queue = makeQueue(for: target, caching)
+                    context.queue = queue
+                }
             }
-            let run = HostRun(target: target, context: context)
+            let run = HostRun(target: target, context: context, queue: queue)
             let scope = Environment(parent: env)
             scope.define("host", .host(target))
+            defer { queue?.transport.setFlushHook(nil) }
             for statement in body.statements { try await execute(statement, in: scope, on: run) }
+            // The block's changes are on the host before the next block (or host) relies on them.
+            try await queue?.flush()
         } catch is HostAborted {
             // The failing op already recorded the failure.
+        } catch let failure as ApplyQueue.Failed {
+            await fail(target, unreachable: failure.unreachable, message: failure.message)
         } catch let error as TransportError {
             await fail(target, unreachable: error.isFatalForHost, message: error.description)
         } catch let error as RuntimeError {
-            await fail(target, unreachable: false, message: DiagnosticRenderer().render(error.diagnostic))
+            // The ops before the error happen, as they would have one at a time.
+            if await flushBeforeFailing(queue, target) {
+                await fail(target, unreachable: false, message: DiagnosticRenderer().render(error.diagnostic))
+            }
         } catch {
             await fail(target, unreachable: false, message: "\(error)")
         }
+    }
+
+    func makeQueue(for target: HostTarget, _ caching: CachingTransport) -> ApplyQueue {
+        let queue = ApplyQueue(
+            transport: caching,
+            deliver: { [sessions, observer] record in
+                await sessions.append(record, for: target)
+                observer.opFinished(target, record)
+            },
+            journal: { [sessions] path, previous in await sessions.journal(path, previous: previous, on: target) })
+        caching.setFlushHook { try await queue.flush() }
+        return queue
+    }
+
+    /// Applies what is pending before a failure is reported; false when that itself failed
+    /// (and was reported: it came first).
+    func flushBeforeFailing(_ queue: ApplyQueue?, _ target: HostTarget) async -> Bool {
+        guard let queue else { return true }
+        do {
+            try await queue.flush()
+            return true
+        } catch let failure as ApplyQueue.Failed {
+            await fail(target, unreachable: failure.unreachable, message: failure.message)
+        } catch {
+            await fail(target, unreachable: false, message: "\(error)")
+        }
+        return false
     }
 
     func fail(_ target: HostTarget, unreachable: Bool, message: String) async {

@@ -20,10 +20,18 @@ public protocol HostContext: Sendable {
     /// is-active x`). Within a run the same probe is answered once until a planned command
     /// or a write may have changed the state.
     func probe(_ command: String) async throws -> CommandResult
+    /// Runs a command that reads the host but may not be read-only (a recipe's `unless`
+    /// check): never cached, and changes planned before it are applied first.
+    func check(_ command: String) async throws -> CommandResult
+    /// Applies a plan (never called in check mode). A run may queue the plan and apply it
+    /// with the changes around it in one exec, before anything reads the host again.
+    func apply(_ plan: OpPlan) async throws
 }
 
 extension HostContext {
     public func willWrite(_ path: String, previous: [UInt8]?) async {}
     public func didRunCommand(_ effect: CommandEffect) async {}
     public func probe(_ command: String) async throws -> CommandResult { try await transport.run(command) }
+    public func check(_ command: String) async throws -> CommandResult { try await transport.run(command) }
+    public func apply(_ plan: OpPlan) async throws { try await OpExecutor.apply(plan.actions, effect: plan.effect, on: self) }
 }

@@ -50,30 +50,42 @@ public enum OpExecutor {
                 outcome.diff += UnifiedDiff.render(old: before, new: after, path: path)
             case .run(let command, _):
                 outcome.commands.append(command)
+            case .verify:
+                break
             }
         }
         if !context.checkMode {
-            try await apply(decided.actions, effect: decided.effect, on: context)
+            try await context.apply(decided)
         }
         return outcome
     }
 
     /// Runs the actions in order; the first failure stops the op.
-    static func apply(_ actions: [PlannedAction], effect: CommandEffect, on context: any HostContext) async throws {
+    public static func apply(_ actions: [PlannedAction], effect: CommandEffect, on context: any HostContext) async throws {
         for action in actions {
             switch action {
             case .writeFile(let path, let before, let after, let options):
                 await context.willWrite(path, previous: before)
                 try await context.transport.writeFile(path, contents: after, options: options)
+            case .verify(let command, let summary):
+                let result = try await context.transport.run(command)
+                guard result.succeeded else { throw OpError(summary) }
             case .run(let command, let summary):
                 let result = try await context.transport.run(command)
                 await context.didRunCommand(effect)
                 guard result.succeeded else {
                     let detail = result.stderrText.trimmed.isEmpty ? result.stdoutText.trimmed : result.stderrText.trimmed
-                    throw OpError("\(summary) failed (exit status \(result.status))\(detail.isEmpty ? "" : ": \(detail)")")
+                    throw OpError(failureMessage(summary, status: result.status, detail: detail))
                 }
             }
         }
+    }
+}
+
+extension OpExecutor {
+    /// How a failed command is reported, whether it ran alone or in a batch.
+    public static func failureMessage(_ summary: String, status: Int32, detail: String) -> String {
+        "\(summary) failed (exit status \(status))\(detail.isEmpty ? "" : ": \(detail)")"
     }
 }
 

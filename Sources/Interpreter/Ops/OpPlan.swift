@@ -7,11 +7,16 @@ public enum PlannedAction: Sendable, Equatable {
     case writeFile(path: String, before: [UInt8]?, after: [UInt8], options: WriteOptions)
     /// Run a shell command (built with `ShellQuote`), described for humans by `summary`.
     case run(command: String, summary: String)
+    /// A read-only shell test that must pass before the actions after it: the state they
+    /// were planned from still holds (changes are applied a while after the reads, in
+    /// batches). Not listed among the op's commands; when it fails, `summary` says why and
+    /// nothing after it runs.
+    case verify(command: String, summary: String)
 
     public var summary: String {
         switch self {
         case .writeFile(let path, let before, _, _): return before == nil ? "create \(path)" : "edit \(path)"
-        case .run(_, let summary): return summary
+        case .run(_, let summary), .verify(_, let summary): return summary
         }
     }
 }

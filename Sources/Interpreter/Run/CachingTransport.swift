@@ -13,6 +13,10 @@ public final class CachingTransport: Transport, @unchecked Sendable {
     private let lock = NSLock()
     private var files: [String: [UInt8]?] = [:]
     private var probes: [String: CommandResult] = [:]
+    /// Applies changes that are planned but not applied yet (`ApplyQueue`), so a read that
+    /// goes to the host sees them.
+    private var flushHook: (@Sendable () async throws -> Void)?
+    private var batchedBytesWritten = 0
 
     public init(_ inner: any Transport) {
         self.inner = inner
@@ -28,6 +32,7 @@ public final class CachingTransport: Transport, @unchecked Sendable {
 
     public func readFile(_ path: String) async throws -> [UInt8]? {
         if let cached = cachedFile(path) { return cached }
+        try await flushPending()
         let bytes = try await inner.readFile(path)
         store(path, bytes)
         return bytes
@@ -36,6 +41,7 @@ public final class CachingTransport: Transport, @unchecked Sendable {
     /// A read-only command's result, run once until something may have changed the host.
     public func probe(_ command: String) async throws -> CommandResult {
         if let known = cachedProbe(command) { return known }
+        try await flushPending()
         let result = try await inner.run(command, stdin: nil, timeout: nil)
         rememberProbe(command, result)
         return result
@@ -47,14 +53,45 @@ public final class CachingTransport: Transport, @unchecked Sendable {
         store(path, contents)
     }
 
-    public func stats() -> TransportStats { inner.stats() }
+    public func stats() -> TransportStats {
+        var stats = inner.stats()
+        stats.bytesWritten += lock.withLock { batchedBytesWritten }
+        return stats
+    }
+
+    /// File bytes written by batches (`ApplyQueue`), which go through `run`, not `writeFile`.
+    func countBatchedWrite(_ bytes: Int) {
+        lock.withLock { batchedBytesWritten += bytes }
+    }
 
     public func close() async { await inner.close() }
+
+    // MARK: - Pending changes
+
+    /// Sets (or clears) what applies pending changes before a read goes to the host.
+    func setFlushHook(_ hook: (@Sendable () async throws -> Void)?) {
+        lock.lock(); defer { lock.unlock() }
+        flushHook = hook
+    }
+
+    func flushPending() async throws {
+        try await currentFlushHook()?()
+    }
+
+    private func currentFlushHook() -> (@Sendable () async throws -> Void)? {
+        lock.withLock { flushHook }
+    }
+
+    /// A write that is queued: the cache holds the new bytes, as if it had been applied.
+    func assumeWritten(_ path: String, _ contents: [UInt8]) {
+        forgetWrite(of: path)
+        store(path, contents)
+    }
 
     // MARK: - Read-ahead
 
     /// Reads the files and runs the probes that are not cached yet, all in one exec, and
-    /// caches the answers. Best effort: an item the batch could not answer cleanly (a file
+    /// caches the answers. Called where no change is pending (a block's start). Best effort: an item the batch could not answer cleanly (a file
     /// that cannot be read, the exec failing) is left out, so the op that needs it reads it
     /// itself and reports the error where it belongs.
     public func prefetch(files wanted: [String], probes commands: [String]) async {
@@ -100,7 +137,7 @@ public final class CachingTransport: Transport, @unchecked Sendable {
             lock.lock(); defer { lock.unlock() }
             for path in paths { files[path] = nil }
             probes = probes.filter { command, _ in
-                !words.contains { command.contains($0) } && !paths.contains { command.contains($0) }
+                !(words + paths).contains { Self.mentions(command, $0) }
             }
         }
     }
@@ -115,11 +152,27 @@ public final class CachingTransport: Transport, @unchecked Sendable {
         files[path] = .some(bytes)
     }
 
-    /// A write changes the file and whatever probes look at it or at its directories.
+    /// A write changes the file and whatever probes look at it or at its directory (whose
+    /// listing may gain the file). Directories above do not change: writes create no directory.
     private func forgetWrite(of path: String) {
         lock.lock(); defer { lock.unlock() }
         files[path] = nil
-        let names = CommandEffect.pathAndDirectories(path)
-        probes = probes.filter { command, _ in !names.contains { command.contains($0) } }
+        let names = Array(CommandEffect.pathAndDirectories(path).prefix(2))
+        probes = probes.filter { command, _ in !names.contains { Self.mentions(command, $0) } }
+    }
+
+    /// Whether a command names `word` as a whole: `/etc/sysconfig` in `test -d /etc/sysconfig`
+    /// but not in `cat /etc/sysconfig/iptables`; `nfs` in `is-active nfs` but not in
+    /// `is-active nfs-server`. A name followed by a path or name character is another name.
+    static func mentions(_ command: String, _ word: String) -> Bool {
+        guard !word.isEmpty else { return false }
+        var searchStart = command.startIndex
+        while let found = command.range(of: word, range: searchStart..<command.endIndex) {
+            guard found.upperBound < command.endIndex else { return true }
+            let next = command[found.upperBound]
+            if !(next.isLetter || next.isNumber || "/.-_@:".contains(next)) { return true }
+            searchStart = command.index(after: found.lowerBound)
+        }
+        return false
     }
 }

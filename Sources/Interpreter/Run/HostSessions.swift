@@ -195,6 +195,9 @@ struct RunHostContext: HostContext {
     let checkMode: Bool
     let backupsByDefault: Bool
     let sessions: HostSessions
+    /// Where this host's changes wait to be applied together; nil applies each op's at once
+    /// (the REPL, where each entry's effect is wanted before the next prompt).
+    var queue: ApplyQueue? = nil
 
     func facts() async throws -> HostFacts { try await sessions.facts(for: target) }
     func facts(of other: HostTarget) async throws -> HostFacts { try await sessions.facts(for: other) }
@@ -203,5 +206,18 @@ struct RunHostContext: HostContext {
     func probe(_ command: String) async throws -> CommandResult {
         guard let caching = transport as? CachingTransport else { return try await transport.run(command) }
         return try await caching.probe(command)
+    }
+
+    func check(_ command: String) async throws -> CommandResult {
+        try await queue?.flush()
+        return try await transport.run(command)
+    }
+
+    func apply(_ plan: OpPlan) async throws {
+        if let queue {
+            queue.enqueue(plan)
+        } else {
+            try await OpExecutor.apply(plan.actions, effect: plan.effect, on: self)
+        }
     }
 }

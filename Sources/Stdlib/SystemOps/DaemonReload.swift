@@ -33,6 +33,6 @@ enum DaemonReload {
             }
         }
         return OpPlan(actions: [.run(command: reloadCommand, summary: "reload systemd unit files")],
-                      effect: .probes(naming: "systemctl"))
+                      effect: .probes(naming: "NeedDaemonReload"))
     }
 }

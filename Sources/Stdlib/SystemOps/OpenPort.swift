@@ -11,7 +11,7 @@ enum OpenPort {
             ParamSpec("proto", .string, default: .string("tcp"), positional: true, choices: ["tcp", "udp", "both"],
                       doc: "Protocol of the ports; `both` opens each port for tcp and udp."),
             ParamSpec("ports", .oneOf([.int, .string, .list(.any)]), positional: true,
-                      doc: "A port (16509), a range (\"49152-49261\"), a comma list (\"111,662\"), or a list of these."),
+                      doc: "A port (16509), a range (\"49152-49261\"), a comma list (\"111,662\"), a port with its own protocol (\"32803/udp\"), or a list of these."),
             ParamSpec("source", .string, default: Value.none,
                       doc: "Only from this address or CIDR (10.0.0.0/24); anywhere when left out."),
             ParamSpec("comment", .string, default: Value.none,
@@ -21,6 +21,7 @@ enum OpenPort {
             #"open-port "tcp" 16509"#,
             #"open-port "tcp" "49152-49261""#,
             #"open-port "both" [111, 662, 875, 892, 2049]"#,
+            #"open-port "both" [111, 2049, "32803/tcp", "32769/udp"]"#,
             #"open-port "tcp" 2049 source: "192.168.122.0/24" comment: "nfs""#,
         ],
         resultFields: [

@@ -41,7 +41,7 @@ enum OpenPortFirewalld {
         let add = ShellQuote.command(["firewall-cmd", "--permanent"] + missing.map { addition($0, request) })
         let command = add + " && " + ShellQuote.command(["firewall-cmd", "--reload"])
         return OpPlan(actions: [.run(command: command, summary: "open \(missing.map(\.description).joined(separator: ", ")) in firewalld")],
-                      details: .init(uniqueKeysWithValues: details), effect: .probes(naming: "firewall-cmd", "iptables"))
+                      details: .init(uniqueKeysWithValues: details), effect: .probes(naming: "firewall-cmd", "iptables-save"))
     }
 
     static func query(_ range: PortRange, _ request: OpenPort.Request) -> String {

@@ -27,16 +27,24 @@ enum OpenPortIptables {
                           hint: "is iptables installed and may this user run it?")
         }
         let persistence = IptablesPersistence.choose(facts: facts, probe: probe)
+        let inputLines = saved.split(separator: "\n").filter { $0.hasPrefix("-A INPUT ") }.map(String.init)
         return try plan(request, ruleset: IptablesRuleset.parse(saved), persistence: persistence,
-                        savedFileInSync: persistence.savedFileInSync(probe))
+                        savedFileInSync: persistence.savedFileInSync(probe), inputAsRead: inputLines)
     }
 
     /// The planning itself, from rules already read: tests call it with captured rulesets.
     /// `savedFileInSync` false: the saved rules file lacks some live INPUT rule (a run was
     /// cut between inserting rules and saving them); the rules are then saved even when
     /// every port is already open, or a reboot would lose them.
+    ///
+    /// `inputAsRead`: the INPUT rules as `iptables-save` printed them when they were read.
+    /// Inserts go by position, and the run may apply them a while after reading (changes are
+    /// batched), so the command first checks that INPUT is still exactly that; if another
+    /// tool changed it meanwhile, nothing is inserted and the op fails, rather than a rule
+    /// landing below the catch-all.
     static func plan(_ request: OpenPort.Request, ruleset: IptablesRuleset,
-                     persistence: IptablesPersistence, savedFileInSync: Bool = true) throws -> OpPlan {
+                     persistence: IptablesPersistence, savedFileInSync: Bool = true,
+                     inputAsRead: [String]? = nil) throws -> OpPlan {
         guard ruleset.unreadable.isEmpty else {
             throw OpError("cannot read these iptables rules: \(ruleset.unreadable.joined(separator: "; "))",
                           hint: "crucible does not add rules to a chain it cannot read")
@@ -66,16 +74,27 @@ enum OpenPortIptables {
             return rule.command(.append)
         }
         if let save = persistence.command { commands.append(save) }
-        else { details.append(("persist_note", .string("no way to save iptables rules was found: they last until reboot"))) }
+        var actions: [PlannedAction] = []
+        if let inputAsRead, chain.insertPosition != nil {
+            actions.append(.verify(command: unchangedCheck(inputAsRead),
+                                   summary: "the INPUT chain changed after crucible read it (another tool?): no rule was inserted; run again"))
+        }
+        if persistence.command == nil { details.append(("persist_note", .string("no way to save iptables rules was found: they last until reboot"))) }
         let where_ = chain.insertPosition.map { "before the catch-all rule at INPUT position \($0)" } ?? "at the end of INPUT"
         let summary = "open \(missing.map(\.description).joined(separator: ", ")) \(where_)"
-        return OpPlan(actions: [.run(command: commands.joined(separator: " && "), summary: summary)],
-                      details: .init(uniqueKeysWithValues: details), effect: effect(persistence))
+        actions.append(.run(command: commands.joined(separator: " && "), summary: summary))
+        return OpPlan(actions: actions, details: .init(uniqueKeysWithValues: details), effect: effect(persistence))
+    }
+
+    /// A shell test that INPUT still holds exactly these rules (`iptables -S` spells them as
+    /// `iptables-save` does).
+    static func unchangedCheck(_ lines: [String]) -> String {
+        "[ \"$(iptables -S INPUT | grep '^-A INPUT ')\" = \(ShellQuote.quote(lines.joined(separator: "\n"))) ]"
     }
 
     /// Inserting and saving rules changes the live rules and the saved rules file.
     static func effect(_ persistence: IptablesPersistence) -> CommandEffect {
-        .limited(probesNaming: ["iptables"], files: persistence.savedPath.map { [$0] } ?? [])
+        .limited(probesNaming: ["iptables-save"], files: persistence.savedPath.map { [$0] } ?? [])
     }
 
     /// `-p tcp [-s SRC] -m state --state NEW -m tcp --dport N [-m comment --comment C] -j ACCEPT`:

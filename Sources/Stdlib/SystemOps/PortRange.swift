@@ -37,33 +37,45 @@ public struct PortRange: Sendable, Hashable, CustomStringConvertible {
     }
 
     /// The ports of an `open-port` argument: an int, a string (`"2049"`, `"49152-49261"`,
-    /// `"111,662"`), or a list of those; every one for each of `protocols`.
+    /// `"111,662"`), or a list of those; every one for each of `protocols`. A string may name
+    /// its own protocol (`"32803/tcp"`, `"111/both"`): then it is opened for that one only,
+    /// after the others, so one call can cover a service's mixed ports (one read of the
+    /// firewall, one change).
     public static func parse(_ value: Value, protocols: [String]) throws -> [PortRange] {
-        var spans: [(Int, Int)] = []
+        var spans: [(low: Int, high: Int, protocols: [String]?)] = []
         try collect(value, into: &spans)
         guard !spans.isEmpty else { throw OpError("no ports given") }
         var result: [PortRange] = []
+        func add(_ range: PortRange) { if !result.contains(range) { result.append(range) } }
         for proto in protocols {
-            for (low, high) in spans {
-                let range = PortRange(low, high, proto: proto)
-                if !result.contains(range) { result.append(range) }
-            }
+            for span in spans where span.protocols == nil { add(PortRange(span.low, span.high, proto: proto)) }
+        }
+        for span in spans {
+            for proto in span.protocols ?? [] { add(PortRange(span.low, span.high, proto: proto)) }
         }
         return result
     }
 
-    private static func collect(_ value: Value, into spans: inout [(Int, Int)]) throws {
+    private static func collect(_ value: Value, into spans: inout [(low: Int, high: Int, protocols: [String]?)]) throws {
         switch value {
         case .int(let port):
-            spans.append(try checked(port, port, text: String(port)))
+            let (low, high) = try checked(port, port, text: String(port))
+            spans.append((low, high, nil))
         case .string(let text):
             for piece in text.split(separator: ",") {
-                spans.append(try range(String(piece).trimmed))
+                var ports = String(piece).trimmed
+                var protocols: [String]?
+                if let slash = ports.firstIndex(of: "/") {
+                    protocols = try Self.protocols(String(ports[ports.index(after: slash)...]).trimmed)
+                    ports = String(ports[..<slash]).trimmed
+                }
+                let (low, high) = try range(ports)
+                spans.append((low, high, protocols))
             }
         case .list(let items):
             for item in items { try collect(item, into: &spans) }
         default:
-            throw OpError("ports must be an int, a string such as \"49152-49261\", or a list of them; got \(value.literal)")
+            throw OpError("ports must be an int, a string such as \"49152-49261\" or \"32803/udp\", or a list of them; got \(value.literal)")
         }
     }
 

@@ -36,7 +36,7 @@ enum RunCommand {
             // `creates` alone is a read-only probe (cached, read ahead); an `unless` command is
             // the recipe's own and may not be read-only, so it runs every time.
             let probe = guardProbe(creates: creates, unless: unless, chdir: chdir)
-            let guardResult = unless == nil ? try await context.probe(probe) : try await context.transport.run(probe)
+            let guardResult = unless == nil ? try await context.probe(probe) : try await context.check(probe)
             let answers = HostProbe.fields(guardResult.stdoutText)
             if let creates, answers["creates"] == "yes" {
                 return .noChange("\(creates) exists", details: ["skipped_by": .string("creates")])

@@ -71,7 +71,7 @@ enum Service {
         let line = verbs.map { command($0, name: name, initSystem: initSystem) }.joined(separator: " && ")
         return OpPlan(actions: [.run(command: line, summary: verbs.map { "\($0) \(name)" }.joined(separator: ", "))],
                       reason: notes.isEmpty ? nil : notes.joined(separator: "; "), details: record,
-                      effect: effect(of: name))
+                      effect: effect(of: name, verbs: verbs))
     }
 
     static func command(_ verb: String, name: String, initSystem: HostFacts.InitSystem) -> String {
@@ -92,12 +92,17 @@ enum Service {
         }
     }
 
-    /// Starting or stopping a unit may start or stop others (dependencies), so every
-    /// service status read is forgotten; units that load firewall rules or mount file
-    /// systems change more than that.
-    static func effect(of name: String) -> CommandEffect {
+    /// What the run must read again after these verbs. Starting, restarting, reloading or
+    /// enabling a unit leaves the units it pulls in running or enabled too, so at worst a
+    /// later op starts one again; only this unit's status is read again. Stopping or
+    /// disabling may stop units that depend on it, so every service status is read again.
+    /// Units that load firewall rules or mount file systems change more than services.
+    static func effect(of name: String, verbs: [String]) -> CommandEffect {
         let wide = ["iptables", "firewalld", "nftables", "netfilter", ".mount", "remote-fs", "netfs", "nfs-client"]
         if wide.contains(where: { name.contains($0) }) { return .anything }
-        return .probes(naming: "systemctl", "service ", "chkconfig")
+        if verbs.contains("stop") || verbs.contains("disable") {
+            return .probes(naming: "systemctl", "service", "chkconfig")
+        }
+        return .probes(naming: name)
     }
 }

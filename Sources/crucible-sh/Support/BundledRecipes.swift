@@ -131,10 +131,9 @@ on controller {
     exportfs
   }
 
-  # NFS itself and its helpers, before the distribution's final REJECT rule.
-  open-port "both" [111, statd_port, rquotad_port, mountd_port, 2049]
-  open-port "tcp" lockd_tcp_port
-  open-port "udp" lockd_udp_port
+  # NFS itself and its helpers, before the distribution's final REJECT rule: one call, so
+  # one read of the rules and one insert-and-save.
+  open-port "both" [111, statd_port, rquotad_port, mountd_port, 2049, "${lockd_tcp_port}/tcp", "${lockd_udp_port}/udp"]
 }
 
 # --- Every compute node (the controller included) -------------------------------------------
@@ -203,8 +202,7 @@ on nodes {
   }
 
   # Migration control (libvirtd) and data (qemu) ports.
-  open-port "tcp" libvirtd_port
-  open-port "tcp" migration_ports
+  open-port "tcp" [libvirtd_port, migration_ports]
 
   # Passwordless root SSH between compute nodes, when a key is given.
   if root_ssh_key != "" {

@@ -1,0 +1,146 @@
+import Foundation
+
+/// Changes planned on one host in a run and not applied yet.
+///
+/// An op that plans changes does not apply them at once: they wait here, and the run's read
+/// cache answers as if they had been applied (written files hold their new bytes; what a
+/// command may change is forgotten). The queue is applied in ONE exec (`ApplyBatch`) when the
+/// host must be read again (a cache miss), when an op fails (what came before it still
+/// happens, in order), and at the end of the host's block, before the barrier that lets
+/// other hosts go on. So a first run costs one exec per stretch of changes, not one per file
+/// and command.
+///
+/// Reports keep the order and the truth: op records wait with the changes before them and
+/// are delivered when the batch has run. If a step fails, the ops before it are delivered,
+/// its op is reported failed with the step's own message, and the ops after it are dropped
+/// (they never ran: the host stops there, as it would have one op at a time).
+final class ApplyQueue: @unchecked Sendable {
+    /// A batch failed: the failed op is already in the report; the host stops.
+    struct Failed: Error {
+        let message: String
+        let unreachable: Bool
+    }
+
+    private struct Step {
+        let action: PlannedAction
+        /// Index into `held` of the op that planned it.
+        let record: Int
+    }
+
+    private let lock = NSLock()
+    private var steps: [Step] = []
+    private var held: [OpRecord] = []
+
+    let transport: CachingTransport
+    /// Puts a record in the host's report and tells the observer.
+    let deliver: @Sendable (OpRecord) async -> Void
+    /// Remembers a file's previous bytes for `--rollback-on-failure`.
+    let journal: @Sendable (String, [UInt8]?) async -> Void
+
+    init(transport: CachingTransport, deliver: @escaping @Sendable (OpRecord) async -> Void,
+         journal: @escaping @Sendable (String, [UInt8]?) async -> Void) {
+        self.transport = transport
+        self.deliver = deliver
+        self.journal = journal
+    }
+
+    /// Queues a plan's actions; from now on the cache answers as if they had run.
+    func enqueue(_ plan: OpPlan) {
+        lock.lock()
+        for action in plan.actions { steps.append(Step(action: action, record: held.count)) }
+        lock.unlock()
+        for action in plan.actions {
+            switch action {
+            case .writeFile(let path, _, let after, _): transport.assumeWritten(path, after)
+            case .run: transport.invalidate(plan.effect)
+            case .verify: break
+            }
+        }
+    }
+
+    /// Keeps an op's record until the changes before it (its own included) have run; false
+    /// when nothing waits, and the record can be delivered now.
+    func hold(_ record: OpRecord) -> Bool {
+        lock.lock(); defer { lock.unlock() }
+        if steps.isEmpty && held.isEmpty { return false }
+        held.append(record)
+        return true
+    }
+
+    var isEmpty: Bool {
+        lock.lock(); defer { lock.unlock() }
+        return steps.isEmpty && held.isEmpty
+    }
+
+    private func takeAll() -> (steps: [Step], held: [OpRecord]) {
+        lock.lock(); defer { lock.unlock() }
+        let taken = (steps, held)
+        steps = []
+        held = []
+        return taken
+    }
+
+    /// Applies everything queued in one exec and delivers the waiting records.
+    func flush() async throws {
+        let (steps, held) = takeAll()
+        guard !steps.isEmpty else {
+            for record in held { await deliver(record) }
+            return
+        }
+        let batch = ApplyBatch(steps.map(\.action))
+        let result: CommandResult
+        do {
+            result = try await transport.inner.run(batch.command, stdin: batch.stdin, timeout: nil)
+        } catch let error as TransportError {
+            // How far it got is unknown: the first op with a change is the one cut off.
+            transport.invalidate()
+            throw await fail(at: steps[0].record, held, message: error.description,
+                             unreachable: error.isFatalForHost)
+        }
+        let outcome = batch.outcome(of: result)
+        for step in steps.prefix(outcome.completed) {
+            if case .writeFile(let path, let before, let after, _) = step.action {
+                transport.countBatchedWrite(after.count)
+                await journal(path, before)
+            }
+        }
+        guard let failure = outcome.failure else {
+            for record in held { await deliver(record) }
+            return
+        }
+        transport.invalidate()
+        let step = steps[outcome.completed]
+        let message: String
+        switch step.action {
+        case .writeFile(let path, _, _, _):
+            message = "cannot write \(path): \(failure.message)"
+        case .run(_, let summary):
+            message = OpExecutor.failureMessage(summary, status: failure.status, detail: failure.message)
+        case .verify(_, let summary):
+            message = summary
+        }
+        throw await fail(at: step.record, held, message: message, unreachable: false)
+    }
+
+    /// The connection is gone before the queue could run: the first op with a change is the
+    /// one cut off.
+    func abandon(_ error: TransportError) async -> Failed? {
+        let (steps, held) = takeAll()
+        guard let first = steps.first else {
+            for record in held { await deliver(record) }
+            return nil
+        }
+        transport.invalidate()
+        return await fail(at: first.record, held, message: error.description, unreachable: error.isFatalForHost)
+    }
+
+    /// Delivers the records before `index`, the one at `index` as failed; drops the rest.
+    private func fail(at index: Int, _ held: [OpRecord], message: String, unreachable: Bool) async -> Failed {
+        for record in held.prefix(index) { await deliver(record) }
+        var failed = held[index]
+        failed.status = .failed
+        failed.error = message
+        await deliver(failed)
+        return Failed(message: "\(failed.op) at \(failed.location): \(message)", unreachable: unreachable)
+    }
+}

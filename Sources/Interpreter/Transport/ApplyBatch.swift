@@ -1,0 +1,102 @@
+import Foundation
+
+/// Several planned changes applied in ONE exec, in order: atomic file writes (their bytes
+/// one after another on stdin, each read to its exact size by `AtomicWrite.function`) and
+/// commands (each in a subshell, with stdin from /dev/null so none can eat the next file's
+/// bytes). The first step that fails stops the batch; nothing after it runs. After each
+/// step the script prints a marker line holding a random nonce, the step's index and `ok`
+/// or `failed STATUS`, so the caller knows exactly which steps took effect and which one
+/// failed; stderr gets a marker before each step, so the failing step's own messages can be
+/// told from the others'.
+public struct ApplyBatch: Sendable {
+    public let actions: [PlannedAction]
+    let nonce: String
+
+    public init(_ actions: [PlannedAction], nonce: String = "crucible-step-" + UUID().uuidString) {
+        self.actions = actions
+        self.nonce = nonce
+    }
+
+    static let loop = #"""
+b=$1; shift; i=0
+while [ $# -gt 0 ]; do
+  printf '%s %s\n' "$b" "$i" >&2
+  case $1 in
+    w) crucible_write "$2" "$3" "$4" "$5" "$6" "$7" "$8" "$i"; s=$?; shift 8 ;;
+    c) (eval "$2") </dev/null; s=$?; shift 2 ;;
+    *) s=99; shift $# ;;
+  esac
+  if [ "$s" -ne 0 ]; then printf '\n%s %s failed %s\n' "$b" "$i" "$s"; exit 0; fi
+  printf '\n%s %s ok\n' "$b" "$i"
+  i=$((i + 1))
+done
+"""#
+
+    public var command: String {
+        var words = ["/bin/sh", "-c", AtomicWrite.prelude + AtomicWrite.function + Self.loop, "crucible-apply", nonce]
+        for action in actions {
+            switch action {
+            case .writeFile(let path, _, let after, let options):
+                words += ["w", path, options.backupPath ?? "", options.modeIfNew, options.mode ?? "", options.owner ?? "",
+                          String(after.count), end]
+            case .run(let command, _), .verify(let command, _):
+                words += ["c", command]
+            }
+        }
+        return ShellQuote.command(words)
+    }
+
+    /// Every file's bytes, each followed by the end marker line, in step order.
+    public var stdin: [UInt8] {
+        actions.flatMap { action -> [UInt8] in
+            if case .writeFile(_, _, let after, _) = action { return AtomicWrite.stdin(contents: after, end: end) }
+            return []
+        }
+    }
+
+    /// Follows each file's bytes: a transfer cut short cannot produce it.
+    var end: String { nonce + "-end" }
+
+    /// How far a batch got.
+    public struct Outcome: Equatable, Sendable {
+        /// Steps that took effect, from the first.
+        public var completed: Int
+        /// The step that failed (index `completed`): its exit status and its stderr.
+        public var failure: (status: Int32, message: String)?
+
+        public static func == (a: Outcome, b: Outcome) -> Bool {
+            a.completed == b.completed && a.failure?.status == b.failure?.status && a.failure?.message == b.failure?.message
+        }
+    }
+
+    public func outcome(of result: CommandResult) -> Outcome {
+        var completed = 0
+        var failedStatus: Int32?
+        let prefix = nonce + " "
+        for line in result.stdoutText.split(separator: "\n", omittingEmptySubsequences: true) where line.hasPrefix(prefix) {
+            let words = line.dropFirst(prefix.count).split(separator: " ")
+            guard words.count >= 2, Int(words[0]) == completed else { continue }
+            if words[1] == "ok" {
+                completed += 1
+            } else if words[1] == "failed" {
+                failedStatus = words.count > 2 ? Int32(words[2]) ?? 1 : 1
+                break
+            }
+        }
+        if completed == actions.count { return Outcome(completed: completed, failure: nil) }
+        // A step that failed, or a script that died before saying (a signal, sh refusing).
+        let status = failedStatus ?? (result.status == 0 ? 1 : result.status)
+        return Outcome(completed: completed, failure: (status, stepMessages(completed, in: result.stderrText)))
+    }
+
+    /// What step `index` wrote to stderr (after its marker, up to the next one).
+    func stepMessages(_ index: Int, in stderr: String) -> String {
+        let marker = "\(nonce) \(index)\n"
+        guard let start = stderr.range(of: marker) else {
+            return stderr.trimmingCharacters(in: .whitespacesAndNewlines)
+        }
+        var text = stderr[start.upperBound...]
+        if let next = text.range(of: "\(nonce) \(index + 1)\n") { text = text[..<next.lowerBound] }
+        return text.trimmingCharacters(in: .whitespacesAndNewlines)
+    }
+}
