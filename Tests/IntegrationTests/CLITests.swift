@@ -98,6 +98,40 @@ final class CLITests: XCTestCase {
         XCTAssertEqual(host?["status"] as? String, "failed")
     }
 
+    /// A run that changes a config and stops before the restart that depends on it (here the
+    /// restart fails; a dropped connection or a killed run leaves the same state): the next
+    /// run finds the config already right, yet still restarts, because the first run recorded
+    /// the change beside the lock. Once a run gets through, the record is gone.
+    func testAFollowUpACutRunNeverReachedRunsOnTheNextRun() throws {
+        let recipe = try write("follow-up.crucible", """
+            param dir: string
+            on "local" {
+              let conf = ensure-line "${dir}/service.conf" "port = 8080" create: true
+              if conf.changed {
+                run "test -e ${quote(dir)}/allowed && echo restarted >> ${quote(dir)}/restarts"
+              }
+            }
+            """)
+        let arguments = ["run", recipe, "--set", "dir=\(tmp.path)", "--lock-path", lockPath, "--json"]
+        let cut = try CrucibleProcess.run(arguments)
+        XCTAssertEqual(cut.status, 1, "the restart fails the first time: \(cut.output)")
+        XCTAssertEqual(String(decoding: bytes("service.conf") ?? Data(), as: UTF8.self), "port = 8080\n", "the config change was made")
+        XCTAssertNil(bytes("restarts"), "and the restart was not")
+        let pending = String(decoding: FileManager.default.contents(atPath: lockPath + ".pending") ?? Data(), as: UTF8.self)
+        XCTAssertTrue(pending.contains("follow-up.crucible:3:"), "the change is recorded beside the lock: \(pending)")
+
+        _ = try write("allowed", "")
+        let again = try CrucibleProcess.run(arguments)
+        XCTAssertEqual(again.status, 0, again.output)
+        XCTAssertEqual(String(decoding: bytes("restarts") ?? Data(), as: UTF8.self), "restarted\n", "the re-run restarted")
+        XCTAssertTrue(again.stdout.contains("stopped before its end"), "and says why: \(again.stdout)")
+        XCTAssertNil(FileManager.default.contents(atPath: lockPath + ".pending"), "nothing is pending once a run got through")
+
+        let third = try CrucibleProcess.run(arguments)
+        XCTAssertEqual(third.status, 0, third.output)
+        XCTAssertEqual(String(decoding: bytes("restarts") ?? Data(), as: UTF8.self), "restarted\n", "no restart without a change")
+    }
+
     func testLintReportsEveryMistakeAndExits2() throws {
         let recipe = try write("bad.crucible", """
             param target: host

@@ -44,6 +44,10 @@ public final class Evaluator: @unchecked Sendable {
     /// Runs the whole program and returns the report; never throws: failures are in it.
     public func run(_ program: Program) async -> RunReport {
         var report = RunReport(recipe: program.file.name, checkMode: options.checkMode)
+        if options.lockHosts {
+            await sessions.setFollowUps(FollowUps(pendingFile: HostLock.pendingFile(forLock: options.lockPath),
+                                                  recipe: program.file.name))
+        }
         let statements = Checker.flatten(program.statements)
         for case .function(let decl) in statements { functions[decl.name.name] = decl }
         do {
@@ -178,10 +182,12 @@ public final class Evaluator: @unchecked Sendable {
             let transport = try await sessions.transport(for: target)
             var context = RunHostContext(target: target, transport: transport, checkMode: options.checkMode,
                                          backupsByDefault: options.backups, sessions: sessions)
+            let followUps = await sessions.followUps
+            context.followUps = followUps
             if let caching = transport as? CachingTransport {
                 await readAhead(body, on: target, through: caching, context: context, in: env)
                 if !options.checkMode {
-                    queue = makeQueue(for: target, caching)
+                    queue = makeQueue(for: target, caching, followUps: followUps)
                     context.queue = queue
                 }
             }
@@ -208,9 +214,9 @@ public final class Evaluator: @unchecked Sendable {
         }
     }
 
-    func makeQueue(for target: HostTarget, _ caching: CachingTransport) -> ApplyQueue {
+    func makeQueue(for target: HostTarget, _ caching: CachingTransport, followUps: FollowUps?) -> ApplyQueue {
         let queue = ApplyQueue(
-            transport: caching,
+            transport: caching, followUps: followUps,
             deliver: { [sessions, observer] record in
                 await sessions.append(record, for: target)
                 observer.opFinished(target, record)

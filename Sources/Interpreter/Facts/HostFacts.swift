@@ -23,6 +23,9 @@ public struct HostFacts: Sendable, Equatable {
     /// The IP address this run reached the host on (from sshd's SSH_CONNECTION), so that
     /// /etc/hosts entries get an address even when the host was named by an ssh alias.
     public var address: String
+    /// Op keys (`RECIPE|LOCATION`) that an earlier run changed without reaching the end of
+    /// its run on this host (`FollowUps`): read with the facts, not shown to recipes.
+    public var pendingFollowUps: Set<String> = []
 
     /// 3 on EL6, 4 on EL7 and Fedora.
     public var nfsVersion: Int {
@@ -102,12 +105,27 @@ echo "connection=${SSH_CONNECTION:-}"
         ShellQuote.command(["/bin/sh", "-c", gatherScript])
     }
 
+    /// The facts, and the pending follow-ups recorded in `pendingFile` (one key per line).
+    public static func gatherCommand(pendingFile: String?) -> String {
+        ShellQuote.command(["/bin/sh", "-c", gatherScript + "\n" + pendingReader, "crucible-facts", pendingFile ?? ""])
+    }
+
+    /// Prints `pending=KEY` for each line of the file named by `$1`, if there is one.
+    static let pendingReader = #"""
+if [ -n "${1:-}" ] && [ -f "$1" ]; then
+  while IFS= read -r k || [ -n "$k" ]; do printf 'pending=%s\n' "$k"; done < "$1"
+fi
+
+"""#
+
     /// Builds facts from the script's output.
     public static func parse(_ output: String) -> HostFacts {
         var raw: [String: String] = [:]
+        var pending: Set<String> = []
         for line in output.split(separator: "\n") {
             guard let eq = line.firstIndex(of: "=") else { continue }
-            raw[String(line[..<eq])] = String(line[line.index(after: eq)...])
+            let key = String(line[..<eq]), value = String(line[line.index(after: eq)...])
+            if key == "pending" { pending.insert(value) } else { raw[key] = value }
         }
         var distribution = raw["os_id"] ?? ""
         var version = raw["os_version"] ?? ""
@@ -149,10 +167,12 @@ echo "connection=${SSH_CONNECTION:-}"
         // SSH_CONNECTION is "client-ip client-port server-ip server-port".
         let connection = (raw["connection"] ?? "").split(separator: " ")
         let address = connection.count >= 3 ? String(connection[2]) : "127.0.0.1"
-        return HostFacts(
+        var facts = HostFacts(
             family: family, distribution: distribution, version: version, majorVersion: major,
             prettyName: pretty.isEmpty ? "\(distribution) \(version)" : pretty, initSystem: initSystem,
             firewall: firewall, selinux: selinux, hostname: hostname, fqdn: fqdn, address: address)
+        facts.pendingFollowUps = pending
+        return facts
     }
 
     private static func releaseNumber(in text: String) -> String? {

@@ -26,6 +26,9 @@ public protocol HostContext: Sendable {
     /// Applies a plan (never called in check mode). A run may queue the plan and apply it
     /// with the changes around it in one exec, before anything reads the host again.
     func apply(_ plan: OpPlan) async throws
+    /// True when an earlier run changed what the op at `location` manages and stopped before
+    /// its end on this host (`FollowUps`): the op then reports `changed`.
+    func changedByUnfinishedRun(at location: String) async -> Bool
 }
 
 extension HostContext {
@@ -33,5 +36,6 @@ extension HostContext {
     public func didRunCommand(_ effect: CommandEffect) async {}
     public func probe(_ command: String) async throws -> CommandResult { try await transport.run(command) }
     public func check(_ command: String) async throws -> CommandResult { try await transport.run(command) }
+    public func changedByUnfinishedRun(at location: String) async -> Bool { false }
     public func apply(_ plan: OpPlan) async throws { try await OpExecutor.apply(plan.actions, effect: plan.effect, on: self) }
 }

@@ -44,6 +44,10 @@ public enum OpExecutor {
         }
         let decided = try await plan(arguments, context)
         var outcome = OpOutcome(op: spec.name, changed: decided.changes, reason: decided.reason, details: decided.details)
+        if !decided.changes, let location = arguments.callSpan?.description, await context.changedByUnfinishedRun(at: location) {
+            outcome.changed = true
+            outcome.reason = FollowUps.reason
+        }
         for action in decided.actions {
             switch action {
             case .writeFile(let path, let before, let after, _):

@@ -32,14 +32,17 @@ final class ApplyQueue: @unchecked Sendable {
     private var held: [OpRecord] = []
 
     let transport: CachingTransport
+    /// Where each op's key is recorded before its first change; nil records nothing.
+    let followUps: FollowUps?
     /// Puts a record in the host's report and tells the observer.
     let deliver: @Sendable (OpRecord) async -> Void
     /// Remembers a file's previous bytes for `--rollback-on-failure`.
     let journal: @Sendable (String, [UInt8]?) async -> Void
 
-    init(transport: CachingTransport, deliver: @escaping @Sendable (OpRecord) async -> Void,
+    init(transport: CachingTransport, followUps: FollowUps? = nil, deliver: @escaping @Sendable (OpRecord) async -> Void,
          journal: @escaping @Sendable (String, [UInt8]?) async -> Void) {
         self.transport = transport
+        self.followUps = followUps
         self.deliver = deliver
         self.journal = journal
     }
@@ -87,7 +90,8 @@ final class ApplyQueue: @unchecked Sendable {
             for record in held { await deliver(record) }
             return
         }
-        let batch = ApplyBatch(steps.map(\.action))
+        let batch = ApplyBatch(steps.map(\.action), markers: markers(steps, held),
+                               pendingFile: followUps?.pendingFile ?? "")
         let result: CommandResult
         do {
             result = try await transport.inner.run(batch.command, stdin: batch.stdin, timeout: nil)
@@ -120,6 +124,16 @@ final class ApplyQueue: @unchecked Sendable {
             message = summary
         }
         throw await fail(at: step.record, held, message: message, unreachable: false)
+    }
+
+    /// Before the first step of each op: that op's follow-up key.
+    private func markers(_ steps: [Step], _ held: [OpRecord]) -> [Int: String] {
+        guard let followUps else { return [:] }
+        var markers: [Int: String] = [:]
+        for (index, step) in steps.enumerated() where index == 0 || steps[index - 1].record != step.record {
+            if step.record < held.count { markers[index] = followUps.key(held[step.record].location) }
+        }
+        return markers
     }
 
     /// The connection is gone before the queue could run: the first op with a change is the

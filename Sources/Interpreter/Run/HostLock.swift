@@ -49,12 +49,25 @@ crucible_lock() {
   printf 'held %s\n' "$(cat "$d/owner" 2>/dev/null || echo 'another crucible run')"
   return 1
 }
-crucible_lock "$@" || exit 1
-"""# + "\n" + HostFacts.gatherScript
+crucible_lock "$1" "$2" "$3" || exit 1
+shift 3
+"""# + "\n" + HostFacts.gatherScript + "\n" + HostFacts.pendingReader
 
+    /// Releases the lock; with a pending file and a prefix, first drops the lines of the
+    /// follow-ups file that start with the prefix (this recipe's, on a host that finished).
     static let releaseScript = #"""
-d=$1 owner=$2
-if [ "$(cat "$d/owner" 2>/dev/null)" = "$owner" ]; then rm -rf "$d"; fi
+d=$1 owner=$2 pf=${3:-} prefix=${4:-}
+read -r holder < "$d/owner" 2>/dev/null || holder=
+[ "$holder" = "$owner" ] || exit 0
+if [ -n "$pf" ] && [ -n "$prefix" ] && [ -f "$pf" ]; then
+  kept=
+  while IFS= read -r k || [ -n "$k" ]; do
+    case $k in "$prefix"*) ;; *) kept="$kept$k
+" ;; esac
+  done < "$pf"
+  if [ -z "$kept" ]; then rm -f "$pf"; else printf '%s' "$kept" > "$pf.new" && mv -f "$pf.new" "$pf"; fi
+fi
+rm -rf "$d"
 """#
 
     static let refreshScript = #"""
@@ -68,7 +81,8 @@ d=$1 owner=$2
     }
 
     func tryAcquire(_ transport: any Transport) async throws -> Attempt {
-        let result = try await transport.run(ShellQuote.command(["/bin/sh", "-c", Self.acquireScript, "crucible-lock", path, owner, String(staleAfter)]))
+        let result = try await transport.run(ShellQuote.command(["/bin/sh", "-c", Self.acquireScript, "crucible-lock", path, owner,
+                                                                String(staleAfter), pendingFile]))
         if result.succeeded { return .acquired(HostFacts.parse(result.stdoutText)) }
         let text = result.stdoutText.trimmed
         guard text.hasPrefix("held ") else {
@@ -106,9 +120,17 @@ d=$1 owner=$2
         _ = try? await transport.run(ShellQuote.command(["/bin/sh", "-c", Self.refreshScript, "crucible-lock", path, owner]))
     }
 
-    public func release(_ transport: any Transport) async {
-        _ = try? await transport.run(ShellQuote.command(["/bin/sh", "-c", Self.releaseScript, "crucible-lock", path, owner]))
+    /// Releases the lock; `clearingFollowUpsOf`: the key prefix of follow-ups that are done.
+    public func release(_ transport: any Transport, clearingFollowUpsOf prefix: String? = nil) async {
+        _ = try? await transport.run(ShellQuote.command(["/bin/sh", "-c", Self.releaseScript, "crucible-lock", path, owner,
+                                                         prefix == nil ? "" : pendingFile, prefix ?? ""]))
     }
+
+    /// Beside the lock: keys of ops whose changes were made by a run that has not reached
+    /// its end on this host yet (see `FollowUps`).
+    public var pendingFile: String { Self.pendingFile(forLock: path) }
+
+    public static func pendingFile(forLock path: String) -> String { path + ".pending" }
 }
 
 /// Another run holds a host's lock.

@@ -23,6 +23,11 @@ public actor HostSessions {
     private let onLockWait: @Sendable (HostTarget, String) -> Void
     private var heartbeats: [HostTarget: Task<Void, Never>] = [:]
     private var locked: Set<HostTarget> = []
+    /// The run's follow-up keys (read with the facts; cleared on release where a host
+    /// finished); nil in sessions that keep none (the REPL).
+    private(set) var followUps: FollowUps?
+
+    func setFollowUps(_ followUps: FollowUps?) { self.followUps = followUps }
 
     /// `lock` nil: no host locking (check mode, tests of single ops).
     public init(factory: @escaping TransportFactory, lock: HostLock? = nil, waitForLock: Bool = true,
@@ -42,7 +47,7 @@ public actor HostSessions {
         if let error = connectionFailures[target] { throw error }
         if let pending = connecting[target] { return try await pending.value }
         let factory = self.factory
-        let (lock, wait, timeout, onWait) = (self.lock, waitForLock, lockTimeout, onLockWait)
+        let (lock, wait, timeout, onWait, pendingFile) = (self.lock, waitForLock, lockTimeout, onLockWait, followUps?.pendingFile)
         // Connect, then take the lock and read the facts in one exec (or just the facts).
         let task = Task<any Transport, Error> {
             let transport = try factory(target)
@@ -51,7 +56,7 @@ public actor HostSessions {
             if let lock {
                 facts = try await lock.acquire(transport, wait: wait, timeout: timeout) { onWait(target, $0) }
             } else {
-                facts = HostFacts.parse(try await transport.run(HostFacts.gatherCommand).stdoutText)
+                facts = HostFacts.parse(try await transport.run(HostFacts.gatherCommand(pendingFile: pendingFile)).stdoutText)
             }
             await self.remember(facts, for: target)
             return CachingTransport(transport)
@@ -182,7 +187,11 @@ public actor HostSessions {
     func closeAll() async {
         for task in heartbeats.values { task.cancel() }
         for (target, transport) in transports {
-            if let lock, locked.contains(target) { await lock.release(transport) }
+            if let lock, locked.contains(target) {
+                // A host that reached the end without a failure has run every follow-up.
+                let finished = reports[target].map { $0.status == .ok } ?? true
+                await lock.release(transport, clearingFollowUpsOf: finished ? followUps?.keyPrefix : nil)
+            }
             await transport.close()
         }
     }
@@ -198,6 +207,8 @@ struct RunHostContext: HostContext {
     /// Where this host's changes wait to be applied together; nil applies each op's at once
     /// (the REPL, where each entry's effect is wanted before the next prompt).
     var queue: ApplyQueue? = nil
+    /// Where follow-ups of an earlier, unfinished run are read from; nil: none are.
+    var followUps: FollowUps? = nil
 
     func facts() async throws -> HostFacts { try await sessions.facts(for: target) }
     func facts(of other: HostTarget) async throws -> HostFacts { try await sessions.facts(for: other) }
@@ -206,6 +217,11 @@ struct RunHostContext: HostContext {
     func probe(_ command: String) async throws -> CommandResult {
         guard let caching = transport as? CachingTransport else { return try await transport.run(command) }
         return try await caching.probe(command)
+    }
+
+    func changedByUnfinishedRun(at location: String) async -> Bool {
+        guard let followUps, let facts = try? await facts() else { return false }
+        return facts.pendingFollowUps.contains(followUps.key(location))
     }
 
     func check(_ command: String) async throws -> CommandResult {

@@ -8,18 +8,32 @@ import Foundation
 /// or `failed STATUS`, so the caller knows exactly which steps took effect and which one
 /// failed; stderr gets a marker before each step, so the failing step's own messages can be
 /// told from the others'.
+///
+/// Follow-up markers: before the first step of an op, the batch can append a key to a file
+/// on the host (`FollowUps`), so a run cut off after that op's change still knows, next
+/// time, that the commands depending on the change may not have run.
 public struct ApplyBatch: Sendable {
     public let actions: [PlannedAction]
+    /// Step index to the follow-up key recorded just before that step runs.
+    public let markers: [Int: String]
+    public let pendingFile: String
     let nonce: String
 
-    public init(_ actions: [PlannedAction], nonce: String = "crucible-step-" + UUID().uuidString) {
+    public init(_ actions: [PlannedAction], markers: [Int: String] = [:], pendingFile: String = "",
+                nonce: String = "crucible-step-" + UUID().uuidString) {
         self.actions = actions
+        self.markers = markers
+        self.pendingFile = pendingFile
         self.nonce = nonce
     }
 
     static let loop = #"""
-b=$1; shift; i=0
+b=$1 pf=$2; shift 2; i=0
 while [ $# -gt 0 ]; do
+  if [ "$1" = m ]; then
+    printf '%s\n' "$2" >> "$pf" 2>/dev/null || :
+    shift 2; continue
+  fi
   printf '%s %s\n' "$b" "$i" >&2
   case $1 in
     w) crucible_write "$2" "$3" "$4" "$5" "$6" "$7" "$8" "$i"; s=$?; shift 8 ;;
@@ -33,8 +47,9 @@ done
 """#
 
     public var command: String {
-        var words = ["/bin/sh", "-c", AtomicWrite.prelude + AtomicWrite.function + Self.loop, "crucible-apply", nonce]
-        for action in actions {
+        var words = ["/bin/sh", "-c", AtomicWrite.prelude + AtomicWrite.function + Self.loop, "crucible-apply", nonce, pendingFile]
+        for (index, action) in actions.enumerated() {
+            if let key = markers[index], !pendingFile.isEmpty { words += ["m", key] }
             switch action {
             case .writeFile(let path, _, let after, let options):
                 words += ["w", path, options.backupPath ?? "", options.modeIfNew, options.mode ?? "", options.owner ?? "",
