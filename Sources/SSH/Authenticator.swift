@@ -20,6 +20,8 @@ struct Authenticator {
     """
 
     private var attempts: [String] = []
+    /// Answers from the server that refused a key or a password.
+    private var refusals = 0
 
     init(session: SSHSession, user: String, host: String, keyFiles: [(path: String, explicit: Bool)],
          secrets: any SecretSource, agentSocket: String?, deadline: Deadline) {
@@ -43,6 +45,14 @@ struct Authenticator {
             }
             if try viaPassword(offered: offered) { return }
         } catch let error as SSHError where error.isConnectionLost {
+            // Closed after the server refused something: it gave up on us (MaxAuthTries).
+            // Closed before it refused anything: sshd died or the network dropped mid-login,
+            // which is the host being unreachable, not a login problem.
+            guard refusals > 0 else {
+                throw ConnectFailure.unreachable(
+                    "the connection to \(host) was lost while logging in as \(user) (\(error.message)); "
+                    + "sshd stopped or the network dropped before the server answered")
+            }
             attempts.append("(the server closed the connection: too many attempts?)")
         }
         throw ConnectFailure.authentication(
@@ -94,6 +104,8 @@ struct Authenticator {
                 try session.retrying(deadline) { libssh2_agent_userauth(agent, name, identity) }
                 return true
             } catch let error as SSHError where !error.isConnectionLost {
+                try throwIfConnectionLost(error)
+                refusals += 1
                 continue
             }
         }
@@ -130,9 +142,16 @@ struct Authenticator {
             }
             return true
         } catch let error as SSHError where !error.isConnectionLost {
+            try throwIfConnectionLost(error)
             attempts.append("key \(key.path) (\(keyFailure(error, key: key)))")
+            if [LIBSSH2_ERROR_AUTHENTICATION_FAILED, LIBSSH2_ERROR_PUBLICKEY_UNVERIFIED].contains(error.code) { refusals += 1 }
             return false
         }
+    }
+
+    /// A "refusal" that is really the server closing the connection mid-answer.
+    private func throwIfConnectionLost(_ error: SSHError) throws {
+        if session.peerHasClosed() { throw SSHError(LIBSSH2_ERROR_SOCKET_DISCONNECT, "the server closed the connection (\(error.message))") }
     }
 
     private func keyFailure(_ error: SSHError, key: PrivateKeyFile) -> String {
@@ -163,7 +182,9 @@ struct Authenticator {
             try session.retrying(deadline) { crucible_userauth_password(session.handle, name, password) }
             return true
         } catch let error as SSHError where !error.isConnectionLost {
+            try throwIfConnectionLost(error)
             attempts.append("password (refused)")
+            refusals += 1
             return false
         }
     }

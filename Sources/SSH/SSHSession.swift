@@ -89,6 +89,18 @@ final class SSHSession {
     }
 
     /// The session's last error, with libssh2's message.
+    /// True when the server has closed the connection (the socket reads end-of-file or a
+    /// reset). libssh2 reports a connection that closes while it waits for the answer to a
+    /// login attempt as a refused login; this tells the two apart.
+    func peerHasClosed() -> Bool {
+        var pollfd = Glibc.pollfd(fd: socket, events: Int16(POLLIN), revents: 0)
+        guard poll(&pollfd, 1, 0) > 0 else { return false }
+        if pollfd.revents & Int16(POLLHUP | POLLERR) != 0 { return true }
+        var byte: UInt8 = 0
+        let count = recv(socket, &byte, 1, Int32(MSG_PEEK | MSG_DONTWAIT))
+        return count == 0 || (count < 0 && errno == ECONNRESET)
+    }
+
     func lastError(_ fallback: Int32) -> SSHError {
         var message: UnsafeMutablePointer<CChar>?
         var length: Int32 = 0

@@ -10,9 +10,12 @@ class SSHTestCase: XCTestCase {
     var sshd: TestSSHD!
     var home: String!
     var passwordAuthentication: Bool { false }
+    /// More sshd_config lines for a test class's server.
+    var extraConfig: String { "" }
 
     override func setUpWithError() throws {
-        sshd = try TestSSHD(name: "sshd-" + UUID().uuidString.prefix(8).lowercased(), passwordAuthentication: passwordAuthentication)
+        sshd = try TestSSHD(name: "sshd-" + UUID().uuidString.prefix(8).lowercased(), passwordAuthentication: passwordAuthentication,
+                              extraConfig: extraConfig)
         home = sshd.dir + "/home"
         try FileManager.default.createDirectory(atPath: home, withIntermediateDirectories: true)
     }

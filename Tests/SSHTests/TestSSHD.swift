@@ -37,7 +37,7 @@ final class TestSSHD {
     /// The home of `plainUser`, writable by it.
     var plainUserHome: String { dir + "/home-crucible" }
 
-    init(name: String, passwordAuthentication: Bool = false, logLevel: String = "VERBOSE") throws {
+    init(name: String, passwordAuthentication: Bool = false, logLevel: String = "VERBOSE", extraConfig: String = "") throws {
         keys = try ClientKeys.shared()
         dir = "/tmp/crucible-ssh-tests/\(name)-\(getpid())"
         try? FileManager.default.removeItem(atPath: dir)
@@ -48,7 +48,7 @@ final class TestSSHD {
         try (keys.authorized + "\n").write(toFile: dir + "/authorized_keys", atomically: true, encoding: .utf8)
         let hostKey = try String(contentsOfFile: hostKeyEd25519 + ".pub", encoding: .utf8).split(separator: " ")
         try "[127.0.0.1]:\(port) \(hostKey[0]) \(hostKey[1])\n".write(toFile: knownHosts, atomically: true, encoding: .utf8)
-        try writeConfig(passwordAuthentication: passwordAuthentication, logLevel: logLevel)
+        try writeConfig(passwordAuthentication: passwordAuthentication, logLevel: logLevel, extra: extraConfig)
         try writeFakeSudo()
         try writeShadow()
         try writePasswd()
@@ -82,8 +82,9 @@ final class TestSSHD {
 
     // MARK: - Setup
 
-    private func writeConfig(passwordAuthentication: Bool, logLevel: String) throws {
-        let config = """
+    private func writeConfig(passwordAuthentication: Bool, logLevel: String, extra: String) throws {
+        // sshd takes the first value of a keyword: a test's own lines go first.
+        let config = extra + """
         Port \(port)
         ListenAddress 127.0.0.1
         HostKey \(hostKeyECDSA)
