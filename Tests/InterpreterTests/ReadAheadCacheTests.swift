@@ -72,6 +72,26 @@ final class ReadAheadCacheTests: XCTestCase {
         XCTAssertNil(batch.parse(cut))
     }
 
+    /// Two ops writing one file back to back (nova.conf's two sections) cost one write; a
+    /// command between them (which might read the file) keeps them apart.
+    func testWritesOfOneFileWithNothingBetweenThemBecomeOne() {
+        func write(_ path: String, _ before: String?, _ after: String) -> PlannedAction {
+            .writeFile(path: path, before: before.map { Array($0.utf8) }, after: Array(after.utf8),
+                       options: WriteOptions(backupPath: path + ".crucible~"))
+        }
+        let steps: [ApplyQueue.Step] = [
+            .init(action: write("/etc/a", "0", "1"), record: 0),
+            .init(action: write("/etc/b", "x", "y"), record: 1),
+            .init(action: write("/etc/a", "1", "2"), record: 2),
+            .init(action: .run(command: "restart", summary: "restart"), record: 3),
+            .init(action: write("/etc/a", "2", "3"), record: 4),
+        ]
+        let merged = ApplyQueue.coalesced(steps)
+        XCTAssertEqual(merged.map(\.action), [write("/etc/a", "0", "2"), write("/etc/b", "x", "y"),
+                                              .run(command: "restart", summary: "restart"), write("/etc/a", "2", "3")])
+        XCTAssertEqual(merged.map(\.record), [0, 1, 3, 4], "the merged write belongs to the first op")
+    }
+
     func testAWriteForgetsTheProbesThatNameTheFileButKeepsTheOthers() async throws {
         try write("conf", Array("x\n".utf8))
         let cache = CachingTransport(LocalTransport())

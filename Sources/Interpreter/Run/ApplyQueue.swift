@@ -21,10 +21,20 @@ final class ApplyQueue: @unchecked Sendable {
         let unreachable: Bool
     }
 
-    private struct Step {
+    struct Step {
         let action: PlannedAction
         /// Index into `held` of the op that planned it.
         let record: Int
+
+        var isWrite: Bool {
+            if case .writeFile = action { return true }
+            return false
+        }
+
+        func writes(_ path: String) -> Bool {
+            if case .writeFile(let written, _, _, _) = action { return written == path }
+            return false
+        }
     }
 
     private let lock = NSLock()
@@ -85,11 +95,12 @@ final class ApplyQueue: @unchecked Sendable {
 
     /// Applies everything queued in one exec and delivers the waiting records.
     func flush() async throws {
-        let (steps, held) = takeAll()
-        guard !steps.isEmpty else {
+        let (queued, held) = takeAll()
+        guard !queued.isEmpty else {
             for record in held { await deliver(record) }
             return
         }
+        let steps = Self.coalesced(queued)
         let batch = ApplyBatch(steps.map(\.action), markers: markers(steps, held),
                                pendingFile: followUps?.pendingFile ?? "")
         let result: CommandResult
@@ -126,14 +137,38 @@ final class ApplyQueue: @unchecked Sendable {
         throw await fail(at: step.record, held, message: message, unreachable: false)
     }
 
-    /// Before the first step of each op: that op's follow-up key.
-    private func markers(_ steps: [Step], _ held: [OpRecord]) -> [Int: String] {
-        guard let followUps else { return [:] }
-        var markers: [Int: String] = [:]
-        for (index, step) in steps.enumerated() where index == 0 || steps[index - 1].record != step.record {
-            if step.record < held.count { markers[index] = followUps.key(held[step.record].location) }
+    /// The follow-up keys of the ops that have steps in the batch.
+    private func markers(_ steps: [Step], _ held: [OpRecord]) -> [String] {
+        guard let followUps else { return [] }
+        var keys: [String] = []
+        for step in steps where step.record < held.count {
+            let key = followUps.key(held[step.record].location)
+            if !keys.contains(key) { keys.append(key) }
         }
-        return markers
+        return keys
+    }
+
+    /// Two writes of one file with only writes of other files between them (two `edit-ini`
+    /// sections of nova.conf) become one write of the later bytes, where the first was: no
+    /// command in between could have read the middle version. It keeps the first write's
+    /// `before` (the rollback journal and the backup are of the file as it was) and its op
+    /// (if the write fails, that op is the one that failed; the later one never ran).
+    static func coalesced(_ steps: [Step]) -> [Step] {
+        var result: [Step] = []
+        for step in steps {
+            guard case .writeFile(let path, _, let after, let options) = step.action,
+                  let earlier = result.lastIndex(where: { $0.writes(path) }),
+                  result[(earlier + 1)...].allSatisfy({ $0.isWrite }),
+                  case .writeFile(_, let before, _, let first) = result[earlier].action else {
+                result.append(step)
+                continue
+            }
+            let merged = WriteOptions(backupPath: first.backupPath ?? options.backupPath, modeIfNew: first.modeIfNew,
+                                      mode: options.mode ?? first.mode, owner: options.owner ?? first.owner)
+            result[earlier] = Step(action: .writeFile(path: path, before: before, after: after, options: merged),
+                                   record: result[earlier].record)
+        }
+        return result
     }
 
     /// The connection is gone before the queue could run: the first op with a change is the

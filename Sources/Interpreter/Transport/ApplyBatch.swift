@@ -9,17 +9,18 @@ import Foundation
 /// failed; stderr gets a marker before each step, so the failing step's own messages can be
 /// told from the others'.
 ///
-/// Follow-up markers: before the first step of an op, the batch can append a key to a file
-/// on the host (`FollowUps`), so a run cut off after that op's change still knows, next
-/// time, that the commands depending on the change may not have run.
+/// Follow-up markers: before its first step, the batch appends the keys of the ops whose
+/// changes it makes to a file on the host (`FollowUps`), so a run cut off after a change
+/// still knows, next time, that the commands depending on it may not have run. (Recording a
+/// key before the change is the safe side: at worst a follow-up runs once more.)
 public struct ApplyBatch: Sendable {
     public let actions: [PlannedAction]
-    /// Step index to the follow-up key recorded just before that step runs.
-    public let markers: [Int: String]
+    /// Follow-up keys recorded before the first step.
+    public let markers: [String]
     public let pendingFile: String
     let nonce: String
 
-    public init(_ actions: [PlannedAction], markers: [Int: String] = [:], pendingFile: String = "",
+    public init(_ actions: [PlannedAction], markers: [String] = [], pendingFile: String = "",
                 nonce: String = "crucible-step-" + UUID().uuidString) {
         self.actions = actions
         self.markers = markers
@@ -48,8 +49,10 @@ done
 
     public var command: String {
         var words = ["/bin/sh", "-c", AtomicWrite.prelude + AtomicWrite.function + Self.loop, "crucible-apply", nonce, pendingFile]
-        for (index, action) in actions.enumerated() {
-            if let key = markers[index], !pendingFile.isEmpty { words += ["m", key] }
+        if !pendingFile.isEmpty {
+            for key in markers { words += ["m", key] }
+        }
+        for action in actions {
             switch action {
             case .writeFile(let path, _, let after, let options):
                 words += ["w", path, options.backupPath ?? "", options.modeIfNew, options.mode ?? "", options.owner ?? "",

@@ -33,10 +33,12 @@ public enum IptablesPersistence: Sendable, Equatable {
     static let savedFiles = [("saved_sysconfig_in_sync", "/etc/sysconfig/iptables"), ("saved_debian_in_sync", "/etc/iptables/rules.v4")]
 
     /// A shell test: `path` exists and has every live INPUT rule as a line (both come from
-    /// iptables-save, so they are spelled alike once crucible has saved).
+    /// iptables-save, so they are spelled alike once crucible has saved). One `grep -f` with
+    /// the file's lines as whole-line patterns finds a live rule the file lacks: three
+    /// processes however many rules there are (a grep per rule cost the host one each).
     static func holdsLiveInputRules(_ path: String) -> String {
         let file = ShellQuote.quote(path)
-        return "{ [ -f \(file) ] && iptables-save -t filter | grep '^-A INPUT ' | { while IFS= read -r rule; do grep -qxF -- \"$rule\" \(file) || exit 1; done; }; }"
+        return "{ [ -f \(file) ] && ! iptables-save -t filter | grep '^-A INPUT ' | grep -qvxF -f \(file); }"
     }
 
     /// Where this way of saving writes the rules; nil when they are not saved.

@@ -1,4 +1,5 @@
 import Interpreter
+import OrderedCollections
 
 /// `service`: bring a service to the requested state and boot setting. Reads both in one
 /// exec and acts only on what differs; `restarted` and `reloaded` always act, because a
@@ -20,8 +21,8 @@ enum Service {
             #"if conf.changed { service "libvirtd" state: "restarted" }"#,
         ],
         resultFields: [
-            ("was_running", "Whether the service ran before this call"),
-            ("was_enabled", "Whether it started at boot before this call (none for units that cannot be enabled)"),
+            ("was_running", "Whether the service ran before this call (none for a plain `restarted`, which reads nothing)"),
+            ("was_enabled", "Whether it started at boot before this call (none for units that cannot be enabled, or a plain `restarted`)"),
             ("init", "`systemd` or `sysv`: which commands were used"),
         ],
         body: .plan { arguments, context in try await plan(arguments, context) })
@@ -35,6 +36,15 @@ enum Service {
             return .noChange("neither `state` nor `enabled` was asked for")
         }
         let facts = try await context.facts()
+        if state == "restarted" && enabled == nil {
+            // A restart happens whatever the state: reading it first would cost the host an
+            // exec (and two status commands) for nothing.
+            let record: OrderedDictionary<String, Value> = ["was_running": .none, "was_enabled": .none,
+                                                            "init": .string(facts.initSystem.rawValue)]
+            return OpPlan(actions: [.run(command: command("restart", name: name, initSystem: facts.initSystem),
+                                         summary: "restart \(name)")],
+                          details: record, effect: effect(of: name, verbs: ["restart"]))
+        }
         let output = try await HostProbe.run(ServiceStatus.probeCommand(name, initSystem: facts.initSystem), on: context)
         let status = ServiceStatus.parse(output.stdoutText, initSystem: facts.initSystem)
         return try plan(name: name, state: state, enabled: enabled, status: status, initSystem: facts.initSystem)
