@@ -127,5 +127,6 @@ static inline int crucible_knownhost_key_ed25519(void) { return LIBSSH2_KNOWNHOS
 static inline short crucible_poll_in(void) { return POLLIN; }
 static inline short crucible_poll_out(void) { return POLLOUT; }
 static inline int crucible_tcp_nodelay(void) { return TCP_NODELAY; }
+static inline int crucible_tcp_quickack(void) { return TCP_QUICKACK; }
 
 #endif

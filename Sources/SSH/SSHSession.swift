@@ -131,6 +131,7 @@ final class SSHSession {
         if directions & LIBSSH2_SESSION_BLOCK_INBOUND != 0 { events |= crucible_poll_in() }
         if directions & LIBSSH2_SESSION_BLOCK_OUTBOUND != 0 { events |= crucible_poll_out() }
         if events == 0 { events = crucible_poll_in() }
+        TCPSocket.acknowledgeAtOnce(socket)
         var pollfd = Glibc.pollfd(fd: socket, events: events, revents: 0)
         let ready = poll(&pollfd, 1, deadline.pollMilliseconds(cap: cap))
         if ready > 0 { silentSince = nil }
