@@ -6,8 +6,8 @@ import Foundation
 /// with one exec before the ops ask (see `ReadAhead`).
 ///
 /// What a change forgets: a write updates that file's entry and forgets the probes that name
-/// the file or one of its directories (`stat`, `test -e`); a planned command forgets what its
-/// op says it may change (`CommandEffect`), everything unless the op is specific.
+/// the file (`stat`, `test -e`); a planned command forgets what its op says it may change
+/// (`CommandEffect`), everything unless the op is specific.
 public final class CachingTransport: Transport, @unchecked Sendable {
     public let inner: any Transport
     private let lock = NSLock()
@@ -97,10 +97,9 @@ public final class CachingTransport: Transport, @unchecked Sendable {
     public func prefetch(files wanted: [String], probes commands: [String]) async {
         let paths = wanted.filter { cachedFile($0) == nil }
         let probeCommands = commands.filter { cachedProbe($0) == nil }
-        guard paths.count + probeCommands.count > 1 else {
-            // One item is one exec either way: let the op read it when it needs it.
-            return
-        }
+        // Even one item is worth fetching now: read later, with changes queued, it would
+        // split their batch in two.
+        guard !paths.isEmpty || !probeCommands.isEmpty else { return }
         let batch = ReadBatch(files: paths, probes: probeCommands)
         guard let result = try? await inner.run(batch.command, stdin: nil, timeout: nil),
               let answers = batch.parse(result) else { return }
@@ -152,13 +151,12 @@ public final class CachingTransport: Transport, @unchecked Sendable {
         files[path] = .some(bytes)
     }
 
-    /// A write changes the file and whatever probes look at it or at its directory (whose
-    /// listing may gain the file). Directories above do not change: writes create no directory.
+    /// A write changes the file and whatever probes look at it (`stat`, `test -e`). Its
+    /// directory stays what it was: writes create no directory, and no probe lists one.
     private func forgetWrite(of path: String) {
         lock.lock(); defer { lock.unlock() }
         files[path] = nil
-        let names = Array(CommandEffect.pathAndDirectories(path).prefix(2))
-        probes = probes.filter { command, _ in !names.contains { Self.mentions(command, $0) } }
+        probes = probes.filter { command, _ in !Self.mentions(command, path) }
     }
 
     /// Whether a command names `word` as a whole: `/etc/sysconfig` in `test -d /etc/sysconfig`
