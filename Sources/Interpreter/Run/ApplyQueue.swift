@@ -125,14 +125,15 @@ final class ApplyQueue: @unchecked Sendable {
         }
         transport.invalidate()
         let step = steps[outcome.completed]
+        // Named like a transport error ("HOST: ..."): the message stands on its own in logs.
         let message: String
         switch step.action {
         case .writeFile(let path, _, _, _):
-            message = "cannot write \(path): \(failure.message)"
+            message = "\(transport.target.name): cannot write \(path): \(failure.message)"
         case .run(_, let summary):
-            message = OpExecutor.failureMessage(summary, status: failure.status, detail: failure.message)
+            message = "\(transport.target.name): " + OpExecutor.failureMessage(summary, status: failure.status, detail: failure.message)
         case .verify(_, let summary):
-            message = summary
+            message = "\(transport.target.name): \(summary)"
         }
         throw await fail(at: step.record, held, message: message, unreachable: false)
     }
