@@ -80,11 +80,6 @@ final class ApplyQueue: @unchecked Sendable {
         return true
     }
 
-    var isEmpty: Bool {
-        lock.lock(); defer { lock.unlock() }
-        return steps.isEmpty && held.isEmpty
-    }
-
     private func takeAll() -> (steps: [Step], held: [OpRecord]) {
         lock.lock(); defer { lock.unlock() }
         let taken = (steps, held)
