@@ -70,6 +70,20 @@ final class ApplyBatchTests: XCTestCase {
         XCTAssertEqual(try leftovers(), [])
     }
 
+    func testASymlinkStaysASymlinkAndItsTargetGetsTheBytes() async throws {
+        try FileManager.default.createDirectory(atPath: path("real"), withIntermediateDirectories: true)
+        try write("real/app.conf", "old\n", mode: 0o640)
+        try FileManager.default.createSymbolicLink(atPath: path("app.conf"), withDestinationPath: path("real/app.conf"))
+        let batch = ApplyBatch([writeStep("app.conf", Array("new\n".utf8))])
+        let result = try await transport.run(batch.command, stdin: batch.stdin, timeout: nil)
+        XCTAssertNil(batch.outcome(of: result).failure, result.stderrText)
+        let link = try FileManager.default.destinationOfSymbolicLink(atPath: path("app.conf"))
+        XCTAssertEqual(link, path("real/app.conf"), "the link is still a link to the same file")
+        XCTAssertEqual(bytes("real/app.conf"), Array("new\n".utf8))
+        XCTAssertEqual(try mode("real/app.conf"), 0o640)
+        XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: path("real")).filter { $0.contains(".crucible-tmp") }, [])
+    }
+
     func testTheFirstFailingStepStopsTheBatchAndIsNamedWithItsOwnMessage() async throws {
         try write("first", "1\n")
         try write("last", "untouched\n")

@@ -10,6 +10,9 @@ import Foundation
 /// they can (the directory name, the tests): each process started costs the host more than
 /// the bytes do.
 ///
+/// A path that is a symlink is written through: the file it points to is replaced (in its own
+/// directory) and the link stays, as a config file managed by symlink expects.
+///
 /// The backup is a hard link to the original, made before the rename: the old inode stays
 /// reachable, whole, under the backup name. If anything fails, the temp file is removed and
 /// the original is untouched. When the caller says how many bytes it sends, exactly that many
@@ -36,6 +39,8 @@ if [ -e /sys/fs/selinux/enforce ] || [ -e /selinux/enforce ]; then selinux=1; fi
     static let function = #"""
 crucible_write() {
   f=$1 backup=$2 newmode=$3 mode=$4 owner=$5 size=$6 end=$7
+  # A symlink stays a symlink: the file it points to is what gets replaced.
+  if [ -L "$f" ]; then f=$(readlink -f -- "$f") && [ -n "$f" ] || return 1; fi
   case $f in */*) d=${f%/*} ;; *) d=. ;; esac
   t=$d/.crucible-tmp.$$.${8:-0}
   if (set -C; umask 077; true > "$t") 2>/dev/null; then :
