@@ -118,7 +118,13 @@ final class FaultCampaignTests: XCTestCase {
                 print("fault campaign: \(label): \(host.name): follow-up not redone by the re-run: \(lostRestarts)")
                 tally.lostRestarts += lostRestarts.count
             }
-            if !differences.isEmpty { converged = false }
+            if !differences.isEmpty {
+                converged = false
+                if differences.contains("firewall") {
+                    // What differs, for the record: the rules now and as the uninterrupted run left them.
+                    print("fault campaign: \(label): \(host.name) INPUT now:\n\(try HostSnapshot.take(host).firewall)\nintended:\n\(intended[host.name]!.firewall)")
+                }
+            }
             XCTAssertEqual(differences, [], "\(label): after the re-run \(host.name) differs from the uninterrupted run's end state")
         }
         if converged { tally.converged += 1 }

@@ -99,21 +99,39 @@ struct HostSnapshot: Equatable {
     /// tell crucible; a save of live rules that another party changed is what a save is for).
     static func sameEndState(_ path: String, _ lhs: [UInt8]?, _ rhs: [UInt8]?) -> Bool {
         if path == savedRulesPath, let lhs, let rhs {
-            func withoutDrop(_ bytes: [UInt8]) -> [Substring] {
+            func withoutDrop(_ bytes: [UInt8]) -> String {
                 String(decoding: bytes, as: UTF8.self).split(separator: "\n", omittingEmptySubsequences: false)
-                    .filter { $0 != Fault.savedDropRule }
+                    .filter { $0 != Fault.savedDropRule }.joined(separator: "\n")
             }
-            return withoutDrop(lhs) == withoutDrop(rhs)
+            return sameRules(withoutDrop(lhs), withoutDrop(rhs))
         }
         guard path == hostsPath, let lhs, let rhs, lhs != rhs else { return lhs == rhs }
         func lines(_ bytes: [UInt8]) -> [Substring] { String(decoding: bytes, as: UTF8.self).split(separator: "\n", omittingEmptySubsequences: false) }
         return lines(lhs).sorted() == lines(rhs).sorted()
     }
 
+    /// The same rules, where the order of the ACCEPT rules above the catch-all may differ.
+    /// The campaign's DROP fault is itself a concurrent change of INPUT: inserted between
+    /// the run's check that INPUT is unchanged and its inserts by position (a window of a
+    /// few milliseconds, on the host, after the client is cut off), it shifts the positions
+    /// by one, so a port's rule can land one place higher among the ACCEPT rules. Every port
+    /// is still accepted above the REJECT, once, which is what a converged firewall means.
+    static func sameRules(_ lhs: String, _ rhs: String) -> Bool {
+        if lhs == rhs { return true }
+        func parts(_ text: String) -> (other: [Substring], above: [Substring], rest: [Substring]) {
+            let lines = text.split(separator: "\n", omittingEmptySubsequences: false)
+            let input = lines.filter { $0.hasPrefix("-A INPUT ") }
+            let catchAll = input.firstIndex { $0.hasSuffix("-j REJECT --reject-with icmp-host-prohibited") } ?? input.count
+            return (lines.filter { !$0.hasPrefix("-A INPUT ") }, Array(input[..<catchAll]).sorted(), Array(input[catchAll...]))
+        }
+        let (a, b) = (parts(lhs), parts(rhs))
+        return a.other == b.other && a.above == b.above && a.rest == b.rest
+    }
+
     /// Names of what differs from `other` (files, "firewall", "stub:PATH").
     func differences(from other: HostSnapshot) -> [String] {
         var names = files.keys.sorted().filter { !Self.sameEndState($0, files[$0] ?? nil, other.files[$0] ?? nil) }
-        if firewall != other.firewall { names.append("firewall") }
+        if !Self.sameRules(firewall, other.firewall) { names.append("firewall") }
         for key in Set(stubState.keys).union(other.stubState.keys).sorted() where stubState[key] != other.stubState[key] {
             names.append("stub:\(key)")
         }
