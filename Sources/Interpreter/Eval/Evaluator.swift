@@ -22,7 +22,7 @@ public final class Evaluator: @unchecked Sendable {
         /// True for the read-ahead pass (`ReadAhead`): ops only plan, nothing is reported.
         var speculative = false
         /// The host's pending changes and the op records waiting for them (real runs).
-        var queue: ApplyQueue? = nil
+        var queue: ApplyQueue? { (context as? RunHostContext)?.queue }
     }
 
     public init(ops: [OpSpec], paramValues: [String: Value], transports: @escaping TransportFactory,
@@ -191,7 +191,7 @@ public final class Evaluator: @unchecked Sendable {
                     context.queue = queue
                 }
             }
-            let run = HostRun(target: target, context: context, queue: queue)
+            let run = HostRun(target: target, context: context)
             let scope = Environment(parent: env)
             scope.define("host", .host(target))
             defer { queue?.transport.setFlushHook(nil) }

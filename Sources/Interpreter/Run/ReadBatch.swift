@@ -98,31 +98,21 @@ fi
 
     /// One stream cut into `count` framed answers: `B\n` BYTES `\nB STATUS\n`, in order.
     static func split(_ stream: [UInt8], boundary: String, count: Int) -> [(bytes: [UInt8], status: Int32)]? {
-        let opening = Array((boundary + "\n").utf8)
-        let closing = Array(("\n" + boundary + " ").utf8)
+        let data = Data(stream)
+        let opening = Data((boundary + "\n").utf8)
+        let closing = Data(("\n" + boundary + " ").utf8)
+        let newline = Data("\n".utf8)
         var answers: [(bytes: [UInt8], status: Int32)] = []
         var position = 0
         for _ in 0..<count {
-            guard stream.count >= position + opening.count,
-                  Array(stream[position..<position + opening.count]) == opening else { return nil }
+            guard data[position...].starts(with: opening) else { return nil }
             let start = position + opening.count
-            guard let end = firstIndex(of: closing, in: stream, from: start),
-                  let newline = stream[(end + closing.count)...].firstIndex(of: UInt8(ascii: "\n")),
-                  let status = Int32(String(decoding: stream[(end + closing.count)..<newline], as: UTF8.self)) else { return nil }
-            answers.append((Array(stream[start..<end]), status))
-            position = newline + 1
+            guard let end = data.range(of: closing, in: start..<data.count),
+                  let lineEnd = data.range(of: newline, in: end.upperBound..<data.count),
+                  let status = Int32(String(decoding: data[end.upperBound..<lineEnd.lowerBound], as: UTF8.self)) else { return nil }
+            answers.append((Array(data[start..<end.lowerBound]), status))
+            position = lineEnd.upperBound
         }
-        return position == stream.count ? answers : nil
-    }
-
-    static func firstIndex(of needle: [UInt8], in haystack: [UInt8], from start: Int) -> Int? {
-        guard let first = needle.first, haystack.count >= needle.count else { return nil }
-        var index = start
-        let last = haystack.count - needle.count
-        while index <= last {
-            if haystack[index] == first && haystack[index..<index + needle.count].elementsEqual(needle) { return index }
-            index += 1
-        }
-        return nil
+        return position == data.count ? answers : nil
     }
 }
