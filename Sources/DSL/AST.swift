@@ -161,6 +161,17 @@ public struct Block: Sendable, Hashable {
     }
 }
 
+/// What an `on` block is for. Plain blocks change hosts; the two phases only read them.
+///
+/// - `preflight on T { ... }` runs before any change: its body may only read (facts, queries,
+///   `probe`, `expect`, `fail`). When a check fails on any host, the run stops after the block,
+///   on every host, with nothing changed anywhere.
+/// - `verify on T { ... }` checks the live system after the changes: read-only too, every
+///   `expect` is reported per host, and a failed one fails the run (exit 1). Skipped by `--check`.
+public enum OnPhase: String, Sendable, Hashable, CaseIterable {
+    case change = "on", preflight, verify
+}
+
 public indirect enum Stmt: Sendable, Hashable {
     case param(ParamDecl)
     case `let`(Identifier, Expr, Span)
@@ -168,7 +179,7 @@ public indirect enum Stmt: Sendable, Hashable {
     case expression(Expr)
     case `if`(Expr, Block, Stmt?, Span)
     case `for`(Identifier, Expr, Block, Span)
-    case on(Expr, Block, Span)
+    case on(Expr, Block, OnPhase, Span)
     case function(FunctionDecl)
     case `return`(Expr?, Span)
     /// `include "file.crucible"`; the loader fills in the included program.
@@ -179,7 +190,7 @@ public indirect enum Stmt: Sendable, Hashable {
         switch self {
         case .param(let decl): return decl.span
         case .let(_, _, let span), .assign(_, _, let span), .if(_, _, _, let span), .for(_, _, _, let span),
-             .on(_, _, let span), .return(_, let span), .include(_, let span, _):
+             .on(_, _, _, let span), .return(_, let span), .include(_, let span, _):
             return span
         case .expression(let expr): return expr.span
         case .function(let decl): return decl.span

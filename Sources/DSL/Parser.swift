@@ -99,11 +99,16 @@ public struct Parser {
         case .keyword(.fn): return try parseFunction()
         case .keyword(.if): return try parseIf()
         case .keyword(.for): return try parseFor()
-        case .keyword(.on): return try parseOn()
+        case .keyword(.on): return try parseOn(phase: .change, start: token.span)
         case .keyword(.return): return try parseReturn()
         case .keyword(.include): return try parseInclude()
         case .symbol(.leftBrace): return .block(try parseBlock())
         case .identifier(let name):
+            // `preflight on` / `verify on`: the words are names everywhere else.
+            if let phase = OnPhase(rawValue: name), phase != .change, case .keyword(.on) = peekAhead(1).kind {
+                advance()
+                return try parseOn(phase: phase, start: token.span)
+            }
             if case .symbol(.equal) = peekAhead(1).kind {
                 advance(); advance()
                 let value = try parseExpression()
@@ -203,11 +208,11 @@ public struct Parser {
         return .for(name, sequence, body, keyword.span.through(body.span))
     }
 
-    mutating func parseOn() throws(SyntaxError) -> Stmt {
-        let keyword = advance()
+    mutating func parseOn(phase: OnPhase, start: Span) throws(SyntaxError) -> Stmt {
+        advance()
         let targets = try parseExpression()
         let body = try parseBlock()
-        return .on(targets, body, keyword.span.through(body.span))
+        return .on(targets, body, phase, start.through(body.span))
     }
 
     mutating func parseReturn() throws(SyntaxError) -> Stmt {

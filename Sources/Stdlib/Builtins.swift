@@ -4,7 +4,7 @@ import OrderedCollections
 /// Pure built-in functions: no host needed, usable anywhere.
 public enum Builtins {
     public static var all: [OpSpec] {
-        [len, join, split, keys, str, int, lower, upper, replace, startsWith, endsWith, unique, sorted, range, fail, log, defaultValue, quote, regexEscape]
+        [len, join, split, keys, str, int, lower, upper, replace, startsWith, endsWith, unique, sorted, range, fail, log, expect, defaultValue, quote, regexEscape]
     }
 
     static func pure(_ name: String, _ summary: String, _ params: [ParamSpec], returns: ValueType, examples: [String] = [],
@@ -119,6 +119,16 @@ public enum Builtins {
     /// checker and `crucible-sh ops` know it.
     static let log = pure("log", "Prints a message in the run output (with the host's name inside `on` blocks).",
                           [ParamSpec("message", .any, positional: true, doc: "what to print")], returns: .none) { _ in .none }
+
+    /// Evaluated by the interpreter itself (a check is a record in the host's report);
+    /// declared as a query so that the checker keeps it inside `on` blocks.
+    static let expect = OpSpec(
+        name: Expectation.opName,
+        summary: "A check: reported per host, ok or failed with the message; a failed one fails the host when its block ends (the block's other checks still run).",
+        params: [ParamSpec("condition", .bool, positional: true, doc: "what must hold"),
+                 ParamSpec("message", .string, positional: true, doc: "what is checked, and what to do when it fails")],
+        examples: [#"expect(ids != none, "a nova user exists (install openstack-nova-compute first)")"#],
+        returns: .bool, body: .query { arguments, _ in .bool(arguments.bool("condition")) })
 
     static let defaultValue = pure("default", "The value, or a fallback when it is `none` or an empty string.",
                                    [ParamSpec("value", .any, positional: true, doc: "the value"),

@@ -157,7 +157,7 @@ final class ParserTests: XCTestCase {
     }
 
     func testOnBlock() {
-        guard case .on(let targets, let body, let span)? = parse("on [a, b as \"B\"] {\n  log(host.name)\n}\n").first else {
+        guard case .on(let targets, let body, .change, let span)? = parse("on [a, b as \"B\"] {\n  log(host.name)\n}\n").first else {
             return XCTFail()
         }
         XCTAssertEqual(shape(targets), "[a, (b as \"B\")]")
@@ -207,11 +207,22 @@ final class ParserTests: XCTestCase {
         XCTAssertEqual(names, ["a", "c", "d"])
     }
 
+    func testPreflightAndVerifyBlocks() {
+        let statements = parse("preflight on nodes {\n  expect(true, \"x\")\n}\nverify on nodes { log(1) }\nlet preflight = 1\npreflight = 2\n")
+        guard statements.count == 4,
+              case .on(_, let body, .preflight, let span) = statements[0],
+              case .on(_, _, .verify, _) = statements[1] else { return XCTFail("\(statements)") }
+        XCTAssertEqual(body.statements.count, 1)
+        XCTAssertEqual(span.text, "preflight on nodes {\n  expect(true, \"x\")\n}")
+        // The words are names everywhere but before `on`.
+        guard case .let = statements[2], case .assign = statements[3] else { return XCTFail("\(statements)") }
+    }
+
     func testBrokenRecordInsideABlockDoesNotEndTheBlock() {
         let (program, diagnostics) = Parser.parse(SourceFile(name: "r", text: "on h {\n  let r = { 1 = 2 }\n  log(r)\n}\nlog(2)\n"))
         XCTAssertEqual(diagnostics.count, 1)
         XCTAssertEqual(program.statements.count, 2)
-        guard case .on(_, let body, _) = program.statements[0] else { return XCTFail() }
+        guard case .on(_, let body, _, _) = program.statements[0] else { return XCTFail() }
         XCTAssertEqual(body.statements.count, 1)
     }
 

@@ -157,7 +157,7 @@ final class IptablesParserTests: XCTestCase {
         let plan = try OpenPortIptables.plan(.init(ranges: [radan], source: "stlb01"), ruleset: try ruleset(capture),
                                              persistence: .none)
         XCTAssertEqual(plan.actions.count, 1)
-        XCTAssertEqual(plan.details["dead_rules"], .list([.string("8088/tcp")]))
+        XCTAssertEqual(plan.details["dead_rules"], .list([.string("8088/tcp from stlb01")]))
         guard case .run(let command, _) = plan.actions[0] else { return XCTFail("expected a run action") }
         XCTAssertEqual(command, "iptables -I INPUT 5 -p tcp -s stlb01 -m state --state NEW -m tcp --dport 8088 -j ACCEPT")
     }

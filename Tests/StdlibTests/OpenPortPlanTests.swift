@@ -97,9 +97,26 @@ final class OpenPortPlanTests: XCTestCase {
 
     func testFirewalldWithASourceUsesRichRules() throws {
         let request = OpenPort.Request(ranges: [PortRange(2049, proto: "tcp")], source: "10.0.0.0/24")
-        let plan = try OpenPortFirewalld.plan(request, answers: ["2049/tcp": "no"])
+        let plan = try OpenPortFirewalld.plan(request, answers: ["2049/tcp from 10.0.0.0/24": "no"])
         XCTAssertEqual(plan.actions, [.run(
             command: #"firewall-cmd --permanent '--add-rich-rule=rule family="ipv4" source address="10.0.0.0/24" port port="2049" protocol="tcp" accept' && firewall-cmd --reload"#,
-            summary: "open 2049/tcp in firewalld")])
+            summary: "open 2049/tcp from 10.0.0.0/24 in firewalld")])
+    }
+
+    func testSeveralSourcesAreOneRulePerSourceAndPort() throws {
+        let ranges = [PortRange(16509, proto: "tcp"), PortRange(2049, proto: "tcp")]
+        let request = OpenPort.Request(ranges: ranges, sources: ["10.0.0.2", "10.0.0.3"])
+        let capture = try Fixtures.text("rhel7/etc/sysconfig/iptables")
+        let plan = try OpenPortIptables.plan(request, ruleset: IptablesRuleset.parse(capture), persistence: .none)
+        XCTAssertEqual(plan.details["added"], Value.list(["16509/tcp from 10.0.0.2", "2049/tcp from 10.0.0.2",
+                                                     "16509/tcp from 10.0.0.3", "2049/tcp from 10.0.0.3"].map(Value.string)))
+        guard case .run(let command, _)? = plan.actions.last else { return XCTFail("expected a run action") }
+        XCTAssertEqual(command.components(separatedBy: " && ").count, 4)
+        XCTAssertTrue(command.contains("-I INPUT 5 -p tcp -s 10.0.0.2 -m state --state NEW -m tcp --dport 16509 -j ACCEPT"))
+        XCTAssertTrue(command.contains("-I INPUT 8 -p tcp -s 10.0.0.3 -m state --state NEW -m tcp --dport 2049 -j ACCEPT"))
+        // Half open already: only the missing pairs are added.
+        let firewalld = try OpenPortFirewalld.plan(request, answers: ["16509/tcp from 10.0.0.2": "yes", "2049/tcp from 10.0.0.2": "yes",
+                                                                      "16509/tcp from 10.0.0.3": "no", "2049/tcp from 10.0.0.3": "yes"])
+        XCTAssertEqual(firewalld.details["added"], .list([.string("16509/tcp from 10.0.0.3")]))
     }
 }

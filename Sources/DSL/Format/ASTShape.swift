@@ -22,8 +22,8 @@ public enum ASTShape {
             return "(if \(describe(condition)) \(describe(then)) \(otherwise.map(describe) ?? "_"))"
         case .for(let name, let sequence, let body, _):
             return "(for \(name.name) \(describe(sequence)) \(describe(body)))"
-        case .on(let targets, let body, _):
-            return "(on \(describe(targets)) \(describe(body)))"
+        case .on(let targets, let body, let phase, _):
+            return "(\(phase == .change ? "on" : "\(phase.rawValue)-on") \(describe(targets)) \(describe(body)))"
         case .function(let decl):
             let parameters = decl.parameters.map { "\($0.name.name)=\(optional($0.defaultValue))" }.joined(separator: " ")
             return "(fn \(decl.name.name) (\(parameters)) \(describe(decl.body)) doc:\(docText(decl.doc)))"

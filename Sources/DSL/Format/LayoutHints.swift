@@ -34,7 +34,7 @@ struct LayoutHints {
         case .for(_, let sequence, let body, _):
             visit(sequence)
             visit(body)
-        case .on(let targets, let body, _):
+        case .on(let targets, let body, _, _):
             visit(targets)
             visit(body)
         case .function(let decl):

@@ -169,11 +169,21 @@ extension Checker {
             report("E-host-only", call.callee.span, "`\(name)` works on a host and can only be used inside an `on` block",
                    hint: "wrap it in `on HOSTS { ... }`")
         }
+        if op.isChangingOp, let phase = readOnlyPhase { reportChangeInPhase(call, phase) }
         checkArguments(call, op)
         return op.returns
     }
 
+    /// Preflight and verify blocks only read: `--check` runs them, and a preflight's promise
+    /// is that nothing changed when it fails.
+    mutating func reportChangeInPhase(_ call: Call, _ phase: OnPhase) {
+        report("E-phase-change", call.callee.span,
+               "`\(call.callee.name)` changes hosts; a \(phase.rawValue) block may only read them",
+               hint: "read with facts(), queries and `probe`, check with `expect`; make changes in a plain `on` block")
+    }
+
     mutating func checkFunctionCall(_ call: Call, _ decl: FunctionDecl) {
+        if changingFunctions.contains(decl.name.name), let phase = readOnlyPhase { reportChangeInPhase(call, phase) }
         if hostOnlyFunctions.contains(decl.name.name) && !inHostBlock {
             report("E-host-only", call.callee.span, "`\(decl.name.name)` uses a host and can only be called inside an `on` block")
         }
@@ -315,7 +325,7 @@ enum Walker {
         case .for(_, let sequence, let body, _):
             visit(sequence, call, variable)
             body.statements.forEach { visit($0, call, variable) }
-        case .on(let targets, let body, _):
+        case .on(let targets, let body, _, _):
             visit(targets, call, variable)
             body.statements.forEach { visit($0, call, variable) }
         case .function: break

@@ -13,6 +13,12 @@ public struct Checker {
     var scopes: [[String: Binding]] = [[:]]
     var functions: [String: FunctionDecl] = [:]
     var hostOnlyFunctions: Set<String> = []
+    /// Functions that call an op that changes hosts, directly or through other functions.
+    var changingFunctions: Set<String> = []
+    /// Inside a `preflight on` or `verify on` block: only reading is allowed.
+    var readOnlyPhase: OnPhase?
+    /// The first `on` block that changes hosts, once seen: a preflight after it would come too late.
+    var firstChangingBlock: Span?
     var inHostBlock = false
     /// Inside an `on` block written in the recipe (not a function body checked as if on a host).
     var inOnBlock = false
@@ -85,6 +91,24 @@ public struct Checker {
                 }
             }
         }
+        changed = true
+        while changed {
+            changed = false
+            for (name, decl) in functions where !changingFunctions.contains(name) && changesHosts(decl.body.statements) {
+                changingFunctions.insert(name)
+                changed = true
+            }
+        }
+    }
+
+    /// True when the statements call an op that changes a host (directly or through a function).
+    func changesHosts(_ statements: [Stmt]) -> Bool {
+        var found = false
+        Walker.visitCalls(in: statements) { call in
+            if let op = ops[call.callee.name], op.isChangingOp { found = true }
+            if changingFunctions.contains(call.callee.name) { found = true }
+        } variable: { _ in }
+        return found
     }
 
     func usesHost(_ statements: [Stmt]) -> Bool {
@@ -291,8 +315,9 @@ public struct Checker {
             define(name, element)
             for inner in body.statements { checkStatement(inner) }
             popScope()
-        case .on(let targets, let body, let span):
-            checkOn(targets, body, span)
+        case .on(let targets, let body, let phase, let span):
+            checkPhaseOrder(phase, body, span)
+            checkOn(targets, body, span, phase: phase)
         case .function(let decl):
             if !topLevel { report("E-fn-nested", decl.span, "functions can only be defined at the top level") }
             checkFunction(decl)
@@ -313,7 +338,23 @@ public struct Checker {
         popScope()
     }
 
-    mutating func checkOn(_ targets: Expr, _ body: Block, _ span: Span) {
+    /// A preflight block guards the whole run only if nothing has changed a host before it.
+    mutating func checkPhaseOrder(_ phase: OnPhase, _ body: Block, _ span: Span) {
+        switch phase {
+        case .preflight:
+            if let first = firstChangingBlock {
+                report("E-preflight-order", span, "a preflight block must come before every block that changes hosts",
+                       hint: "move it above the first `on` block that changes something",
+                       notes: [.init(span: first, message: "this block changes hosts before the preflight runs")])
+            }
+        case .change:
+            if firstChangingBlock == nil && changesHosts(body.statements) { firstChangingBlock = span }
+        case .verify:
+            break
+        }
+    }
+
+    mutating func checkOn(_ targets: Expr, _ body: Block, _ span: Span, phase: OnPhase = .change) {
         if inOnBlock {
             report("E-on-nested", span, "`on` blocks cannot be nested: the body already runs on one host at a time",
                    hint: "close the outer `on` block first, then start a new one")
@@ -326,15 +367,16 @@ public struct Checker {
             report("E-type", targets.span, "`on` needs a host or a list of hosts, but this is \(type.withArticle)")
         }
         checkHostLiterals(targets)
-        let saved = (inHostBlock, inOnBlock, hostBlockScopeDepth)
+        let saved = (inHostBlock, inOnBlock, hostBlockScopeDepth, readOnlyPhase)
         inHostBlock = true
         inOnBlock = true
         hostBlockScopeDepth = scopes.count
+        readOnlyPhase = phase == .change ? nil : phase
         pushScope()
         define(Identifier(name: "host", span: span), .host)
         for statement in body.statements { checkStatement(statement) }
         popScope()
-        (inHostBlock, inOnBlock, hostBlockScopeDepth) = saved
+        (inHostBlock, inOnBlock, hostBlockScopeDepth, readOnlyPhase) = saved
     }
 
     mutating func checkFunction(_ decl: FunctionDecl) {

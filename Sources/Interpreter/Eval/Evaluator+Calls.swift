@@ -16,6 +16,9 @@ extension Evaluator {
             observer.log(host?.target, arguments["message"].interpolated)
             return .none
         }
+        if op.name == Expectation.opName {
+            return try await expect(arguments, call, on: try requireHost(host, call))
+        }
         switch op.body {
         case .pure(let body):
             do { return try body(arguments) } catch let error as OpError {
@@ -30,6 +33,21 @@ extension Evaluator {
                 try await OpExecutor.execute(op, arguments, on: run.context)
             }.value
         }
+    }
+
+    /// `expect(condition, message)`: one reported check. A false one is a failed record with
+    /// the message; the host fails when its block ends, so every check of the block is seen.
+    func expect(_ arguments: OpArguments, _ call: Call, on run: HostRun) async throws -> Value {
+        let holds = arguments.bool("condition")
+        if run.speculative { return .bool(holds) }
+        // Changes planned before the check are on the host before it is reported.
+        try await run.queue?.flush()
+        let message = arguments.string("message")
+        let record = OpRecord(op: Expectation.opName, location: call.span.description, status: holds ? .ok : .failed,
+                              reason: message, error: holds ? nil : message)
+        await sessions.append(record, for: run.target)
+        observer.opFinished(run.target, record)
+        return .bool(holds)
     }
 
     func requireHost(_ host: HostRun?, _ call: Call) throws -> HostRun {

@@ -100,11 +100,16 @@ public final class Evaluator: @unchecked Sendable {
                 scope.define(name.name, item)
                 for inner in body.statements { try await execute(inner, in: scope, on: host) }
             }
-        case .on(let targets, let body, let span):
+        case .on(let targets, let body, let phase, let span):
             // The read-ahead pass of one host never starts work on others.
             if host?.speculative == true { throw ReadAhead.Stop() }
+            if let reason = skipReason(phase) {
+                observer.log(nil, "\(phase.rawValue) block at \(span) skipped: \(reason)")
+                return
+            }
             let hosts = try await hostList(targets, in: env, on: host)
             try await runOn(hosts, body, span, in: env)
+            if phase == .preflight { try await stopIfPreflightFailed(hosts, span) }
         case .function:
             break
         case .return(let value, _):
@@ -129,6 +134,27 @@ public final class Evaluator: @unchecked Sendable {
     }
 
     // MARK: - Host blocks
+
+    /// Why a block does not run in this run, if it does not.
+    func skipReason(_ phase: OnPhase) -> String? {
+        switch (phase, options.verify) {
+        case (.verify, _) where options.checkMode:
+            return "--check changes nothing, so there is nothing new to verify (run without --check, or with --verify-only)"
+        case (.verify, .skip): return "--no-verify"
+        case (.change, .only): return "--verify-only"
+        default: return nil
+        }
+    }
+
+    /// A preflight block is a gate for the whole run: when its checks failed on any host,
+    /// nothing after it runs anywhere (it comes before every change: the checker sees to it).
+    func stopIfPreflightFailed(_ hosts: [HostTarget], _ span: Span) async throws {
+        var failed: [String] = []
+        for target in hosts where await sessions.isFailed(target) { failed.append(target.name) }
+        guard !failed.isEmpty else { return }
+        throw RuntimeError(span, "preflight failed on \(failed.joined(separator: ", ")): the run stopped before changing any host",
+                           hint: "fix what the failed checks above say, then run again")
+    }
 
     func hostList(_ targets: Expr, in env: Environment, on host: HostRun?) async throws -> [HostTarget] {
         let value = try await evaluate(targets, in: env, on: host)
@@ -195,9 +221,18 @@ public final class Evaluator: @unchecked Sendable {
             let scope = Environment(parent: env)
             scope.define("host", .host(target))
             defer { queue?.transport.setFlushHook(nil) }
+            let recordsBefore = await sessions.report(for: target).ops.count
             for statement in body.statements { try await execute(statement, in: scope, on: run) }
             // The block's changes are on the host before the next block (or host) relies on them.
             try await queue?.flush()
+            // Every check of the block was reported; a failed one fails the host now.
+            let failedChecks = await sessions.report(for: target).ops.dropFirst(recordsBefore)
+                .filter { $0.op == Expectation.opName && $0.status == .failed }
+            if !failedChecks.isEmpty {
+                let count = failedChecks.count
+                await fail(target, unreachable: false,
+                           message: "\(count) check\(count == 1 ? "" : "s") failed: " + failedChecks.compactMap(\.error).joined(separator: "; "))
+            }
         } catch is HostAborted {
             // The failing op already recorded the failure.
         } catch let failure as ApplyQueue.Failed {

@@ -23,6 +23,18 @@ public struct HostFacts: Sendable, Equatable {
     /// The IP address this run reached the host on (from sshd's SSH_CONNECTION), so that
     /// /etc/hosts entries get an address even when the host was named by an ssh alias.
     public var address: String
+    /// uid and gid of the `nova` and `qemu` users (nil: no such user): every node sharing the
+    /// instances directory must agree on them.
+    public var novaIDs: AccountIDs?
+    public var qemuIDs: AccountIDs?
+
+    public struct AccountIDs: Sendable, Equatable {
+        public var uid: Int
+        public var gid: Int
+    }
+    /// The NFS units this host ships (systemd hosts; the unit file itself, not an alias):
+    /// the names differ between releases (nfs-idmap on RHEL 7.0 and Fedora 20, nfs-idmapd later).
+    public var nfsUnits: Set<String> = []
     /// Op keys (`RECIPE|LOCATION`) that an earlier run changed without reaching the end of
     /// its run on this host (`FollowUps`): read with the facts, not shown to recipes.
     public var pendingFollowUps: Set<String> = []
@@ -31,9 +43,20 @@ public struct HostFacts: Sendable, Equatable {
     public var nfsVersion: Int {
         family == .rhel && majorVersion <= 6 ? 3 : 4
     }
-    public var nfsServerService: String { nfsVersion == 3 ? "nfs" : "nfs-server" }
-    public var idmapService: String { nfsVersion == 3 ? "rpcidmapd" : "nfs-idmapd" }
-    public var nfsLockService: String? { nfsVersion == 3 ? "nfslock" : nil }
+    public var nfsServerService: String { initSystem == .sysv ? "nfs" : "nfs-server" }
+    /// The idmap daemon: the NFSv4 server's (and RHEL 6 clients'); "" when the host has none.
+    public var idmapService: String {
+        initSystem == .sysv ? "rpcidmapd" : firstUnit(["nfs-idmapd", "nfs-idmap"])
+    }
+    /// statd, the NFSv3 lock monitor; "" when the host has none.
+    public var nfsLockService: String {
+        initSystem == .sysv ? "nfslock" : firstUnit(["rpc-statd", "nfs-lock"])
+    }
+    /// RHEL 7.1+ / Fedora 21: the unit that turns /etc/sysconfig/nfs into the daemons'
+    /// arguments, once per start; "" where the daemons read the file themselves.
+    public var nfsConfigService: String { initSystem == .sysv ? "" : firstUnit(["nfs-config"]) }
+
+    private func firstUnit(_ names: [String]) -> String { names.first(where: nfsUnits.contains) ?? "" }
     public var fstabType: String { nfsVersion == 3 ? "nfs" : "nfs4" }
 
     /// The facts as a record value, as recipes see them (`facts().nfs_version`).
@@ -55,7 +78,12 @@ public struct HostFacts: Sendable, Equatable {
             "idmap_service": .string(idmapService),
             "fstab_type": .string(fstabType),
         ]
-        fields["nfs_lock_service"] = nfsLockService.map(Value.string) ?? .string("")
+        fields["nfs_lock_service"] = .string(nfsLockService)
+        fields["nfs_config_service"] = .string(nfsConfigService)
+        fields["nova_uid"] = novaIDs.map { .int($0.uid) } ?? Value.none
+        fields["nova_gid"] = novaIDs.map { .int($0.gid) } ?? Value.none
+        fields["qemu_uid"] = qemuIDs.map { .int($0.uid) } ?? Value.none
+        fields["qemu_gid"] = qemuIDs.map { .int($0.gid) } ?? Value.none
         return .record(fields)
     }
 
@@ -63,7 +91,7 @@ public struct HostFacts: Sendable, Equatable {
     public static let fieldNames = [
         "family", "distribution", "version", "major_version", "pretty_name", "init", "firewall",
         "selinux", "hostname", "fqdn", "address", "nfs_version", "nfs_server_service", "idmap_service",
-        "fstab_type", "nfs_lock_service",
+        "fstab_type", "nfs_lock_service", "nfs_config_service", "nova_uid", "nova_gid", "qemu_uid", "qemu_gid",
     ]
 
     /// One sh script that prints `key=value` lines. os-release is read with the shell's
@@ -99,6 +127,13 @@ if [ -r /proc/sys/kernel/hostname ]; then read -r h < /proc/sys/kernel/hostname;
 echo "hostname=$h"
 echo "fqdn=$(hostname -f 2>/dev/null || echo "$h")"
 echo "connection=${SSH_CONNECTION:-}"
+getent passwd nova qemu 2>/dev/null | while IFS=: read -r n _ u g _; do echo "user_$n=$u:$g"; done
+if [ -d /run/systemd/system ]; then
+  for u in nfs-idmapd nfs-idmap rpc-statd nfs-lock nfs-config; do
+    f=/usr/lib/systemd/system/$u.service
+    if [ -f "$f" ] && [ ! -L "$f" ]; then echo "unit=$u"; fi
+  done
+fi
 """#
 
     public static var gatherCommand: String {
@@ -122,10 +157,15 @@ fi
     public static func parse(_ output: String) -> HostFacts {
         var raw: [String: String] = [:]
         var pending: Set<String> = []
+        var units: Set<String> = []
         for line in output.split(separator: "\n") {
             guard let eq = line.firstIndex(of: "=") else { continue }
             let key = String(line[..<eq]), value = String(line[line.index(after: eq)...])
-            if key == "pending" { pending.insert(value) } else { raw[key] = value }
+            switch key {
+            case "pending": pending.insert(value)
+            case "unit": units.insert(value)
+            default: raw[key] = value
+            }
         }
         var distribution = raw["os_id"] ?? ""
         var version = raw["os_version"] ?? ""
@@ -172,7 +212,17 @@ fi
             prettyName: pretty.isEmpty ? "\(distribution) \(version)" : pretty, initSystem: initSystem,
             firewall: firewall, selinux: selinux, hostname: hostname, fqdn: fqdn, address: address)
         facts.pendingFollowUps = pending
+        facts.nfsUnits = units
+        facts.novaIDs = ids(raw["user_nova"])
+        facts.qemuIDs = ids(raw["user_qemu"])
         return facts
+    }
+
+    /// "UID:GID" from the passwd line.
+    private static func ids(_ text: String?) -> AccountIDs? {
+        guard let parts = text?.split(separator: ":"), parts.count == 2,
+              let uid = Int(parts[0]), let gid = Int(parts[1]) else { return nil }
+        return AccountIDs(uid: uid, gid: gid)
     }
 
     private static func releaseNumber(in text: String) -> String? {

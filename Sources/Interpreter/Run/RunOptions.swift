@@ -14,6 +14,19 @@ public struct RunOptions: Sendable {
     public var waitForLock = true
     public var lockTimeout: Double = 600
     public var lockPath = HostLock.defaultPath
+    /// What happens to the recipe's `verify on` blocks (and its plain `on` blocks).
+    public var verify = VerifyMode.afterChanges
+
+    /// `verify on` blocks check the live system, so they follow the changes; `--check`
+    /// changes nothing and skips them whatever this says.
+    public enum VerifyMode: Sendable {
+        /// Run everything in order (the default).
+        case afterChanges
+        /// `--no-verify`: skip the verify blocks.
+        case skip
+        /// `--verify-only`: skip the blocks that change hosts; preflight and verify run.
+        case only
+    }
 
     public init(checkMode: Bool = false, backups: Bool = true, forks: Int = 32, rollbackOnFailure: Bool = false) {
         self.checkMode = checkMode

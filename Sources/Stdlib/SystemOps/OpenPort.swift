@@ -12,8 +12,8 @@ enum OpenPort {
                       doc: "Protocol of the ports; `both` opens each port for tcp and udp."),
             ParamSpec("ports", .oneOf([.int, .string, .list(.any)]), positional: true,
                       doc: "A port (16509), a range (\"49152-49261\"), a comma list (\"111,662\"), a port with its own protocol (\"32803/udp\"), or a list of these."),
-            ParamSpec("source", .string, default: Value.none,
-                      doc: "Only from this address or CIDR (10.0.0.0/24); anywhere when left out."),
+            ParamSpec("source", .oneOf([.string, .list(.string)]), default: Value.none,
+                      doc: "Only from this address or CIDR (10.0.0.0/24), or from each of a list of them (one rule per source and port); anywhere when left out."),
             ParamSpec("comment", .string, default: Value.none,
                       doc: "iptables only: a `-m comment` on each new rule (firewalld ports carry no comment)."),
         ],
@@ -23,6 +23,7 @@ enum OpenPort {
             #"open-port "both" [111, 662, 875, 892, 2049]"#,
             #"open-port "both" [111, 2049, "32803/tcp", "32769/udp"]"#,
             #"open-port "tcp" 2049 source: "192.168.122.0/24" comment: "nfs""#,
+            #"open-port "tcp" [16509, "49152-49215"] source: ["10.0.0.2", "10.0.0.3"]"#,
         ],
         resultFields: [
             ("backend", "`iptables`, `firewalld`, or `none` (no firewall found)"),
@@ -33,18 +34,42 @@ enum OpenPort {
         ],
         body: .plan { arguments, context in try await plan(arguments, context) })
 
-    /// What was asked for, validated.
-    struct Request: Sendable {
-        var ranges: [PortRange]
+    /// One port range, from one source (nil: from anywhere).
+    struct Opening: Sendable, CustomStringConvertible {
+        var range: PortRange
         var source: String?
+        var description: String { source.map { "\(range) from \($0)" } ?? range.description }
+    }
+
+    /// What was asked for, validated: every range from every source.
+    struct Request: Sendable {
+        var openings: [Opening]
         var comment: String?
+
+        init(ranges: [PortRange], sources: [String?] = [nil], comment: String? = nil) {
+            openings = sources.flatMap { source in ranges.map { Opening(range: $0, source: source) } }
+            self.comment = comment
+        }
+
+        init(ranges: [PortRange], source: String?, comment: String? = nil) {
+            self.init(ranges: ranges, sources: [source], comment: comment)
+        }
     }
 
     static func request(from arguments: OpArguments) throws -> Request {
         let protocols = try PortRange.protocols(arguments.string("proto"))
         let ranges = try PortRange.parse(arguments["ports"], protocols: protocols)
-        return Request(ranges: ranges, source: arguments.nonEmptyString("source"),
-                       comment: arguments.nonEmptyString("comment"))
+        var sources: [String?] = [nil]
+        if case .list = arguments["source"] {
+            sources = arguments.strings("source").filter { !$0.isEmpty }
+            guard !sources.isEmpty else {
+                throw OpError("`source` is an empty list, which would open the ports to no one",
+                              hint: "leave `source` out to open them to everyone")
+            }
+        } else if let source = arguments.nonEmptyString("source") {
+            sources = [source]
+        }
+        return Request(ranges: ranges, sources: sources, comment: arguments.nonEmptyString("comment"))
     }
 
     static func plan(_ arguments: OpArguments, _ context: any HostContext) async throws -> OpPlan {
@@ -61,5 +86,5 @@ enum OpenPort {
         }
     }
 
-    static func labels(_ ranges: [PortRange]) -> Value { .list(ranges.map { .string($0.description) }) }
+    static func labels(_ openings: [Opening]) -> Value { .list(openings.map { .string($0.description) }) }
 }

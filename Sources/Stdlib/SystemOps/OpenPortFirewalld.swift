@@ -6,9 +6,9 @@ import Interpreter
 /// plain ports (firewalld ports cannot be limited to a source).
 enum OpenPortFirewalld {
     static func plan(_ request: OpenPort.Request, _ context: any HostContext) async throws -> OpPlan {
-        let queries = request.ranges.map { range in
-            "printf '%s\\n' " + ShellQuote.quote(range.description + "=")
-                + "\"$(" + ShellQuote.command(["firewall-cmd", "--permanent", query(range, request)]) + " 2>&1)\""
+        let queries = request.openings.map { opening in
+            "printf '%s\\n' " + ShellQuote.quote(opening.description + "=")
+                + "\"$(" + ShellQuote.command(["firewall-cmd", "--permanent", query(opening)]) + " 2>&1)\""
         }
         let answers = try await HostProbe.output(queries.joined(separator: "; "), on: context, what: "firewalld ports")
         return try plan(request, answers: HostProbe.fields(answers))
@@ -16,14 +16,14 @@ enum OpenPortFirewalld {
 
     /// Planning from the answers (`16509/tcp=yes`): tests call it with canned answers.
     static func plan(_ request: OpenPort.Request, answers: [String: String]) throws -> OpPlan {
-        var missing: [PortRange] = []
-        var open: [PortRange] = []
-        for range in request.ranges {
-            switch answers[range.description] {
-            case "yes": open.append(range)
-            case "no": missing.append(range)
+        var missing: [OpenPort.Opening] = []
+        var open: [OpenPort.Opening] = []
+        for opening in request.openings {
+            switch answers[opening.description] {
+            case "yes": open.append(opening)
+            case "no": missing.append(opening)
             case let other:
-                throw OpError("firewall-cmd did not answer for \(range): \(other ?? "no output")",
+                throw OpError("firewall-cmd did not answer for \(opening): \(other ?? "no output")",
                               hint: "is firewalld running? `firewall-cmd --state`")
             }
         }
@@ -38,20 +38,20 @@ enum OpenPortFirewalld {
             return .noChange("every requested port is already open in firewalld's permanent configuration",
                              details: .init(uniqueKeysWithValues: details))
         }
-        let add = ShellQuote.command(["firewall-cmd", "--permanent"] + missing.map { addition($0, request) })
+        let add = ShellQuote.command(["firewall-cmd", "--permanent"] + missing.map(addition))
         let command = add + " && " + ShellQuote.command(["firewall-cmd", "--reload"])
         return OpPlan(actions: [.run(command: command, summary: "open \(missing.map(\.description).joined(separator: ", ")) in firewalld")],
                       details: .init(uniqueKeysWithValues: details), effect: .probes(naming: "firewall-cmd", "iptables-save"))
     }
 
-    static func query(_ range: PortRange, _ request: OpenPort.Request) -> String {
-        if let source = request.source { return "--query-rich-rule=" + richRule(range, source: source) }
-        return "--query-port=" + range.description
+    static func query(_ opening: OpenPort.Opening) -> String {
+        if let source = opening.source { return "--query-rich-rule=" + richRule(opening.range, source: source) }
+        return "--query-port=" + opening.range.description
     }
 
-    static func addition(_ range: PortRange, _ request: OpenPort.Request) -> String {
-        if let source = request.source { return "--add-rich-rule=" + richRule(range, source: source) }
-        return "--add-port=" + range.description
+    static func addition(_ opening: OpenPort.Opening) -> String {
+        if let source = opening.source { return "--add-rich-rule=" + richRule(opening.range, source: source) }
+        return "--add-port=" + opening.range.description
     }
 
     /// `rule family="ipv4" source address="10.0.0.0/24" port port="2049" protocol="tcp" accept`

@@ -50,9 +50,9 @@ enum OpenPortIptables {
                           hint: "crucible does not add rules to a chain it cannot read")
         }
         let chain = IptablesInputChain(ruleset)
-        let missing = request.ranges.filter { !chain.accepts($0, from: request.source) }
-        let open = request.ranges.filter { chain.accepts($0, from: request.source) }
-        let dead = missing.filter { chain.acceptsOnlyBelowCatchAll($0, from: request.source) }
+        let missing = request.openings.filter { !chain.accepts($0.range, from: $0.source) }
+        let open = request.openings.filter { chain.accepts($0.range, from: $0.source) }
+        let dead = missing.filter { chain.acceptsOnlyBelowCatchAll($0.range, from: $0.source) }
         var details: [(String, Value)] = [
             ("backend", .string("iptables")),
             ("added", OpenPort.labels(missing)),
@@ -68,8 +68,8 @@ enum OpenPortIptables {
             return .noChange("every requested port is already accepted above the catch-all rule",
                              details: .init(uniqueKeysWithValues: details))
         }
-        var commands = missing.enumerated().map { offset, range in
-            let rule = acceptRule(range, request)
+        var commands = missing.enumerated().map { offset, opening in
+            let rule = acceptRule(opening, comment: request.comment)
             if let position = chain.insertPosition { return rule.command(.insert(position: position + offset)) }
             return rule.command(.append)
         }
@@ -99,14 +99,15 @@ enum OpenPortIptables {
 
     /// `-p tcp [-s SRC] -m state --state NEW -m tcp --dport N [-m comment --comment C] -j ACCEPT`:
     /// the stock ruleset's own style, understood by iptables 1.4.7 and 1.8.
-    static func acceptRule(_ range: PortRange, _ request: OpenPort.Request) -> IptablesRule {
+    static func acceptRule(_ opening: OpenPort.Opening, comment: String?) -> IptablesRule {
+        let range = opening.range
         var criteria = [IptablesRule.Criterion("-p", range.proto)]
-        if let source = request.source { criteria.append(.init("-s", source)) }
+        if let source = opening.source { criteria.append(.init("-s", source)) }
         var matches = [
             IptablesRule.Match("state", [.init("--state", ["NEW"])]),
             IptablesRule.Match(range.proto, [.init("--dport", [range.iptablesPort])]),
         ]
-        if let comment = request.comment { matches.append(.init("comment", [.init("--comment", [comment])])) }
+        if let comment { matches.append(.init("comment", [.init("--comment", [comment])])) }
         return IptablesRule(chain: "INPUT", criteria: criteria, matches: matches, target: "ACCEPT")
     }
 }

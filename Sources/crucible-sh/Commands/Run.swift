@@ -44,8 +44,19 @@ struct Run: AsyncParsableCommand {
     @Option(help: "How many hosts run at once.")
     var forks: Int = 32
 
+    @Flag(name: .customLong("no-verify"), help: "Skip the recipe's `verify on` blocks.")
+    var noVerify = false
+
+    @Flag(help: "Run only the recipe's preflight and `verify on` blocks: check the hosts, change nothing.")
+    var verifyOnly = false
+
     @Flag(name: .shortAndLong, help: "Show commands and their output.")
     var verbose = false
+
+    func validate() throws {
+        if noVerify && verifyOnly { throw ValidationError("--no-verify and --verify-only contradict each other: give one") }
+        if check && verifyOnly { throw ValidationError("--verify-only already changes nothing; drop --check") }
+    }
 
     func run() async throws {
         let checked = try CheckedRecipe.prepare(recipe, params: params)
@@ -58,6 +69,7 @@ struct Run: AsyncParsableCommand {
         var runOptions = RunOptions(checkMode: check, backups: !noBackup, forks: forks, rollbackOnFailure: rollbackOnFailure)
         runOptions.waitForLock = !noWait
         runOptions.lockPath = lockPath
+        runOptions.verify = verifyOnly ? .only : noVerify ? .skip : .afterChanges
         let evaluator = Evaluator(ops: Stdlib.all, paramValues: checked.paramValues, transports: transports,
                                   options: runOptions, observer: output)
         let report = await evaluator.run(checked.program)

@@ -43,6 +43,9 @@ enum CannedFacts {
         selinux=Enforcing
         hostname=c1
         fqdn=c1.example.com
+        unit=nfs-idmap
+        unit=nfs-lock
+        user_nova=162:162
         """)
     static let fedora21 = HostFacts.parse("""
         os_id=fedora
@@ -53,6 +56,9 @@ enum CannedFacts {
         selinux=Permissive
         hostname=f1
         fqdn=f1.example.com
+        unit=nfs-idmapd
+        unit=rpc-statd
+        unit=nfs-config
         """)
     static var rhel7SELinuxDisabled: HostFacts {
         var facts = rhel7

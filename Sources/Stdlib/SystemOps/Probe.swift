@@ -1,0 +1,43 @@
+import Interpreter
+
+/// `probe`: runs a command that only reads the host and returns what it printed, for
+/// `preflight` and `verify` blocks (and any `if` that must look at the host). It runs in
+/// check mode too, so the command must change nothing: that is the recipe's promise, as
+/// with `unless:`. Never cached: each call asks the host again, after the changes planned
+/// before it are applied.
+enum Probe {
+    static let spec = OpSpec(
+        name: "probe",
+        summary: "Runs a read-only command and returns {ok, rc, stdout, stderr}; runs in check mode too.",
+        params: [
+            ParamSpec("command", .string, positional: true,
+                      doc: "a shell command that changes nothing (values in it go through quote())"),
+        ],
+        examples: [
+            #"let ports = probe "rpcinfo -p""#,
+            #"expect(probe("findmnt -n ${quote(path)}").ok, "${path} is mounted")"#,
+        ],
+        returns: .record,
+        resultFields: [
+            ("ok", "true when the command exited 0"),
+            ("rc", "its exit status"),
+            ("stdout", "what it printed, without the last newline"),
+            ("stderr", "its error output, without the last newline"),
+        ],
+        body: .query { arguments, context in
+            value(of: try await context.check(arguments.string("command")))
+        })
+
+    static func value(of result: CommandResult) -> Value {
+        .record([
+            "ok": .bool(result.succeeded),
+            "rc": .int(Int(result.status)),
+            "stdout": .string(trimmingFinalNewline(result.stdoutText)),
+            "stderr": .string(trimmingFinalNewline(result.stderrText)),
+        ])
+    }
+
+    static func trimmingFinalNewline(_ text: String) -> String {
+        text.hasSuffix("\n") ? String(text.dropLast()) : text
+    }
+}
