@@ -14,9 +14,9 @@ final class HostsAndFstabTests: XCTestCase {
         return (Disk.text(path) ?? "", outcome.changed)
     }
 
-    func testAddressLineIsRewrittenInPlaceKeepingSpacingAndComment() async throws {
+    func testNamesAreAddedToTheAddressLineKeepingItsAliasesSpacingAndComment() async throws {
         let result = try await hosts("127.0.0.1   localhost\n10.0.0.5\told.example.com old  # node\n", "10.0.0.5", ["c1.example.com", "c1"])
-        XCTAssertEqual(result.text, "127.0.0.1   localhost\n10.0.0.5\tc1.example.com c1  # node\n")
+        XCTAssertEqual(result.text, "127.0.0.1   localhost\n10.0.0.5\told.example.com old c1.example.com c1  # node\n")
     }
 
     func testDuplicateAddressLinesAreRemoved() async throws {
@@ -25,9 +25,39 @@ final class HostsAndFstabTests: XCTestCase {
         XCTAssertTrue(result.changed)
     }
 
-    func testNameOnAnotherAddressIsMovedOff() async throws {
-        let result = try await hosts("127.0.0.1 localhost C1.example.com c1\n10.9.9.9 c1\n", "10.0.0.5", ["c1.example.com", "c1"])
-        XCTAssertEqual(result.text, "127.0.0.1 localhost\n10.0.0.5 c1.example.com c1\n")
+    func testNameOnAnotherAddressIsMovedOffButLoopbackLinesStay() async throws {
+        let result = try await hosts("127.0.0.1 localhost C1.example.com c1\n::1 localhost6 c1\n10.9.9.9 c1\n", "10.0.0.5", ["c1.example.com", "c1"])
+        XCTAssertEqual(result.text, "127.0.0.1 localhost C1.example.com c1\n::1 localhost6 c1\n10.0.0.5 c1.example.com c1\n")
+    }
+
+    func testLoopbackAddressesAndLocalhostNamesAreRefused() async throws {
+        for (address, names) in [("127.0.1.1", ["c1"]), ("::1", ["c1"]), ("10.0.0.5", ["localhost.localdomain", "c1"])] {
+            do {
+                _ = try await hosts("127.0.0.1 localhost\n", address, names)
+                XCTFail("\(address) \(names) should be refused")
+            } catch let error as OpError {
+                XCTAssertTrue(error.message.contains("loopback"), error.message)
+            }
+        }
+        XCTAssertFalse(HostsFile.isLoopback("10.0.0.1"))
+        XCTAssertFalse(HostsFile.isLoopback("fe80::1"))
+        XCTAssertTrue(HostsFile.isLoopback("0:0:0:0:0:0:0:1"))
+    }
+
+    func testTwoNodesWithOneNameAreRefused() async throws {
+        let scratch = try Scratch()
+        let path = try scratch.write("127.0.0.1 localhost\n", to: "hosts")
+        let entries: Value = .list([
+            .record(["address": .string("10.0.0.5"), "names": .list([.string("compute")])]),
+            .record(["address": .string("10.0.0.6"), "names": .list([.string("Compute")])]),
+        ])
+        do {
+            _ = try await OpTestHost(backupsByDefault: false).run("hosts-entries", ["entries": entries, "path": .string(path)])
+            XCTFail("two addresses with one name")
+        } catch let error as OpError {
+            XCTAssertTrue(error.message.contains("given to both 10.0.0.5 and 10.0.0.6"), error.message)
+        }
+        XCTAssertEqual(Disk.text(path), "127.0.0.1 localhost\n")
     }
 
     func testUnchangedEntryIsNoChange() async throws {
@@ -45,7 +75,7 @@ final class HostsAndFstabTests: XCTestCase {
         let host = OpTestHost(backupsByDefault: false)
         let first = try await host.run("hosts-entries", ["entries": entries, "path": .string(path)])
         XCTAssertTrue(first.changed)
-        XCTAssertEqual(Disk.text(path), "127.0.0.1 localhost\n10.0.0.5 c1.example.com c1\n10.0.0.6 c2\n")
+        XCTAssertEqual(Disk.text(path), "127.0.0.1 localhost\n10.0.0.5 old c1.example.com c1\n10.0.0.6 c2\n")
         XCTAssertEqual(first.diff.components(separatedBy: "+++ ").count - 1, 1, "one write for both entries")
         let second = try await host.run("hosts-entries", ["entries": entries, "path": .string(path)])
         XCTAssertFalse(second.changed)

@@ -64,7 +64,10 @@ final class TextEnginePropertyTests: XCTestCase {
             let names = Array(Set((0..<Int(1 + random.next() % 2)).map { _ in "h\(random.next() % 5)" })).sorted()
             var file = HostsFile(original)
             file.ensure(address: address, names: names)
-            XCTAssertEqual(file.names(of: address), names, "round \(round)\n\(original)")
+            // The wanted names are there; the line's other aliases stay, in front of them.
+            let listed = file.names(of: address) ?? []
+            XCTAssertTrue(Set(names).isSubset(of: Set(listed)), "round \(round)\n\(original)")
+            XCTAssertEqual(listed.count, Set(listed).count, "round \(round): a name twice on one line")
             var again = file
             XCTAssertFalse(again.ensure(address: address, names: names), "round \(round)")
             let text = String(decoding: file.bytes, as: UTF8.self)

@@ -24,11 +24,27 @@ enum HostsEntries {
         let path = arguments.string("path")
         try FileEditing.requireAbsolutePath(path, op: "hosts-entries")
         let entries = try (arguments["entries"].asList ?? []).map(entry)
+        try refuseSharedNames(entries)
         let before = try await FileEditing.readBytes(path, context: context)
         var file = HostsFile(before ?? [])
         for (address, names) in entries { file.ensure(address: address, names: names) }
         let options = WriteOptions(backupPath: before == nil ? nil : FileEditing.backupPath(for: path, arguments, context))
         return try await FileEditing.writePlan(path: path, before: before, after: file.bytes, options: options, context: context)
+    }
+
+    /// Two addresses with one name would leave the name on whichever comes last: two nodes
+    /// with one hostname are a mistake to report, not to paper over.
+    static func refuseSharedNames(_ entries: [(String, [String])]) throws {
+        var owner: [String: String] = [:]
+        for (address, names) in entries {
+            for name in names {
+                if let other = owner[name.lowercased()], other != address {
+                    throw OpError("hosts-entries: `\(name)` is given to both \(other) and \(address)",
+                                  hint: "every node needs its own host name (nova and libvirt address nodes by it)")
+                }
+                owner[name.lowercased()] = address
+            }
+        }
     }
 
     /// One entry's address and names, checked as hosts-entry checks them.

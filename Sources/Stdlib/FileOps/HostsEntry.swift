@@ -8,12 +8,12 @@ enum HostsEntry {
         params: [
             ParamSpec("address", .string, positional: true, doc: "IPv4 or IPv6 address, written as the line's first field."),
             ParamSpec("names", .oneOf([.list(.string), .string]), positional: true,
-                      doc: "The names for the address, canonical name first (`[\"ctl.example.com\", \"ctl\"]`): "
-                        + "live migration needs the FQDN and the short name. The address's line is rewritten in "
-                        + "place when its names differ (its spacing and `# comment` kept), later lines for the same "
-                        + "address are removed, and a missing address is appended. A name listed on ANOTHER "
-                        + "address's line is taken off that line (the line goes when no name is left): a name "
-                        + "resolves to the first line that has it, typically an installer's `127.0.0.1 ... myhost`."),
+                      doc: "The names for the address (`[\"ctl.example.com\", \"ctl\"]`): missing ones are added to "
+                        + "the address's line after the names it has (other aliases stay; spacing and `# comment` "
+                        + "kept), later lines for the same address are folded into it, and a missing address is "
+                        + "appended. A name listed on ANOTHER address's line is taken off that line (the line goes "
+                        + "when no name is left), except on loopback lines (127.0.0.0/8, ::1), which are never "
+                        + "rewritten. A loopback address, or a `localhost*` name for another address, is refused."),
             ParamSpec("path", .string, default: .string("/etc/hosts"), doc: "The hosts file to edit."),
             FileEditing.backupParam,
         ],
@@ -45,6 +45,9 @@ enum HostsEntry {
         guard !names.isEmpty else { throw OpError("hosts-entry: give at least one name for \(address)") }
         for name in names where name.isEmpty || name.contains(where: \.isWhitespace) || name.contains("#") {
             throw OpError("hosts-entry: \(Value.quoted(name)) is not a host name")
+        }
+        if let refusal = HostsFile.refusal(address: address, names: names) {
+            throw OpError("hosts-entry: \(refusal)")
         }
     }
 }

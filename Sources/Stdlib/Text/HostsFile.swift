@@ -1,14 +1,16 @@
 /// /etc/hosts edited one address at a time: `address name...`, one line per address.
 ///
 /// Rules:
-/// - The address's first line is rewritten in place when its names differ (keeping the
-///   whitespace after the address and a trailing `# comment`); later lines for the same
-///   address are removed, so an address is never listed twice.
-/// - A name being given to this address is taken off any other address's line (matched
-///   case-insensitively, as resolvers do), and a line left without names is removed. A name
-///   listed under two addresses resolves to whichever comes first, which for live migration
-///   is often a `127.0.0.1 ... myhost` line left by an installer: exactly the line that must
-///   stop answering for the host's name.
+/// - Names are added to the address's first line, after the names it has (its other aliases
+///   stay); the line keeps the whitespace after the address and a trailing `# comment`.
+///   Later lines for the same address are folded into it, so an address is listed once.
+/// - A name being given to this address is taken off another address's line (matched
+///   case-insensitively, as resolvers do), and a line left without names is removed: a name
+///   listed under two addresses resolves to whichever comes first.
+/// - Loopback lines (127.0.0.0/8, ::1) are never rewritten: `localhost` lives there, and an
+///   installer's `127.0.0.1 ... myhost` is the operator's to fix (`Loopback.isLoopback`).
+///   `ensureRefusals` says what the op must refuse instead: a loopback address, or a
+///   `localhost*` name for another address.
 /// - A new address is appended as `address name...` with single spaces.
 /// - Comments, blank lines and every other line keep their bytes.
 public struct HostsFile: Sendable, Equatable {
@@ -19,26 +21,47 @@ public struct HostsFile: Sendable, Equatable {
 
     public var bytes: [UInt8] { lines.bytes }
 
-    /// Makes `address` carry exactly `names`. Returns whether the file changed.
+    /// Why `address` cannot be given `names` at all (nil: it can).
+    public static func refusal(address: String, names: [String]) -> String? {
+        if isLoopback(address) {
+            return "\(address) is a loopback address: other hosts cannot reach a node there; give the node's own address"
+        }
+        if let name = names.first(where: { $0.lowercased().hasPrefix("localhost") }) {
+            return "`\(name)` belongs on the loopback line; it is never moved to \(address)"
+        }
+        return nil
+    }
+
+    /// 127.0.0.0/8 and ::1 (written in full or short).
+    public static func isLoopback(_ address: String) -> Bool {
+        if address.hasPrefix("127.") { return true }
+        let digits = address.lowercased().filter { $0 != ":" && $0 != "0" }
+        return address.contains(":") && digits == "1" && address.hasSuffix("1")
+    }
+
+    /// Makes `address` resolve to `names` (the names it has besides stay). Returns whether the
+    /// file changed. The caller checks `refusal` first.
     @discardableResult
     public mutating func ensure(address: String, names: [String]) -> Bool {
         let before = lines
         let wanted = Set(names.map { $0.lowercased() })
         var doomed = Set<Int>()
         var ownLine: Int?
+        var ownNames: [String] = []
         for index in lines.lines.indices {
             guard let entry = HostsLine(lines[index].text) else { continue }
             if entry.address == address {
-                if ownLine == nil {
-                    ownLine = index
-                    if entry.names != names { lines.replace(at: index, with: entry.with(names: names)) }
-                } else {
-                    doomed.insert(index)
-                }
-            } else if entry.names.contains(where: { wanted.contains($0.lowercased()) }) {
+                if ownLine == nil { ownLine = index } else { doomed.insert(index) }
+                for name in entry.names where !ownNames.contains(name) { ownNames.append(name) }
+            } else if !Self.isLoopback(entry.address), entry.names.contains(where: { wanted.contains($0.lowercased()) }) {
                 let kept = entry.names.filter { !wanted.contains($0.lowercased()) }
                 if kept.isEmpty { doomed.insert(index) } else { lines.replace(at: index, with: entry.with(names: kept)) }
             }
+        }
+        let present = Set(ownNames.map { $0.lowercased() })
+        let merged = ownNames + names.filter { !present.contains($0.lowercased()) }
+        if let ownLine, let entry = HostsLine(lines[ownLine].text), entry.names != merged {
+            lines.replace(at: ownLine, with: entry.with(names: merged))
         }
         lines.remove(at: doomed)
         if ownLine == nil { lines.append(([address] + names).joined(separator: " ")) }
