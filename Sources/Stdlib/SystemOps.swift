@@ -18,6 +18,7 @@ public enum SystemOps {
             FactsQuery.spec,
             NovaIDs.spec,
             Probe.spec,
+            MountInfo.spec,
         ]
     }
 }

@@ -4,93 +4,178 @@ enum BundledRecipes {
         ("live-migration", ####"""
 # Live migration for OpenStack nova, with the instances directory on NFS shared storage.
 #
-# One controller exports the instances directory over NFS and is also a compute node;
-# every compute node (the controller included) mounts it. Works on RHEL 6 (NFSv3, SysV
-# init, iptables), RHEL/CentOS 7 and Fedora (NFSv4, systemd, iptables or firewalld):
-# each host's facts pick the file formats, service names and firewall tool.
-# Safe to run again: each step changes only what differs, and services restart only when
-# their configuration changed. No reboot and no `setenforce 0` are needed afterwards.
+# Nodes: one controller and any number of compute nodes, all running nova-compute, and an
+# NFS server: by default the controller, or a storage host of its own (`nfs_server`). The
+# server exports the instances directory and uses it directly; every other compute node
+# mounts it. The NFS server never NFS-mounts its own export (loopback NFS can deadlock, and
+# on RHEL 6 netfs would mount it before nfs starts).
 #
-# Fork it: `crucible-sh recipes show live-migration > my-migration.crucible`.
+# Releases: RHEL/CentOS 6 (SysV init, iptables), RHEL/CentOS 7.0 to 7.9 and Fedora 20/21
+# (systemd, iptables or firewalld); nova Icehouse to Liberty. Service names and where each
+# release reads its settings come from the host (its unit files and facts), not from a table.
+# After Liberty: `live_migration_flag` is deprecated in Mitaka and gone in Newton (nova then
+# builds the flags itself: drop that setting), and `vncserver_listen` moves to `[vnc]`.
+#
+# Order: preflight checks on every node (nothing changes anywhere when one fails), host
+# names, the NFS server, the compute nodes, then a verify step that checks the live system
+# (mounts, file ownership across nodes, locking, libvirtd reachable by host name, the
+# firewall). Safe to run again: each step changes only what differs, and services restart
+# only when their configuration changed. No reboot and no `setenforce 0`.
+#
+# Fork it: `crucible-sh recipes show live-migration > my-migration.crucible`. Storage is one
+# replaceable part: the functions in the "Storage" section at the end (preflight, server,
+# client and verify hooks). Replace them for other shared storage; the rest (host names,
+# libvirt, nova, firewall, preflight, verify) stays as it is.
 
-# The NFS server; it is a compute node too.
+# The controller; it is a compute node too.
 param controller: host
 # The other compute nodes, any number of them.
 param computes: [host] = []
+# The NFS server: the controller by default. Any other host that is not a compute node is a
+# storage host: it only exports (it needs no nova user; the share is owned by nova's ids).
+param nfs_server: host = controller
 
-# Where nova keeps instance disks; this directory is what NFS shares.
+# Where nova keeps instance disks: the exported directory, and the mount point on clients.
 param instances_path = "/var/lib/nova/instances"
 # NFSv4 id-mapping domain. It must be the same on every node, or files show up as `nobody`.
 param nfs_domain = "localdomain"
-# Export options. `sync` is the safe default (the original tool used `async`).
-param export_options = "rw,sync,fsid=0,no_root_squash"
-# Which clients may mount the export (a host, a network like 10.0.0.0/24, or *).
-param export_clients = "*"
-
-# Fixed ports for the NFS helper daemons, so that the firewall can open them.
+# 4 (the default; RHEL 6 can too): one port, 2049/tcp. 3: the helper daemons (mountd, statd,
+# lockd) are pinned to the ports below, where each release reads them, and opened.
+param nfs_version = 4
+# Export options (no fsid=0: every client mounts the full path, with NFSv3 or v4).
+param export_options = "rw,sync,no_root_squash"
+# Who may mount the export; empty: each compute node's address (no_root_squash means whoever
+# can mount owns every instance disk, so `*` is a bad idea).
+param export_clients: [string] = []
+# NFSv3 only: the helper daemons' ports.
 param mountd_port = 892
 param statd_port = 662
 param statd_outgoing_port = 2020
 param lockd_tcp_port = 32803
 param lockd_udp_port = 32769
-param rquotad_port = 875
 
 # libvirtd's TCP port, where the source host asks the destination to take the guest.
 param libvirtd_port = 16509
-# qemu's migration data ports. The original tool left these closed, so the memory copy was blocked.
-param migration_ports = "49152-49261"
-# Authentication on libvirtd's TCP socket. "none" is unauthenticated: use it only on a
-# trusted management network ("sasl" needs users set up with saslpasswd2).
+# qemu's migration data ports: RHEL 7 and Fedora set them in qemu.conf (migration_port_min/
+# max); RHEL 6's qemu always uses 49152-49215, whatever this says.
+param migration_ports = "49152-49215"
+# Authentication on libvirtd's TCP socket. "none" lets anyone who reaches the port control
+# every guest on the node: the firewall rules below admit only the nodes. "sasl" needs a
+# SASL user on every node (saslpasswd2 -a libvirt) and that user's credentials in
+# /etc/libvirt/auth.conf on every source node: set those up before choosing it.
 param libvirtd_auth_tcp = "none"
+# SELinux label of the share. Empty (the default): files on NFS are nfs_t and
+# `virt_use_nfs` lets qemu use them. "nova_var_lib_t" mounts with that context (like
+# /var/lib/nova): qemu then needs the openstack-selinux rules of April 2015 or later.
+param selinux_context = ""
 
 # nova's configuration file and the settings live migration needs in it.
 param nova_conf = "/etc/nova/nova.conf"
 param live_migration_flag = "VIR_MIGRATE_UNDEFINE_SOURCE,VIR_MIGRATE_PEER2PEER,VIR_MIGRATE_LIVE"
 param vncserver_listen = "0.0.0.0"
-# The uid nova has on RDO/RHOS installs; every node must agree (reported, never renumbered).
-param nova_uid = 162
 
-# An SSH public key line to authorize for root on every node (needed for resize and cold
-# migration between compute nodes); empty to leave authorized_keys alone.
-param root_ssh_key = ""
+# Resize and cold migration copy disks over SSH as the nova user: a public key line for
+# nova's authorized_keys on every node (the matching private key goes to nova's ~/.ssh on
+# each node, by you); nova also gets a login shell and the nodes' host keys. Empty: untouched.
+param nova_ssh_key = ""
 
-# Optional first phase: install OpenStack with packstack on the controller, every node a compute host.
+# Optional first phase: install OpenStack with packstack on the controller, every node a
+# compute host (after /etc/hosts, so the nodes' names resolve).
 param packstack = false
 # Where the generated packstack answer file goes on the controller.
 param packstack_answer_file = "/root/crucible-packstack-answers.txt"
 
-let nodes = [controller] + computes
-let addresses = []
-for node in nodes {
-  addresses = addresses + [node.address]
+# --- The nodes ----------------------------------------------------------------------------
+let compute_nodes = unique([controller] + computes)
+# Compute nodes that mount the share: all but the NFS server.
+let clients = []
+for node in compute_nodes {
+  if node != nfs_server {
+    clients = clients + [node]
+  }
+}
+let all_nodes = compute_nodes
+if not (nfs_server in compute_nodes) {
+  all_nodes = compute_nodes + [nfs_server]
+}
+if nfs_version != 3 and nfs_version != 4 {
+  fail("nfs_version must be 3 or 4, not ${nfs_version}")
 }
 
-# --- Optional: packstack, before anything else (it writes some of the same files) ---------
-if packstack {
-  on controller {
-    run "packstack --gen-answer-file=${quote(packstack_answer_file)}" creates: packstack_answer_file
-    let answers = edit-ini packstack_answer_file section: "general" {
-      CONFIG_COMPUTE_HOSTS = join(addresses, ",")
-    }
-    if answers.changed {
-      run "packstack --answer-file=${quote(packstack_answer_file)}"
+# The names nova and libvirt know a node by: its hostname (and FQDN), plus its display name.
+fn node_names(node, f) {
+  let names = [f.hostname]
+  if f.fqdn != f.hostname and not starts-with(lower(f.fqdn), "localhost") {
+    names = [f.fqdn] + names
+  }
+  if node.name != node.address and not (node.name in names) {
+    names = names + [node.name]
+  }
+  return names
+}
+
+# The addresses of some nodes as this run reached them (unreachable ones are left out: they
+# fail on their own).
+fn addresses_of(nodes) {
+  let found = []
+  for node in nodes {
+    let f = facts(node)
+    if f != none {
+      found = found + [f.address]
     }
   }
+  return found
+}
+
+# --- Preflight: read every node, change nothing -------------------------------------------
+preflight on all_nodes {
+  let f = facts()
+  expect(f.hostname != "" and not starts-with(lower(f.hostname), "localhost"), "${host.name} has a real hostname (nova and libvirt address nodes by it; `${f.hostname}` will not do): set one with hostnamectl, or in /etc/sysconfig/network on RHEL 6")
+  expect(not starts-with(f.address, "127.") and f.address != "::1", "${host.name} is reached on a routable address, not ${f.address}: name it by the address the other nodes use")
+  for node in all_nodes {
+    let other = facts(node)
+    if node != host and other != none {
+      expect(lower(other.hostname) != lower(f.hostname), "${host.name} and ${node.name} have different hostnames (both are `${f.hostname}`): give each node its own")
+    }
+  }
+
+  # nova (and qemu) must have the same ids on every node that reads the share.
+  let reference = facts(controller)
+  if host in compute_nodes and not packstack {
+    expect(f.nova_uid != none, "${host.name} has a nova user: without one OpenStack nova is not installed there (install openstack-nova-compute, or run with packstack=true)")
+    if f.nova_uid != none and reference != none and reference.nova_uid != none {
+      expect(f.nova_uid == reference.nova_uid and f.nova_gid == reference.nova_gid, "nova's uid:gid on ${host.name} (${f.nova_uid}:${f.nova_gid}) matches ${controller.name} (${reference.nova_uid}:${reference.nova_gid}): files on the share would get the wrong owner; renumber nova (usermod -u, groupmod -g, then chown its files) so every node agrees")
+    }
+    if f.qemu_uid != none and reference != none and reference.qemu_uid != none {
+      expect(f.qemu_uid == reference.qemu_uid and f.qemu_gid == reference.qemu_gid, "qemu's uid:gid on ${host.name} (${f.qemu_uid}:${f.qemu_gid}) matches ${controller.name} (${reference.qemu_uid}:${reference.qemu_gid}): qemu could not open disks on the share")
+    }
+  }
+  if host == nfs_server and not (host in compute_nodes) and f.nova_uid != none and reference != none and reference.nova_uid != none {
+    expect(f.nova_uid == reference.nova_uid, "the storage host ${host.name} has nova as uid ${f.nova_uid}, the compute nodes ${reference.nova_uid}: the share's owner would differ")
+  }
+
+  # Leftovers of the original crucible tool, which moved nova's whole state to an NFS mount.
+  if host in compute_nodes {
+    let state = probe "grep -E '^[[:space:]]*state_path[[:space:]]*=[[:space:]]*/openstack' ${quote(nova_conf)}"
+    expect(not state.ok, "${nova_conf} on ${host.name} has no state_path=/openstack (the original tool's layout): move nova's state back to /var/lib/nova and remove that line first")
+    let old_mount = probe "grep -E '^[^#]*[[:space:]]/openstack[[:space:]]' /etc/fstab"
+    expect(not old_mount.ok, "/etc/fstab on ${host.name} has no /openstack mount (the original tool's): unmount it and remove its line first")
+    let units = probe "grep -l 'openstack.mount' /usr/lib/systemd/system/openstack-nova-*.service"
+    expect(not units.ok, "the packaged nova units on ${host.name} are unedited (the original tool added openstack.mount to ${units.stdout}): reinstall openstack-nova-* to restore them; crucible uses a drop-in")
+  }
+  storage_preflight(f)
 }
 
 # --- Every node: host names ---------------------------------------------------------------
-# `nova live-migration` addresses hosts by name, so every node must resolve every other one.
-on nodes {
+# nova addresses hosts by name, so every node must resolve every other one to the address
+# the migration uses. Names are added to a node's line; loopback lines are left alone.
+on all_nodes {
   let entries = []
-  for node in nodes {
+  for node in all_nodes {
     # none when that node is unreachable: it fails on its own, the others go on.
     let node_facts = facts(node)
     if node_facts != none {
-      let names = [node.name]
-      if node.name == node.address {
-        names = unique([node_facts.fqdn, node_facts.hostname])
-      }
-      entries = entries + [{ address = node_facts.address, names = names }]
+      entries = entries + [{ address = node_facts.address, names = node_names(node, node_facts) }]
     }
   }
   # One read and at most one write of /etc/hosts for all the entries.
@@ -100,97 +185,76 @@ on nodes {
   }
 }
 
-# --- The controller: the NFS server ---------------------------------------------------------
-on controller {
-  let f = facts()
-
-  # Pin the helper daemons to fixed ports (the stock file has them commented out).
-  let nfs_conf = edit-ini "/etc/sysconfig/nfs" {
-    LOCKD_TCPPORT = lockd_tcp_port
-    LOCKD_UDPPORT = lockd_udp_port
-    MOUNTD_PORT = mountd_port
-    RQUOTAD_PORT = rquotad_port
-    STATD_PORT = statd_port
-    STATD_OUTGOING_PORT = statd_outgoing_port
+# --- Optional: packstack, once the nodes resolve each other -------------------------------
+if packstack {
+  on controller {
+    run "packstack --gen-answer-file=${quote(packstack_answer_file)}" creates: packstack_answer_file
+    let answers = edit-ini packstack_answer_file section: "general" {
+      CONFIG_COMPUTE_HOSTS = join(addresses_of(compute_nodes), ",")
+    }
+    if answers.changed {
+      run "packstack --answer-file=${quote(packstack_answer_file)}"
+    }
   }
-
-  # The shared directory: owned by nova, traversable by qemu (o+x).
-  directory instances_path owner: "nova:nova" mode: "0755"
-
-  let exports = ensure-line "/etc/exports" "${instances_path} ${export_clients}(${export_options})" match: "^${regex-escape(instances_path)}[ \t]" create: true
-
-  service "rpcbind" state: "running" enabled: true
-  service f.nfs_server_service state: "running" enabled: true
-  if f.nfs_lock_service != "" {
-    service f.nfs_lock_service state: "running" enabled: true
-  }
-  if nfs_conf.changed {
-    service f.nfs_server_service state: "restarted"
-  }
-  if exports.changed {
-    exportfs
-  }
-
-  # NFS itself and its helpers, before the distribution's final REJECT rule: one call, so
-  # one read of the rules and one insert-and-save.
-  open-port "both" [111, statd_port, rquotad_port, mountd_port, 2049, "${lockd_tcp_port}/tcp", "${lockd_udp_port}/udp"]
 }
 
-# --- Every compute node (the controller included) -------------------------------------------
-on nodes {
+# --- The NFS server -------------------------------------------------------------------------
+on nfs_server {
+  storage_server()
+}
+
+# --- Every compute node ---------------------------------------------------------------------
+on compute_nodes {
   let f = facts()
+  let peers = addresses_of(compute_nodes)
 
-  # NFSv4 id mapping: same domain everywhere.
-  let idmap = edit-ini "/etc/idmapd.conf" section: "General" { Domain = nfs_domain }
-  if idmap.changed {
-    service f.idmap_service state: "restarted"
-  }
+  storage_client()
 
-  # Mount the shared instances directory now and at boot: no reboot needed.
-  # NFSv4 mounts the export root (the export has fsid=0); NFSv3 mounts the path itself.
-  # The server by the address this run reached it on (an ssh alias would not resolve).
-  let server_facts = facts(controller)
-  if server_facts == none {
-    fail("the NFS server ${controller.name} is unreachable, so the share cannot be mounted")
-  }
-  let server = server_facts.address
-  let context = "context=\"system_u:object_r:nova_var_lib_t:s0\""
-  let source = "${server}:/"
-  let options = "defaults,_netdev,${context}"
-  if f.nfs_version == 3 {
-    source = "${server}:${instances_path}"
-    options = "defaults,_netdev,nfsvers=3,${context}"
-  }
-  fstab source instances_path fstype: f.fstab_type options: options
-  mount instances_path source: source fstype: f.fstab_type options: options
-
-  # Let qemu use NFS-backed disks (persistent). Not `setenforce 0`.
-  selinux-boolean "virt_use_nfs" true
-
-  # libvirtd listens on TCP for migration requests.
+  # libvirtd listens on TCP, on the address the other nodes reach it on.
   let libvirtd_conf = edit-ini "/etc/libvirt/libvirtd.conf" {
     listen_tls = 0
     listen_tcp = 1
+    listen_addr = "\"${f.address}\""
+    tcp_port = "\"${libvirtd_port}\""
     auth_tcp = "\"${libvirtd_auth_tcp}\""
   }
+  # libvirt before 5.6 listens only when started with --listen.
   let libvirtd_args = edit-ini "/etc/sysconfig/libvirtd" { LIBVIRTD_ARGS = "\"--listen\"" }
-  if libvirtd_conf.changed or libvirtd_args.changed {
-    service "libvirtd" state: "restarted"
+  # qemu's migration ports, where the release reads them (RHEL 6: a fixed range).
+  let qemu_conf_changed = false
+  let range = split(migration_ports, separator: "-")
+  if probe("grep -q '^#*[[:space:]]*migration_port_min' /etc/libvirt/qemu.conf").ok {
+    let qemu_conf = edit-ini "/etc/libvirt/qemu.conf" {
+      migration_port_min = range[0]
+      migration_port_max = range[len(range) - 1]
+    }
+    qemu_conf_changed = qemu_conf.changed
+  }
+  if libvirtd_conf.changed or libvirtd_args.changed or qemu_conf_changed {
+    service "libvirtd" state: "restarted" enabled: true
+  } else {
+    service "libvirtd" state: "running" enabled: true
   }
 
-  # nova: instances on the share (not all of state_path), and the migration flags.
+  # nova: instances on the share (not all of state_path), and the migration settings.
   let nova_default = edit-ini nova_conf section: "DEFAULT" {
     instances_path = instances_path
     vncserver_listen = vncserver_listen
   }
+  let uri = none
+  if libvirtd_port != 16509 {
+    uri = "qemu+tcp://%s:${libvirtd_port}/system"
+  }
   let nova_libvirt = edit-ini nova_conf section: "libvirt" {
     live_migration_flag = live_migration_flag
+    live_migration_uri = uri
   }
 
-  # systemd: start nova-compute only once the share is mounted, with a drop-in
-  # (package updates overwrite /usr/lib/systemd/system/*.service).
+  # systemd: nova-compute starts only once the share is mounted, with a drop-in (package
+  # updates overwrite /usr/lib/systemd/system). RHEL 6 has no such thing: there the mount
+  # point itself is root's (see storage_client), so nova cannot fill it when unmounted.
   let dropin_changed = false
-  if f.init == "systemd" {
+  if f.init == "systemd" and host != nfs_server {
     let dropin = systemd-dropin "openstack-nova-compute.service" content: "[Unit]\nRequiresMountsFor=${instances_path}\n"
     if dropin.changed {
       daemon-reload
@@ -198,24 +262,270 @@ on nodes {
     }
   }
   if nova_default.changed or nova_libvirt.changed or dropin_changed {
-    service "openstack-nova-compute" state: "restarted"
+    service "openstack-nova-compute" state: "restarted" enabled: true
+  } else {
+    service "openstack-nova-compute" state: "running" enabled: true
   }
 
-  # Migration control (libvirtd) and data (qemu) ports.
-  open-port "tcp" [libvirtd_port, migration_ports]
+  # Migration control (libvirtd) and data (qemu) ports, open to the compute nodes only.
+  let data_ports = migration_ports
+  if f.family == "rhel" and f.major_version == 6 {
+    data_ports = "49152-49215"
+  }
+  open-port "tcp" [libvirtd_port, data_ports] source: peers
 
-  # Passwordless root SSH between compute nodes, when a key is given.
-  if root_ssh_key != "" {
-    authorized-key root_ssh_key user: "root"
+  # SELinux: qemu may use NFS-backed disks (persistent). Not `setenforce 0`.
+  if f.selinux != "disabled" {
+    selinux-boolean "virt_use_nfs" true
   }
 
-  # nova's uid must agree on every node for files on the share; report, never renumber.
-  let ids = nova-ids()
-  if ids == none {
-    log("warning: no nova user on this host; is openstack-nova-compute installed?")
-  } else if ids.uid != nova_uid {
-    log("warning: nova has uid ${ids.uid} here, expected ${nova_uid}: files on the share will have the wrong owner")
+  # Resize and cold migration: SSH between nodes as nova.
+  if nova_ssh_key != "" {
+    run "usermod -s /bin/bash nova" unless: "getent passwd nova | grep -q ':/bin/bash$'"
+    authorized-key nova_ssh_key user: "nova"
+    for peer in compute_nodes {
+      let pf = facts(peer)
+      if pf != none and peer != host {
+        let known = "~nova/.ssh/known_hosts"
+        run "ssh-keyscan -H ${quote(pf.hostname)} ${quote(pf.address)} >> ${known} && chown nova:nova ${known}" unless: "ssh-keygen -F ${quote(pf.hostname)} -f ${known} >/dev/null"
+      }
+    }
   }
+}
+
+# --- Verify: the live system works ----------------------------------------------------------
+# Each compute node writes a file as nova into the share; the next block checks, on every
+# compute node, that every node's file is owned by nova (not `nobody`: idmap and uids agree).
+verify on compute_nodes {
+  storage_verify_client()
+  let mark = "${instances_path}/.crucible-verify-${facts().hostname}"
+  let wrote = probe "su -s /bin/sh nova -c ${quote("touch ${mark}")}"
+  expect(wrote.ok, "nova can write into ${instances_path} on ${host.name}: ${wrote.stderr}")
+  let lock = probe "flock -w 10 ${quote(instances_path)}/.crucible-verify-lock true"
+  expect(lock.ok, "file locks work in ${instances_path} on ${host.name} (nova keeps its image cache locks there): ${lock.stderr}")
+}
+
+verify on compute_nodes {
+  let f = facts()
+  for node in compute_nodes {
+    let nf = facts(node)
+    if nf != none {
+      let owner = probe "stat -c %U:%G ${quote("${instances_path}/.crucible-verify-${nf.hostname}")}"
+      expect(owner.stdout == "nova:nova", "a file nova made on ${node.name} is nova:nova on ${host.name}, not `${owner.stdout}${owner.stderr}`: nova's ids or the NFSv4 domain differ")
+      if node != host {
+        let port = ""
+        if libvirtd_port != 16509 {
+          port = ":${libvirtd_port}"
+        }
+        let libvirt = probe "timeout 20 virsh -c ${quote("qemu+tcp://${nf.hostname}${port}/system")} list"
+        expect(libvirt.ok, "${host.name} reaches libvirtd on ${node.name} as qemu+tcp://${nf.hostname}${port}/system: ${libvirt.stderr}")
+      }
+    }
+  }
+  if f.selinux != "disabled" {
+    expect(probe("getsebool virt_use_nfs").stdout == "virt_use_nfs --> on", "virt_use_nfs is on on ${host.name}")
+  }
+}
+
+verify on compute_nodes {
+  probe "rm -f ${quote(instances_path)}/.crucible-verify-*"
+}
+
+# --- Storage: NFS ---------------------------------------------------------------------------
+# The replaceable part. A fork for other shared storage keeps the calls above and replaces
+# these five functions: storage_preflight(f) (read-only checks on every node),
+# storage_server() (on nfs_server), storage_client() (on every compute node; must leave
+# instances_path shared and mounted at boot), storage_verify_client() (read-only).
+
+# The export as clients mount it.
+fn nfs_source() {
+  return "${facts(nfs_server).address}:${instances_path}"
+}
+
+# Mount options: NFS version, _netdev (the network comes first at boot), the SELinux label.
+fn nfs_options() {
+  let options = "defaults,_netdev,nfsvers=${nfs_version}"
+  if selinux_context != "" {
+    options = options + ",context=\"system_u:object_r:${selinux_context}:s0\""
+  }
+  return options
+}
+
+fn storage_preflight(f) {
+  let m = mount-info instances_path
+  if host == nfs_server {
+    expect(m == none or not starts-with(m.fstype, "nfs"), "the NFS server ${host.name} does not NFS-mount ${instances_path} (it is mounted from ${default(m, {source = ""}).source}): loopback NFS can deadlock; unmount it and remove its /etc/fstab line, the server uses the directory itself")
+    let fsid = probe "grep -vE '^[[:space:]]*(#|${regex-escape(instances_path)}[[:space:]])' /etc/exports | grep -E 'fsid=(0|root)'"
+    expect(not fsid.ok, "/etc/exports on ${host.name} has no other fsid=0 export (`${fsid.stdout}`: the original tool's): it would become the NFSv4 root and hide ${instances_path}; remove that line first")
+  } else if host in clients {
+    if m != none {
+      expect(m.source == nfs_source(), "${instances_path} on ${host.name} is mounted from ${nfs_source()}, not ${m.source}: unmount it first")
+    } else {
+      let listing = probe "ls -A ${quote(instances_path)}"
+      expect(listing.stdout == "", "${instances_path} on ${host.name} is empty before the share is mounted over it (it holds: ${replace(listing.stdout, "\n", " ")}): mounting would hide those instances from nova; move them to the NFS server first")
+    }
+  }
+}
+
+fn storage_server() {
+  let f = facts()
+  let reference = facts(controller)
+
+  # The shared directory: owned by nova (by its ids on a storage host without nova),
+  # traversable by qemu (o+x).
+  let owner = "nova:nova"
+  if f.nova_uid == none and reference != none and reference.nova_uid != none {
+    owner = "${reference.nova_uid}:${reference.nova_gid}"
+  }
+  directory instances_path owner: owner mode: "0755"
+
+  let allowed = export_clients
+  if len(allowed) == 0 {
+    allowed = addresses_of(clients)
+  }
+  let entries = []
+  for client in allowed {
+    entries = entries + ["${client}(${export_options})"]
+  }
+  let exports_changed = false
+  if len(entries) > 0 {
+    let exports = ensure-line "/etc/exports" "${instances_path} ${join(entries, " ")}" match: "^${regex-escape(instances_path)}[ \t]" create: true
+    exports_changed = exports.changed
+  }
+
+  # NFSv4 id mapping: the server's idmap daemon, restarted before any client mounts.
+  let idmap = edit-ini "/etc/idmapd.conf" section: "General" { Domain = nfs_domain }
+
+  # NFSv3: pin the helpers where this release reads them. Both spellings are set: RHEL 6 and
+  # 7.2+ read MOUNTD_PORT/STATD_PORT; 7.0, 7.1 and Fedora read only RPCMOUNTDOPTS/STATDARG.
+  # lockd: LOCKD_* up to 7.2, /etc/modprobe.d/lockd.conf and the fs.nfs sysctls from 7.3.
+  let ports_changed = false
+  if nfs_version == 3 {
+    let nfs_conf = edit-ini "/etc/sysconfig/nfs" {
+      MOUNTD_PORT = mountd_port
+      STATD_PORT = statd_port
+      STATD_OUTGOING_PORT = statd_outgoing_port
+      LOCKD_TCPPORT = lockd_tcp_port
+      LOCKD_UDPPORT = lockd_udp_port
+      RPCMOUNTDOPTS = "\"-p ${mountd_port}\""
+      STATDARG = "\"-p ${statd_port} -o ${statd_outgoing_port}\""
+    }
+    ports_changed = nfs_conf.changed
+    if f.init == "systemd" {
+      let lockd = ensure-line "/etc/modprobe.d/lockd.conf" "options lockd nlm_tcpport=${lockd_tcp_port} nlm_udpport=${lockd_udp_port}" match: "^options[ \t]+lockd[ \t]" create: true
+      let sysctl = ensure-line "/etc/sysctl.d/crucible-nfs-lockd.conf" "fs.nfs.nlm_tcpport = ${lockd_tcp_port}\nfs.nfs.nlm_udpport = ${lockd_udp_port}" create: true
+      if lockd.changed or sysctl.changed {
+        run "sysctl -q -w fs.nfs.nlm_tcpport=${lockd_tcp_port} fs.nfs.nlm_udpport=${lockd_udp_port} 2>/dev/null || true"
+        ports_changed = true
+      }
+    }
+  }
+
+  service "rpcbind" state: "running" enabled: true
+  if ports_changed and f.nfs_config_service != "" {
+    # nfs-config turns /etc/sysconfig/nfs into the daemons' arguments once per start.
+    service f.nfs_config_service state: "restarted"
+  }
+  if nfs_version == 3 and f.nfs_lock_service != "" {
+    if ports_changed {
+      service f.nfs_lock_service state: "restarted"
+    } else {
+      service f.nfs_lock_service state: "running"
+    }
+  }
+  if ports_changed {
+    service f.nfs_server_service state: "restarted" enabled: true
+  } else {
+    service f.nfs_server_service state: "running" enabled: true
+  }
+  if f.idmap_service != "" {
+    if idmap.changed {
+      service f.idmap_service state: "restarted"
+    } else {
+      service f.idmap_service state: "running"
+    }
+  }
+  if exports_changed {
+    exportfs
+  }
+
+  # Exactly the ports in effect, from the compute nodes only.
+  let ports = ["2049/tcp"]
+  if nfs_version == 3 {
+    ports = [111, 2049, mountd_port, statd_port, "${lockd_tcp_port}/tcp", "${lockd_udp_port}/udp"]
+  }
+  if len(clients) > 0 {
+    open-port "both" ports source: addresses_of(clients)
+  }
+}
+
+fn storage_client() {
+  let f = facts()
+  if host == nfs_server {
+    return
+  }
+  # NFSv4 ids: RHEL 6 clients map them with rpcidmapd; systemd clients with nfsidmap, whose
+  # cache is cleared when the domain changes (their nfs-idmapd would start an NFS server).
+  let idmap = edit-ini "/etc/idmapd.conf" section: "General" { Domain = nfs_domain }
+  if f.init == "sysv" {
+    if idmap.changed {
+      service "rpcidmapd" state: "restarted" enabled: true
+    } else {
+      service "rpcidmapd" state: "running" enabled: true
+    }
+    # netfs mounts _netdev entries at boot; NFSv3 needs rpcbind and statd too.
+    service "netfs" enabled: true
+    if nfs_version == 3 {
+      service "rpcbind" state: "running" enabled: true
+      service "nfslock" state: "running" enabled: true
+    }
+  } else if idmap.changed {
+    run "nfsidmap -c"
+  }
+
+  # While the share is not mounted, the mount point is root's: nova cannot fill the local
+  # directory (on RHEL 6, nova-compute may start before the mount at boot).
+  if mount-info(instances_path) == none {
+    directory instances_path owner: "root:root" mode: "0755"
+  }
+  let fstype = "nfs"
+  if nfs_version == 4 {
+    fstype = "nfs4"
+  }
+  fstab nfs_source() instances_path fstype: fstype options: nfs_options()
+  mount instances_path source: nfs_source() fstype: fstype options: nfs_options()
+}
+
+fn storage_verify_client() {
+  let m = mount-info instances_path
+  if host == nfs_server {
+    expect(m == none or not starts-with(m.fstype, "nfs"), "the NFS server ${host.name} uses ${instances_path} directly, not through NFS")
+    let exported = probe "exportfs -v"
+    expect(instances_path in exported.stdout, "${host.name} exports ${instances_path} (exportfs -v: ${exported.stdout}${exported.stderr})")
+  } else {
+    expect(m != none and m.source == nfs_source() and starts-with(m.fstype, "nfs"), "${instances_path} on ${host.name} is mounted from ${nfs_source()} with NFS (found: ${default(m, "nothing")})")
+    # The ports the server's daemons really use (rpcinfo) get through its firewall from here.
+    let blocked = probe nfs_ports_blocked_from_here(facts(nfs_server).address)
+    expect(blocked.ok and blocked.stdout == "", "the NFS server's ports in effect are open to ${host.name} (blocked: ${blocked.stdout}${blocked.stderr})")
+  }
+}
+
+# A shell check run on a client: prints each TCP port NFS needs on `server` that its firewall
+# blocks (a refused connection got through the firewall; no route or a timeout did not).
+# NFSv3: the ports rpcinfo reports for portmapper, nfs, mountd, status and nlockmgr.
+fn nfs_ports_blocked_from_here(server) {
+  let ports = "echo 2049"
+  if nfs_version == 3 {
+    ports = "rpcinfo -p \"$server\" | awk '$3 == \"tcp\" && $5 ~ /^(portmapper|nfs|mountd|status|nlockmgr)$/ { print $4 }' | sort -u"
+  }
+  return """
+    server=${quote(server)}
+    ports=$(${ports}) || exit 1
+    for port in $ports; do
+      out=$(timeout 5 bash -c 'exec 3<>"/dev/tcp/$0/$1"' "$server" "$port" 2>&1); rc=$?
+      case "$rc:$out" in 0:*|*[Rr]efused*) ;; *) printf '%s ' "$port" ;; esac
+    done
+    """
 }
 
 """####),
