@@ -56,8 +56,9 @@ param lockd_udp_port = 32769
 
 # libvirtd's TCP port, where the source host asks the destination to take the guest.
 param libvirtd_port = 16509
-# qemu's migration data ports: RHEL 7 and Fedora set them in qemu.conf (migration_port_min/
-# max); RHEL 6's qemu always uses 49152-49215, whatever this says.
+# qemu's migration data ports, set in qemu.conf (migration_port_min/max) where the release
+# reads them (libvirt 1.2: RHEL 7.1+, Fedora 21); RHEL 6, 7.0 and Fedora 20 always use
+# 49152-49215, whatever this says, and the firewall opens that.
 param migration_ports = "49152-49215"
 # Authentication on libvirtd's TCP socket. "none" lets anyone who reaches the port control
 # every guest on the node: the firewall rules below admit only the nodes. "sasl" needs a
@@ -220,8 +221,11 @@ on compute_nodes {
   }
   # libvirt before 5.6 listens only when started with --listen.
   let libvirtd_args = edit-ini "/etc/sysconfig/libvirtd" { LIBVIRTD_ARGS = "\"--listen\"" }
-  # qemu's migration ports, where the release reads them (RHEL 6: a fixed range).
+  # qemu's migration ports, where the release reads them: a libvirt whose stock qemu.conf
+  # documents migration_port_min (1.2.x: RHEL 7.1+, Fedora 21) takes the range; older ones
+  # (RHEL 6, 7.0, Fedora 20) always use qemu's 49152-49215.
   let qemu_conf_changed = false
+  let data_ports = "49152-49215"
   let range = split(migration_ports, separator: "-")
   if probe("grep -q '^#*[[:space:]]*migration_port_min' /etc/libvirt/qemu.conf").ok {
     let qemu_conf = edit-ini "/etc/libvirt/qemu.conf" {
@@ -229,6 +233,7 @@ on compute_nodes {
       migration_port_max = range[len(range) - 1]
     }
     qemu_conf_changed = qemu_conf.changed
+    data_ports = migration_ports
   }
   if libvirtd_conf.changed or libvirtd_args.changed or qemu_conf_changed {
     service "libvirtd" state: "restarted" enabled: true
@@ -268,10 +273,6 @@ on compute_nodes {
   }
 
   # Migration control (libvirtd) and data (qemu) ports, open to the compute nodes only.
-  let data_ports = migration_ports
-  if f.family == "rhel" and f.major_version == 6 {
-    data_ports = "49152-49215"
-  }
   open-port "tcp" [libvirtd_port, data_ports] source: peers
 
   # SELinux: qemu may use NFS-backed disks (persistent). Not `setenforce 0`.
