@@ -104,24 +104,6 @@ static inline unsigned long crucible_sftp_create_flags(void) {
 }
 static inline unsigned long crucible_sftp_no_such_file(void) { return LIBSSH2_FX_NO_SUCH_FILE; }
 
-/* MARK: - known hosts */
-
-static inline int crucible_knownhost_readfile(LIBSSH2_KNOWNHOSTS *hosts, const char *path) {
-    return libssh2_knownhost_readfile(hosts, path, LIBSSH2_KNOWNHOST_FILE_OPENSSH);
-}
-
-/* The typemask for a plain host name and a base64 key of the given LIBSSH2_KNOWNHOST_KEY_*. */
-static inline int crucible_knownhost_plain_base64(int keyType) {
-    return LIBSSH2_KNOWNHOST_TYPE_PLAIN | LIBSSH2_KNOWNHOST_KEYENC_BASE64 | keyType;
-}
-
-static inline int crucible_knownhost_key_rsa(void) { return LIBSSH2_KNOWNHOST_KEY_SSHRSA; }
-static inline int crucible_knownhost_key_dss(void) { return LIBSSH2_KNOWNHOST_KEY_SSHDSS; }
-static inline int crucible_knownhost_key_ecdsa_256(void) { return LIBSSH2_KNOWNHOST_KEY_ECDSA_256; }
-static inline int crucible_knownhost_key_ecdsa_384(void) { return LIBSSH2_KNOWNHOST_KEY_ECDSA_384; }
-static inline int crucible_knownhost_key_ecdsa_521(void) { return LIBSSH2_KNOWNHOST_KEY_ECDSA_521; }
-static inline int crucible_knownhost_key_ed25519(void) { return LIBSSH2_KNOWNHOST_KEY_ED25519; }
-
 /* MARK: - sockets */
 
 static inline short crucible_poll_in(void) { return POLLIN; }
