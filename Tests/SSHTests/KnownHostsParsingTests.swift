@@ -73,6 +73,30 @@ final class KnownHostsParsingTests: XCTestCase {
         XCTAssertEqual(known.entries(host: "web1", port: 22).map(\.line), [9])
     }
 
+    func testAFileThatCannotBeReadIsAnErrorNotAnEmptyFile() throws {
+        let directory = NSTemporaryDirectory() + "crucible-known-hosts-\(UUID().uuidString)"
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        chmod(directory, 0o755)
+        let path = directory + "/known_hosts"
+        try line("web1").write(toFile: path, atomically: true, encoding: .utf8)
+        chmod(path, 0o600)
+        XCTAssertEqual(try KnownHostsFile(path: path).entries.count, 1)
+        XCTAssertEqual(try KnownHostsFile(path: directory + "/missing").entries.count, 0, "a missing file is empty")
+        // Root reads anything: read as another user to get "permission denied".
+        XCTAssertEqual(seteuid(65534), 0)
+        let error: (any Error)?
+        do {
+            _ = try KnownHostsFile(path: path)
+            error = nil
+        } catch let caught {
+            error = caught
+        }
+        XCTAssertEqual(seteuid(0), 0)
+        guard case .hostKey(let message)? = error as? ConnectFailure else { return XCTFail("got \(String(describing: error))") }
+        XCTAssertTrue(message.hasPrefix("cannot read the known_hosts file \(path): Permission denied"), message)
+    }
+
     func testTheDecisionFollowsOpenSSH() {
         let key = blob("ssh-ed25519", 1)
         let known = { (lines: [String]) in self.file(lines).check(host: "web1", port: 22, key: key, type: .ed25519) }
