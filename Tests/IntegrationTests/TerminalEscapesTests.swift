@@ -26,13 +26,19 @@ final class TerminalEscapesTests: XCTestCase {
         try? FileManager.default.removeItem(at: tmp)
     }
 
-    private var recipe: String {
-        """
-        on "local" {
-          ensure-line "\(hostile!)" "added"
-          run "cat \(hostile!) >&2; exit 3"
-        }
-        """
+    /// `crucible-sh run` of a recipe that changes the hostile file (a diff) and fails a
+    /// command that prints it on stderr (an error).
+    private func run(_ options: [String]) throws -> CrucibleProcess.Result {
+        let path = tmp.appendingPathComponent("hostile.crucible").path
+        try """
+            on "local" {
+              ensure-line "\(hostile!)" "added"
+              run "cat \(hostile!) >&2; exit 3"
+            }
+            """.write(toFile: path, atomically: true, encoding: .utf8)
+        let result = try CrucibleProcess.run(["run", path, "--lock-path", tmp.appendingPathComponent("lock").path] + options)
+        XCTAssertEqual(result.status, 1, result.output)
+        return result
     }
 
     private func assertNoControls(_ text: String, file: StaticString = #filePath, line: UInt = #line) {
@@ -46,10 +52,7 @@ final class TerminalEscapesTests: XCTestCase {
     }
 
     func testRunOutputShowsHostControlsAsVisibleEscapes() throws {
-        let path = tmp.appendingPathComponent("hostile.crucible").path
-        try recipe.write(toFile: path, atomically: true, encoding: .utf8)
-        let result = try CrucibleProcess.run(["run", path, "--diff", "--lock-path", tmp.appendingPathComponent("lock").path])
-        XCTAssertEqual(result.status, 1, result.output)
+        let result = try run(["--diff"])
         assertNoControls(result.stdout)
         assertNoControls(result.stderr)
         let recap = result.stdout.components(separatedBy: "RECAP\n").last ?? ""
@@ -61,10 +64,7 @@ final class TerminalEscapesTests: XCTestCase {
     }
 
     func testJSONKeepsTheExactBytes() throws {
-        let path = tmp.appendingPathComponent("hostile.crucible").path
-        try recipe.write(toFile: path, atomically: true, encoding: .utf8)
-        let result = try CrucibleProcess.run(["run", path, "--json", "--lock-path", tmp.appendingPathComponent("lock").path])
-        XCTAssertEqual(result.status, 1, result.output)
+        let result = try run(["--json"])
         assertNoControls(result.stderr)
         XCTAssertTrue(result.stdout.contains("\\u001b[2J\\u001b]52;c;"), result.stdout)
         let report = try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any]

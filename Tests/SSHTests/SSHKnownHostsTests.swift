@@ -34,6 +34,20 @@ final class SSHKnownHostsTests: SSHTestCase {
         try knownHosts(name, Array(text.utf8))
     }
 
+    /// The message of the host key refusal a connection gets; fails the test on anything else.
+    private func refusal(
+        _ knownHosts: String, acceptNew: Bool = true, target: HostTarget? = nil,
+        file: StaticString = #filePath, line: UInt = #line
+    ) async -> String {
+        let ssh = transport(options(knownHosts: knownHosts, acceptNew: acceptNew), target: target)
+        let error = await transportError(file: file, line: line) { try await ssh.connect() }
+        guard case .hostKey(_, let message)? = error else {
+            XCTFail("expected a host key refusal, got \(String(describing: error))", file: file, line: line)
+            return ""
+        }
+        return message
+    }
+
     private func lines(_ path: String) throws -> Int {
         try Data(contentsOf: URL(fileURLWithPath: path)).split(separator: UInt8(ascii: "\n")).count
     }
@@ -48,8 +62,7 @@ final class SSHKnownHostsTests: SSHTestCase {
         XCTAssertEqual(result.stdoutText, "ok\n")
 
         let changed = try knownHosts("latin1_changed", comment + Array("\(hostField) \(try impostorKey())\n".utf8))
-        let error = await transportError { try await self.transport(self.options(knownHosts: changed, acceptNew: true)).connect() }
-        guard case .hostKey(_, let message)? = error else { return XCTFail("got \(String(describing: error))") }
+        let message = await refusal(changed)
         XCTAssertTrue(message.contains("has changed"), message)
         XCTAssertTrue(message.contains("\(changed):2"), message)
         XCTAssertEqual(try lines(changed), 2, "accept-new recorded nothing")
@@ -73,16 +86,14 @@ final class SSHKnownHostsTests: SSHTestCase {
     func testAKnownHostsFileThatCannotBeReadIsAnErrorNamingIt() async throws {
         let directory = sshd.dir + "/known_hosts_dir"
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
-        let error = await transportError { try await self.transport(self.options(knownHosts: directory, acceptNew: true)).connect() }
-        guard case .hostKey(_, let message)? = error else { return XCTFail("got \(String(describing: error))") }
+        let message = await refusal(directory)
         XCTAssertTrue(message.contains("cannot read the known_hosts file \(directory)"), message)
         XCTAssertTrue(message.contains("directory"), message)
     }
 
     func testAMissingKnownHostsFileIsEmpty() async throws {
         let missing = sshd.dir + "/no/such/known_hosts"
-        let error = await transportError { try await self.transport(self.options(knownHosts: missing)).connect() }
-        guard case .hostKey(_, let message)? = error else { return XCTFail("got \(String(describing: error))") }
+        let message = await refusal(missing, acceptNew: false)
         XCTAssertTrue(message.contains("is not known"), message)
         _ = try await transport(options(knownHosts: missing, acceptNew: true)).run("true")
         XCTAssertEqual(try lines(missing), 1)
@@ -99,8 +110,7 @@ final class SSHKnownHostsTests: SSHTestCase {
         }
         let target = HostTarget(user: "root", address: "127.0.0.1", port: ecdsaOnly.port)
         let file = ecdsaOnly.knownHosts
-        let error = await transportError { try await self.transport(self.options(knownHosts: file, acceptNew: true), target: target).connect() }
-        guard case .hostKey(_, let message)? = error else { return XCTFail("got \(String(describing: error))") }
+        let message = await refusal(file, target: target)
         XCTAssertTrue(message.hasPrefix("WARNING: the host key of 127.0.0.1 port \(ecdsaOnly.port) has changed"), message)
         XCTAssertTrue(message.contains("ECDSA key \(try ecdsaOnly.fingerprint(ofHostKey: ecdsaOnly.hostKeyECDSA))"), message)
         XCTAssertTrue(message.contains("\(file):1"), message)
@@ -112,8 +122,7 @@ final class SSHKnownHostsTests: SSHTestCase {
     func testARevokedKeyIsRefusedEvenWhenAnotherLineAcceptsIt() async throws {
         let key = try hostKey(sshd.hostKeyEd25519)
         let file = try knownHosts("revoked_known_hosts", "\(hostField) \(key)\n@revoked * \(key)\n")
-        let error = await transportError { try await self.transport(self.options(knownHosts: file, acceptNew: true)).connect() }
-        guard case .hostKey(_, let message)? = error else { return XCTFail("got \(String(describing: error))") }
+        let message = await refusal(file)
         XCTAssertTrue(message.contains("REVOKED"), message)
         XCTAssertTrue(message.contains("\(file):2"), message)
         XCTAssertTrue(message.contains(try sshd.fingerprint(ofHostKey: sshd.hostKeyEd25519)), message)
@@ -127,8 +136,7 @@ final class SSHKnownHostsTests: SSHTestCase {
 
     func testAHostKnownOnlyThroughACertificateAuthorityIsRefusedNotAddedByAcceptNew() async throws {
         let file = try knownHosts("ca_known_hosts", "@cert-authority [127.0.0.*]:\(sshd.port) \(try impostorKey())\n")
-        let error = await transportError { try await self.transport(self.options(knownHosts: file, acceptNew: true)).connect() }
-        guard case .hostKey(_, let message)? = error else { return XCTFail("got \(String(describing: error))") }
+        let message = await refusal(file)
         XCTAssertTrue(message.contains("does not support host certificates"), message)
         XCTAssertTrue(message.contains("\(file):1"), message)
         XCTAssertTrue(message.contains("ssh-keyscan -p \(sshd.port) -t ed25519 127.0.0.1"), message)
@@ -145,8 +153,7 @@ final class SSHKnownHostsTests: SSHTestCase {
             XCTAssertEqual(result.stdoutText, "ok\n", pattern)
         }
         let file = try knownHosts("wild_changed", "[127.0.0.*]:\(sshd.port) \(try impostorKey())\n")
-        let error = await transportError { try await self.transport(self.options(knownHosts: file, acceptNew: true)).connect() }
-        guard case .hostKey(_, let message)? = error else { return XCTFail("got \(String(describing: error))") }
+        let message = await refusal(file)
         XCTAssertTrue(message.contains("has changed"), message)
     }
 
@@ -157,8 +164,7 @@ final class SSHKnownHostsTests: SSHTestCase {
         XCTAssertEqual(result.stdoutText, "ok\n")
 
         let only = try knownHosts("negated_only", "![127.0.0.1]:\(sshd.port),[127.0.0.*]:*,* \(try hostKey(sshd.hostKeyEd25519))\n")
-        let error = await transportError { try await self.transport(self.options(knownHosts: only)).connect() }
-        guard case .hostKey(_, let message)? = error else { return XCTFail("got \(String(describing: error))") }
+        let message = await refusal(only, acceptNew: false)
         XCTAssertTrue(message.contains("is not known"), message)
     }
 
@@ -166,8 +172,7 @@ final class SSHKnownHostsTests: SSHTestCase {
         let file = try knownHosts("hashed", "\(hostField) \(try impostorKey())\n")
         try Shell.run("ssh-keygen -H -f \(file) && rm -f \(file).old")
         XCTAssertTrue(try String(contentsOfFile: file, encoding: .utf8).hasPrefix("|1|"))
-        let error = await transportError { try await self.transport(self.options(knownHosts: file, acceptNew: true)).connect() }
-        guard case .hostKey(_, let message)? = error else { return XCTFail("a hashed entry with another key is a change: \(String(describing: error))") }
+        let message = await refusal(file)
         XCTAssertTrue(message.contains("has changed") && message.contains("\(file):1"), message)
     }
 }
