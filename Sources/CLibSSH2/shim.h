@@ -9,6 +9,8 @@
 
 #include <libssh2.h>
 #include <libssh2_sftp.h>
+#include <openssl/evp.h>
+#include <openssl/hmac.h>
 #include <string.h>
 #include <poll.h>
 #include <netinet/in.h>
@@ -103,6 +105,16 @@ static inline unsigned long crucible_sftp_create_flags(void) {
     return LIBSSH2_FXF_WRITE | LIBSSH2_FXF_CREAT | LIBSSH2_FXF_EXCL;
 }
 static inline unsigned long crucible_sftp_no_such_file(void) { return LIBSSH2_FX_NO_SUCH_FILE; }
+
+/* MARK: - known hosts */
+
+/* HMAC-SHA1 from libcrypto (the OpenSSL libssh2 is built on): hashed known_hosts names are
+ * `|1|SALT|HMAC-SHA1(SALT, name)`. `out` holds 20 bytes; returns 0 on success. */
+static inline int crucible_hmac_sha1(const unsigned char *key, int keyLength,
+                                     const unsigned char *data, size_t dataLength, unsigned char *out) {
+    unsigned int outLength = 0;
+    return HMAC(EVP_sha1(), key, keyLength, data, dataLength, out, &outLength) != NULL && outLength == 20 ? 0 : -1;
+}
 
 /* MARK: - sockets */
 

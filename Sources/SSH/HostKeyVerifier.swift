@@ -10,7 +10,7 @@ struct HostKeyVerifier {
 
     func verify(_ key: PresentedHostKey, known: KnownHostsFile, host: String, port: Int) throws {
         let message = Messages(key: key, file: knownHostsPath, host: host, port: port)
-        switch known.check(host: host, port: port, key: key.blob, type: key.type) {
+        switch known.check(key: key.blob, type: key.type) {
         case .match:
             return
         case .revoked(let line):

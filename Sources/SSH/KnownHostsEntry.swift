@@ -1,4 +1,5 @@
 import Foundation
+import CLibSSH2
 
 /// One line of a known_hosts file that could be parsed, as OpenSSH reads it:
 /// `[@cert-authority|@revoked] HOSTS KEYTYPE BASE64 [comment]`.
@@ -17,7 +18,6 @@ struct KnownHostsEntry {
     /// 1-based line number in the file.
     let line: Int
     let marker: Marker
-    let hosts: KnownHostsPattern
     /// The key type as written (`ssh-ed25519`, `ecdsa-sha2-nistp256`, ...).
     let keyName: String
     /// The decoded key blob, as the server sends it in the handshake.
@@ -26,7 +26,9 @@ struct KnownHostsEntry {
     /// The key type when it is one crucible can negotiate.
     var type: HostKeyType? { HostKeyType(keyName: keyName) }
 
-    init?(_ text: ArraySlice<UInt8>, line: Int) {
+    /// Parses one line; nil when it cannot be parsed, or when its host field does not
+    /// match `name` (checked before the key is decoded: most lines are about other hosts).
+    init?(_ text: ArraySlice<UInt8>, line: Int, about name: String) {
         var fields = text.split(whereSeparator: Self.isBlank)[...]
         guard let first = fields.first, first.first != UInt8(ascii: "#") else { return nil }
         switch Array(first) {
@@ -38,21 +40,20 @@ struct KnownHostsEntry {
         }
         if marker != .none { fields = fields.dropFirst() }
         guard fields.count >= 3,
-              let hosts = KnownHostsPattern(fields[fields.startIndex]),
+              let hosts = KnownHostsPattern(fields[fields.startIndex]), hosts.matches(name),
               let keyName = String(validating: fields[fields.startIndex + 1], as: UTF8.self),
               let key = Data(base64Encoded: Data(fields[fields.startIndex + 2])).map(Array.init),
               Self.keyName(inBlob: key) == keyName
         else { return nil }
         self.line = line
-        self.hosts = hosts
         self.keyName = keyName
         self.key = key
     }
 
-    /// The entries of a whole file, in order; lines that cannot be parsed are left out.
-    static func parse(_ bytes: [UInt8]) -> [KnownHostsEntry] {
+    /// The entries of a whole file about `name`, in order; lines that cannot be parsed are left out.
+    static func parse(_ bytes: [UInt8], about name: String) -> [KnownHostsEntry] {
         bytes.split(separator: UInt8(ascii: "\n"), omittingEmptySubsequences: false).enumerated()
-            .compactMap { KnownHostsEntry($1, line: $0 + 1) }
+            .compactMap { KnownHostsEntry($1, line: $0 + 1, about: name) }
     }
 
     /// The algorithm name a key blob starts with (an SSH `string`: 4-byte length, bytes).
@@ -99,7 +100,7 @@ enum KnownHostsPattern {
         let name = Self.lowercased(name.utf8)
         switch self {
         case .hashed(let salt, let hash):
-            return HMACSHA1.authenticationCode(key: salt, message: name) == hash
+            return Self.hmacSHA1(key: salt, message: name) == hash
         case .patterns(let patterns):
             var matched = false
             for (negated, pattern) in patterns where Self.glob(pattern[...], matches: name[...]) {
@@ -131,6 +132,13 @@ enum KnownHostsPattern {
             }
         }
         return pattern[p...].allSatisfy { $0 == UInt8(ascii: "*") }
+    }
+
+    /// HMAC-SHA1 from libcrypto; nil if it fails (then no hashed name matches).
+    static func hmacSHA1(key: [UInt8], message: [UInt8]) -> [UInt8]? {
+        var code = [UInt8](repeating: 0, count: 20)
+        let status = crucible_hmac_sha1(key, Int32(clamping: key.count), message, message.count, &code)
+        return status == 0 ? code : nil
     }
 
     private static func lowercased(_ bytes: some Sequence<UInt8>) -> [UInt8] {

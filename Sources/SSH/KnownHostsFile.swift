@@ -16,22 +16,23 @@ enum HostKeyCheck: Equatable {
     case notFound
 }
 
-/// A known_hosts file, read as bytes and parsed by crucible itself (libssh2's parser
-/// knows no markers, no wildcards or negation, and compares keys of one type only).
+/// What a known_hosts file says about one host: the file is read as bytes and parsed by
+/// crucible itself (libssh2's parser knows no markers, no wildcards or negation, and
+/// compares keys of one type only), keeping the lines whose host field matches.
 /// A missing file is empty; one that exists but cannot be read (permission denied, a
 /// directory) is an error that names it, never an empty file that accept-new would fill.
 struct KnownHostsFile {
     let path: String
+    /// The lines about the host, in file order.
     let entries: [KnownHostsEntry]
 
-    init(path: String) throws {
-        self.path = path
-        entries = KnownHostsEntry.parse(try Self.contents(of: path))
+    init(path: String, host: String, port: Int) throws {
+        try self.init(path: path, bytes: Self.contents(of: path), host: host, port: port)
     }
 
-    init(path: String, bytes: [UInt8]) {
+    init(path: String, bytes: [UInt8], host: String, port: Int) {
         self.path = path
-        entries = KnownHostsEntry.parse(bytes)
+        entries = KnownHostsEntry.parse(bytes, about: Self.hostField(host: host, port: port))
     }
 
     /// How known_hosts names a host: bare on port 22, `[host]:port` otherwise; lowercase,
@@ -41,39 +42,32 @@ struct KnownHostsFile {
         return port == 22 ? host : "[\(host)]:\(port)"
     }
 
-    /// The lines whose host field matches `host` on `port`.
-    func entries(host: String, port: Int) -> [KnownHostsEntry] {
-        let name = Self.hostField(host: host, port: port)
-        return entries.filter { $0.hosts.matches(name) }
-    }
-
-    /// Checks a raw host key blob for `host` on `port`: a revoked key is refused first,
-    /// then any plain line with the same key accepts it; any other plain line for the host
-    /// makes it a changed key; `@cert-authority` lines alone cannot be checked.
-    func check(host: String, port: Int, key: [UInt8], type: HostKeyType) -> HostKeyCheck {
-        let lines = entries(host: host, port: port)
-        if let revoked = lines.first(where: { $0.marker == .revoked && $0.key == key }) {
+    /// Checks a raw host key blob: a revoked key is refused first, then any plain line with
+    /// the same key accepts it; any other plain line makes it a changed key;
+    /// `@cert-authority` lines alone cannot be checked.
+    func check(key: [UInt8], type: HostKeyType) -> HostKeyCheck {
+        if let revoked = entries.first(where: { $0.marker == .revoked && $0.key == key }) {
             return .revoked(line: revoked.line)
         }
-        let plain = lines.filter { $0.marker == .none }
+        let plain = entries.filter { $0.marker == .none }
         if plain.contains(where: { $0.key == key }) { return .match }
         if let old = plain.first(where: { $0.type == type }) ?? plain.first {
             return .changed(line: old.line, knownType: old.keyName)
         }
-        if let authority = lines.first(where: { $0.marker == .certAuthority }) {
+        if let authority = entries.first(where: { $0.marker == .certAuthority }) {
             return .certificateAuthorityOnly(line: authority.line)
         }
         return .notFound
     }
 
     /// The host key algorithm preference for the handshake: the types known_hosts holds
-    /// for this host first (libssh2 1.10 would otherwise pick ECDSA, and a host known by
+    /// for the host first (libssh2 1.10 would otherwise pick ECDSA, and a host known by
     /// its ed25519 key would present a key of another type: a changed key), then every
     /// other supported algorithm, ed25519 first as in OpenSSH, so a new host is recorded
     /// by the key `ssh` records.
-    func preferredMethods(host: String, port: Int) -> String? {
+    func preferredMethods() -> String? {
         let supported = Self.supportedAlgorithms
-        let known = entries(host: host, port: port).filter { $0.marker == .none }.compactMap(\.type) + [.ed25519]
+        let known = entries.filter { $0.marker == .none }.compactMap(\.type) + [.ed25519]
         let first = known.flatMap(\.methodNames).filter(supported.contains)
         guard !first.isEmpty else { return nil }
         var seen = Set<String>()
