@@ -87,7 +87,7 @@ final class ReplLoop: @unchecked Sendable {
 
     func reject(_ diagnostics: [Diagnostic]) {
         failures += 1
-        output.error(DiagnosticRenderer(useColor: output.color).render(diagnostics))
+        output.paintedError(DiagnosticRenderer(useColor: output.color).render(diagnostics))
     }
 
     // MARK: - Running an entry
