@@ -48,5 +48,11 @@ final class HostKeyCLITests: XCTestCase {
         XCTAssertTrue(recap.contains("\nevil     0        0       1            0\n  evil: host key: WARNING: the host key of"), recap)
         XCTAssertEqual(try String(contentsOfFile: knownHosts, encoding: .utf8).split(separator: "\n").count, 2,
                        "accept-new recorded nothing")
+
+        // The JSON report names the refusal too, not "unreachable".
+        let json = try CrucibleProcess.run(["run", recipe, "--ssh-config", sandbox.sshConfig, "--known-hosts", knownHosts,
+                                            "--json", "--lock-path", "/tmp/crucible-hostkey-cli.lock"])
+        XCTAssertEqual(json.status, 1, json.output)
+        XCTAssertTrue(json.stdout.contains(#""status":"host_key_refused""#) || json.stdout.contains(#""status" : "host_key_refused""#), json.stdout)
     }
 }

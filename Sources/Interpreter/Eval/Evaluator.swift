@@ -238,7 +238,11 @@ public final class Evaluator: @unchecked Sendable {
         } catch let failure as ApplyQueue.Failed {
             await fail(target, unreachable: failure.unreachable, message: failure.message)
         } catch let error as TransportError {
-            await fail(target, unreachable: error.isFatalForHost, message: error.description)
+            if case .hostKey = error {
+                await fail(target, status: .hostKeyRefused, message: error.description)
+            } else {
+                await fail(target, unreachable: error.isFatalForHost, message: error.description)
+            }
         } catch let error as RuntimeError {
             // The ops before the error happen, as they would have one at a time.
             if await flushBeforeFailing(queue, target) {
@@ -277,8 +281,12 @@ public final class Evaluator: @unchecked Sendable {
     }
 
     func fail(_ target: HostTarget, unreachable: Bool, message: String) async {
-        await sessions.markFailed(target, unreachable: unreachable, error: message)
-        if options.rollbackOnFailure && !options.checkMode && !unreachable {
+        await fail(target, status: unreachable ? .unreachable : .failed, message: message)
+    }
+
+    func fail(_ target: HostTarget, status: HostReport.Status, message: String) async {
+        await sessions.markFailed(target, status: status, error: message)
+        if options.rollbackOnFailure && !options.checkMode && status == .failed {
             for line in await sessions.rollBack(target) { observer.log(target, "rollback: \(line)") }
         }
         observer.hostFailed(target, await sessions.report(for: target))

@@ -27,11 +27,8 @@ enum Recap {
 
 extension HostReport {
     /// Whether the host was given up because its host key was refused (changed, revoked,
-    /// unknown, only known through a certificate authority). Its error is a
-    /// `TransportError.hostKey`, which reads "HOST: host key: ...".
-    var refusedForHostKey: Bool {
-        status == .unreachable && (error ?? "").contains(": host key: ")
-    }
+    /// unknown, only known through a certificate authority).
+    var refusedForHostKey: Bool { status == .hostKeyRefused }
 
     /// How the run's output names a host it gave up: a possible attack must not read as
     /// a network problem.
