@@ -82,15 +82,16 @@ final class SandboxTests: XCTestCase {
 
     func testStubCallsAreRecordedAndTheirStateAnswers() throws {
         let rhel7 = try sandbox.host(named: "ctl")
-        XCTAssertEqual(try ssh(rhel7, "systemctl is-active libvirtd"), Result(status: 3, output: "inactive\n"))
-        XCTAssertEqual(try ssh(rhel7, "systemctl enable --now libvirtd").status, 0)
-        XCTAssertEqual(try ssh(rhel7, "systemctl is-active libvirtd"), Result(status: 0, output: "active\n"))
-        XCTAssertEqual(try ssh(rhel7, "systemctl is-enabled libvirtd.service"), Result(status: 0, output: "enabled\n"))
+        // A fresh RHEL 7.0 host does not run the NFS server (nfs.target is not enabled by nfs-utils).
+        XCTAssertEqual(try ssh(rhel7, "systemctl is-active nfs-server"), Result(status: 3, output: "inactive\n"))
+        XCTAssertEqual(try ssh(rhel7, "systemctl enable --now nfs-server").status, 0)
+        XCTAssertEqual(try ssh(rhel7, "systemctl is-active nfs-server"), Result(status: 0, output: "active\n"))
+        XCTAssertEqual(try ssh(rhel7, "systemctl is-enabled nfs-server.service"), Result(status: 0, output: "enabled\n"))
         XCTAssertEqual(try sandbox.calls("ctl"), [
-            "systemctl is-active libvirtd", "systemctl enable --now libvirtd",
-            "systemctl is-active libvirtd", "systemctl is-enabled libvirtd.service",
+            "systemctl is-active nfs-server", "systemctl enable --now nfs-server",
+            "systemctl is-active nfs-server", "systemctl is-enabled nfs-server.service",
         ])
-        XCTAssertTrue(FileManager.default.fileExists(atPath: rhel7.state + "/services/libvirtd.active"))
+        XCTAssertTrue(FileManager.default.fileExists(atPath: rhel7.state + "/services/nfs-server.active"))
 
         let rhel6 = try sandbox.host(named: "c2")
         XCTAssertEqual(try ssh(rhel6, "getsebool virt_use_nfs").output, "virt_use_nfs --> off\n")
