@@ -191,6 +191,117 @@ final class SandboxFidelityTests: XCTestCase {
         XCTAssertEqual(try rpcPort(on: "cli", of: "nfs", server: "srv"), 2049)
     }
 
+    // MARK: - NFS mounts, locks and libvirt between hosts
+
+    /// srv exports /var/lib/nova/instances to cli (names in each other's /etc/hosts) and runs nfs-server.
+    func startServerAndClient(server: String = "rhel7", client: String = "rhel7") throws {
+        let sandbox = try start([("srv", server), ("cli", client)])
+        let srv = try sandbox.host(named: "srv"), cli = try sandbox.host(named: "cli")
+        try append("cli", "hosts", "\(srv.address) srv\n")
+        try append("srv", "hosts", "\(cli.address) cli\n\(srv.address) srv\n")
+        try "/var/lib/nova/instances cli(rw,sync,no_root_squash)\n".write(toFile: srv.etcPath("exports"), atomically: true, encoding: .utf8)
+        let nfs = server == "rhel6" ? "service rpcbind start && service nfs start" : "systemctl start nfs-server"
+        XCTAssertEqual(try run("srv", "install -d -o nova -g nova /var/lib/nova/instances && \(nfs)").status, 0)
+        XCTAssertEqual(try run("cli", "install -d -o nova -g nova /var/lib/nova/instances").status, 0)
+    }
+
+    func openPort(_ host: String, _ port: Int) throws {
+        XCTAssertEqual(try run(host, "iptables -I INPUT 5 -p tcp --dport \(port) -j ACCEPT").status, 0)
+    }
+
+    let v3 = "mount -t nfs -o vers=3 srv:/var/lib/nova/instances /var/lib/nova/instances"
+    let v4 = "mount -t nfs4 srv:/var/lib/nova/instances /var/lib/nova/instances"
+
+    func testNFSv3MountNeedsRpcbindMountdAndNFSThroughTheServersFirewall() throws {
+        try startServerAndClient()
+        XCTAssertEqual(try run("cli", v3), Outcome(32, "mount.nfs: Connection timed out\n"), "the stock ruleset REJECTs all three")
+        try openPort("srv", 2049)
+        try openPort("srv", 111)
+        XCTAssertEqual(try run("cli", v3).status, 32, "mountd's 20048 is still closed")
+        try openPort("srv", 20048)
+        XCTAssertEqual(try run("cli", v3).status, 0)
+        XCTAssertEqual(try run("cli", "findmnt -n -o SOURCE,FSTYPE /var/lib/nova/instances").output, "srv:/var/lib/nova/instances nfs\n")
+        XCTAssertEqual(try run("cli", "umount /var/lib/nova/instances && findmnt -rn /var/lib/nova/instances").status, 1)
+    }
+
+    func testNFSv4MountNeedsOnly2049() throws {
+        try startServerAndClient()
+        XCTAssertEqual(try run("cli", v4).status, 32)
+        try openPort("srv", 2049)
+        XCTAssertEqual(try run("cli", v4).status, 0)
+        XCTAssertEqual(try run("cli", "mountpoint -q /var/lib/nova/instances").status, 0)
+    }
+
+    func testMountNeedsTheExportAsExportfsLastAppliedIt() throws {
+        try startServerAndClient()
+        try openPort("srv", 2049)
+        let srv = try XCTUnwrap(sandbox).host(named: "srv")
+        try "/var/lib/nova/instances srv(rw)\n".write(toFile: srv.etcPath("exports"), atomically: true, encoding: .utf8)
+        XCTAssertEqual(try run("cli", v4).status, 0, "/etc/exports changed, but exportfs -r did not run")
+        XCTAssertEqual(try run("cli", "umount /var/lib/nova/instances").status, 0)
+        XCTAssertEqual(try run("srv", "exportfs -r").status, 0)
+        XCTAssertEqual(try run("cli", v4),
+                       Outcome(32, "mount.nfs: access denied by server while mounting srv:/var/lib/nova/instances\n"))
+        XCTAssertEqual(try run("srv", "systemctl stop nfs-server").status, 0)
+        XCTAssertEqual(try run("cli", v4).status, 32, "no NFS server running")
+    }
+
+    func testAFileWrittenThroughTheMountShowsOnTheServerWithItsOwner() throws {
+        try startServerAndClient()
+        try openPort("srv", 2049)
+        XCTAssertEqual(try run("cli", v4).status, 0)
+        XCTAssertEqual(try run("cli", "su -s /bin/sh nova -c 'echo hi > /var/lib/nova/instances/made-on-cli'").status, 0)
+        XCTAssertEqual(try run("srv", "stat -c '%u:%g %s' /var/lib/nova/instances/made-on-cli").output, "162:162 3\n")
+        XCTAssertEqual(try run("srv", "echo back > /var/lib/nova/instances/made-on-srv").status, 0)
+        XCTAssertEqual(try run("cli", "cat /var/lib/nova/instances/made-on-srv").output, "back\n")
+    }
+
+    func testTheServerCannotMountItsOwnExportOverTheExportedDirectory() throws {
+        try startServerAndClient()
+        try openPort("srv", 2049)
+        let result = try run("srv", v4)
+        XCTAssertEqual(result.status, 32)
+        XCTAssertTrue(result.output.contains("loopback NFS"), result.output)
+        XCTAssertEqual(try run("srv", "mountpoint -q /var/lib/nova/instances").status, 1)
+    }
+
+    func testNFSv3LocksNeedLockdAndStatdReachable() throws {
+        try startServerAndClient()
+        for port in [111, 2049, 20048] { try openPort("srv", port) }
+        XCTAssertEqual(try run("cli", v3 + " && touch /var/lib/nova/instances/lock").status, 0)
+        XCTAssertEqual(try run("cli", "flock /var/lib/nova/instances/lock true"),
+                       Outcome(1, "flock: /var/lib/nova/instances/lock: No locks available\n"))
+        // Pin lockd and statd the RHEL 7.0 way, restart what reads them, open the ports.
+        try append("srv", "sysconfig/nfs", "LOCKD_TCPPORT=32803\nLOCKD_UDPPORT=32769\nSTATDARG=\"-p 662\"\n")
+        XCTAssertEqual(try run("srv", "systemctl restart nfs-lock").status, 0)
+        XCTAssertEqual(try rpcPort(on: "srv", of: "status"), 662)
+        XCTAssertNotEqual(try rpcPort(on: "srv", of: "nlockmgr"), 32803, "lockd keeps its ports until it restarts")
+        XCTAssertEqual(try run("srv", "systemctl stop nfs-server && systemctl start nfs-server").status, 0)
+        XCTAssertEqual(try rpcPort(on: "srv", of: "nlockmgr"), 32803)
+        try openPort("srv", 662)
+        try openPort("srv", 32803)
+        XCTAssertEqual(try run("cli", "flock /var/lib/nova/instances/lock true").status, 0)
+    }
+
+    func testVirshAnswersOnlyWhenLibvirtdListensAndThePortIsOpen() throws {
+        try startServerAndClient(server: "rhel6", client: "rhel7")
+        let connect = "virsh -c qemu+tcp://srv/system list"
+        XCTAssertEqual(try run("cli", connect).output,
+                       "error: failed to connect to the hypervisor\nerror: unable to connect to server at 'srv:16509': No route to host\n")
+        try openPort("srv", 16509)
+        XCTAssertEqual(try run("cli", connect).output,
+                       "error: failed to connect to the hypervisor\nerror: unable to connect to server at 'srv:16509': Connection refused\n",
+                       "stock libvirtd.conf: listen_tcp is 0, no --listen")
+        try append("srv", "libvirt/libvirtd.conf", "listen_tcp = 1\n")
+        try append("srv", "sysconfig/libvirtd", "LIBVIRTD_ARGS=\"--listen\"\n")
+        XCTAssertEqual(try run("cli", connect).status, 1, "libvirtd has not been restarted")
+        XCTAssertEqual(try run("srv", "service libvirtd restart").status, 0)
+        XCTAssertTrue(try run("cli", connect).output.contains("authentication failed"), "auth_tcp defaults to sasl")
+        try append("srv", "libvirt/libvirtd.conf", "auth_tcp = \"none\"\n")
+        XCTAssertEqual(try run("srv", "service libvirtd restart").status, 0)
+        XCTAssertEqual(try run("cli", connect).status, 0)
+    }
+
     // MARK: - Accounts
 
     func testHostsWithoutNovaOrWithAnotherUid() throws {
