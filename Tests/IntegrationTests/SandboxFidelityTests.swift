@@ -256,6 +256,16 @@ final class SandboxFidelityTests: XCTestCase {
         XCTAssertEqual(try run("cli", "cat /var/lib/nova/instances/made-on-srv").output, "back\n")
     }
 
+    func testFirewalldHostsLetThroughOnlyWhatTheirRuntimeConfigurationAllows() throws {
+        try startServerAndClient(server: "fedora21", client: "rhel7")
+        XCTAssertEqual(try run("cli", v4), Outcome(32, "mount.nfs: Connection timed out\n"), "the public zone allows ssh and dhcpv6-client")
+        XCTAssertEqual(try run("srv", "firewall-cmd --permanent --add-service=nfs").status, 0)
+        XCTAssertEqual(try run("cli", v4).status, 32, "permanent only: not before --reload")
+        XCTAssertEqual(try run("srv", "firewall-cmd --add-service=nfsd"), Outcome(101, "Error: INVALID_SERVICE: nfsd\n"))
+        XCTAssertEqual(try run("srv", "firewall-cmd --reload").status, 0)
+        XCTAssertEqual(try run("cli", v4).status, 0, "nfs.xml opens 2049/tcp")
+    }
+
     func testTheServerCannotMountItsOwnExportOverTheExportedDirectory() throws {
         try startServerAndClient()
         try openPort("srv", 2049)
