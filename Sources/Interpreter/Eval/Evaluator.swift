@@ -14,6 +14,8 @@ public final class Evaluator: @unchecked Sendable {
     let paramValues: [String: Value]
     var functions: [String: FunctionDecl] = [:]
     let globals = Environment()
+    /// The kinds of block this run skipped and said so (`--check` skips verify blocks...).
+    var skippedPhases: Set<OnPhase> = []
 
     /// The host a piece of code runs on, when inside an `on` block.
     struct HostRun: Sendable {
@@ -104,7 +106,11 @@ public final class Evaluator: @unchecked Sendable {
             // The read-ahead pass of one host never starts work on others.
             if host?.speculative == true { throw ReadAhead.Stop() }
             if let reason = skipReason(phase) {
-                observer.log(nil, "\(phase.rawValue) block at \(span) skipped: \(reason)")
+                // Said once per kind of block, at the first one skipped.
+                if skippedPhases.insert(phase).inserted {
+                    let blocks = phase == .change ? "plain `on` blocks" : "`\(phase.rawValue) on` blocks"
+                    observer.log(nil, "\(blocks) skipped (the first at \(span)): \(reason)")
+                }
                 return
             }
             let hosts = try await hostList(targets, in: env, on: host)
