@@ -26,6 +26,9 @@ public struct Checker {
     /// Depth of scopes at which the current `on` block started: names defined below it
     /// belong to the whole run and cannot be reassigned per host.
     var hostBlockScopeDepth = 0
+    /// The declared field the checker typed last, and where: a comparison right after it
+    /// checks the other side against the field's choices.
+    var lastField: (span: Span, field: FieldSpec)?
     public private(set) var paramValues: [String: Value] = [:]
     public private(set) var declaredParams: [ParamDecl] = []
     /// Each declared param's type (declared, or inferred from its default).
@@ -80,25 +83,43 @@ public struct Checker {
             }
             functions[decl.name.name] = decl
         }
-        // A function is host-only when it calls a host op or a host-only function.
-        var changed = true
-        while changed {
-            changed = false
-            for (name, decl) in functions where !hostOnlyFunctions.contains(name) {
-                if usesHost(decl.body.statements) {
-                    hostOnlyFunctions.insert(name)
-                    changed = true
+        markFunctions()
+    }
+
+    /// Marks the functions that use a host and those that change hosts, directly or through
+    /// the functions they call. Each body is walked once and the marks spread backwards along
+    /// the calls, so a long chain of functions stays linear.
+    mutating func markFunctions() {
+        var callers: [String: [String]] = [:]
+        var usingHost: [String] = [], changing: [String] = []
+        for (name, decl) in functions {
+            var usesHost = false, changes = false
+            Walker.visitCalls(in: decl.body.statements) { call in
+                let callee = call.callee.name
+                if let op = ops[callee], functions[callee] == nil {
+                    if op.needsHost { usesHost = true }
+                    if op.isChangingOp { changes = true }
+                } else if functions[callee] != nil {
+                    callers[callee, default: []].append(name)
                 }
+            } variable: { identifier in
+                if identifier.name == "host" { usesHost = true }
             }
+            if usesHost { usingHost.append(name) }
+            if changes { changing.append(name) }
         }
-        changed = true
-        while changed {
-            changed = false
-            for (name, decl) in functions where !changingFunctions.contains(name) && changesHosts(decl.body.statements) {
-                changingFunctions.insert(name)
-                changed = true
-            }
+        hostOnlyFunctions = Self.spread(from: usingHost, along: callers)
+        changingFunctions = Self.spread(from: changing, along: callers)
+    }
+
+    /// The given functions and every function that calls one of them, directly or not.
+    static func spread(from start: [String], along callers: [String: [String]]) -> Set<String> {
+        var marked = Set(start)
+        var work = start
+        while let name = work.popLast() {
+            for caller in callers[name] ?? [] where marked.insert(caller).inserted { work.append(caller) }
         }
+        return marked
     }
 
     /// True when the statements call an op that changes a host (directly or through a function).
@@ -108,17 +129,6 @@ public struct Checker {
             if let op = ops[call.callee.name], op.isChangingOp { found = true }
             if changingFunctions.contains(call.callee.name) { found = true }
         } variable: { _ in }
-        return found
-    }
-
-    func usesHost(_ statements: [Stmt]) -> Bool {
-        var found = false
-        Walker.visitCalls(in: statements) { call in
-            if let op = ops[call.callee.name], op.needsHost { found = true }
-            if hostOnlyFunctions.contains(call.callee.name) { found = true }
-        } variable: { identifier in
-            if identifier.name == "host" { found = true }
-        }
         return found
     }
 
@@ -303,11 +313,11 @@ public struct Checker {
             checkBlock(then)
             if let otherwise { checkStatement(otherwise) }
         case .for(let name, let sequence, let body, _):
-            let sequenceType = typeOf(sequence)
+            let sequenceType = typeOf(sequence).ignoringNone
             var element: ValueType = .any
             switch sequenceType {
             case .list(let inner): element = inner
-            case .any, .record: element = .any
+            case .any, .record, .shaped: element = .any
             default:
                 report("E-type", sequence.span, "`for` needs a list, but this is \(sequenceType.withArticle)")
             }
