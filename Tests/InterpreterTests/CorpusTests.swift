@@ -137,10 +137,8 @@ final class CorpusTests: XCTestCase {
         if text.contains("param tmp") { inputs.append(ParamInput(name: "tmp", raw: tmp.path)) }
         var checker = Checker(ops: Stdlib.all, inputs: inputs)
         // As `crucible-sh lint` and `run` do (CheckedRecipe): the checker runs even after
-        // syntax errors, leaving out undefined names that may come from statements that did
-        // not parse.
-        let checked = checker.check(program)
-        let diagnostics = parseDiagnostics + (parseDiagnostics.hasErrors ? checked.filter { $0.id != "E-undefined" } : checked)
+        // syntax errors.
+        let diagnostics = parseDiagnostics + checker.check(program)
         let rendered = diagnostics.map { Self.summary($0, caseFile: source) }
         if !expect.errors.isEmpty || diagnostics.hasErrors {
             var problems: [String] = []

@@ -81,8 +81,9 @@ extension Checker {
             report("E-host-only", identifier.span, "`host` is only defined inside an `on` block")
             return .any
         }
+        if mayComeFromElsewhere(identifier.name) { return .any }
         report("E-undefined", identifier.span, "undefined name `\(identifier.name)`",
-               hint: Suggestions.hint(for: identifier.name, in: namesInScope))
+               hint: Self.hint(for: identifier.name, names: namesInScope + unparsedNames, keywords: Keyword.allCases.map(\.rawValue)))
         return .any
     }
 
@@ -257,9 +258,11 @@ extension Checker {
             return .any
         }
         guard let op = ops[name] else {
-            let candidates = Array(ops.keys) + Array(functions.keys)
+            if mayComeFromElsewhere(name, isFunction: true) { return .any }
+            // A statement keyword misspelt at the start of a line reads as a command-style call.
             report("E-unknown-op", call.callee.span, "unknown operation or function `\(name)`",
-                   hint: Suggestions.hint(for: name, in: candidates) ?? "`crucible-sh ops` lists the built-in operations")
+                   hint: Self.hint(for: name, names: Array(ops.keys) + Array(functions.keys), keywords: Self.statementKeywords)
+                       ?? "`crucible-sh ops` lists the built-in operations")
             return .any
         }
         if op.needsHost && !inHostBlock {
@@ -288,12 +291,12 @@ extension Checker {
             report("E-arguments", block.span, "`\(decl.name.name)` is a function and takes no `{ ... }` block")
         }
         var bound = Set<String>()
+        var unknown: [Identifier] = []
         var positionalIndex = 0
         for argument in call.arguments {
             if let label = argument.label {
                 guard decl.parameters.contains(where: { $0.name.name == label.name }) else {
-                    report("E-arguments", label.span, "`\(decl.name.name)` has no parameter `\(label.name)`",
-                           hint: Suggestions.hint(for: label.name, in: decl.parameters.map(\.name.name)))
+                    unknown.append(label)
                     continue
                 }
                 if !bound.insert(label.name).inserted {
@@ -308,10 +311,24 @@ extension Checker {
                 positionalIndex += 1
             }
         }
-        for parameter in decl.parameters where parameter.defaultValue == nil && !bound.contains(parameter.name.name) {
-            report("E-arguments", call.span, "missing argument `\(parameter.name.name)` for `\(decl.name.name)`",
+        let missing = decl.parameters.filter { $0.defaultValue == nil && !bound.contains($0.name.name) }.map(\.name.name)
+        for label in unknown {
+            report("E-arguments", label.span, "`\(decl.name.name)` has no parameter `\(label.name)`",
+                   hint: Self.hintForUnknownLabel(label.name, missing: missing, all: decl.parameters.map(\.name.name)))
+        }
+        // An unknown name is most likely the missing one misspelt: one error, not two.
+        guard unknown.isEmpty else { return }
+        for name in missing {
+            report("E-arguments", call.span, "missing argument `\(name)` for `\(decl.name.name)`",
                    notes: [.init(span: decl.name.span, message: "`\(decl.name.name)` is defined here")])
         }
+    }
+
+    /// The parameter an unknown argument name probably meant: a missing one first.
+    static func hintForUnknownLabel(_ label: String, missing: [String], all: [String]) -> String {
+        if let close = Suggestions.hint(for: label, in: missing) ?? Suggestions.hint(for: label, in: all) { return close }
+        if missing.count == 1 { return "`\(missing[0])` is missing: did you mean it?" }
+        return "its parameters: \(all.joined(separator: ", "))"
     }
 
     /// Matches arguments to the op's declared parameters, the same way the interpreter will.
@@ -319,12 +336,11 @@ extension Checker {
         let positional = op.params.filter(\.positional)
         var given: [String: (value: Expr, type: ValueType)] = [:]
         var positionalIndex = 0
+        var unknown: [Identifier] = []
         for (argument, type) in zip(call.arguments, argumentTypes) {
             if let label = argument.label {
                 guard let param = op.param(named: label.name) else {
-                    report("E-arguments", label.span, "`\(op.name)` has no parameter `\(label.name)`",
-                           hint: Suggestions.hint(for: label.name, in: op.params.map(\.name))
-                               ?? "its parameters: \(op.params.map(\.name).joined(separator: ", "))")
+                    unknown.append(label)
                     continue
                 }
                 if given[param.name] != nil {
@@ -350,9 +366,15 @@ extension Checker {
                 report("E-arguments", block.span, "`\(op.name)` takes no `{ ... }` block")
             }
         }
+        let missing = op.params.filter { $0.isRequired && given[$0.name] == nil }.map(\.name)
+        for label in unknown {
+            report("E-arguments", label.span, "`\(op.name)` has no parameter `\(label.name)`",
+                   hint: Self.hintForUnknownLabel(label.name, missing: missing, all: op.params.map(\.name)))
+        }
         for param in op.params {
             guard let (value, type) = given[param.name] else {
-                if param.isRequired {
+                // An unknown name is most likely the missing one misspelt: one error, not two.
+                if param.isRequired && unknown.isEmpty {
                     report("E-arguments", call.callee.span, "missing argument `\(param.name)` for `\(op.name)`",
                            hint: param.positional ? "`\(op.name)` takes \(positional.map(\.name).joined(separator: ", ")) in that order" : "add `\(param.name): ...`")
                 }

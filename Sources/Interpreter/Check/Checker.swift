@@ -29,6 +29,12 @@ public struct Checker {
     /// The declared field the checker typed last, and where: a comparison right after it
     /// checks the other side against the field's choices.
     var lastField: (span: Span, field: FieldSpec)?
+    /// Names in statements that did not parse (`Program.unparsedNames`).
+    var unparsedNames: Set<String> = []
+    /// Includes that could not be read, and whether the check has passed one: after it any
+    /// name may be defined in that file.
+    var unresolvedIncludes: Set<Span> = []
+    var afterUnresolvedInclude = false
     public private(set) var paramValues: [String: Value] = [:]
     public private(set) var declaredParams: [ParamDecl] = []
     /// Each declared param's type (declared, or inferred from its default).
@@ -50,6 +56,8 @@ public struct Checker {
 
     /// Checks the program; the result holds every diagnostic, in source order.
     public mutating func check(_ program: Program) -> [Diagnostic] {
+        unparsedNames = program.unparsedNames
+        unresolvedIncludes = program.unresolvedIncludes
         let statements = Self.flatten(program.statements)
         collectFunctions(statements)
         for statement in statements where Self.isParam(statement) { declareParam(statement) }
@@ -58,10 +66,11 @@ public struct Checker {
         return diagnostics.sorted { ($0.span.file.name, $0.span.start) < ($1.span.file.name, $1.span.start) }
     }
 
-    /// Top-level statements with includes spliced in.
+    /// Top-level statements with includes spliced in (an include that brought nothing stays,
+    /// so the check knows where an unread one was).
     static func flatten(_ statements: [Stmt]) -> [Stmt] {
         statements.flatMap { statement -> [Stmt] in
-            if case .include(_, _, let included) = statement { return flatten(included) }
+            if case .include(_, _, let included) = statement, !included.isEmpty { return flatten(included) }
             return [statement]
         }
     }
@@ -334,8 +343,9 @@ public struct Checker {
         case .return(let value, let span):
             if !inFunction { report("E-return", span, "`return` outside a function") }
             if let value { _ = typeOf(value) }
-        case .include(_, _, let included):
+        case .include(_, let span, let included):
             if !topLevel { report("E-include-nested", statement.span, "`include` is only allowed at the top level") }
+            if unresolvedIncludes.contains(span) { afterUnresolvedInclude = true }
             for inner in included { checkStatement(inner, topLevel: topLevel) }
         case .block(let block):
             checkBlock(block)
@@ -409,6 +419,7 @@ public struct Checker {
 
     mutating func checkAssignment(_ name: Identifier, _ type: ValueType, _ span: Span) {
         guard let (binding, depth) = lookupWithDepth(name.name) else {
+            if mayComeFromElsewhere(name.name) { return }
             report("E-undefined", name.span, "cannot assign to `\(name.name)`: it is not defined",
                    hint: "define it first with `let \(name.name) = ...`")
             return
@@ -443,6 +454,26 @@ public struct Checker {
     }
 
     var namesInScope: [String] { scopes.flatMap(\.keys) + Array(functions.keys) + Array(ops.keys) }
+
+    /// "did you mean ...?" for an unknown name: a keyword one typo away (`retrun`, `ture`),
+    /// unless a name is as close; else the closest name.
+    static func hint(for name: String, names: [String], keywords: [String]) -> String? {
+        if let keyword = keywords.first(where: { Suggestions.editDistance(name, $0) == 1 }),
+           !names.contains(where: { Suggestions.editDistance(name, $0) <= 1 }) {
+            return "did you mean `\(keyword)`?"
+        }
+        return Suggestions.hint(for: name, in: names)
+    }
+
+    /// The keywords a statement starts with: a misspelt one reads as a call or a name.
+    static let statementKeywords: [String] = [Keyword.param, .let, .fn, .return, .if, .for, .on, .include].map(\.rawValue)
+
+    /// A name the checker cannot call unknown: a statement that did not parse may define it,
+    /// or an include that could not be read: above (a value), or anywhere (a function, which
+    /// may be called before its definition).
+    func mayComeFromElsewhere(_ name: String, isFunction: Bool = false) -> Bool {
+        afterUnresolvedInclude || unparsedNames.contains(name) || (isFunction && !unresolvedIncludes.isEmpty)
+    }
 
     mutating func report(_ id: String, _ span: Span, _ message: String, hint: String? = nil, notes: [Diagnostic.Note] = []) {
         diagnostics.append(Diagnostic(id: id, span: span, message: message, hint: hint, notes: notes))

@@ -54,7 +54,7 @@ struct Lint: AsyncParsableCommand {
         }
         var diagnostics = source.diagnostics
         var checker = Checker(ops: Stdlib.all, inputs: loaded.inputs, requireParamValues: params.givesValues)
-        diagnostics += CheckedRecipe.checkDiagnostics(&checker, program, afterSyntaxErrors: diagnostics.hasErrors)
+        diagnostics += checker.check(program)
         diagnostics = CheckedRecipe.paramsFilesFirst(loaded.diagnostics + diagnostics, files: params.files)
         return (diagnostics, !diagnostics.hasErrors)
     }

@@ -31,7 +31,9 @@ struct CheckedRecipe {
         var diagnostics = source.diagnostics
         guard let program = source.program else { throw ExitStatus.recipeError }
         var checker = Checker(ops: Stdlib.all, inputs: loaded.inputs, requireParamValues: requireParams)
-        diagnostics += Self.checkDiagnostics(&checker, program, afterSyntaxErrors: diagnostics.hasErrors)
+        // Even after syntax errors: the statements that parsed are checked too (names the
+        // broken ones mention are not called unknown).
+        diagnostics += checker.check(program)
         diagnostics = Self.paramsFilesFirst(loaded.diagnostics + diagnostics, files: params.files)
         if !diagnostics.isEmpty {
             printError(DiagnosticRenderer(useColor: Terminal.stderrIsTerminal && Terminal.colorAllowed).render(diagnostics))
@@ -55,10 +57,5 @@ struct CheckedRecipe {
         return inFiles + diagnostics.filter { !files.contains($0.span.file.name) }
     }
 
-    /// Checks even a program with syntax errors, so one pass reports everything; names
-    /// that look undefined only because their statement did not parse are left out.
-    static func checkDiagnostics(_ checker: inout Checker, _ program: Program, afterSyntaxErrors: Bool) -> [Diagnostic] {
-        let found = checker.check(program)
-        return afterSyntaxErrors ? found.filter { $0.id != "E-undefined" } : found
-    }
+
 }
