@@ -73,7 +73,7 @@ extension Checker {
     }
 
     mutating func typeOfVariable(_ identifier: Identifier) -> ValueType {
-        if let binding = lookup(identifier.name) { return binding.type }
+        if let binding = use(identifier.name) { return binding.type }
         if ops[identifier.name] != nil || functions[identifier.name] != nil {
             return checkCall(Call(callee: identifier, arguments: [], block: nil, span: identifier.span))
         }
@@ -366,6 +366,7 @@ extension Checker {
                 report("E-arguments", block.span, "`\(op.name)` takes no `{ ... }` block")
             }
         }
+        warnIfUnguarded(call, op, given: Set(given.keys))
         let missing = op.params.filter { $0.isRequired && given[$0.name] == nil }.map(\.name)
         for label in unknown {
             report("E-arguments", label.span, "`\(op.name)` has no parameter `\(label.name)`",

@@ -35,15 +35,31 @@ public struct Checker {
     /// name may be defined in that file.
     var unresolvedIncludes: Set<Span> = []
     var afterUnresolvedInclude = false
+    /// False in a session, whose names live on for the next entries.
+    var reportsUnused = true
+    /// `# crucible: allow` comments: at the end of a line, and on a line of their own (by the
+    /// line they cover), and the statements the latter cover.
+    var lineAllowances: [LineKey: [String]] = [:]
+    var statementAllowances: [LineKey: [String]] = [:]
+    var allowedSpans: [(span: Span, ids: [String])] = []
     public private(set) var paramValues: [String: Value] = [:]
     public private(set) var declaredParams: [ParamDecl] = []
     /// Each declared param's type (declared, or inferred from its default).
     public private(set) var paramTypes: [String: ValueType] = [:]
 
     struct Binding {
+        /// What made the name: only params and `let`s are reported when never read.
+        enum Kind { case param, `let`, other }
+
         var type: ValueType
         var span: Span
-        var isParam = false
+        var kind = Kind.other
+        /// Read at least once (assigning to it is not reading it).
+        var used = false
+        /// A `let` of a call's result: dropping `let x =` keeps the call.
+        var holdsCallResult = false
+
+        var isParam: Bool { kind == .param }
     }
 
     public init(ops: [OpSpec], inputs: [ParamInput] = [], requireParamValues: Bool = true) {
@@ -62,7 +78,10 @@ public struct Checker {
         collectFunctions(statements)
         for statement in statements where Self.isParam(statement) { declareParam(statement) }
         checkInputsNamed()
-        for statement in statements { checkStatement(statement, topLevel: true) }
+        prepareAllowances(program.allowances)
+        checkStatements(statements, topLevel: true)
+        warnUnused(in: scopes[0])
+        dropAllowedWarnings()
         return diagnostics.sorted { ($0.span.file.name, $0.span.start) < ($1.span.file.name, $1.span.start) }
     }
 
@@ -164,7 +183,7 @@ public struct Checker {
             }
             if type == .host || type == .list(.host) { checkHostLiterals(defaultValue) }
         }
-        scopes[0][name] = Binding(type: type, span: decl.name.span, isParam: true)
+        scopes[0][name] = Binding(type: type, span: decl.name.span, kind: .param)
         declaredParams.append(decl)
         bindInput(for: decl, type: type)
     }
@@ -306,7 +325,10 @@ public struct Checker {
         case .let(let name, let value, _):
             // `let x = none` is a placeholder for a value set later: any type may follow.
             let type = typeOf(value)
-            define(name, type == .none ? .any : type)
+            warnIfHidingParam(name)
+            var isCall = false
+            if case .call = value { isCall = true }
+            define(name, type == .none ? .any : type, kind: .let, holdsCallResult: isCall)
         case .assign(let name, let value, let span):
             let type = typeOf(value)
             checkAssignment(name, type, span)
@@ -332,7 +354,7 @@ public struct Checker {
             }
             pushScope()
             define(name, element)
-            for inner in body.statements { checkStatement(inner) }
+            checkStatements(body.statements)
             popScope()
         case .on(let targets, let body, let phase, let span):
             checkPhaseOrder(phase, body, span)
@@ -354,7 +376,7 @@ public struct Checker {
 
     mutating func checkBlock(_ block: Block) {
         pushScope()
-        for statement in block.statements { checkStatement(statement) }
+        checkStatements(block.statements)
         popScope()
     }
 
@@ -394,7 +416,7 @@ public struct Checker {
         readOnlyPhase = phase == .change ? nil : phase
         pushScope()
         define(Identifier(name: "host", span: span), .host)
-        for statement in body.statements { checkStatement(statement) }
+        checkStatements(body.statements)
         popScope()
         (inHostBlock, inOnBlock, hostBlockScopeDepth, readOnlyPhase) = saved
     }
@@ -412,7 +434,7 @@ public struct Checker {
             if let value = parameter.defaultValue { _ = typeOf(value) }
             define(parameter.name, .any)
         }
-        for statement in decl.body.statements { checkStatement(statement) }
+        checkStatements(decl.body.statements)
         popScope()
         (inFunction, inHostBlock, hostBlockScopeDepth) = saved
     }
@@ -438,13 +460,22 @@ public struct Checker {
     // MARK: - Scopes
 
     mutating func pushScope() { scopes.append([:]) }
-    mutating func popScope() { scopes.removeLast() }
+    mutating func popScope() { warnUnused(in: scopes.removeLast()) }
 
-    mutating func define(_ name: Identifier, _ type: ValueType) {
-        scopes[scopes.count - 1][name.name] = Binding(type: type, span: name.span)
+    mutating func define(_ name: Identifier, _ type: ValueType, kind: Binding.Kind = .other, holdsCallResult: Bool = false) {
+        // A `let` written again in the same scope replaces the first, which may never have been read.
+        if let replaced = scopes[scopes.count - 1][name.name] { warnUnused(in: [name.name: replaced]) }
+        scopes[scopes.count - 1][name.name] = Binding(type: type, span: name.span, kind: kind, holdsCallResult: holdsCallResult)
     }
 
     func lookup(_ name: String) -> Binding? { lookupWithDepth(name)?.0 }
+
+    /// The binding a read of `name` finds, marked as used.
+    mutating func use(_ name: String) -> Binding? {
+        guard let (binding, depth) = lookupWithDepth(name) else { return nil }
+        scopes[depth][name]?.used = true
+        return binding
+    }
 
     func lookupWithDepth(_ name: String) -> (Binding, Int)? {
         for depth in stride(from: scopes.count - 1, through: 0, by: -1) {
@@ -477,5 +508,9 @@ public struct Checker {
 
     mutating func report(_ id: String, _ span: Span, _ message: String, hint: String? = nil, notes: [Diagnostic.Note] = []) {
         diagnostics.append(Diagnostic(id: id, span: span, message: message, hint: hint, notes: notes))
+    }
+
+    mutating func warn(_ id: String, _ span: Span, _ message: String, hint: String? = nil, notes: [Diagnostic.Note] = []) {
+        diagnostics.append(Diagnostic(.warning, id: id, span: span, message: message, hint: hint, notes: notes))
     }
 }

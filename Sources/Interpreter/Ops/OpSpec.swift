@@ -54,10 +54,13 @@ public struct OpSpec: Sendable {
     public var body: OpBody
     /// Trailing `{ key = value ... }` block, passed as this parameter (edit-ini's keys).
     public var blockParam: String?
+    /// Parameters that let a call skip work already done (`run`: `creates`, `unless`): a call
+    /// with none of them runs every time and is reported changed every time (W-run-always).
+    public var guards: [String]?
 
     public init(name: String, summary: String, params: [ParamSpec], examples: [String] = [],
                 returns: ValueType = .record, resultFields: [FieldSpec] = [],
-                blockParam: String? = nil, body: OpBody) {
+                blockParam: String? = nil, guards: [String]? = nil, body: OpBody) {
         self.name = name
         self.summary = summary
         self.params = params
@@ -65,6 +68,7 @@ public struct OpSpec: Sendable {
         self.returns = returns
         self.resultFields = resultFields
         self.blockParam = blockParam
+        self.guards = guards
         self.body = body
     }
 

@@ -24,6 +24,7 @@ enum RunCommand {
             #"run "usermod -aG libvirt nova" unless: "id -nG nova | grep -qw libvirt""#,
         ],
         resultFields: [FieldSpec("skipped_by", oneOf: ["creates", "unless", ""], doc: "`creates` or `unless` when a guard skipped the command, else empty")],
+        guards: ["creates", "unless"],
         body: .plan { arguments, context in try await plan(arguments, context) })
 
     static func plan(_ arguments: OpArguments, _ context: any HostContext) async throws -> OpPlan {

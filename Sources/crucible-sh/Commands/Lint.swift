@@ -17,6 +17,9 @@ struct Lint: AsyncParsableCommand {
     @Option(help: "Output format: text (with the source line and a caret) or json (for editors and CI).")
     var format: OutputFormat = .text
 
+    @Flag(help: "Treat warnings as errors: a recipe with any warning fails (exit 2).")
+    var strict = false
+
     enum OutputFormat: String, ExpressibleByArgument { case text, json }
 
     func run() async throws {
@@ -30,8 +33,10 @@ struct Lint: AsyncParsableCommand {
                 continue
             }
             do {
-                let checked = try CheckedRecipe.prepare(recipe, params: params, requireParams: params.givesValues)
-                print("\(checked.program.file.name): ok")
+                let checked = try CheckedRecipe.prepare(recipe, params: params, requireParams: params.givesValues,
+                                                        strict: strict, command: "lint")
+                let warnings = checked.diagnostics.filter { $0.severity == .warning }.count
+                print("\(checked.program.file.name): ok" + (warnings == 0 ? "" : " (\(warnings) warning\(warnings == 1 ? "" : "s"))"))
             } catch {
                 failed = true
             }
@@ -52,10 +57,9 @@ struct Lint: AsyncParsableCommand {
             printError("\(error)\n")
             return ([], false)
         }
-        var diagnostics = source.diagnostics
         var checker = Checker(ops: Stdlib.all, inputs: loaded.inputs, requireParamValues: params.givesValues)
-        diagnostics += checker.check(program)
-        diagnostics = CheckedRecipe.paramsFilesFirst(loaded.diagnostics + diagnostics, files: params.files)
+        let diagnostics = CheckedRecipe.diagnostics(of: source, program, name: recipe, loaded: loaded, params: params,
+                                                    checker: &checker, strict: strict, command: "lint")
         return (diagnostics, !diagnostics.hasErrors)
     }
 }

@@ -12,8 +12,11 @@ struct CheckedRecipe {
     let inputs: [ParamInput]
 
     /// Loads the recipe and the params files and checks them together; prints diagnostics
-    /// to stderr. Throws `ExitStatus.recipeError` when there are errors, so nothing is contacted.
-    static func prepare(_ name: String, params: ParamOptions, requireParams: Bool = true) throws -> CheckedRecipe {
+    /// (warnings too, unless `showWarnings` is false) to stderr, once. Throws
+    /// `ExitStatus.recipeError` when there are errors, so nothing is contacted. `command` is
+    /// the subcommand, for the hint when `name` is a params file.
+    static func prepare(_ name: String, params: ParamOptions, requireParams: Bool = true, strict: Bool = false,
+                        showWarnings: Bool = true, command: String) throws -> CheckedRecipe {
         let source: RecipeSource
         switch RecipeSource.load(name) {
         case .success(let loaded): source = loaded
@@ -28,13 +31,11 @@ struct CheckedRecipe {
             printError("\(error)\n")
             throw ExitStatus.recipeError
         }
-        var diagnostics = source.diagnostics
         guard let program = source.program else { throw ExitStatus.recipeError }
         var checker = Checker(ops: Stdlib.all, inputs: loaded.inputs, requireParamValues: requireParams)
-        // Even after syntax errors: the statements that parsed are checked too (names the
-        // broken ones mention are not called unknown).
-        diagnostics += checker.check(program)
-        diagnostics = Self.paramsFilesFirst(loaded.diagnostics + diagnostics, files: params.files)
+        var diagnostics = Self.diagnostics(of: source, program, name: name, loaded: loaded, params: params,
+                                           checker: &checker, strict: strict, command: command)
+        if !showWarnings { diagnostics.removeAll { $0.severity == .warning } }
         if !diagnostics.isEmpty {
             printError(DiagnosticRenderer(useColor: Terminal.stderrIsTerminal && Terminal.colorAllowed).render(diagnostics))
             let errors = diagnostics.filter { $0.severity == .error }
@@ -47,6 +48,17 @@ struct CheckedRecipe {
         }
         return CheckedRecipe(program: program, paramValues: checker.paramValues, diagnostics: diagnostics,
                              declaredParams: checker.declaredParams, paramTypes: checker.paramTypes, inputs: loaded.inputs)
+    }
+
+    /// Everything wrong with a recipe and its params files: the loader's and parser's
+    /// diagnostics, then the checker's (even after syntax errors: the statements that parsed
+    /// are checked too), warnings as errors when `strict`.
+    static func diagnostics(of source: RecipeSource, _ program: Program, name: String, loaded: LoadedParams,
+                            params: ParamOptions, checker: inout Checker, strict: Bool, command: String) -> [Diagnostic] {
+        if let notRecipe = ParamsFileGuess.diagnostic(program, name: name, command: command) { return [notRecipe] }
+        var diagnostics = source.diagnostics + checker.check(program)
+        diagnostics = Self.paramsFilesFirst(loaded.diagnostics + diagnostics, files: params.files)
+        return strict ? diagnostics.map { $0.severity == .warning ? $0.asError : $0 } : diagnostics
     }
 
     /// The params files' diagnostics first (file by file, in line order), then the recipe's
