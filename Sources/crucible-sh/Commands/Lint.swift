@@ -10,7 +10,7 @@ struct Lint: AsyncParsableCommand {
     )
 
     @ArgumentParser.Argument(help: "Recipe files or bundled recipe names.")
-    var recipes: [String]
+    var recipes: [String] = []
 
     @OptionGroup var params: ParamOptions
 
@@ -20,9 +20,20 @@ struct Lint: AsyncParsableCommand {
     @Flag(help: "Treat warnings as errors: a recipe with any warning fails (exit 2).")
     var strict = false
 
+    @Flag(help: "Print every diagnostic id with its meaning, as a Markdown table (docs/language.md has it).")
+    var listIds = false
+
+    func validate() throws {
+        if recipes.isEmpty && !listIds { throw ValidationError("give at least one recipe file or bundled recipe name") }
+    }
+
     enum OutputFormat: String, ExpressibleByArgument { case text, json }
 
     func run() async throws {
+        if listIds {
+            print(DiagnosticCatalog.markdownTable, terminator: "")
+            return
+        }
         var failed = false
         var all: [Diagnostic] = []
         for recipe in recipes {
