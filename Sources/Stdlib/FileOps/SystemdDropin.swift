@@ -18,7 +18,7 @@ enum SystemdDropin {
         ],
         examples: [
             #"let result = systemd-dropin "openstack-nova-compute" content: "[Unit]\nRequiresMountsFor=/var/lib/nova/instances\n""#,
-            #"if result.needs_daemon_reload { run "systemctl daemon-reload" }"#,
+            #"if result.needs_daemon_reload { daemon-reload }"#,
         ],
         resultFields: [
             FieldSpec("path", .string, doc: "The drop-in's path."),
