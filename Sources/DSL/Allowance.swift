@@ -29,14 +29,14 @@ public struct Allowance: Sendable, Hashable {
     /// The ids a comment's text allows, or nil when it is not an allowance. Words after the
     /// ids say why (`# crucible: allow W-run-always: runs only when the domain changed`).
     static func ids(in text: String) -> [String]? {
-        guard text.hasPrefix(marker) else { return nil }
+        guard text.hasPrefix(marker + " ") else { return nil }
         var ids: [String] = []
         for word in text.dropFirst(marker.count).split(whereSeparator: { $0 == " " || $0 == "," || $0 == "\t" }) {
             let id = word.hasSuffix(":") ? word.dropLast() : word
             guard id.count > 2, id.dropFirst().hasPrefix("-"), id.first?.isUppercase == true else { break }
             ids.append(String(id))
         }
-        return ids
+        return ids.isEmpty ? nil : ids
     }
 
     static func nextLineWithCode(after line: Int, in file: SourceFile) -> Int {
