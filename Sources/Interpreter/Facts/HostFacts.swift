@@ -195,7 +195,7 @@ echo "fqdn=$(hostname -f 2>/dev/null || echo "$h")"
 echo "connection=${SSH_CONNECTION:-}"
 getent passwd nova qemu 2>/dev/null | while IFS=: read -r n _ u g _; do echo "user_$n=$u:$g"; done
 if [ -d /run/systemd/system ]; then
-  for u in nfs-idmapd nfs-idmap rpc-statd nfs-lock nfs-config; do
+  for u in \#((idmapUnits + lockUnits + configUnits).joined(separator: " ")); do
     f=/usr/lib/systemd/system/$u.service
     if [ -f "$f" ] && [ ! -L "$f" ]; then echo "unit=$u"; fi
   done
