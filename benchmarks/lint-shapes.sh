@@ -21,16 +21,7 @@ runs="${RUNS:-15}"
 depth=30
 items=1000
 
-binary="${CRUCIBLE_SH:-}"
-if [[ -z "$binary" ]]; then
-    for candidate in "$root/.build/release/crucible-sh" "$root/.build/debug/crucible-sh"; do
-        if [[ -x "$candidate" ]]; then binary="$candidate"; break; fi
-    done
-fi
-if [[ -z "$binary" || ! -x "$binary" ]]; then
-    echo "no crucible-sh binary: run 'swift build -c release' (or set CRUCIBLE_SH)" >&2
-    exit 2
-fi
+source "$root/benchmarks/lint-common.sh"
 
 work="$(mktemp -d)"
 trap 'rm -rf "$work"' EXIT
@@ -87,21 +78,6 @@ for recipe in "$work/nested-calls.crucible" "$work/list-1000.crucible"; do
     fi
 done
 
-# Median in milliseconds of `runs` timings of a command.
-median_ms() {
-    local -a times=()
-    local i start end
-    "$@" > /dev/null 2>&1 || true   # warm-up
-    for ((i = 0; i < runs; i++)); do
-        start=$(date +%s%N)
-        "$@" > /dev/null 2>&1 || true
-        end=$(date +%s%N)
-        times+=( $(( (end - start) / 1000 )) )
-    done
-    printf '%s\n' "${times[@]}" | sort -n | awk '{ a[NR] = $1 } END {
-        m = (NR % 2) ? a[(NR + 1) / 2] : (a[NR / 2] + a[NR / 2 + 1]) / 2
-        printf "%.1f\n", m / 1000 }'
-}
 
 # Median CPU milliseconds (perf's task-clock) of `runs` runs of a command; empty without perf.
 median_cpu_ms() {
