@@ -9,6 +9,8 @@
 
 #include <libssh2.h>
 #include <libssh2_sftp.h>
+#include <openssl/evp.h>
+#include <openssl/hmac.h>
 #include <string.h>
 #include <poll.h>
 #include <netinet/in.h>
@@ -106,21 +108,13 @@ static inline unsigned long crucible_sftp_no_such_file(void) { return LIBSSH2_FX
 
 /* MARK: - known hosts */
 
-static inline int crucible_knownhost_readfile(LIBSSH2_KNOWNHOSTS *hosts, const char *path) {
-    return libssh2_knownhost_readfile(hosts, path, LIBSSH2_KNOWNHOST_FILE_OPENSSH);
+/* HMAC-SHA1 from libcrypto (the OpenSSL libssh2 is built on): hashed known_hosts names are
+ * `|1|SALT|HMAC-SHA1(SALT, name)`. `out` holds 20 bytes; returns 0 on success. */
+static inline int crucible_hmac_sha1(const unsigned char *key, int keyLength,
+                                     const unsigned char *data, size_t dataLength, unsigned char *out) {
+    unsigned int outLength = 0;
+    return HMAC(EVP_sha1(), key, keyLength, data, dataLength, out, &outLength) != NULL && outLength == 20 ? 0 : -1;
 }
-
-/* The typemask for a plain host name and a base64 key of the given LIBSSH2_KNOWNHOST_KEY_*. */
-static inline int crucible_knownhost_plain_base64(int keyType) {
-    return LIBSSH2_KNOWNHOST_TYPE_PLAIN | LIBSSH2_KNOWNHOST_KEYENC_BASE64 | keyType;
-}
-
-static inline int crucible_knownhost_key_rsa(void) { return LIBSSH2_KNOWNHOST_KEY_SSHRSA; }
-static inline int crucible_knownhost_key_dss(void) { return LIBSSH2_KNOWNHOST_KEY_SSHDSS; }
-static inline int crucible_knownhost_key_ecdsa_256(void) { return LIBSSH2_KNOWNHOST_KEY_ECDSA_256; }
-static inline int crucible_knownhost_key_ecdsa_384(void) { return LIBSSH2_KNOWNHOST_KEY_ECDSA_384; }
-static inline int crucible_knownhost_key_ecdsa_521(void) { return LIBSSH2_KNOWNHOST_KEY_ECDSA_521; }
-static inline int crucible_knownhost_key_ed25519(void) { return LIBSSH2_KNOWNHOST_KEY_ED25519; }
 
 /* MARK: - sockets */
 

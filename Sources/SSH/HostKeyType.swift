@@ -1,8 +1,8 @@
 import CLibSSH2
 
-/// The host key algorithms crucible knows how to check, with their names in the three
-/// places they appear: libssh2's session API, libssh2's known-hosts API, and the
-/// algorithm names negotiated in the handshake.
+/// The host key algorithms crucible knows how to check, with their names in the places
+/// they appear: libssh2's session API, the algorithm names negotiated in the handshake,
+/// and the key type field of known_hosts (the name inside the key blob).
 enum HostKeyType: CaseIterable, Sendable {
     case ed25519, ecdsa256, ecdsa384, ecdsa521, rsa, dss
 
@@ -19,19 +19,13 @@ enum HostKeyType: CaseIterable, Sendable {
         }
     }
 
-    /// The `LIBSSH2_KNOWNHOST_KEY_*` bits.
-    var knownHostKeyBits: Int32 {
-        switch self {
-        case .ed25519: return crucible_knownhost_key_ed25519()
-        case .ecdsa256: return crucible_knownhost_key_ecdsa_256()
-        case .ecdsa384: return crucible_knownhost_key_ecdsa_384()
-        case .ecdsa521: return crucible_knownhost_key_ecdsa_521()
-        case .rsa: return crucible_knownhost_key_rsa()
-        case .dss: return crucible_knownhost_key_dss()
-        }
+    /// From the key type field of a known_hosts line (the name inside the key blob).
+    init?(keyName: String) {
+        guard let type = Self.allCases.first(where: { $0.methodNames.last == keyName }) else { return nil }
+        self = type
     }
 
-    /// Handshake algorithm names, best first.
+    /// Handshake algorithm names, best first; the last one is the key's own name.
     var methodNames: [String] {
         switch self {
         case .ed25519: return ["ssh-ed25519"]

@@ -1,113 +1,116 @@
 import Foundation
 import CLibSSH2
 
-/// What the known_hosts file says about a presented host key.
+/// What the known_hosts file says about a presented host key, checked as strictly as
+/// OpenSSH does. Lines are 1-based.
 enum HostKeyCheck: Equatable {
     case match
-    /// The host is known with another key of this type, recorded on `line` (1-based).
-    case mismatch(line: Int?)
+    /// An `@revoked` line for this host holds this very key (even if another line accepts it).
+    case revoked(line: Int)
+    /// The host is known, by other keys only: another key of the same type, or keys of
+    /// other types only (a host known by ed25519 that presents ECDSA). `line` is the
+    /// entry to remove if the change is expected, one of the presented type when there is one.
+    case changed(line: Int, knownType: String)
+    /// Only `@cert-authority` lines name this host: crucible cannot check host certificates.
+    case certificateAuthorityOnly(line: Int)
     case notFound
 }
 
-/// A known_hosts file loaded into libssh2's known-hosts store (hashed `|1|` entries and
-/// `[host]:port` entries included). Lines are fed one by one, rather than with
-/// `libssh2_knownhost_readfile`, so that a line libssh2 cannot parse (a certificate
-/// authority, an unsupported key type) is skipped instead of ending the load, and so
-/// that every entry keeps its line number for the "remove line N" advice.
-final class KnownHostsFile {
+/// What a known_hosts file says about one host: the file is read as bytes and parsed by
+/// crucible itself (libssh2's parser knows no markers, no wildcards or negation, and
+/// compares keys of one type only), keeping the lines whose host field matches.
+/// A missing file is empty; one that exists but cannot be read (permission denied, a
+/// directory) is an error that names it, never an empty file that accept-new would fill.
+struct KnownHostsFile {
     let path: String
-    private let scratch: OpaquePointer
-    private let store: OpaquePointer
-    private var lineOfEntry: [UnsafeMutableRawPointer: Int] = [:]
+    /// The lines about the host, in file order.
+    let entries: [KnownHostsEntry]
 
-    init(path: String) throws {
-        LibSSH2.initializeOnce()
+    init(path: String, host: String, port: Int) throws {
+        try self.init(path: path, bytes: Self.contents(of: path), host: host, port: port)
+    }
+
+    init(path: String, bytes: [UInt8], host: String, port: Int) {
         self.path = path
-        guard let scratch = crucible_session_init() else {
-            throw SSHError(LIBSSH2_ERROR_ALLOC, "cannot allocate a session for known_hosts")
-        }
-        guard let store = libssh2_knownhost_init(scratch) else {
-            libssh2_session_free(scratch)
-            throw SSHError(LIBSSH2_ERROR_ALLOC, "cannot allocate the known_hosts store")
-        }
-        self.scratch = scratch
-        self.store = store
-        load()
+        entries = KnownHostsEntry.parse(bytes, about: Self.hostField(host: host, port: port))
     }
 
-    deinit {
-        libssh2_knownhost_free(store)
-        libssh2_session_free(scratch)
+    /// How known_hosts names a host: bare on port 22, `[host]:port` otherwise; lowercase,
+    /// as OpenSSH looks names up (and hashes them).
+    static func hostField(host: String, port: Int) -> String {
+        let host = host.lowercased()
+        return port == 22 ? host : "[\(host)]:\(port)"
     }
 
-    /// Checks a raw host key blob for `host` on `port`.
-    func check(host: String, port: Int, key: [UInt8], type: HostKeyType) -> HostKeyCheck {
-        let mask = crucible_knownhost_plain_base64(type.knownHostKeyBits)
-        let encoded = Data(key).base64EncodedString()
-        var entry: UnsafeMutablePointer<libssh2_knownhost>?
-        let result = libssh2_knownhost_checkp(store, host, Int32(port), encoded, encoded.utf8.count, mask, &entry)
-        switch result {
-        case LIBSSH2_KNOWNHOST_CHECK_MATCH: return .match
-        case LIBSSH2_KNOWNHOST_CHECK_MISMATCH: return .mismatch(line: entry.flatMap { lineOfEntry[$0.pointee.node] })
-        default: return .notFound
+    /// Checks a raw host key blob: a revoked key is refused first, then any plain line with
+    /// the same key accepts it; any other plain line makes it a changed key;
+    /// `@cert-authority` lines alone cannot be checked.
+    func check(key: [UInt8], type: HostKeyType) -> HostKeyCheck {
+        if let revoked = entries.first(where: { $0.marker == .revoked && $0.key == key }) {
+            return .revoked(line: revoked.line)
         }
-    }
-
-    /// The key types recorded for this host: any key of the right type that is not the
-    /// probe itself comes back as a mismatch.
-    func knownTypes(host: String, port: Int) -> [HostKeyType] {
-        HostKeyType.allCases.filter { type in
-            let mask = crucible_knownhost_plain_base64(type.knownHostKeyBits)
-            let probe = "crucible-probe"
-            return libssh2_knownhost_checkp(store, host, Int32(port), probe, probe.utf8.count, mask, nil)
-                == LIBSSH2_KNOWNHOST_CHECK_MISMATCH
+        let plain = entries.filter { $0.marker == .none }
+        if plain.contains(where: { $0.key == key }) { return .match }
+        if let old = plain.first(where: { $0.type == type }) ?? plain.first {
+            return .changed(line: old.line, knownType: old.keyName)
         }
+        if let authority = entries.first(where: { $0.marker == .certAuthority }) {
+            return .certificateAuthorityOnly(line: authority.line)
+        }
+        return .notFound
     }
 
     /// The host key algorithm preference for the handshake: the types known_hosts holds
-    /// for this host first (libssh2 1.10 would otherwise pick ECDSA and report a host
-    /// known only by its ed25519 key as unknown), then every other supported algorithm,
-    /// ed25519 first as in OpenSSH, so a new host is recorded by the key `ssh` records.
-    func preferredMethods(host: String, port: Int) -> String? {
-        let supported = supportedHostKeyAlgorithms()
-        let known = knownTypes(host: host, port: port) + [.ed25519]
+    /// for the host first (libssh2 1.10 would otherwise pick ECDSA, and a host known by
+    /// its ed25519 key would present a key of another type: a changed key), then every
+    /// other supported algorithm, ed25519 first as in OpenSSH, so a new host is recorded
+    /// by the key `ssh` records.
+    func preferredMethods() -> String? {
+        let supported = Self.supportedAlgorithms
+        let known = entries.filter { $0.marker == .none }.compactMap(\.type) + [.ed25519]
         let first = known.flatMap(\.methodNames).filter(supported.contains)
         guard !first.isEmpty else { return nil }
         var seen = Set<String>()
         return (first + supported).filter { seen.insert($0).inserted }.joined(separator: ",")
     }
 
-    private func supportedHostKeyAlgorithms() -> [String] {
+    // MARK: - Reading
+
+    /// The file's bytes; empty when it does not exist.
+    private static func contents(of path: String) throws -> [UInt8] {
+        let fd = open(path, O_RDONLY | O_CLOEXEC)
+        if fd < 0 && errno == ENOENT { return [] }
+        guard fd >= 0 else { throw unreadable(path, errno) }
+        defer { close(fd) }
+        var bytes: [UInt8] = []
+        var buffer = [UInt8](repeating: 0, count: 65536)
+        while true {
+            let count = read(fd, &buffer, buffer.count)
+            if count < 0 && errno == EINTR { continue }
+            guard count >= 0 else { throw unreadable(path, errno) }
+            if count == 0 { return bytes }
+            bytes += buffer[0..<count]
+        }
+    }
+
+    private static func unreadable(_ path: String, _ code: Int32) -> ConnectFailure {
+        .hostKey("""
+            cannot read the known_hosts file \(path): \(String(cString: strerror(code))). \
+            Host keys cannot be checked without it: fix the file (or its permissions), or pass \
+            another one with --known-hosts FILE
+            """)
+    }
+
+    /// The host key algorithms this libssh2 can negotiate, asked once.
+    private static let supportedAlgorithms: [String] = {
+        LibSSH2.initializeOnce()
+        let fallback = HostKeyType.allCases.flatMap(\.methodNames)
+        guard let session = crucible_session_init() else { return fallback }
+        defer { libssh2_session_free(session) }
         var algorithms: UnsafeMutablePointer<UnsafePointer<CChar>?>?
-        let count = libssh2_session_supported_algs(scratch, LIBSSH2_METHOD_HOSTKEY, &algorithms)
-        guard count > 0, let algorithms else { return HostKeyType.allCases.flatMap(\.methodNames) }
-        defer { libssh2_free(scratch, algorithms) }
+        let count = libssh2_session_supported_algs(session, LIBSSH2_METHOD_HOSTKEY, &algorithms)
+        guard count > 0, let algorithms else { return fallback }
+        defer { libssh2_free(session, algorithms) }
         return (0..<Int(count)).compactMap { algorithms[$0].map { String(cString: $0) } }
-    }
-
-    // MARK: - Loading
-
-    private func load() {
-        guard let text = try? String(contentsOfFile: path, encoding: .utf8) else { return }
-        var last: UnsafeMutablePointer<libssh2_knownhost>?
-        for (index, rawLine) in text.split(omittingEmptySubsequences: false, whereSeparator: \.isNewline).enumerated() {
-            let line = rawLine.trimmingCharacters(in: .whitespaces)
-            if line.isEmpty || line.hasPrefix("#") || line.hasPrefix("@") { continue }
-            guard libssh2_knownhost_readline(store, line, line.utf8.count, LIBSSH2_KNOWNHOST_FILE_OPENSSH) == 0 else { continue }
-            last = recordNewEntries(after: last, line: index + 1)
-        }
-    }
-
-    /// Walks the entries added since `last` (one line may add several: `host1,host2 key`).
-    private func recordNewEntries(
-        after last: UnsafeMutablePointer<libssh2_knownhost>?, line: Int
-    ) -> UnsafeMutablePointer<libssh2_knownhost>? {
-        var current = last
-        var next: UnsafeMutablePointer<libssh2_knownhost>?
-        while libssh2_knownhost_get(store, &next, current) == 0, let entry = next {
-            lineOfEntry[entry.pointee.node] = line
-            current = entry
-        }
-        return current
-    }
+    }()
 }

@@ -28,10 +28,7 @@ struct PresentedHostKey {
 
     /// The algorithm name inside the blob (`ssh-ed25519`, `ecdsa-sha2-nistp256`, ...).
     var algorithmName: String {
-        guard blob.count >= 4 else { return type.methodNames[0] }
-        let length = blob.prefix(4).reduce(0) { $0 << 8 | Int($1) }
-        guard blob.count >= 4 + length else { return type.methodNames[0] }
-        return String(decoding: blob[4..<(4 + length)], as: UTF8.self)
+        KnownHostsEntry.keyName(inBlob: blob) ?? type.methodNames.last!
     }
 
     /// The known_hosts line that records this key for `host` on `port`.

@@ -10,9 +10,8 @@ struct SSHConnector {
 
     func open() throws -> SSHSession {
         let deadline = Deadline(seconds: endpoint.connectTimeout, what: "connect")
-        let known = try KnownHostsFile(path: endpoint.knownHostsFile)
-        let methods = known.preferredMethods(host: endpoint.address, port: endpoint.port)
-        let session = try handshake(methods: methods, deadline: deadline)
+        let known = try KnownHostsFile(path: endpoint.knownHostsFile, host: endpoint.address, port: endpoint.port)
+        let session = try handshake(methods: known.preferredMethods(), deadline: deadline)
         let key = try PresentedHostKey(session: session)
         try HostKeyVerifier(knownHostsPath: endpoint.knownHostsFile, acceptNew: options.acceptNewHostKeys)
             .verify(key, known: known, host: endpoint.address, port: endpoint.port)

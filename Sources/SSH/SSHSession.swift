@@ -24,7 +24,7 @@ final class SSHSession {
     static let keepaliveCountMax = 3
 
     /// Connects the socket and performs the SSH handshake (key exchange).
-    /// `hostKeyMethods` orders the host key algorithms (see `KnownHosts.preferredMethods`).
+    /// `hostKeyMethods` orders the host key algorithms (see `KnownHostsFile.preferredMethods`).
     init(address: String, port: Int, hostKeyMethods: String?, deadline: Deadline) throws {
         LibSSH2.initializeOnce()
         socket = try TCPSocket.connect(address: address, port: port, deadline: deadline)

@@ -82,15 +82,16 @@ final class SandboxTests: XCTestCase {
 
     func testStubCallsAreRecordedAndTheirStateAnswers() throws {
         let rhel7 = try sandbox.host(named: "ctl")
-        XCTAssertEqual(try ssh(rhel7, "systemctl is-active libvirtd"), Result(status: 3, output: "inactive\n"))
-        XCTAssertEqual(try ssh(rhel7, "systemctl enable --now libvirtd").status, 0)
-        XCTAssertEqual(try ssh(rhel7, "systemctl is-active libvirtd"), Result(status: 0, output: "active\n"))
-        XCTAssertEqual(try ssh(rhel7, "systemctl is-enabled libvirtd.service"), Result(status: 0, output: "enabled\n"))
+        // A fresh RHEL 7.0 host does not run the NFS server (nfs.target is not enabled by nfs-utils).
+        XCTAssertEqual(try ssh(rhel7, "systemctl is-active nfs-server"), Result(status: 3, output: "inactive\n"))
+        XCTAssertEqual(try ssh(rhel7, "systemctl enable --now nfs-server").status, 0)
+        XCTAssertEqual(try ssh(rhel7, "systemctl is-active nfs-server"), Result(status: 0, output: "active\n"))
+        XCTAssertEqual(try ssh(rhel7, "systemctl is-enabled nfs-server.service"), Result(status: 0, output: "enabled\n"))
         XCTAssertEqual(try sandbox.calls("ctl"), [
-            "systemctl is-active libvirtd", "systemctl enable --now libvirtd",
-            "systemctl is-active libvirtd", "systemctl is-enabled libvirtd.service",
+            "systemctl is-active nfs-server", "systemctl enable --now nfs-server",
+            "systemctl is-active nfs-server", "systemctl is-enabled nfs-server.service",
         ])
-        XCTAssertTrue(FileManager.default.fileExists(atPath: rhel7.state + "/services/libvirtd.active"))
+        XCTAssertTrue(FileManager.default.fileExists(atPath: rhel7.state + "/services/nfs-server.active"))
 
         let rhel6 = try sandbox.host(named: "c2")
         XCTAssertEqual(try ssh(rhel6, "getsebool virt_use_nfs").output, "virt_use_nfs --> off\n")
@@ -103,18 +104,26 @@ final class SandboxTests: XCTestCase {
         XCTAssertTrue(try sandbox.calls("c2").contains("setsebool -P virt_use_nfs 1"))
     }
 
-    func testMountStubRecordsNFSMountsFromFstab() throws {
+    func testMountStubMountsNFSEntriesOfFstab() throws {
         let host = try sandbox.host(named: "c1")
-        let entry = "ctl:/ /var/lib/nova/instances nfs4 defaults,_netdev 0 0\n"
+        let server = try sandbox.host(named: "ctl")
+        // ctl exports /var/lib/nova/instances to c1 and lets NFSv4 (2049/tcp) through its firewall.
+        try (try String(contentsOfFile: host.etcPath("hosts"), encoding: .utf8) + "\(server.address) ctl\n")
+            .write(toFile: host.etcPath("hosts"), atomically: true, encoding: .utf8)
+        try "/var/lib/nova/instances \(host.address)(rw,sync,no_root_squash)\n"
+            .write(toFile: server.etcPath("exports"), atomically: true, encoding: .utf8)
+        XCTAssertEqual(try ssh(server, "mkdir /var/lib/nova/instances && systemctl start nfs-server && iptables -I INPUT 5 -p tcp --dport 2049 -j ACCEPT").status, 0)
+
+        let entry = "ctl:/var/lib/nova/instances /var/lib/nova/instances nfs4 defaults,_netdev 0 0\n"
         try (try String(contentsOfFile: host.etcPath("fstab"), encoding: .utf8) + entry)
             .write(toFile: host.etcPath("fstab"), atomically: true, encoding: .utf8)
         XCTAssertEqual(try ssh(host, "mount /var/lib/nova/instances").status, 32, "no mount point yet")
         XCTAssertEqual(try ssh(host, "mkdir /var/lib/nova/instances && mount /var/lib/nova/instances").status, 0)
         XCTAssertEqual(try ssh(host, "mount /var/lib/nova/instances").status, 32, "already mounted")
         XCTAssertEqual(try String(contentsOfFile: host.state + "/mounts", encoding: .utf8),
-                       "ctl:/ /var/lib/nova/instances nfs4 defaults,_netdev\n")
+                       "ctl:/var/lib/nova/instances /var/lib/nova/instances nfs4 defaults,_netdev,vers=4,addr=\(server.address)\n")
         XCTAssertTrue(try ssh(host, "mount").output.hasSuffix(
-            "ctl:/ on /var/lib/nova/instances type nfs4 (defaults,_netdev)\n"))
+            "ctl:/var/lib/nova/instances on /var/lib/nova/instances type nfs4 (defaults,_netdev,vers=4,addr=\(server.address))\n"))
     }
 
     // MARK: - iptables

@@ -41,7 +41,8 @@ public final class Sandbox: @unchecked Sendable {
 
     // MARK: - Starting and stopping
 
-    /// Starts the hosts (about a second for eight) and waits until every sshd accepts connections.
+    /// Starts the hosts and waits until every sshd accepts connections. A distro may carry host
+    /// options after a colon: `rhel7:nonova` (no nova account), `rhel6:nova=163`, `rhel7:qemu=108`.
     /// The name only needs to be unique per test class: this process's id is added, so the same
     /// class running in two processes at once does not clash. A sandbox of the same name that an
     /// earlier run of this process left behind is removed first.
@@ -124,7 +125,7 @@ public final class Sandbox: @unchecked Sendable {
 
     static let requiredTools = [
         "bash", "ip", "unshare", "nsenter", "setsid", "flock", "findmnt", "mount", "mknod",
-        "sshd", "ssh-keygen", "iptables-restore", "iptables-save",
+        "sshd", "ssh-keygen", "iptables-restore", "iptables-save", "setfattr",
     ]
     static let searchPath = ["/usr/sbin", "/usr/bin", "/sbin", "/bin", "/usr/local/sbin", "/usr/local/bin"]
 

@@ -4,7 +4,7 @@ import Interpreter
 public struct SandboxHost: Codable, Sendable, Equatable {
     /// The host name (also its hostname and its alias in the sandbox's ssh_config).
     public let name: String
-    /// The fixture distribution it imitates: rhel6, rhel7, centos7 or fedora21.
+    /// The fixture release it imitates: rhel6, rhel7 (7.0), rhel7.4, centos7, fedora20 or fedora21.
     public let distro: String
     /// Its IPv4 address on the sandbox's bridge, reachable from this machine.
     public let address: String

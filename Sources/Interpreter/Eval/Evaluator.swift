@@ -14,6 +14,8 @@ public final class Evaluator: @unchecked Sendable {
     let paramValues: [String: Value]
     var functions: [String: FunctionDecl] = [:]
     let globals = Environment()
+    /// The kinds of block this run skipped and said so (`--check` skips verify blocks...).
+    var skippedPhases: Set<OnPhase> = []
 
     /// The host a piece of code runs on, when inside an `on` block.
     struct HostRun: Sendable {
@@ -104,7 +106,11 @@ public final class Evaluator: @unchecked Sendable {
             // The read-ahead pass of one host never starts work on others.
             if host?.speculative == true { throw ReadAhead.Stop() }
             if let reason = skipReason(phase) {
-                observer.log(nil, "\(phase.rawValue) block at \(span) skipped: \(reason)")
+                // Said once per kind of block, at the first one skipped.
+                if skippedPhases.insert(phase).inserted {
+                    let blocks = phase == .change ? "plain `on` blocks" : "`\(phase.rawValue) on` blocks"
+                    observer.log(nil, "\(blocks) skipped (the first at \(span)): \(reason)")
+                }
                 return
             }
             let hosts = try await hostList(targets, in: env, on: host)
@@ -238,7 +244,11 @@ public final class Evaluator: @unchecked Sendable {
         } catch let failure as ApplyQueue.Failed {
             await fail(target, unreachable: failure.unreachable, message: failure.message)
         } catch let error as TransportError {
-            await fail(target, unreachable: error.isFatalForHost, message: error.description)
+            if case .hostKey = error {
+                await fail(target, status: .hostKeyRefused, message: error.description)
+            } else {
+                await fail(target, unreachable: error.isFatalForHost, message: error.description)
+            }
         } catch let error as RuntimeError {
             // The ops before the error happen, as they would have one at a time.
             if await flushBeforeFailing(queue, target) {
@@ -277,8 +287,12 @@ public final class Evaluator: @unchecked Sendable {
     }
 
     func fail(_ target: HostTarget, unreachable: Bool, message: String) async {
-        await sessions.markFailed(target, unreachable: unreachable, error: message)
-        if options.rollbackOnFailure && !options.checkMode && !unreachable {
+        await fail(target, status: unreachable ? .unreachable : .failed, message: message)
+    }
+
+    func fail(_ target: HostTarget, status: HostReport.Status, message: String) async {
+        await sessions.markFailed(target, status: status, error: message)
+        if options.rollbackOnFailure && !options.checkMode && status == .failed {
             for line in await sessions.rollBack(target) { observer.log(target, "rollback: \(line)") }
         }
         observer.hostFailed(target, await sessions.report(for: target))

@@ -148,9 +148,9 @@ public actor HostSessions {
         reports[target]?.ops.append(record)
     }
 
-    func markFailed(_ target: HostTarget, unreachable: Bool, error: String) {
+    func markFailed(_ target: HostTarget, status: HostReport.Status, error: String) {
         register(target)
-        reports[target]?.status = unreachable ? .unreachable : .failed
+        reports[target]?.status = status
         reports[target]?.error = error
     }
 

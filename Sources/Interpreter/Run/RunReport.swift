@@ -26,7 +26,9 @@ public struct OpRecord: Sendable, Codable, Equatable {
 
 /// Everything that happened on one host during a run.
 public struct HostReport: Sendable, Codable, Equatable {
-    public enum Status: String, Sendable, Codable { case ok, failed, unreachable }
+    /// `hostKeyRefused`: never logged in, because the host key was changed, revoked or not
+    /// known: a possible attack, which must not read as a network problem.
+    public enum Status: String, Sendable, Codable { case ok, failed, unreachable, hostKeyRefused = "host_key_refused" }
     public var host: String
     public var address: String
     public var status: Status

@@ -40,7 +40,7 @@ struct Repl: AsyncParsableCommand {
         do {
             try await session.connect()
         } catch {
-            printError("error: cannot connect to \(target.description): \(error)\n")
+            printError(TerminalText.visible("error: cannot connect to \(target.description): \(error)\n"))
             throw ExitStatus.hostFailure
         }
         InterruptSignal.install()

@@ -79,7 +79,7 @@ struct Run: AsyncParsableCommand {
         } else {
             print(Recap.render(report, color: Terminal.useColor))
         }
-        if let error = report.error { printError(error) }
+        if let error = report.error { printError(TerminalText.visible(error)) }
         throw report.succeeded ? ExitStatus.success : ExitStatus.hostFailure
     }
 

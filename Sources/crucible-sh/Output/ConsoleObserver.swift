@@ -24,6 +24,7 @@ final class ConsoleObserver: RunObserver, @unchecked Sendable {
     func opStarted(_ host: HostTarget, op: String, location: String) {}
 
     func opFinished(_ host: HostTarget, _ record: OpRecord) {
+        let record = record.forTerminal
         var text = "[\(host.name)] " + paint(record.status.rawValue.padding(7), record.status) + " \(record.op) (\(record.location))"
         if let reason = record.reason, !reason.isEmpty, record.status == .ok, verbose { text += ": \(reason)" }
         if let error = record.error { text += "\n    " + error.replacingAll("\n", with: "\n    ") }
@@ -35,11 +36,11 @@ final class ConsoleObserver: RunObserver, @unchecked Sendable {
     }
 
     func hostFailed(_ host: HostTarget, _ report: HostReport) {
-        let what = report.status == .unreachable ? "UNREACHABLE" : "FAILED"
-        emit("[\(host.name)] " + Recap.paint(what, "31", color) + ": " + (report.error ?? "").trimmed)
+        emit("[\(host.name)] " + Recap.paint(report.failureLabel, "31", color) + ": " + (report.forTerminal.error ?? "").trimmed)
     }
 
     func log(_ host: HostTarget?, _ message: String) {
+        let message = TerminalText.visible(message)
         emit(host.map { "[\($0.name)] \(message)" } ?? message)
     }
 

@@ -51,7 +51,7 @@ final class LiveDisplay: RunObserver, @unchecked Sendable {
         update(host.name) { line in
             line.failed = true
             line.finished = true
-            line.current = report.status == .unreachable ? "unreachable" : "failed"
+            line.current = report.failureLabel.lowercased()
         }
         above { events.hostFailed(host, report) }
     }
@@ -103,7 +103,8 @@ final class LiveDisplay: RunObserver, @unchecked Sendable {
         for host in hosts {
             let line = lines[host]!
             let status = line.failed ? Recap.paint("✗", "31", color) : line.changed > 0 ? Recap.paint("~", "33", color) : Recap.paint("•", "32", color)
-            text += "\(status) \(host.padding(width))  \(String(line.done).leftPadding(3)) done  \(line.current)\n"
+            text += "\(status) \(TerminalText.visible(host.padding(width)))  \(String(line.done).leftPadding(3)) done  "
+                + TerminalText.visible(line.current) + "\n"
         }
         FileHandle.standardOutput.write(Data(text.utf8))
         drawnLines = hosts.count

@@ -7,9 +7,10 @@ enum Recap {
         let width = max(4, report.hosts.map(\.host.count).max() ?? 4)
         var lines = [(report.checkMode ? "RECAP (check mode: nothing was changed)" : "RECAP")]
         lines.append("host".padding(width) + "    ok  changed  failed  unreachable")
-        for host in report.hosts {
-            let unreachable = host.status == .unreachable ? 1 : 0
-            let failed = host.status == .failed ? max(1, host.failedCount) : host.failedCount
+        for host in report.hosts.map(\.forTerminal) {
+            // A refused host key is no network problem: it counts as failed, its warning below.
+            let unreachable = host.status == .unreachable && !host.refusedForHostKey ? 1 : 0
+            let failed = host.status == .failed || host.refusedForHostKey ? max(1, host.failedCount) : host.failedCount
             let painted = paint(host.host.padding(width), host.status == .ok ? (host.changedCount > 0 ? "33" : "32") : "31", color)
             lines.append(painted + "  " + String(host.okCount).leftPadding(4) + "  " + String(host.changedCount).leftPadding(7)
                          + "  " + String(failed).leftPadding(6) + "  " + String(unreachable).leftPadding(11))
@@ -21,6 +22,18 @@ enum Recap {
 
     static func paint(_ text: String, _ code: String, _ color: Bool) -> String {
         color ? "\u{1B}[\(code)m\(text)\u{1B}[0m" : text
+    }
+}
+
+extension HostReport {
+    /// Whether the host was given up because its host key was refused (changed, revoked,
+    /// unknown, only known through a certificate authority).
+    var refusedForHostKey: Bool { status == .hostKeyRefused }
+
+    /// How the run's output names a host it gave up: a possible attack must not read as
+    /// a network problem.
+    var failureLabel: String {
+        refusedForHostKey ? "HOST KEY REFUSED" : status == .unreachable ? "UNREACHABLE" : "FAILED"
     }
 }
 

@@ -104,7 +104,7 @@ final class ReplLoop: @unchecked Sendable {
         guard !fresh.isEmpty else { return }
         if shown.isEmpty { failures += 1 }
         shown.formUnion(fresh.map(key))
-        output.error(DiagnosticRenderer(useColor: output.color).render(fresh))
+        output.paintedError(DiagnosticRenderer(useColor: output.color).render(fresh))
     }
 
     // MARK: - Running an entry

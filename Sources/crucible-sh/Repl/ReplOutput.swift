@@ -2,15 +2,22 @@ import Foundation
 import Interpreter
 
 /// Everything the REPL prints, unbuffered (so a pipe sees each line when it happens):
-/// values and op results on standard output, errors on standard error.
+/// values and op results on standard output, errors on standard error. `line` and `error`
+/// make control characters visible (values and errors may hold host bytes, see
+/// `TerminalText`); the `painted` forms take text that has its own colours, whose host
+/// pieces were made visible before painting.
 struct ReplOutput: Sendable {
     let color: Bool
 
-    func line(_ text: String) {
+    func line(_ text: String) { paintedLine(TerminalText.visible(text)) }
+
+    func error(_ text: String) { paintedError(TerminalText.visible(text)) }
+
+    func paintedLine(_ text: String) {
         FileHandle.standardOutput.write(Data((text.hasSuffix("\n") ? text : text + "\n").utf8))
     }
 
-    func error(_ text: String) {
+    func paintedError(_ text: String) {
         FileHandle.standardError.write(Data((text.hasSuffix("\n") ? text : text + "\n").utf8))
     }
 
@@ -71,6 +78,7 @@ final class ReplObserver: RunObserver, @unchecked Sendable {
     func opFinished(_ host: HostTarget, _ record: OpRecord) {
         // A failed op comes back as the entry's error, which says more.
         guard let sessionHost = currentHost(), record.status != .failed else { return }
+        let record = record.forTerminal
         let prefix = host == sessionHost ? "" : "[\(host.name)] "
         let code = record.status == .ok ? "32" : record.status == .changed ? "33" : "31"
         var text = prefix + output.paint(record.status.rawValue, code) + " \(record.op)"
@@ -80,7 +88,7 @@ final class ReplObserver: RunObserver, @unchecked Sendable {
             if !record.diff.isEmpty { text += "\n" + output.diff(record.diff.hasSuffix("\n") ? String(record.diff.dropLast()) : record.diff) }
             for command in record.commands { text += "\n$ \(command)" }
         }
-        output.line(text)
+        output.paintedLine(text)
     }
 
     func log(_ host: HostTarget?, _ message: String) {

@@ -399,7 +399,7 @@ fn storage_server() {
   let idmap = edit-ini "/etc/idmapd.conf" section: "General" { Domain = nfs_domain }
 
   # NFSv3: pin the helpers where this release reads them. Both spellings are set: RHEL 6 and
-  # 7.2+ read MOUNTD_PORT/STATD_PORT; 7.0, 7.1 and Fedora read only RPCMOUNTDOPTS/STATDARG.
+  # 7.2+ read MOUNTD_PORT/STATD_PORT; 7.0 and Fedora 20 read only RPCMOUNTDOPTS/STATDARG.
   # lockd: LOCKD_* up to 7.2, /etc/modprobe.d/lockd.conf and the fs.nfs sysctls from 7.3.
   let ports_changed = false
   if nfs_version == 3 {
@@ -413,6 +413,17 @@ fn storage_server() {
       STATDARG = "\"-p ${statd_port} -o ${statd_outgoing_port}\""
     }
     ports_changed = nfs_conf.changed
+    if f.nfs_config_service != "" {
+      # Units of the nfs-config era start the daemons with $RPCMOUNTDARGS / $STATDARGS from
+      # nfs-config's output; Fedora 21's nfs-config writes neither, so a drop-in sets them
+      # (where nfs-config does write them, from the *_PORT variables, its values win).
+      let mountd = systemd-dropin "nfs-mountd" name: "crucible-port" content: "[Service]\nEnvironment=\"RPCMOUNTDARGS=-p ${mountd_port}\"\n"
+      let statd = systemd-dropin f.nfs_lock_service name: "crucible-port" content: "[Service]\nEnvironment=\"STATDARGS=-p ${statd_port} -o ${statd_outgoing_port}\"\n"
+      if mountd.changed or statd.changed {
+        daemon-reload
+        ports_changed = true
+      }
+    }
     if f.init == "systemd" {
       let lockd = ensure-line "/etc/modprobe.d/lockd.conf" "options lockd nlm_tcpport=${lockd_tcp_port} nlm_udpport=${lockd_udp_port}" match: "^options[ \t]+lockd[ \t]" create: true
       let sysctl = ensure-line "/etc/sysctl.d/crucible-nfs-lockd.conf" "fs.nfs.nlm_tcpport = ${lockd_tcp_port}\nfs.nfs.nlm_udpport = ${lockd_udp_port}" create: true
