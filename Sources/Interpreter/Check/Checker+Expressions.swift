@@ -126,8 +126,9 @@ extension Checker {
         return found.count == shapes.count && found.allSatisfy({ $0.type == field.type }) ? field.type : .any
     }
 
-    /// The type of a list holding items of both types: a record when both are records,
-    /// else `any` when they differ.
+    /// The type of a list holding items of both types: the same type; records written with
+    /// the same keys keep them (each field's type common to both), other records are records;
+    /// lists of such; anything else that differs is `any`.
     static func common(_ a: ValueType, _ b: ValueType) -> ValueType {
         if a == b { return a }
         switch (a, b) {
