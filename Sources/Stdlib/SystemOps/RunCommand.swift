@@ -23,7 +23,8 @@ enum RunCommand {
             #"run "packstack --gen-answer-file=/root/answers.txt" creates: "/root/answers.txt""#,
             #"run "usermod -aG libvirt nova" unless: "id -nG nova | grep -qw libvirt""#,
         ],
-        resultFields: [("skipped_by", "`creates` or `unless` when a guard skipped the command, else empty")],
+        resultFields: [FieldSpec("skipped_by", oneOf: ["creates", "unless", ""], doc: "`creates` or `unless` when a guard skipped the command, else empty")],
+        guards: ["creates", "unless"],
         body: .plan { arguments, context in try await plan(arguments, context) })
 
     static func plan(_ arguments: OpArguments, _ context: any HostContext) async throws -> OpPlan {

@@ -57,17 +57,21 @@ enum OpsDocs {
             out += "\nParameters:\n"
             for param in op.params { out += "  " + paramLine(param, op) + "\n" }
         }
-        if op.isChangingOp || !op.resultFields.isEmpty {
-            out += "\nResult: a record"
-            out += op.isChangingOp ? " with changed (bool), diff (string), commands ([string]), reason (string)" : ""
-            for field in op.resultFields { out += ", \(field.name) (\(field.doc))" }
-            out += "\n"
+        if let shape = op.resultShape {
+            out += "\nResult: a record" + (op.returns == .record ? "" : " (or none)") + "\n"
+            for field in shape.fields { out += "  \(field.name) (\(fieldType(field))): \(field.doc)\n" }
         }
         if !op.examples.isEmpty {
             out += "\nExamples:\n"
             for example in op.examples { out += example.split(separator: "\n").map { "  \($0)" }.joined(separator: "\n") + "\n" }
         }
         return out
+    }
+
+    /// A result field's type, with its values when they are a closed set.
+    static func fieldType(_ field: FieldSpec) -> String {
+        guard let choices = field.choices else { return "\(field.type)" }
+        return "\(field.type), one of " + choices.map(\.literal).joined(separator: " ")
     }
 
     static func markdown(_ ops: [OpSpec]) -> String {
@@ -86,8 +90,17 @@ enum OpsDocs {
                 }
                 out += "\n"
             }
-            if op.isChangingOp { out += "Result: `changed`, `diff`, `commands`, `reason`" + op.resultFields.map { ", `\($0.name)` (\($0.doc))" }.joined() + ".\n\n" }
-            else if !op.resultFields.isEmpty { out += "Result fields: " + op.resultFields.map { "`\($0.name)` (\($0.doc))" }.joined(separator: ", ") + ".\n\n" }
+            if op.isChangingOp { out += "Result: a record with the fields every op gives (`changed`, `diff`, `commands`, `reason`)" }
+            else if !op.resultFields.isEmpty { out += "Result: a record" + (op.returns == .record ? "" : ", or none") }
+            if !op.resultFields.isEmpty {
+                out += (op.isChangingOp ? ", and:" : ":") + "\n\n| field | type | description |\n|---|---|---|\n"
+                for field in op.resultFields {
+                    out += "| `\(field.name)` | \(fieldType(field).replacingAll("|", with: "\\|")) | \(field.doc.replacingAll("|", with: "\\|")) |\n"
+                }
+                out += "\n"
+            } else if op.isChangingOp {
+                out += ".\n\n"
+            }
             if !op.examples.isEmpty { out += "```\n" + op.examples.joined(separator: "\n") + "\n```\n" }
         }
         return out

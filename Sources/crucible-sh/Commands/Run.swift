@@ -59,7 +59,7 @@ struct Run: AsyncParsableCommand {
     }
 
     func run() async throws {
-        let checked = try CheckedRecipe.prepare(recipe, params: params)
+        let checked = try CheckedRecipe.prepare(recipe, params: params, command: "run")
         let transports = try TransportChoice.factory(connection)
         printHeader(checked)
         let showDiffs = check || diff || verbose
