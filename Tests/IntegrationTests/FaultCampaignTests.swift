@@ -32,9 +32,11 @@ final class FaultCampaignTests: XCTestCase {
 
     static let computes = ["c1", "c2"]
 
+    /// Without the verify step: with one node cut off, the others' checks of that node fail,
+    /// rightly, while the campaign asks whether the others finished their own changes.
     func arguments(_ sandbox: Sandbox) -> [String] {
         ["run", "live-migration", "--set", "controller=ctl", "--set", "computes=\(Self.computes.joined(separator: ","))",
-         "--ssh-config", sandbox.sshConfig, "--json", "--connect-timeout", "2", "--keepalive", "1"]
+         "--ssh-config", sandbox.sshConfig, "--json", "--connect-timeout", "2", "--keepalive", "1", "--no-verify"]
     }
 
     func testRandomFaultsLeaveWholeFilesAndRerunsConverge() throws {

@@ -39,6 +39,9 @@ struct HostSnapshot: Equatable {
             .joined(separator: "\n")
     }
 
+    /// RPC programs the recipe pins (NFSv3 only; the campaign runs NFSv4): none by default.
+    static let pinnedRPC: Set<String> = ["portmapper", "nfs"]
+
     static func stubState(_ host: SandboxHost) throws -> [String: [UInt8]] {
         var state: [String: [UInt8]] = [:]
         let root = URL(fileURLWithPath: host.state)
@@ -46,8 +49,13 @@ struct HostSnapshot: Equatable {
         while let url = enumerator?.nextObject() as? URL {
             guard (try? url.resourceValues(forKeys: [.isRegularFileKey]))?.isRegularFile == true else { continue }
             let relative = String(url.path.dropFirst(root.path.count + 1))
-            if relative == "calls.log" { continue }
-            state[relative] = FileManager.default.contents(atPath: url.path).map { [UInt8]($0) } ?? []
+            // History, not end state: the calls, how often the idmap cache was cleared, and
+            // the counters behind the random ports of daemons nobody pinned.
+            if relative == "calls.log" || relative == "nfsidmap-cleared" || relative.hasPrefix("gen/") { continue }
+            var bytes = FileManager.default.contents(atPath: url.path).map { [UInt8]($0) } ?? []
+            // An unpinned daemon's port is random on a real host too: that it is registered counts.
+            if relative.hasPrefix("rpc/") && !Self.pinnedRPC.contains(String(relative.dropFirst(4))) { bytes = [] }
+            state[relative] = bytes
         }
         return state
     }
