@@ -150,7 +150,11 @@ extension Evaluator {
                 throw RuntimeError(call.callee.span, "missing argument `\(param.name)` for `\(op.name)`")
             }
         }
-        return OpArguments(values: values, spans: spans, callSpan: call.span)
+        let arguments = OpArguments(values: values, spans: spans, callSpan: call.span)
+        if let (param, problem) = op.ruleViolation(in: arguments) {
+            throw RuntimeError(spans[param] ?? call.span, "\(op.name) `\(param)`: \(problem.message)", hint: problem.hint)
+        }
+        return arguments
     }
 
     func convert(_ value: Value, to param: ParamSpec, op: OpSpec, at span: Span) throws -> Value {

@@ -42,6 +42,7 @@ public enum OpExecutor {
         guard case .plan(let plan) = spec.body else {
             preconditionFailure("OpExecutor.execute called for \(spec.name), which is not a changing op")
         }
+        try spec.requireRules(arguments)
         let decided = try await plan(arguments, context)
         var outcome = OpOutcome(op: spec.name, changed: decided.changes, reason: decided.reason, details: decided.details)
         if !decided.changes, let location = arguments.callSpan?.description, await context.changedByUnfinishedRun(at: location) {
@@ -110,6 +111,8 @@ extension OpArguments {
         for name in given.keys where spec.param(named: name) == nil {
             throw OpError("\(spec.name): unknown parameter `\(name)`")
         }
-        return OpArguments(values: values)
+        let arguments = OpArguments(values: values)
+        try spec.requireRules(arguments)
+        return arguments
     }
 }

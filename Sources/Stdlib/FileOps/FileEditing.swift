@@ -68,11 +68,3 @@ enum FileEditing {
         try await context.transport.readFile(path)
     }
 }
-
-extension String {
-    /// Whether the text holds a `\n` or `\r`. Checked on Unicode scalars: as a Character,
-    /// `"\r\n"` is neither `"\n"` nor `"\r"`, so `contains("\n")` misses it.
-    var containsLineBreak: Bool {
-        unicodeScalars.contains { $0 == "\n" || $0 == "\r" }
-    }
-}

@@ -12,9 +12,9 @@ enum OpenPort {
                       doc: "Protocol of the ports; `both` opens each port for tcp and udp."),
             ParamSpec("ports", .oneOf([.int, .string, .list(.any)]), positional: true,
                       doc: "A port (16509), a range (\"49152-49261\"), a comma list (\"111,662\"), a port with its own protocol (\"32803/udp\"), or a list of these."),
-            ParamSpec("source", .string, default: Value.none,
+            ParamSpec("source", .string, default: Value.none, rule: network,
                       doc: "Only from this address or CIDR (10.0.0.0/24); anywhere when left out."),
-            ParamSpec("comment", .string, default: Value.none,
+            ParamSpec("comment", .string, default: Value.none, rule: .singleLine,
                       doc: "iptables only: a `-m comment` on each new rule (firewalld ports carry no comment)."),
         ],
         examples: [
@@ -32,6 +32,15 @@ enum OpenPort {
             ("persisted_with", "How iptables rules were saved: `service iptables save`, the init script, a file path, or empty"),
         ],
         body: .plan { arguments, context in try await plan(arguments, context) })
+
+    /// An address or CIDR network: it is written into iptables arguments and into
+    /// firewalld's rich-rule text (`source address="..."`), where a quote would end it.
+    static let network = ValueRule { value in
+        guard case .string(let source) = value, !source.isEmpty else { return nil }
+        let allowed = source.unicodeScalars.allSatisfy { $0.properties.isASCIIHexDigit || $0 == "." || $0 == ":" || $0 == "/" }
+        return allowed ? nil : ValueProblem("\(Value.quoted(source)) is not an address or network",
+                                            hint: "write an IPv4 or IPv6 address, or a network like \"10.0.0.0/24\"")
+    }
 
     /// What was asked for, validated.
     struct Request: Sendable {
