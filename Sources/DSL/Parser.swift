@@ -12,6 +12,11 @@ public struct Parser {
     /// Nesting depth, so that pathological input is an error instead of a stack overflow.
     var depth = 0
     static let maxDepth = 200
+    /// How many `else if` links enclose the current position (they count toward `depth`).
+    var elseIfLinks = 0
+    /// Whether the top-level statement being parsed already hit the nesting limit: one
+    /// error says so, the levels it unwinds through add none.
+    var nestingReported = false
     /// How many `( )` and `[ ]` enclose the current expression: inside them a newline
     /// does not end it (records reset this, as their newlines separate fields).
     var groupingDepth = 0
@@ -45,6 +50,7 @@ public struct Parser {
             } else if let statement = parseStatementRecovering() {
                 statements.append(statement)
             }
+            nestingReported = false
             skipTerminators()
         }
         return Program(statements: statements, file: file)
@@ -183,6 +189,11 @@ public struct Parser {
         if case .keyword(.else) = peek.kind {
             advance()
             if case .keyword(.if) = peek.kind {
+                // The chain is a tree as deep as it is long (each `else` holds the next
+                // `if`), and every later pass walks it recursively: each link is a level.
+                try enter()
+                elseIfLinks += 1
+                defer { depth -= 1; elseIfLinks -= 1 }
                 otherwise = try parseIf()
             } else {
                 otherwise = .block(try parseBlock())

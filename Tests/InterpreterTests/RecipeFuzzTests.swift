@@ -55,6 +55,7 @@ final class RecipeFuzzTests: XCTestCase {
             ("interpolation", "let x = " + String(repeating: "\"${", count: depth) + "1" + String(repeating: "}\"", count: depth)),
             ("index chain", "let x = [1]" + String(repeating: "[0]", count: depth)),
             ("field chain", "let x = {a: 1}" + String(repeating: ".a", count: depth)),
+            ("else if chain", "if true { }" + String(repeating: " else if true { }", count: depth)),
         ]
         for (name, text) in cases {
             let diagnostics = try checkWithinBudget(Array(text.utf8), label: name)
