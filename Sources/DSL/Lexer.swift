@@ -18,6 +18,12 @@ public struct Lexer {
 
     public init(file: SourceFile) {
         self.init(file: file, start: 0, end: file.bytes.count)
+        if let (offset, byte) = file.invalidUTF8 {
+            // Where the bytes became U+FFFD (three bytes) in the decoded text.
+            report("E-lex-encoding", span(offset, min(offset + 3, end)),
+                   "the file is not valid UTF-8: byte 0x\(String(byte, radix: 16, uppercase: true)) here is not part of a character",
+                   hint: "save the file as UTF-8 (for a Latin-1 file: `iconv -f latin1 -t utf-8`)")
+        }
     }
 
     init(file: SourceFile, start: Int, end: Int, nesting: Int = 0) {
@@ -61,8 +67,11 @@ public struct Lexer {
         position += 1
         while position < end, bytes[position] & 0xC0 == 0x80 { position += 1 }
         let bad = span(start, position)
-        report("E-lex-char", bad, "unexpected character `\(bad.text)`",
-               hint: bad.text == "'" ? "strings use double quotes: \"...\"" : nil)
+        // A U+FFFD that stands for bytes that were not UTF-8 was reported as such.
+        if !(file.invalidUTF8 != nil && bad.text == "\u{FFFD}") {
+            report("E-lex-char", bad, "unexpected character `\(bad.text)`",
+                   hint: bad.text == "'" ? "strings use double quotes: \"...\"" : nil)
+        }
         return nextToken()
     }
 

@@ -7,16 +7,45 @@ public final class SourceFile: Sendable, Hashable {
     public let bytes: [UInt8]
     /// Byte offset at which each line starts; `lineStarts[0] == 0`.
     public let lineStarts: [Int]
+    /// Where the file read from disk stopped being UTF-8, when it did: the offset of the
+    /// first bad byte (the same in `bytes`, where it became U+FFFD) and the byte itself.
+    /// The lexer reports it as `E-lex-encoding`.
+    public let invalidUTF8: (offset: Int, byte: UInt8)?
 
-    public init(name: String, text: String) {
+    public convenience init(name: String, text: String) {
+        self.init(name: name, text: text, invalidUTF8: nil)
+    }
+
+    /// A file's bytes as read: invalid UTF-8 becomes U+FFFD, so every position before and
+    /// after it is still usable, and `invalidUTF8` says where the first bad byte was.
+    public convenience init(name: String, bytes: [UInt8]) {
+        self.init(name: name, text: String(decoding: bytes, as: UTF8.self), invalidUTF8: Self.firstInvalidUTF8(bytes))
+    }
+
+    init(name: String, text: String, invalidUTF8: (offset: Int, byte: UInt8)?) {
         self.name = name
         self.text = text
+        self.invalidUTF8 = invalidUTF8
         self.bytes = Array(text.utf8)
         var starts = [0]
         for (index, byte) in bytes.enumerated() where byte == UInt8(ascii: "\n") {
             starts.append(index + 1)
         }
         self.lineStarts = starts
+    }
+
+    /// The offset and value of the first byte that does not belong to valid UTF-8.
+    static func firstInvalidUTF8(_ bytes: [UInt8]) -> (offset: Int, byte: UInt8)? {
+        var iterator = bytes.makeIterator()
+        var decoder = UTF8()
+        var offset = 0
+        while true {
+            switch decoder.decode(&iterator) {
+            case .scalarValue(let scalar): offset += UTF8.width(scalar)
+            case .emptyInput: return nil
+            case .error: return (offset, bytes[offset])
+            }
+        }
     }
 
     /// 1-based line and column (column counted in characters) of a byte offset.
