@@ -47,32 +47,35 @@ public struct Lexer {
     // MARK: - Scanning
 
     mutating func nextToken() -> Token {
-        let spaced = skipSpaceAndComments()
-        let start = position
-        guard position < end else {
-            return Token(kind: .endOfFile, span: span(start, start), precededBySpace: spaced)
-        }
-        let byte = bytes[position]
-        if byte == UInt8(ascii: "\n") {
+        // A loop, not a recursion, over bad characters: a file of a million of them must
+        // not overflow the stack.
+        while true {
+            let spaced = skipSpaceAndComments()
+            let start = position
+            guard position < end else {
+                return Token(kind: .endOfFile, span: span(start, start), precededBySpace: spaced)
+            }
+            let byte = bytes[position]
+            if byte == UInt8(ascii: "\n") {
+                position += 1
+                return Token(kind: .newline, span: span(start, position), precededBySpace: spaced)
+            }
+            if isIdentifierStart(byte) { return identifier(spaced) }
+            if isDigit(byte) { return integer(spaced) }
+            if byte == UInt8(ascii: "\"") { return string(spaced) }
+            if let symbol = symbol() {
+                return Token(kind: .symbol(symbol), span: span(start, position), precededBySpace: spaced)
+            }
+            // Skip one whole UTF-8 character so the caret sits under it.
             position += 1
-            return Token(kind: .newline, span: span(start, position), precededBySpace: spaced)
+            while position < end, bytes[position] & 0xC0 == 0x80 { position += 1 }
+            let bad = span(start, position)
+            // A U+FFFD that stands for bytes that were not UTF-8 was reported as such.
+            if !(file.invalidUTF8 != nil && bad.text == "\u{FFFD}") {
+                report("E-lex-char", bad, "unexpected character `\(bad.text)`",
+                       hint: bad.text == "'" ? "strings use double quotes: \"...\"" : nil)
+            }
         }
-        if isIdentifierStart(byte) { return identifier(spaced) }
-        if isDigit(byte) { return integer(spaced) }
-        if byte == UInt8(ascii: "\"") { return string(spaced) }
-        if let symbol = symbol() {
-            return Token(kind: .symbol(symbol), span: span(start, position), precededBySpace: spaced)
-        }
-        // Skip one whole UTF-8 character so the caret sits under it.
-        position += 1
-        while position < end, bytes[position] & 0xC0 == 0x80 { position += 1 }
-        let bad = span(start, position)
-        // A U+FFFD that stands for bytes that were not UTF-8 was reported as such.
-        if !(file.invalidUTF8 != nil && bad.text == "\u{FFFD}") {
-            report("E-lex-char", bad, "unexpected character `\(bad.text)`",
-                   hint: bad.text == "'" ? "strings use double quotes: \"...\"" : nil)
-        }
-        return nextToken()
     }
 
     /// Returns whether anything was skipped. A `\` at the end of a line joins it with the next.

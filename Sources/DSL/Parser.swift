@@ -30,7 +30,7 @@ public struct Parser {
         self.file = file
         self.comments = lexer.comments
         self.diagnostics = lexer.diagnostics
-        self.linesWithLexerErrors = Set(lexer.diagnostics.map { $0.span.startLocation.line })
+        self.linesWithLexerErrors = Set(lexer.diagnostics.map(\.span.startLine))
     }
 
     /// Parses a whole file. Diagnostics are in `diagnostics`; the program holds every
@@ -89,8 +89,8 @@ public struct Parser {
         switch statement {
         case .if, .for, .on, .function, .block: return false
         default:
-            let (first, _) = statement.span.startLocation
-            let (last, _) = statement.span.endLocation
+            let first = statement.span.startLine
+            let last = statement.span.file.line(of: statement.span.end)
             return (first...last).contains { linesWithLexerErrors.contains($0) }
         }
     }

@@ -179,7 +179,7 @@ extension Parser {
                         notes: [Diagnostic.Note] = []) -> SyntaxError {
         let last = diagnostics.last
         // One error per position: recovery must not stack a second message on the same spot.
-        if last?.span != span || last?.message != message, !linesWithLexerErrors.contains(span.startLocation.line) {
+        if last?.span != span || last?.message != message, !linesWithLexerErrors.contains(span.startLine) {
             diagnostics.append(Diagnostic(id: id, span: span, message: message, hint: hint, notes: notes,
                                           isUnexpectedEnd: unexpectedEnd))
         }

@@ -51,14 +51,21 @@ public final class SourceFile: Sendable, Hashable {
     /// 1-based line and column (column counted in characters) of a byte offset.
     public func location(of offset: Int) -> (line: Int, column: Int) {
         let clamped = max(0, min(offset, bytes.count))
+        let line = self.line(of: clamped)
+        let prefix = String(decoding: bytes[lineStarts[line - 1]..<clamped], as: UTF8.self)
+        return (line, prefix.count + 1)
+    }
+
+    /// 1-based line of a byte offset: a binary search, without the column's cost (which
+    /// grows with the line: a megabyte-long line of errors must not make each one slow).
+    public func line(of offset: Int) -> Int {
+        let clamped = max(0, min(offset, bytes.count))
         var low = 0, high = lineStarts.count - 1
         while low < high {
             let mid = (low + high + 1) / 2
             if lineStarts[mid] <= clamped { low = mid } else { high = mid - 1 }
         }
-        let start = lineStarts[low]
-        let prefix = String(decoding: bytes[start..<clamped], as: UTF8.self)
-        return (low + 1, prefix.count + 1)
+        return low + 1
     }
 
     /// The text of a 1-based line, without its newline.
