@@ -11,6 +11,9 @@ extension Evaluator {
             throw RuntimeError(call.callee.span, "unknown operation `\(call.callee.name)`")
         }
         let arguments = try await bindArguments(call, op, in: env, on: host)
+        if Self.writesArgumentsAsText.contains(op.name) {
+            for (name, value) in arguments.values { try budget.checkText(of: value, at: arguments.spans[name] ?? call.span) }
+        }
         if op.name == "log" {
             if host?.speculative == true { return .none }
             observer.log(host?.target, arguments["message"].interpolated)
@@ -18,7 +21,7 @@ extension Evaluator {
         }
         switch op.body {
         case .pure(let body):
-            do { return try body(arguments) } catch let error as OpError {
+            do { return try budget.checkSize(try body(arguments), at: call.span) } catch let error as OpError {
                 throw RuntimeError(call.span, "\(op.name): \(error.message)", hint: error.hint)
             }
         case .query(let body):
@@ -31,6 +34,10 @@ extension Evaluator {
             }.value
         }
     }
+
+    /// Built-ins whose result is their arguments written as text: a value whose text would
+    /// be past the string limit is refused before that text is built.
+    static let writesArgumentsAsText: Set = ["log", "str", "join", "quote"]
 
     func requireHost(_ host: HostRun?, _ call: Call) throws -> HostRun {
         guard let host else { throw RuntimeError(call.callee.span, "`\(call.callee.name)` can only run inside an `on` block") }
@@ -190,6 +197,7 @@ extension Evaluator {
             throw RuntimeError(call.span, "function calls nested more than \(Self.maxCallDepth) deep (in `\(decl.name.name)`)",
                                hint: "a function that calls itself needs a case that returns without calling again")
         }
+        try budget.step(at: call.span, topLevel: host == nil)
         return try await Self.$callDepth.withValue(Self.callDepth + 1) {
             try await callFunctionBody(decl, call, in: env, on: host)
         }

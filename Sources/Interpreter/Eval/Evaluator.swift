@@ -14,6 +14,7 @@ public final class Evaluator: @unchecked Sendable {
     let paramValues: [String: Value]
     var functions: [String: FunctionDecl] = [:]
     let globals = Environment()
+    let budget: RunBudget
 
     /// The host a piece of code runs on, when inside an `on` block.
     struct HostRun: Sendable {
@@ -33,6 +34,7 @@ public final class Evaluator: @unchecked Sendable {
         self.paramValues = paramValues
         self.options = options
         self.observer = observer
+        self.budget = RunBudget(limits: options.limits)
         let lock = options.lockHosts && !options.checkMode
             ? HostLock(path: options.lockPath, owner: HostLock.describeThisRun()) : nil
         self.sessions = HostSessions(factory: transports, lock: lock, waitForLock: options.waitForLock,
@@ -44,6 +46,7 @@ public final class Evaluator: @unchecked Sendable {
     /// Runs the whole program and returns the report; never throws: failures are in it.
     public func run(_ program: Program) async -> RunReport {
         var report = RunReport(recipe: program.file.name, checkMode: options.checkMode)
+        budget.reset()
         if options.lockHosts {
             await sessions.setFollowUps(FollowUps(pendingFile: HostLock.pendingFile(forLock: options.lockPath),
                                                   recipe: program.file.name))
@@ -93,9 +96,10 @@ public final class Evaluator: @unchecked Sendable {
             } else if let otherwise {
                 try await execute(otherwise, in: env, on: host)
             }
-        case .for(let name, let sequence, let body, _):
+        case .for(let name, let sequence, let body, let span):
             let items = try await iterate(sequence, in: env, on: host)
             for item in items {
+                try budget.step(at: span, topLevel: host == nil)
                 let scope = Environment(parent: env)
                 scope.define(name.name, item)
                 for inner in body.statements { try await execute(inner, in: scope, on: host) }
@@ -104,7 +108,7 @@ public final class Evaluator: @unchecked Sendable {
             // The read-ahead pass of one host never starts work on others.
             if host?.speculative == true { throw ReadAhead.Stop() }
             let hosts = try await hostList(targets, in: env, on: host)
-            try await runOn(hosts, body, span, in: env)
+            try await budget.excludingTime { try await runOn(hosts, body, span, in: env) }
         case .function:
             break
         case .return(let value, _):

@@ -14,6 +14,9 @@ public struct RunOptions: Sendable {
     public var waitForLock = true
     public var lockTimeout: Double = 600
     public var lockPath = HostLock.defaultPath
+    /// How long strings and lists may grow, how many loop iterations and calls a run may
+    /// make, how long its top level may compute.
+    public var limits = EvaluationLimits()
 
     public init(checkMode: Bool = false, backups: Bool = true, forks: Int = 32, rollbackOnFailure: Bool = false) {
         self.checkMode = checkMode
