@@ -16,7 +16,7 @@ extension Evaluator {
         }
         if op.name == "log" {
             if host?.speculative == true { return .none }
-            observer.log(host?.target, arguments["message"].interpolated)
+            observer.log(host?.target, secrets.mask(arguments["message"].interpolated))
             return .none
         }
         switch op.body {
@@ -70,6 +70,7 @@ extension Evaluator {
             }
             // Queries (facts, detect-nfs) are not listed as ops in the report. A record waits
             // while changes planned before it (its own included) are queued.
+            record = secrets.masked(record)
             if op.isChangingOp, run.queue?.hold(record) != true {
                 await sessions.append(record, for: run.target)
                 observer.opFinished(run.target, record)
@@ -90,7 +91,7 @@ extension Evaluator {
             // was cut off (the op's own record for changing ops, the host error for all).
             record.milliseconds = Self.milliseconds(since: started)
             record.status = .failed
-            record.error = error.description
+            record.error = secrets.mask(error.description)
             if op.isChangingOp {
                 await sessions.append(record, for: run.target)
                 observer.opFinished(run.target, record)
@@ -101,7 +102,8 @@ extension Evaluator {
             guard await flushBeforeFailing(run.queue, run.target) else { throw HostAborted() }
             record.milliseconds = Self.milliseconds(since: started)
             record.status = .failed
-            record.error = Self.describe(error)
+            record.error = secrets.mask(Self.describe(error))
+            record = secrets.masked(record)
             await sessions.append(record, for: run.target)
             observer.opFinished(run.target, record)
             await fail(run.target, unreachable: false, message: "\(op.name) at \(location): \(record.error ?? "")")

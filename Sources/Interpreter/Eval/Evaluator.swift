@@ -15,6 +15,8 @@ public final class Evaluator: @unchecked Sendable {
     var functions: [String: FunctionDecl] = [:]
     let globals = Environment()
     let budget: RunBudget
+    /// The values of `secret` params, masked out of everything the run shows.
+    public let secrets = SecretMask()
 
     /// The host a piece of code runs on, when inside an `on` block.
     struct HostRun: Sendable {
@@ -58,14 +60,17 @@ public final class Evaluator: @unchecked Sendable {
             // a recipe may use a param above the line that declares it.
             for statement in statements where Checker.isParam(statement) {
                 try await execute(statement, in: globals, on: nil)
+                if case .param(let decl) = statement, decl.isSecret, case .string(let secret)? = globals.lookup(decl.name.name) {
+                    secrets.add(secret)
+                }
             }
             for statement in statements where !Checker.isParam(statement) {
                 try await execute(statement, in: globals, on: nil)
             }
         } catch let error as RuntimeError {
-            report.error = DiagnosticRenderer().render(error.diagnostic)
+            report.error = secrets.mask(DiagnosticRenderer().render(error.diagnostic))
         } catch {
-            report.error = "\(error)"
+            report.error = secrets.mask("\(error)")
         }
         report.hosts = await sessions.finalReports()
         await sessions.closeAll()
@@ -188,6 +193,7 @@ public final class Evaluator: @unchecked Sendable {
                                          backupsByDefault: options.backups, sessions: sessions)
             let followUps = await sessions.followUps
             context.followUps = followUps
+            context.secrets = secrets
             if let caching = transport as? CachingTransport {
                 await readAhead(body, on: target, through: caching, context: context, in: env)
                 if !options.checkMode {
@@ -221,11 +227,13 @@ public final class Evaluator: @unchecked Sendable {
     func makeQueue(for target: HostTarget, _ caching: CachingTransport, followUps: FollowUps?) -> ApplyQueue {
         let queue = ApplyQueue(
             transport: caching, followUps: followUps,
-            deliver: { [sessions, observer] record in
-                await sessions.append(record, for: target)
-                observer.opFinished(target, record)
+            deliver: { [sessions, observer, secrets] record in
+                let shown = secrets.masked(record)
+                await sessions.append(shown, for: target)
+                observer.opFinished(target, shown)
             },
-            journal: { [sessions] path, previous in await sessions.journal(path, previous: previous, on: target) })
+            journal: { [sessions] path, previous in await sessions.journal(path, previous: previous, on: target) },
+            secrets: secrets)
         caching.setFlushHook { try await queue.flush() }
         return queue
     }
@@ -246,7 +254,7 @@ public final class Evaluator: @unchecked Sendable {
     }
 
     func fail(_ target: HostTarget, unreachable: Bool, message: String) async {
-        await sessions.markFailed(target, unreachable: unreachable, error: message)
+        await sessions.markFailed(target, unreachable: unreachable, error: secrets.mask(message))
         if options.rollbackOnFailure && !options.checkMode && !unreachable {
             for line in await sessions.rollBack(target) { observer.log(target, "rollback: \(line)") }
         }

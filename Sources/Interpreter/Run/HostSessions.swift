@@ -209,6 +209,7 @@ struct RunHostContext: HostContext {
     var queue: ApplyQueue? = nil
     /// Where follow-ups of an earlier, unfinished run are read from; nil: none are.
     var followUps: FollowUps? = nil
+    var secrets: SecretMask? = nil
 
     func facts() async throws -> HostFacts { try await sessions.facts(for: target) }
     func facts(of other: HostTarget) async throws -> HostFacts { try await sessions.facts(for: other) }
