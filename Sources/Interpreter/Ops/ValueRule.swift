@@ -4,9 +4,9 @@
 /// value before the op runs (an error at the argument, before anything is read or written).
 public struct ValueRule: Sendable {
     /// What is wrong with the value, or nil when it meets the rule.
-    public let problem: @Sendable (Value) -> ValueProblem?
+    public let problem: @Sendable (Value) -> OpError?
 
-    public init(_ problem: @escaping @Sendable (Value) -> ValueProblem?) {
+    public init(_ problem: @escaping @Sendable (Value) -> OpError?) {
         self.problem = problem
     }
 
@@ -19,7 +19,7 @@ public struct ValueRule: Sendable {
     /// anywhere in the value, lists and records included.
     public static let singleLine = ValueRule { value in
         guard let text = value.firstString(where: \.containsLineBreak) else { return nil }
-        return ValueProblem("\(Value.quoted(text)) contains a line break, and this value is written as one line",
+        return OpError("\(Value.quoted(text)) contains a line break, and this value is written as one line",
                             hint: "remove the `\\n` or `\\r`; a line break here would add a line of its own to the file")
     }
 
@@ -27,7 +27,7 @@ public struct ValueRule: Sendable {
     /// refused: whether a file already has one cannot be compared.
     public static let octalMode = ValueRule { value in
         guard case .string(let mode) = value, !isOctalMode(mode) else { return nil }
-        return ValueProblem("\(Value.quoted(mode)) is not an octal mode",
+        return OpError("\(Value.quoted(mode)) is not an octal mode",
                             hint: "write three or four octal digits, like \"0644\" or \"2755\"")
     }
 
@@ -38,26 +38,13 @@ public struct ValueRule: Sendable {
     /// A name that goes on a command line (a unit, a boolean): not empty, not an option.
     public static let commandWord = ValueRule { value in
         guard case .string(let word) = value else { return nil }
-        if word.isEmpty { return ValueProblem("the name is empty") }
-        if word.hasPrefix("-") { return ValueProblem("\(Value.quoted(word)) starts with `-`, so a command would read it as an option") }
+        if word.isEmpty { return OpError("the name is empty") }
+        if word.hasPrefix("-") { return OpError("\(Value.quoted(word)) starts with `-`, so a command would read it as an option") }
         if word.unicodeScalars.contains(where: { $0.value < 0x20 || $0.value == 0x7F }) {
-            return ValueProblem("\(Value.quoted(word)) contains a control character")
+            return OpError("\(Value.quoted(word)) contains a control character")
         }
         return nil
     }
-}
-
-/// Why a value breaks a rule: a lowercase message about the value and what to do.
-public struct ValueProblem: Error, Sendable, Equatable, CustomStringConvertible {
-    public var message: String
-    public var hint: String?
-
-    public init(_ message: String, hint: String? = nil) {
-        self.message = message
-        self.hint = hint
-    }
-
-    public var description: String { hint.map { "\(message) (\($0))" } ?? message }
 }
 
 extension ParamSpec {
@@ -71,7 +58,7 @@ extension ParamSpec {
 
 extension OpSpec {
     /// The first argument that breaks its parameter's rule: its name and the problem.
-    public func ruleViolation(in arguments: OpArguments) -> (param: String, problem: ValueProblem)? {
+    public func ruleViolation(in arguments: OpArguments) -> (param: String, problem: OpError)? {
         for param in params {
             guard let rule = param.rule, let value = arguments.values[param.name], let problem = rule.problem(value) else { continue }
             return (param.name, problem)

@@ -115,10 +115,10 @@ enum EditIni {
 
     /// A key is one word that reads back as the same key: no `=`, blanks, line breaks or
     /// `[`, and no comment sign in front.
-    static func keyProblem(_ key: String) -> ValueProblem? {
+    static func keyProblem(_ key: String) -> OpError? {
         let breaks = key.unicodeScalars.contains { $0 == "=" || $0 == " " || $0 == "\t" || $0 == "\n" || $0 == "\r" || $0 == "[" }
         guard key.isEmpty || breaks || key.hasPrefix("#") || key.hasPrefix(";") else { return nil }
-        return ValueProblem("\(Value.quoted(key)) is not a key that can be written",
+        return OpError("\(Value.quoted(key)) is not a key that can be written",
                             hint: "a key is one word without `=`, `[`, blanks or line breaks, not starting with `#` or `;`")
     }
 
@@ -134,7 +134,7 @@ enum EditIni {
     static let sectionName = ValueRule { value in
         guard case .string(let name) = value else { return nil }
         guard name.containsLineBreak || name.contains("]") || name.trimmingBlanks.isEmpty else { return nil }
-        return ValueProblem("\(Value.quoted(name)) is not a section name that can be written",
+        return OpError("\(Value.quoted(name)) is not a section name that can be written",
                             hint: "a section name is the text between `[` and `]` of a header: not empty, without `]` or line breaks")
     }
 }
