@@ -199,7 +199,7 @@ extension Evaluator {
             throw RuntimeError(call.span, "function calls nested more than \(Self.maxCallDepth) deep (in `\(decl.name.name)`)",
                                hint: "a function that calls itself needs a case that returns without calling again")
         }
-        try budget.step(at: call.span, topLevel: host == nil)
+        try budget.step(at: call.span, on: host)
         return try await Self.$callDepth.withValue(Self.callDepth + 1) {
             try await callFunctionBody(decl, call, in: env, on: host)
         }

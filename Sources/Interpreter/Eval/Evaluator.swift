@@ -104,7 +104,7 @@ public final class Evaluator: @unchecked Sendable {
         case .for(let name, let sequence, let body, let span):
             let items = try await iterate(sequence, in: env, on: host)
             for item in items {
-                try budget.step(at: span, topLevel: host == nil)
+                try budget.step(at: span, on: host)
                 let scope = Environment(parent: env)
                 scope.define(name.name, item)
                 for inner in body.statements { try await execute(inner, in: scope, on: host) }

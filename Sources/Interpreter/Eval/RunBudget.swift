@@ -35,8 +35,11 @@ final class RunBudget: Sendable {
         topLevelStart.withLock { $0 = .now }
     }
 
-    /// One loop iteration or function call, at `span`.
-    func step(at span: Span, topLevel: Bool) throws {
+    /// One loop iteration or function call, at `span`, on a host or at the top level
+    /// (nil). The read-ahead pass is not counted: it runs the same code again.
+    func step(at span: Span, on host: Evaluator.HostRun?) throws {
+        if host?.speculative == true { return }
+        let topLevel = host == nil
         let taken = steps.wrappingAdd(1, ordering: .relaxed).newValue
         if taken > limits.maxSteps {
             throw RuntimeError(span, "the run went past \(limits.maxSteps) loop iterations and function calls",
