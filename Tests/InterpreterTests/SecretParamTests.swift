@@ -40,6 +40,7 @@ final class SecretParamTests: XCTestCase {
             on "local" {
               file "${tmp}/app.conf" content: "password=${db_password}\\n"
               run "cat /proc/[0-9]*/cmdline 2>/dev/null | tr '\\\\0' ' ' > ${tmp}/argv.txt; echo ${db_password} > ${tmp}/echoed"
+              run "true" unless: "cat /proc/[0-9]*/cmdline 2>/dev/null | tr '\\0' ' ' > ${tmp}/argv2.txt; test ${db_password} = x"
               fail("cannot log in as admin/${db_password}")
             }
 
@@ -52,6 +53,9 @@ final class SecretParamTests: XCTestCase {
         let argv = try String(contentsOf: tmp.appendingPathComponent("argv.txt"), encoding: .utf8)
         XCTAssertFalse(argv.isEmpty)
         XCTAssertFalse(argv.contains(Self.password), "a command line held the secret")
+        let guardArgv = try String(contentsOf: tmp.appendingPathComponent("argv2.txt"), encoding: .utf8)
+        XCTAssertFalse(guardArgv.isEmpty)
+        XCTAssertFalse(guardArgv.contains(Self.password), "the command line of an `unless` check held the secret")
         // The backup holds the old secret: it is private.
         let backup = tmp.appendingPathComponent("app.conf.crucible~").path
         let attributes = try FileManager.default.attributesOfItem(atPath: backup)
@@ -59,7 +63,7 @@ final class SecretParamTests: XCTestCase {
         // Diffs, commands, errors, the whole report: masked.
         let host = try XCTUnwrap(report.hosts.first)
         XCTAssertTrue(host.ops.first?.diff.contains("+password=********") == true, host.ops.first?.diff ?? "")
-        XCTAssertTrue(host.ops.last?.commands.first?.contains("echo ******** >") == true, "\(host.ops.last?.commands ?? [])")
+        XCTAssertTrue(host.ops.dropFirst().first?.commands.first?.contains("echo ******** >") == true, "\(host.ops.map(\.commands))")
         XCTAssertTrue(host.error?.contains("cannot log in as admin/********") == true, host.error ?? "")
         let json = String(decoding: try JSONEncoder().encode(report), as: UTF8.self)
         XCTAssertFalse(json.contains(Self.password))

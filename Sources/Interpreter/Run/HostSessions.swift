@@ -227,7 +227,8 @@ struct RunHostContext: HostContext {
 
     func check(_ command: String) async throws -> CommandResult {
         try await queue?.flush()
-        return try await transport.run(command)
+        // A recipe's `unless` may hold a secret: it goes on stdin then.
+        return try await OpExecutor.run(command, on: self)
     }
 
     func apply(_ plan: OpPlan) async throws {
