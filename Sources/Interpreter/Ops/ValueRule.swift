@@ -20,7 +20,7 @@ public struct ValueRule: Sendable {
     public static let singleLine = ValueRule { value in
         guard let text = value.firstString(where: \.containsLineBreak) else { return nil }
         return OpError("\(Value.quoted(text)) contains a line break, and this value is written as one line",
-                            hint: "remove the `\\n` or `\\r`; a line break here would add a line of its own to the file")
+                       hint: "remove the `\\n` or `\\r`; a line break here would add a line of its own to the file")
     }
 
     /// A file mode in octal digits: `"0644"`, `"644"`, `"2755"`. Symbolic modes (`u+x`) are
@@ -28,7 +28,7 @@ public struct ValueRule: Sendable {
     public static let octalMode = ValueRule { value in
         guard case .string(let mode) = value, !isOctalMode(mode) else { return nil }
         return OpError("\(Value.quoted(mode)) is not an octal mode",
-                            hint: "write three or four octal digits, like \"0644\" or \"2755\"")
+                       hint: "write three or four octal digits, like \"0644\" or \"2755\"")
     }
 
     public static func isOctalMode(_ mode: String) -> Bool {
@@ -44,15 +44,6 @@ public struct ValueRule: Sendable {
             return OpError("\(Value.quoted(word)) contains a control character")
         }
         return nil
-    }
-}
-
-extension ParamSpec {
-    /// This parameter with a rule its values must meet.
-    public func requiring(_ rule: ValueRule) -> ParamSpec {
-        var spec = self
-        spec.rule = spec.rule.map { ValueRule.all($0, rule) } ?? rule
-        return spec
     }
 }
 

@@ -119,7 +119,7 @@ enum EditIni {
         let breaks = key.unicodeScalars.contains { $0 == "=" || $0 == " " || $0 == "\t" || $0 == "\n" || $0 == "\r" || $0 == "[" }
         guard key.isEmpty || breaks || key.hasPrefix("#") || key.hasPrefix(";") else { return nil }
         return OpError("\(Value.quoted(key)) is not a key that can be written",
-                            hint: "a key is one word without `=`, `[`, blanks or line breaks, not starting with `#` or `;`")
+                       hint: "a key is one word without `=`, `[`, blanks or line breaks, not starting with `#` or `;`")
     }
 
     static let settingsKeys = ValueRule { value in
@@ -135,6 +135,6 @@ enum EditIni {
         guard case .string(let name) = value else { return nil }
         guard name.containsLineBreak || name.contains("]") || name.trimmingBlanks.isEmpty else { return nil }
         return OpError("\(Value.quoted(name)) is not a section name that can be written",
-                            hint: "a section name is the text between `[` and `]` of a header: not empty, without `]` or line breaks")
+                       hint: "a section name is the text between `[` and `]` of a header: not empty, without `]` or line breaks")
     }
 }

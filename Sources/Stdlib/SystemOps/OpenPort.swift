@@ -39,7 +39,7 @@ enum OpenPort {
         guard case .string(let source) = value, !source.isEmpty else { return nil }
         let allowed = source.unicodeScalars.allSatisfy { $0.properties.isASCIIHexDigit || $0 == "." || $0 == ":" || $0 == "/" }
         return allowed ? nil : OpError("\(Value.quoted(source)) is not an address or network",
-                                            hint: "write an IPv4 or IPv6 address, or a network like \"10.0.0.0/24\"")
+                                       hint: "write an IPv4 or IPv6 address, or a network like \"10.0.0.0/24\"")
     }
 
     /// What was asked for, validated.
