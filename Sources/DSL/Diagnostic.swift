@@ -42,6 +42,36 @@ public struct Diagnostic: Sendable, Hashable, Error, CustomStringConvertible {
 
 extension Array where Element == Diagnostic {
     public var hasErrors: Bool { contains { $0.severity == .error } }
+
+    /// How many diagnostics of one file are shown; past them one note gives the count.
+    public static var shownPerFile: Int { 100 }
+
+    /// The first `shownPerFile` diagnostics of each file, in order, and for a file with more
+    /// a note saying how many more there are (a file of a million bad characters is
+    /// reported in a screenful, not a million).
+    public func cappedPerFile(_ limit: Int = shownPerFile) -> [Diagnostic] {
+        var shown: [SourceFile: Int] = [:]
+        var firstHidden: [(file: SourceFile, span: Span)] = []
+        var hidden: [SourceFile: Int] = [:]
+        var kept: [Diagnostic] = []
+        for diagnostic in self {
+            let file = diagnostic.span.file
+            if shown[file, default: 0] < limit {
+                shown[file, default: 0] += 1
+                kept.append(diagnostic)
+            } else {
+                if hidden[file] == nil { firstHidden.append((file, diagnostic.span)) }
+                hidden[file, default: 0] += 1
+            }
+        }
+        for (file, span) in firstHidden {
+            let count = hidden[file] ?? 0
+            kept.append(Diagnostic(.note, id: "E-too-many", span: span,
+                                   message: "\(count) more problem\(count == 1 ? "" : "s") in this file not shown (the first \(limit) are)",
+                                   hint: "fix the first ones: the others often follow from them"))
+        }
+        return kept
+    }
 }
 
 extension Diagnostic {

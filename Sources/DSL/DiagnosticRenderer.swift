@@ -9,8 +9,9 @@ public struct DiagnosticRenderer: Sendable {
 
     public init(useColor: Bool = false) { self.useColor = useColor }
 
+    /// Renders at most `shownPerFile` diagnostics of each file (`cappedPerFile`).
     public func render(_ diagnostics: [Diagnostic]) -> String {
-        diagnostics.map(render).joined()
+        diagnostics.cappedPerFile().map(render).joined()
     }
 
     public func render(_ diagnostic: Diagnostic) -> String {
@@ -29,17 +30,29 @@ public struct DiagnosticRenderer: Sendable {
         return out
     }
 
+    /// Lines longer than this are shown as a window around the caret, cut with `…`.
+    public static let excerptWidth = 200
+
     /// The source line with a caret under the start of the span and `~` under the rest
     /// of it (up to the end of that line).
     public func excerpt(_ span: Span) -> String {
         let (line, column) = span.startLocation
-        let text = span.file.lineText(line)
         let gutter = String(line)
         let pad = String(repeating: " ", count: gutter.count)
-        let lineChars = Array(text)
-        let startIndex = min(column - 1, lineChars.count)
+        var lineChars = Array(span.file.lineText(line))
+        var startIndex = min(column - 1, lineChars.count)
         let (endLine, endColumn) = span.endLocation
-        let endIndex = endLine == line ? max(startIndex + 1, endColumn - 1) : max(startIndex + 1, lineChars.count)
+        var endIndex = endLine == line ? max(startIndex + 1, endColumn - 1) : max(startIndex + 1, lineChars.count)
+        if lineChars.count > Self.excerptWidth {
+            // A window around the caret; the `…` in front shifts the caret by one.
+            let from = max(0, min(startIndex - Self.excerptWidth / 4, lineChars.count - Self.excerptWidth))
+            let to = min(lineChars.count, from + Self.excerptWidth)
+            lineChars = (from > 0 ? ["…"] : []) + lineChars[from..<to] + (to < lineChars.count ? ["…"] : [])
+            let shift = from - (from > 0 ? 1 : 0)
+            startIndex -= shift
+            endIndex = min(endIndex - shift, lineChars.count)
+        }
+        let text = String(lineChars)
         // Tabs in the source line are kept under the caret so the caret lines up.
         var marker = ""
         for index in 0..<startIndex { marker.append(lineChars[index] == "\t" ? "\t" : " ") }

@@ -18,6 +18,12 @@ public struct Lexer {
 
     public init(file: SourceFile) {
         self.init(file: file, start: 0, end: file.bytes.count)
+        if let (offset, byte) = file.invalidUTF8 {
+            // Where the bytes became U+FFFD (three bytes) in the decoded text.
+            report("E-lex-encoding", span(offset, min(offset + 3, end)),
+                   "the file is not valid UTF-8: byte 0x\(String(byte, radix: 16, uppercase: true)) here is not part of a character",
+                   hint: "save the file as UTF-8 (for a Latin-1 file: `iconv -f latin1 -t utf-8`)")
+        }
     }
 
     init(file: SourceFile, start: Int, end: Int, nesting: Int = 0) {
@@ -41,29 +47,35 @@ public struct Lexer {
     // MARK: - Scanning
 
     mutating func nextToken() -> Token {
-        let spaced = skipSpaceAndComments()
-        let start = position
-        guard position < end else {
-            return Token(kind: .endOfFile, span: span(start, start), precededBySpace: spaced)
-        }
-        let byte = bytes[position]
-        if byte == UInt8(ascii: "\n") {
+        // A loop, not a recursion, over bad characters: a file of a million of them must
+        // not overflow the stack.
+        while true {
+            let spaced = skipSpaceAndComments()
+            let start = position
+            guard position < end else {
+                return Token(kind: .endOfFile, span: span(start, start), precededBySpace: spaced)
+            }
+            let byte = bytes[position]
+            if byte == UInt8(ascii: "\n") {
+                position += 1
+                return Token(kind: .newline, span: span(start, position), precededBySpace: spaced)
+            }
+            if isIdentifierStart(byte) { return identifier(spaced) }
+            if isDigit(byte) { return integer(spaced) }
+            if byte == UInt8(ascii: "\"") { return string(spaced) }
+            if let symbol = symbol() {
+                return Token(kind: .symbol(symbol), span: span(start, position), precededBySpace: spaced)
+            }
+            // Skip one whole UTF-8 character so the caret sits under it.
             position += 1
-            return Token(kind: .newline, span: span(start, position), precededBySpace: spaced)
+            while position < end, bytes[position] & 0xC0 == 0x80 { position += 1 }
+            let bad = span(start, position)
+            // A U+FFFD that stands for bytes that were not UTF-8 was reported as such.
+            if !(file.invalidUTF8 != nil && bad.text == "\u{FFFD}") {
+                report("E-lex-char", bad, "unexpected character `\(bad.text)`",
+                       hint: bad.text == "'" ? "strings use double quotes: \"...\"" : nil)
+            }
         }
-        if isIdentifierStart(byte) { return identifier(spaced) }
-        if isDigit(byte) { return integer(spaced) }
-        if byte == UInt8(ascii: "\"") { return string(spaced) }
-        if let symbol = symbol() {
-            return Token(kind: .symbol(symbol), span: span(start, position), precededBySpace: spaced)
-        }
-        // Skip one whole UTF-8 character so the caret sits under it.
-        position += 1
-        while position < end, bytes[position] & 0xC0 == 0x80 { position += 1 }
-        let bad = span(start, position)
-        report("E-lex-char", bad, "unexpected character `\(bad.text)`",
-               hint: bad.text == "'" ? "strings use double quotes: \"...\"" : nil)
-        return nextToken()
     }
 
     /// Returns whether anything was skipped. A `\` at the end of a line joins it with the next.

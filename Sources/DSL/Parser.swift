@@ -12,6 +12,11 @@ public struct Parser {
     /// Nesting depth, so that pathological input is an error instead of a stack overflow.
     var depth = 0
     static let maxDepth = 200
+    /// How many `else if` links enclose the current position (they count toward `depth`).
+    var elseIfLinks = 0
+    /// Whether the top-level statement being parsed already hit the nesting limit: one
+    /// error says so, the levels it unwinds through add none.
+    var nestingReported = false
     /// How many `( )` and `[ ]` enclose the current expression: inside them a newline
     /// does not end it (records reset this, as their newlines separate fields).
     var groupingDepth = 0
@@ -27,7 +32,7 @@ public struct Parser {
         self.file = file
         self.comments = lexer.comments
         self.diagnostics = lexer.diagnostics
-        self.linesWithLexerErrors = Set(lexer.diagnostics.map { $0.span.startLocation.line })
+        self.linesWithLexerErrors = Set(lexer.diagnostics.map(\.span.startLine))
     }
 
     /// Parses a whole file. Diagnostics are in `diagnostics`; the program holds every
@@ -47,6 +52,7 @@ public struct Parser {
             } else if let statement = parseStatementRecovering() {
                 statements.append(statement)
             }
+            nestingReported = false
             skipTerminators()
         }
         return Program(statements: statements, file: file, unparsedNames: unparsedNames,
@@ -87,8 +93,8 @@ public struct Parser {
         switch statement {
         case .if, .for, .on, .function, .block: return false
         default:
-            let (first, _) = statement.span.startLocation
-            let (last, _) = statement.span.endLocation
+            let first = statement.span.startLine
+            let last = statement.span.file.line(of: statement.span.end)
             return (first...last).contains { linesWithLexerErrors.contains($0) }
         }
     }
@@ -192,6 +198,11 @@ public struct Parser {
         if case .keyword(.else) = peek.kind {
             advance()
             if case .keyword(.if) = peek.kind {
+                // The chain is a tree as deep as it is long (each `else` holds the next
+                // `if`), and every later pass walks it recursively: each link is a level.
+                try enter()
+                elseIfLinks += 1
+                defer { depth -= 1; elseIfLinks -= 1 }
                 otherwise = try parseIf()
             } else {
                 otherwise = .block(try parseBlock())

@@ -99,7 +99,8 @@ extension Parser {
     }
 
     /// Skips to the start of the next statement after an error: past the end of the line,
-    /// or up to a `}` that closes the enclosing block (balanced braces in between are skipped).
+    /// or up to a `}` that closes the enclosing block (balanced braces in between, and the
+    /// `else` branches after them, are skipped).
     /// When the error is at the first token of a later line (an unclosed `(` ran on), that
     /// token already starts the next statement and nothing is skipped.
     mutating func synchronize(statementStart: Int) {
@@ -111,7 +112,13 @@ extension Parser {
             case .symbol(.rightBrace):
                 if braces == 0 { return }
                 braces -= 1
-                if braces == 0 { advance(); return }
+                if braces == 0 {
+                    advance()
+                    // `} else ...` goes on with the statement that failed: its other
+                    // branches are skipped too, not reported as statements of their own.
+                    if case .keyword(.else) = peek.kind { continue }
+                    return
+                }
             case .newline, .symbol(.semicolon):
                 if braces == 0 { advance(); return }
             default: break
@@ -149,8 +156,12 @@ extension Parser {
             // The caller's `defer` is not set up yet: undo here, or every such error would
             // lower the limit for the rest of the file.
             depth -= 1
-            throw error("E-nesting", peek.span, "the recipe is nested too deeply (more than \(Self.maxDepth) levels)",
-                        hint: "split the expression or block into smaller named parts with `let` or `fn`")
+            if nestingReported { throw SyntaxError() }
+            nestingReported = true
+            let hint = elseIfLinks > 0
+                ? "each `else if` of a chain counts as a level: look the value up in a record, or split the chain with `fn`"
+                : "split the expression or block into smaller named parts with `let` or `fn`"
+            throw error("E-nesting", peek.span, "the recipe is nested too deeply (more than \(Self.maxDepth) levels)", hint: hint)
         }
     }
 
@@ -181,7 +192,7 @@ extension Parser {
                         notes: [Diagnostic.Note] = []) -> SyntaxError {
         let last = diagnostics.last
         // One error per position: recovery must not stack a second message on the same spot.
-        if last?.span != span || last?.message != message, !linesWithLexerErrors.contains(span.startLocation.line) {
+        if last?.span != span || last?.message != message, !linesWithLexerErrors.contains(span.startLine) {
             diagnostics.append(Diagnostic(id: id, span: span, message: message, hint: hint, notes: notes,
                                           isUnexpectedEnd: unexpectedEnd))
         }

@@ -3,16 +3,15 @@ import Foundation
 /// Reads a recipe and the files it includes, relative to the including file, and parses
 /// them all. Include cycles and missing files are diagnostics at the `include` line.
 public struct RecipeLoader {
-    /// Reads a file's text; replaceable so tests and bundled recipes need no disk.
-    public var readFile: (String) -> String?
+    /// Reads a file's bytes; replaceable so tests and bundled recipes need no disk.
+    public var readFile: (String) -> [UInt8]?
 
-    public init(readFile: @escaping (String) -> String? = RecipeLoader.readFromDisk) {
+    public init(readFile: @escaping (String) -> [UInt8]? = RecipeLoader.readFromDisk) {
         self.readFile = readFile
     }
 
-    public static func readFromDisk(_ path: String) -> String? {
-        guard let data = FileManager.default.contents(atPath: path) else { return nil }
-        return String(decoding: data, as: UTF8.self)
+    public static func readFromDisk(_ path: String) -> [UInt8]? {
+        FileManager.default.contents(atPath: path).map { [UInt8]($0) }
     }
 
     /// Parses `source` (already read) and resolves its includes.
@@ -24,8 +23,8 @@ public struct RecipeLoader {
     }
 
     public func load(path: String) -> (Program?, [Diagnostic]) {
-        guard let text = readFile(path) else { return (nil, []) }
-        let (program, diagnostics) = load(SourceFile(name: path, text: text))
+        guard let bytes = readFile(path) else { return (nil, []) }
+        let (program, diagnostics) = load(SourceFile(name: path, bytes: bytes))
         return (program, diagnostics)
     }
 
@@ -53,7 +52,7 @@ public struct RecipeLoader {
                                           hint: "remove one of the includes"))
             return .include(path, span, [])
         }
-        guard let text = readFile(normalized) else {
+        guard let bytes = readFile(normalized) else {
             diagnostics.append(Diagnostic(id: "E-include-missing", span: span, message: "cannot read included file `\(path)` (looked for \(normalized))",
                                           hint: "include paths are relative to the file that includes them"))
             program.unresolvedIncludes.insert(span)
@@ -61,7 +60,7 @@ public struct RecipeLoader {
         }
         visiting.append(normalized)
         defer { visiting.removeLast() }
-        let included = parse(SourceFile(name: normalized, text: text), visiting: &visiting, diagnostics: &diagnostics)
+        let included = parse(SourceFile(name: normalized, bytes: bytes), visiting: &visiting, diagnostics: &diagnostics)
         program.unparsedNames.formUnion(included.unparsedNames)
         program.unresolvedIncludes.formUnion(included.unresolvedIncludes)
         program.allowances += included.allowances

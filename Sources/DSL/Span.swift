@@ -19,6 +19,7 @@ public struct Span: Sendable, Hashable, CustomStringConvertible {
     }
 
     public var startLocation: (line: Int, column: Int) { file.location(of: start) }
+    public var startLine: Int { file.line(of: start) }
     public var endLocation: (line: Int, column: Int) { file.location(of: end) }
 
     public var text: String {

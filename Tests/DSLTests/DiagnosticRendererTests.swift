@@ -150,4 +150,30 @@ final class DiagnosticRendererTests: XCTestCase {
 
             """)
     }
+
+    /// A file of a million bad characters overflowed the stack (the lexer recursed once per
+    /// character) and then printed a million errors, each with its megabyte-long line. It
+    /// is reported in a screenful: the first 100 of a file, then one note with the count.
+    func testManyErrorsAreCappedPerFileAndLongLinesAreCut() {
+        let file = SourceFile(name: "at.crucible", text: String(repeating: "@", count: 300_000) + "\n")
+        let (_, diagnostics) = Parser.parse(file)
+        XCTAssertEqual(diagnostics.count, 300_000)
+        let shown = diagnostics.cappedPerFile()
+        XCTAssertEqual(shown.count, 101)
+        XCTAssertEqual(shown.last?.id, "E-too-many")
+        XCTAssertEqual(shown.last?.message, "299900 more problems in this file not shown (the first 100 are)")
+        let text = DiagnosticRenderer().render(diagnostics)
+        XCTAssertLessThan(text.utf8.count, 50_000)
+        XCTAssertTrue(text.contains(" 1 | …@@@"), String(text.prefix(400)))
+    }
+
+    func testTheExcerptOfALongLineIsAWindowAroundTheCaret() {
+        let line = "let x = " + String(repeating: "a", count: 500) + " + @ + " + String(repeating: "b", count: 500)
+        let file = SourceFile(name: "w.crucible", text: line + "\n")
+        let diagnostic = Diagnostic(id: "E-lex-char", span: span(file, of: "@"), message: "unexpected character `@`")
+        let lines = DiagnosticRenderer().render(diagnostic).split(separator: "\n").map(String.init)
+        XCTAssertEqual(lines[0], "w.crucible:1:512: error: unexpected character `@`")
+        XCTAssertEqual(lines[1], " 1 | …" + String(repeating: "a", count: 47) + " + @ + " + String(repeating: "b", count: 146) + "…")
+        XCTAssertEqual(lines[2], "   | " + String(repeating: " ", count: 51) + "^")
+    }
 }

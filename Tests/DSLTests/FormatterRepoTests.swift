@@ -27,19 +27,24 @@ final class FormatterRepoTests: XCTestCase {
         return files.sorted()
     }
 
+    /// The file's text; a corpus case that is not UTF-8 on purpose reads with U+FFFD.
     func read(_ path: String) throws -> String {
-        try String(contentsOf: Self.repoRoot.appendingPathComponent(path), encoding: .utf8)
+        String(decoding: try Data(contentsOf: Self.repoRoot.appendingPathComponent(path)), as: UTF8.self)
     }
 
     /// Formats, or nil for the corpus cases about syntax errors (including `_*.crucible`
     /// files included by such cases): the corpus runner checks their diagnostics, and the
     /// formatter reports the same errors and leaves them alone. Any other failure fails.
     func formatted(_ path: String, _ text: String) -> String? {
-        switch Formatter().format(SourceFile(name: path, text: text)) {
+        // The file itself is read as crucible-sh reads it: as bytes that may not be UTF-8.
+        let onDisk = (try? Data(contentsOf: Self.repoRoot.appendingPathComponent(path))).map { [UInt8]($0) }
+        let source = onDisk.map { String(decoding: $0, as: UTF8.self) == text } == true
+            ? SourceFile(name: path, bytes: onDisk!) : SourceFile(name: path, text: text)
+        switch Formatter().format(source) {
         case .success(let result):
             return result
         case .failure(let failure):
-            let syntaxErrors = Parser.parse(SourceFile(name: path, text: text)).1.hasErrors
+            let syntaxErrors = Parser.parse(source).1.hasErrors
             if !(path.hasPrefix("Tests/Corpus/") && syntaxErrors) {
                 XCTFail("\(path) was not formatted: \(failure.diagnostics)")
             }

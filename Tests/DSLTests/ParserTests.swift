@@ -240,4 +240,19 @@ final class ParserTests: XCTestCase {
         let (_, diagnostics) = Parser.parse(SourceFile(name: "d", text: text))
         XCTAssertEqual(diagnostics.first?.id, "E-nesting")
     }
+
+    /// Each `else if` holds the next `if`: 20,000 of them were a tree 20,000 deep, and lint
+    /// and run overflowed the stack walking it. They count toward the nesting limit, and
+    /// the rest of the chain is skipped rather than reported line by line.
+    func testALongElseIfChainIsOneNestingError() {
+        var text = "let x = 1\nif x == 0 {\n  log(0)\n"
+        for value in 1..<20_000 { text += "} else if x == \(value) {\n  log(\(value))\n" }
+        text += "}\nlog(\"after\")\n"
+        let (program, diagnostics) = Parser.parse(SourceFile(name: "chain.crucible", text: text))
+        XCTAssertEqual(diagnostics.map(\.id), ["E-nesting"])
+        XCTAssertEqual(diagnostics.first?.hint?.hasPrefix("each `else if` of a chain counts as a level"), true)
+        XCTAssertEqual(program.statements.count, 2, "the statements around the chain are kept")
+        let within = "if x == 0 { log(0) }" + (1..<150).map { " else if x == \($0) { log(\($0)) }" }.joined() + "\n"
+        XCTAssertEqual(Parser.parse(SourceFile(name: "ok.crucible", text: within)).1.map(\.message), [])
+    }
 }

@@ -61,7 +61,7 @@ final class ProgramGapsTests: XCTestCase {
             "/r/main.crucible": "include \"lib.crucible\"\ninclude \"gone.crucible\"\n",
             "/r/lib.crucible": "let x = [1\n# crucible: allow W-unused\nlet y = 2\n",
         ]
-        let loader = RecipeLoader(readFile: { files[$0] })
+        let loader = RecipeLoader(readFile: { files[$0].map { Array($0.utf8) } })
         let (program, diagnostics) = loader.load(path: "/r/main.crucible")
         XCTAssertEqual(diagnostics.map(\.id), ["E-syntax", "E-include-missing"])
         XCTAssertTrue(program?.unparsedNames.contains("x") == true)

@@ -26,6 +26,23 @@ final class SourceFileTests: XCTestCase {
         XCTAssertTrue(file.location(of: 5) == (1, 3), "☃ is three bytes, one column")
     }
 
+    /// A file that is not UTF-8 is an error at its first bad byte (line and column in
+    /// characters), not a silent U+FFFD.
+    func testBytesThatAreNotUTF8AreAnErrorAtTheFirstBadByte() {
+        for (bytes, line, column, byte) in [
+            (Array("# é\nlet s = \"☃".utf8) + [0xFF, 0xFE] + Array("\"\n".utf8), 2, 11, "0xFF"),
+            (Array("let s = 1\n".utf8) + [0xE2, 0x98], 2, 1, "0xE2"),
+            ([0xC0, 0x80], 1, 1, "0xC0"),
+        ] {
+            let file = SourceFile(name: "b.crucible", bytes: bytes)
+            let (_, diagnostics) = Parser.parse(file)
+            XCTAssertEqual(diagnostics.map(\.id), ["E-lex-encoding"], "\(bytes)")
+            XCTAssertTrue(diagnostics.first.map { $0.span.startLocation == (line, column) } ?? false, "\(diagnostics)")
+            XCTAssertEqual(diagnostics.first?.message.contains("byte \(byte)"), true, diagnostics.first?.message ?? "")
+        }
+        XCTAssertNil(SourceFile(name: "ok.crucible", bytes: Array("é☃\u{1F600}".utf8)).invalidUTF8)
+    }
+
     func testLineTextDropsTheNewlineAndACarriageReturn() {
         let file = SourceFile(name: "w.crucible", text: "first\r\nsecond\n\nlast")
         XCTAssertEqual(file.lineText(1), "first")

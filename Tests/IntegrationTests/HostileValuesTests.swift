@@ -62,18 +62,19 @@ final class HostileValuesTests: XCTestCase {
         }
     }
 
-    func testNewlineInALineIsWrittenLiterallyAndOnce() throws {
+    /// A line break in a line would write a line of its own (a client list with one once
+    /// exported `/`): refused before anything runs, at the argument.
+    func testNewlineInALineIsRefusedBeforeAnythingRuns() throws {
         let recipe = tmp.appendingPathComponent("newline.crucible")
         try """
             param dir: string
             on "local" { ensure-line "${dir}/lines" "a\\ntouch \(canary!)" create: true }
             """.write(to: recipe, atomically: true, encoding: .utf8)
-        for _ in 0..<2 {
-            let result = try CrucibleProcess.run(["run", recipe.path, "--set", "dir=\(tmp.path)", "--lock-path", tmp.appendingPathComponent("lock").path])
-            XCTAssertEqual(result.status, 0, result.output)
-        }
-        XCTAssertEqual(try String(contentsOf: tmp.appendingPathComponent("lines"), encoding: .utf8), "a\ntouch \(canary!)\n",
-                       "the two lines are written once, literally")
+        let result = try CrucibleProcess.run(["run", recipe.path, "--set", "dir=\(tmp.path)", "--lock-path", tmp.appendingPathComponent("lock").path])
+        XCTAssertEqual(result.status, 2, result.output)
+        XCTAssertTrue(result.output.contains("newline.crucible:2:41: error: ensure-line `line`: "), result.output)
+        XCTAssertTrue(result.output.contains("contains a line break"), result.output)
+        XCTAssertFalse(FileManager.default.fileExists(atPath: tmp.appendingPathComponent("lines").path))
         XCTAssertFalse(FileManager.default.fileExists(atPath: canary))
     }
 

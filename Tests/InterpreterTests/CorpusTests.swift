@@ -120,20 +120,22 @@ final class CorpusTests: XCTestCase {
     }
 
     func runCase(_ url: URL) async -> [String] {
-        guard let text = try? String(contentsOf: url, encoding: .utf8) else { return ["unreadable"] }
+        // Bytes, as crucible-sh reads them: a case may hold bytes that are not UTF-8.
+        guard let data = try? Data(contentsOf: url) else { return ["unreadable"] }
+        let text = String(decoding: data, as: UTF8.self)
         let expect = Self.parseExpectations(text)
         let tmp = FileManager.default.temporaryDirectory.appendingPathComponent("crucible-corpus-\(UUID().uuidString)")
         try? FileManager.default.createDirectory(at: tmp, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: tmp) }
         // The full path, so includes resolve next to the case.
-        let source = SourceFile(name: url.standardizedFileURL.path, text: text)
+        let source = SourceFile(name: url.standardizedFileURL.path, bytes: [UInt8](data))
         let (program, recipeDiagnostics) = RecipeLoader().load(source)
         var inputs: [ParamInput] = []
         var paramsFileDiagnostics: [Diagnostic] = []
         for name in expect.paramsFiles {
             let path = url.deletingLastPathComponent().appendingPathComponent(name).standardizedFileURL.path
-            guard let text = try? String(contentsOfFile: path, encoding: .utf8) else { return ["cannot read params file \(name)"] }
-            let file = ParamsFile.parse(SourceFile(name: path, text: text))
+            guard let bytes = FileManager.default.contents(atPath: path) else { return ["cannot read params file \(name)"] }
+            let file = ParamsFile.parse(SourceFile(name: path, bytes: [UInt8](bytes)))
             inputs += file.inputs
             paramsFileDiagnostics += file.diagnostics
         }

@@ -15,6 +15,20 @@ final class LocalTransportTests: XCTestCase {
         kill(daemon, SIGKILL)
     }
 
+    /// The password and passphrase crucible reads from its environment are its own: a
+    /// recipe's command on `local` (`run "env"`) must not see them. Other variables pass.
+    func testCommandsDoNotSeeCruciblesSecretVariables() async throws {
+        setenv("CRUCIBLE_SSH_PASSWORD", "hunter2", 1)
+        setenv("CRUCIBLE_KEY_PASSPHRASE", "swordfish", 1)
+        setenv("CRUCIBLE_TEST_VISIBLE", "yes", 1)
+        defer { for name in ["CRUCIBLE_SSH_PASSWORD", "CRUCIBLE_KEY_PASSPHRASE", "CRUCIBLE_TEST_VISIBLE"] { unsetenv(name) } }
+        let result = try await LocalTransport().run("env", stdin: nil, timeout: nil)
+        XCTAssertFalse(result.stdoutText.contains("hunter2"))
+        XCTAssertFalse(result.stdoutText.contains("swordfish"))
+        XCTAssertTrue(result.stdoutText.contains("CRUCIBLE_TEST_VISIBLE=yes"))
+        XCTAssertTrue(result.stdoutText.contains("PATH="))
+    }
+
     func testOutputStatusAndStdin() async throws {
         let transport = LocalTransport()
         let result = try await transport.run("cat; echo oops >&2; exit 3", stdin: Array("hello".utf8), timeout: nil)

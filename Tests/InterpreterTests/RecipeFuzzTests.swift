@@ -55,6 +55,7 @@ final class RecipeFuzzTests: XCTestCase {
             ("interpolation", "let x = " + String(repeating: "\"${", count: depth) + "1" + String(repeating: "}\"", count: depth)),
             ("index chain", "let x = [1]" + String(repeating: "[0]", count: depth)),
             ("field chain", "let x = {a: 1}" + String(repeating: ".a", count: depth)),
+            ("else if chain", "if true { }" + String(repeating: " else if true { }", count: depth)),
         ]
         for (name, text) in cases {
             let diagnostics = try checkWithinBudget(Array(text.utf8), label: name)
@@ -124,11 +125,10 @@ final class RecipeFuzzTests: XCTestCase {
     func checkWithinBudget(_ input: [UInt8], label: String) throws -> [Diagnostic]? {
         let current = FileManager.default.temporaryDirectory.appendingPathComponent("crucible-fuzz-current.crucible")
         try Data(input).write(to: current)
-        let text = String(decoding: input, as: UTF8.self)
         let box = ResultBox()
         let done = DispatchSemaphore(value: 0)
         let started = ContinuousClock.now
-        box.start(text, done: done)
+        box.start(input, done: done)
         let budget = Self.grossBudget(bytes: input.count)
         guard done.wait(timeout: .now() + budget) == .success else {
             XCTFail("\(label): no answer within \(Int(budget)) s (a hang?); input in \(current.path)")
@@ -183,16 +183,16 @@ private final class ResultBox: @unchecked Sendable {
     private let lock = NSLock()
 
     /// Runs the pipeline in a detached task, as the CLI runs it, and signals when done.
-    func start(_ text: String, done: DispatchSemaphore) {
+    func start(_ input: [UInt8], done: DispatchSemaphore) {
         Task.detached { [self] in
-            set(Self.pipeline(text))
+            set(Self.pipeline(input))
             done.signal()
         }
     }
 
     /// Lex, parse, check, render: what `crucible-sh lint` does with a file.
-    static func pipeline(_ text: String) -> (SourceFile, [Diagnostic]) {
-        let file = SourceFile(name: "fuzz.crucible", text: text)
+    static func pipeline(_ input: [UInt8]) -> (SourceFile, [Diagnostic]) {
+        let file = SourceFile(name: "fuzz.crucible", bytes: input)
         let (program, syntax) = Parser.parse(file)
         var checker = Checker(ops: Stdlib.all, inputs: [], requireParamValues: false)
         let diagnostics = syntax + checker.check(program)

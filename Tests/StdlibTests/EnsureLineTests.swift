@@ -62,13 +62,19 @@ final class EnsureLineTests: XCTestCase {
         }
     }
 
-    func testALineWithNewlinesIsABlockWrittenOnce() async throws {
+    /// A value that ends up as two lines is how `export_clients = "\n/ *"` exported `/`.
+    func testALineWithALineBreakIsRefused() async throws {
         let scratch = try Scratch()
         let path = try scratch.write("x\n", to: "f")
-        for _ in 0..<2 {
-            _ = try await OpTestHost(backupsByDefault: false).run("ensure-line", ["path": .string(path), "line": .string("a\n$(touch b)")])
+        for line in ["a\n/ *(rw)", "a\r", "a\r\nb", "\n"] {
+            do {
+                _ = try await OpTestHost(backupsByDefault: false).run("ensure-line", ["path": .string(path), "line": .string(line)])
+                XCTFail("expected an error for \(Value.quoted(line))")
+            } catch let error as OpError {
+                XCTAssertTrue(error.message.contains("contains a line break"), error.message)
+            }
         }
-        XCTAssertEqual(Disk.text(path), "x\na\n$(touch b)\n")
+        XCTAssertEqual(Disk.text(path), "x\n")
     }
 
     func testRelativePathsAreRejected() async throws {

@@ -35,9 +35,9 @@ final class MountTests: XCTestCase {
         let fresh = try Mount.plan(request("/srv/new"), directoryExists: false, table: table)
         XCTAssertEqual(fresh.actions.map(\.summary), ["create mount point /srv/new", "mount /srv/new"])
         guard case .run(let mountCommand, _) = fresh.actions[1] else { return XCTFail() }
-        XCTAssertEqual(mountCommand, "mount /srv/new")
+        XCTAssertEqual(mountCommand, "mount -- /srv/new")
         let explicit = try Mount.plan(request("/srv/new", source: "ctl:/"), directoryExists: true, table: table)
-        XCTAssertEqual(explicit.actions, [.run(command: "mount -t nfs4 -o defaults,_netdev ctl:/ /srv/new", summary: "mount /srv/new")])
+        XCTAssertEqual(explicit.actions, [.run(command: "mount -t nfs4 -o defaults,_netdev -- ctl:/ /srv/new", summary: "mount /srv/new")])
         let mounted = try Mount.plan(request("/var/lib/nova/instances", source: "ctl.example.com:/"), directoryExists: true, table: table)
         XCTAssertFalse(mounted.changes)
         XCTAssertEqual(mounted.reason, "/var/lib/nova/instances is mounted from ctl.example.com:/")
@@ -79,7 +79,7 @@ final class MountTests: XCTestCase {
         let outcome = try await OpRunner.run("mount", ["mountpoint": .string(mountPoint), "source": .string("crsys-tmpfs"),
                                                        "fstype": .string("tmpfs"), "options": .string("size=1m")],
                                              on: TestHostContext(transport: host.transport(), cannedFacts: CannedFacts.rhel7))
-        XCTAssertEqual(outcome.commands, ["mkdir -p '\(mountPoint)'", "mount -t tmpfs -o size=1m crsys-tmpfs '\(mountPoint)'"])
+        XCTAssertEqual(outcome.commands, ["mkdir -p -- '\(mountPoint)'", "mount -t tmpfs -o size=1m -- crsys-tmpfs '\(mountPoint)'"])
         let seen = try host.run(outcome.commands[1] + " && mount")
         XCTAssertEqual(MountTable.parse(seen).entry(at: mountPoint)?.type, "tmpfs")
     }

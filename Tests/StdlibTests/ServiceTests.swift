@@ -15,8 +15,8 @@ final class ServiceTests: XCTestCase {
         let outcome = try await OpRunner.run("service", ["name": .string("nfs-server"), "state": .string("running"), "enabled": .bool(true)],
                                              on: context(transport, CannedFacts.rhel7))
         XCTAssertEqual(transport.recorded, [
-            #"echo active="$(systemctl is-active nfs-server 2>/dev/null)"; echo enabled="$(systemctl is-enabled nfs-server 2>/dev/null)""#,
-            "systemctl start nfs-server && systemctl enable nfs-server",
+            #"echo active="$(systemctl is-active -- nfs-server 2>/dev/null)"; echo enabled="$(systemctl is-enabled -- nfs-server 2>/dev/null)""#,
+            "systemctl start -- nfs-server && systemctl enable -- nfs-server",
         ])
         XCTAssertTrue(outcome.changed)
         XCTAssertEqual(outcome.details["was_running"], .bool(false))
@@ -34,7 +34,7 @@ final class ServiceTests: XCTestCase {
     func testRestartedAndReloadedAlwaysAct() throws {
         let running = ServiceStatus(running: true, enabled: true)
         let restart = try Service.plan(name: "libvirtd", state: "restarted", enabled: true, status: running, initSystem: .systemd)
-        XCTAssertEqual(restart.actions, [.run(command: "systemctl restart libvirtd", summary: "restart libvirtd")])
+        XCTAssertEqual(restart.actions, [.run(command: "systemctl restart -- libvirtd", summary: "restart libvirtd")])
         let reload = try Service.plan(name: "nfs", state: "reloaded", enabled: nil, status: running, initSystem: .sysv)
         XCTAssertEqual(reload.actions, [.run(command: "service nfs reload", summary: "reload nfs")])
         let stop = try Service.plan(name: "nfs", state: "stopped", enabled: false, status: running, initSystem: .sysv)
@@ -86,7 +86,7 @@ final class ServiceTests: XCTestCase {
         let current = ScriptedTransport([("NeedDaemonReload", "NeedDaemonReload=no\n", 0)])
         let fresh = try await OpRunner.run("daemon-reload", ["unit": .string("openstack-nova-compute")], on: context(current, CannedFacts.rhel7))
         XCTAssertFalse(fresh.changed)
-        XCTAssertEqual(current.recorded, ["systemctl show -p NeedDaemonReload openstack-nova-compute"])
+        XCTAssertEqual(current.recorded, ["systemctl show -p NeedDaemonReload -- openstack-nova-compute"])
         let stale = ScriptedTransport([("NeedDaemonReload", "NeedDaemonReload=yes\n", 0), ("daemon-reload", "", 0)])
         let changed = try await OpRunner.run("daemon-reload", ["unit": .string("openstack-nova-compute")], on: context(stale, CannedFacts.rhel7))
         XCTAssertTrue(changed.changed)
@@ -94,12 +94,12 @@ final class ServiceTests: XCTestCase {
     }
 
     func testSELinuxBoolean() async throws {
-        let off = ScriptedTransport([("getsebool virt_use_nfs", "virt_use_nfs --> off\n", 0), ("setsebool", "", 0)])
+        let off = ScriptedTransport([("getsebool -- virt_use_nfs", "virt_use_nfs --> off\n", 0), ("setsebool", "", 0)])
         let set = try await OpRunner.run("selinux-boolean", ["name": .string("virt_use_nfs"), "value": .bool(true)],
                                          on: context(off, CannedFacts.rhel7))
-        XCTAssertEqual(off.recorded, ["getsebool virt_use_nfs", "setsebool -P virt_use_nfs on"])
+        XCTAssertEqual(off.recorded, ["getsebool -- virt_use_nfs", "setsebool -P -- virt_use_nfs on"])
         XCTAssertEqual(set.details["was"], .string("off"))
-        let on = ScriptedTransport([("getsebool virt_use_nfs", "virt_use_nfs --> on\n", 0)])
+        let on = ScriptedTransport([("getsebool -- virt_use_nfs", "virt_use_nfs --> on\n", 0)])
         let same = try await OpRunner.run("selinux-boolean", ["name": .string("virt_use_nfs"), "value": .bool(true)],
                                           on: context(on, CannedFacts.rhel7))
         XCTAssertFalse(same.changed)
@@ -119,7 +119,7 @@ final class ServiceTests: XCTestCase {
 
     func testRestoreconAndExportfsAlwaysRunWhenCalled() async throws {
         let labels = try await OpRunner.run("restorecon", ["path": .string("/etc/my hosts")], on: context(ScriptedTransport([("restorecon", "", 0)]), CannedFacts.rhel7))
-        XCTAssertEqual(labels.commands, ["restorecon '/etc/my hosts'"])
+        XCTAssertEqual(labels.commands, ["restorecon -- '/etc/my hosts'"])
         let disabled = try await OpRunner.run("restorecon", ["path": .string("/etc/hosts")], on: context(ScriptedTransport(), CannedFacts.rhel7SELinuxDisabled))
         XCTAssertEqual(disabled.reason, "SELinux is disabled")
         let exports = try await OpRunner.run("exportfs", [:], on: context(ScriptedTransport([("exportfs", "", 0)]), CannedFacts.rhel6))

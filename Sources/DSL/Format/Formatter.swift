@@ -45,17 +45,54 @@ public struct Formatter {
 
     /// Lays the recipe out; lines that end up too long get their first one-line record or
     /// block broken over several lines, and the layout is redone until nothing changes.
+    ///
+    /// Breaking a record puts the rest of its line after its `}`; when that rest is still
+    /// too long, the next record on it is broken too. Those are decided in the same pass
+    /// (a line of 2,000 records is not laid out 2,000 times), so the passes are as many as
+    /// the records are nested, and a later pass corrects any line the estimate got wrong.
     func layOut(_ file: SourceFile, tokens: [Token], comments: [Comment], hints: LayoutHints) -> String {
         var forced: Set<Int> = []
         while true {
             var pass = LayoutPass(file: file, tokens: tokens, comments: comments, hints: hints, forcedBreaks: forced)
             let writer = pass.run()
             let before = forced.count
-            for (line, text) in writer.lines.enumerated() where !text.contains("\n") && text.count > width {
-                if let brace = pass.singleLineBraces.first(where: { $0.line == line }) { forced.insert(brace.offset) }
+            let outermost = Dictionary(grouping: pass.singleLineBraces.filter { !$0.nested }, by: \.line)
+            for (line, braces) in outermost {
+                let text = writer.lines[line]
+                guard !text.contains("\n") else { continue }
+                let length = text.count
+                if length > width { forced.formUnion(bracesToBreak(braces, on: text, length: length)) }
             }
             if forced.count == before { return writer.text }
         }
+    }
+
+    /// The first brace of a too-long line, then each next one while the rest of the line
+    /// after the last broken brace's `}` (at the line's indentation) is still too long.
+    func bracesToBreak(_ braces: [SingleLineBrace], on text: String, length: Int) -> [Int] {
+        let indent = text.prefix { $0 == " " }.count
+        let ends = Self.characterColumns(of: braces.compactMap { $0.closeLine == $0.line ? $0.closeEnd : nil }, in: text)
+        var chosen: [Int] = []
+        for brace in braces {
+            chosen.append(brace.offset)
+            guard brace.closeLine == brace.line, let end = brace.closeEnd, let column = ends[end] else { break }
+            // The `}` starts the next line, followed by what came after it.
+            if indent + 1 + (length - column) <= width { break }
+        }
+        return chosen
+    }
+
+    /// Character columns (counted from 0, just after the byte) of UTF-8 offsets in a line.
+    static func characterColumns(of offsets: [Int], in text: String) -> [Int: Int] {
+        let wanted = Set(offsets)
+        var columns: [Int: Int] = [:]
+        var bytes = 0, characters = 0
+        for character in text {
+            bytes += character.utf8.count
+            characters += 1
+            if wanted.contains(bytes) { columns[bytes] = characters }
+        }
+        return columns
     }
 }
 

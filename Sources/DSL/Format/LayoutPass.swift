@@ -28,7 +28,9 @@ struct LayoutPass {
     private var pendingBreak = false
     private var consumedUpTo = 0
     /// Single-line records and blocks and the output line they sit on.
-    private(set) var singleLineBraces: [(line: Int, offset: Int)] = []
+    private(set) var singleLineBraces: [SingleLineBrace] = []
+    /// How many single-line records and blocks are open.
+    private var openSingleLine = 0
 
     init(file: SourceFile, tokens: [Token], comments: [Comment], hints: LayoutHints, forcedBreaks: Set<Int>) {
         self.file = file
@@ -137,15 +139,22 @@ struct LayoutPass {
         pendingBreak = false
         previousOpened = false
         if closing {
+            if let index = stack.last?.singleLine {
+                singleLineBraces[index].closeLine = writer.currentLine
+                singleLineBraces[index].closeEnd = writer.currentLineLength
+                openSingleLine -= 1
+            }
             if !stack.isEmpty { stack.removeLast() }
-        } else if let brace = opening(token) {
-            stack.append(brace)
+        } else if var brace = opening(token) {
             previousOpened = true
             if brace.broken {
                 pendingBreak = true
             } else if brace.kind == .record || brace.kind == .block {
-                singleLineBraces.append((writer.currentLine, token.span.start))
+                brace.singleLine = singleLineBraces.count
+                singleLineBraces.append(SingleLineBrace(line: writer.currentLine, offset: token.span.start, nested: openSingleLine > 0))
+                openSingleLine += 1
             }
+            stack.append(brace)
         }
     }
 

@@ -11,6 +11,8 @@ struct LayoutWriter {
     private(set) var lineHasContent = false
 
     var currentLine: Int { max(0, lines.count - 1) }
+    /// UTF-8 length of the current line so far.
+    var currentLineLength: Int { lines.last?.utf8.count ?? 0 }
 
     /// Ends the current line (if any) and starts one at `level`, after one blank line if asked.
     mutating func startLine(level: Int, blankBefore: Bool) {

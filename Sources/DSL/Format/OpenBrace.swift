@@ -10,4 +10,19 @@ struct OpenBrace {
     let broken: Bool
     /// Records: how many fields have been written so far (the next needs a separator).
     var fields = 0
+    /// A record or block laid out on one line: its index in `LayoutPass.singleLineBraces`.
+    var singleLine: Int?
+}
+
+/// A record or block the pass laid out on one line, and where it sits in the output.
+struct SingleLineBrace {
+    /// Output line of its `{`.
+    let line: Int
+    /// Source offset of its `{` (what `forcedBreaks` holds).
+    let offset: Int
+    /// Inside another single-line record or block.
+    let nested: Bool
+    /// Output line of its `}`, and the line's length in UTF-8 bytes right after it.
+    var closeLine: Int?
+    var closeEnd: Int?
 }

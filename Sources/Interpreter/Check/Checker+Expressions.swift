@@ -400,6 +400,9 @@ extension Checker {
             }
         }
         if param.type == .host || param.type == .list(.host) { checkHostLiterals(value) }
+        if let rule = param.rule, case .success(let literal) = LiteralValue.evaluate(value), let problem = rule.problem(literal) {
+            report("E-value", value.span, "\(op.name) `\(param.name)`: \(problem.message)", hint: problem.hint)
+        }
     }
 
     /// Host strings written in the recipe are parsed now, not when the run reaches them.

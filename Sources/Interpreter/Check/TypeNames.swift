@@ -1,6 +1,9 @@
 import DSL
 
 extension ValueType {
+    /// `param x: secret` is a string that runs never show (`SecretMask`).
+    public static let secretTypeName = "secret"
+
     /// The type a recipe wrote (`[host]`), or nil with a diagnostic for an unknown name.
     static func from(_ expr: TypeExpr) -> Result<ValueType, Diagnostic> {
         switch expr {
@@ -8,14 +11,14 @@ extension ValueType {
             return from(element).map { .list($0) }
         case .named(let identifier):
             switch identifier.name {
-            case "string": return .success(.string)
+            case "string", secretTypeName: return .success(.string)
             case "int": return .success(.int)
             case "bool": return .success(.bool)
             case "host": return .success(.host)
             case "record": return .success(.record)
             case "any": return .success(.any)
             default:
-                let known = ["string", "int", "bool", "host", "record", "any"]
+                let known = ["string", "secret", "int", "bool", "host", "record", "any"]
                 return .failure(Diagnostic(
                     id: "E-unknown-type", span: identifier.span, message: "unknown type `\(identifier.name)`",
                     hint: Suggestions.hint(for: identifier.name, in: known) ?? "types are: \(known.joined(separator: ", ")), [T]"))

@@ -11,9 +11,12 @@ extension Evaluator {
             throw RuntimeError(call.callee.span, "unknown operation `\(call.callee.name)`")
         }
         let arguments = try await bindArguments(call, op, in: env, on: host)
+        if Self.writesArgumentsAsText.contains(op.name) {
+            for (name, value) in arguments.values { try budget.checkText(of: value, at: arguments.spans[name] ?? call.span) }
+        }
         if op.name == "log" {
             if host?.speculative == true { return .none }
-            observer.log(host?.target, arguments["message"].interpolated)
+            observer.log(host?.target, secrets.mask(arguments["message"].interpolated))
             return .none
         }
         if op.name == Expectation.opName {
@@ -21,7 +24,7 @@ extension Evaluator {
         }
         switch op.body {
         case .pure(let body):
-            do { return try body(arguments) } catch let error as OpError {
+            do { return try budget.checkSize(try body(arguments), at: call.span) } catch let error as OpError {
                 throw RuntimeError(call.span, "\(op.name): \(error.message)", hint: error.hint)
             }
         case .query(let body):
@@ -49,6 +52,10 @@ extension Evaluator {
         observer.opFinished(run.target, record)
         return .bool(holds)
     }
+
+    /// Built-ins whose result is their arguments written as text: a value whose text would
+    /// be past the string limit is refused before that text is built.
+    static let writesArgumentsAsText: Set = ["log", "str", "join", "quote"]
 
     func requireHost(_ host: HostRun?, _ call: Call) throws -> HostRun {
         guard let host else { throw RuntimeError(call.callee.span, "`\(call.callee.name)` can only run inside an `on` block") }
@@ -81,6 +88,7 @@ extension Evaluator {
             }
             // Queries (facts, detect-nfs) are not listed as ops in the report. A record waits
             // while changes planned before it (its own included) are queued.
+            record = secrets.masked(record)
             if op.isChangingOp, run.queue?.hold(record) != true {
                 await sessions.append(record, for: run.target)
                 observer.opFinished(run.target, record)
@@ -101,7 +109,7 @@ extension Evaluator {
             // was cut off (the op's own record for changing ops, the host error for all).
             record.milliseconds = Self.milliseconds(since: started)
             record.status = .failed
-            record.error = error.description
+            record.error = secrets.mask(error.description)
             if op.isChangingOp {
                 await sessions.append(record, for: run.target)
                 observer.opFinished(run.target, record)
@@ -112,7 +120,8 @@ extension Evaluator {
             guard await flushBeforeFailing(run.queue, run.target) else { throw HostAborted() }
             record.milliseconds = Self.milliseconds(since: started)
             record.status = .failed
-            record.error = Self.describe(error)
+            record.error = secrets.mask(Self.describe(error))
+            record = secrets.masked(record)
             await sessions.append(record, for: run.target)
             observer.opFinished(run.target, record)
             await fail(run.target, unreachable: false, message: "\(op.name) at \(location): \(record.error ?? "")")
@@ -168,7 +177,11 @@ extension Evaluator {
                 throw RuntimeError(call.callee.span, "missing argument `\(param.name)` for `\(op.name)`")
             }
         }
-        return OpArguments(values: values, spans: spans, callSpan: call.span)
+        let arguments = OpArguments(values: values, spans: spans, callSpan: call.span)
+        if let (param, problem) = op.ruleViolation(in: arguments) {
+            throw RuntimeError(spans[param] ?? call.span, "\(op.name) `\(param)`: \(problem.message)", hint: problem.hint)
+        }
+        return arguments
     }
 
     func convert(_ value: Value, to param: ParamSpec, op: OpSpec, at span: Span) throws -> Value {
@@ -204,6 +217,7 @@ extension Evaluator {
             throw RuntimeError(call.span, "function calls nested more than \(Self.maxCallDepth) deep (in `\(decl.name.name)`)",
                                hint: "a function that calls itself needs a case that returns without calling again")
         }
+        try budget.step(at: call.span, on: host)
         return try await Self.$callDepth.withValue(Self.callDepth + 1) {
             try await callFunctionBody(decl, call, in: env, on: host)
         }

@@ -8,12 +8,17 @@ extension Evaluator {
         case .integer(let value, _): return .int(value)
         case .bool(let value, _): return .bool(value)
         case .none: return .none
-        case .string(let parts, _):
+        case .string(let parts, let span):
             var text = ""
             for part in parts {
                 switch part {
                 case .text(let literal): text += literal
-                case .expression(let inner): text += try await evaluate(inner, in: env, on: host).interpolated
+                case .expression(let inner):
+                    let value = try await evaluate(inner, in: env, on: host)
+                    try budget.checkText(of: value, at: inner.span)
+                    let piece = value.interpolated
+                    try budget.checkString(bytes: text.utf8.count + piece.utf8.count, at: span)
+                    text += piece
                 }
             }
             return .string(text)
@@ -140,8 +145,12 @@ extension Evaluator {
             let (sum, overflow) = a.addingReportingOverflow(b)
             if overflow { throw RuntimeError(span, "integer overflow") }
             return .int(sum)
-        case (.add, .string(let a), .string(let b)): return .string(a + b)
-        case (.add, .list(let a), .list(let b)): return .list(a + b)
+        case (.add, .string(let a), .string(let b)):
+            try budget.checkString(bytes: a.utf8.count + b.utf8.count, at: span)
+            return .string(a + b)
+        case (.add, .list(let a), .list(let b)):
+            try budget.checkList(items: a.count + b.count, at: span)
+            return .list(a + b)
         case (.subtract, .int(let a), .int(let b)):
             let (difference, overflow) = a.subtractingReportingOverflow(b)
             if overflow { throw RuntimeError(span, "integer overflow") }

@@ -16,6 +16,9 @@ public final class Evaluator: @unchecked Sendable {
     let globals = Environment()
     /// The kinds of block this run skipped and said so (`--check` skips verify blocks...).
     var skippedPhases: Set<OnPhase> = []
+    let budget: RunBudget
+    /// The values of `secret` params, masked out of everything the run shows.
+    public let secrets = SecretMask()
 
     /// The host a piece of code runs on, when inside an `on` block.
     struct HostRun: Sendable {
@@ -35,6 +38,7 @@ public final class Evaluator: @unchecked Sendable {
         self.paramValues = paramValues
         self.options = options
         self.observer = observer
+        self.budget = RunBudget(limits: options.limits)
         let lock = options.lockHosts && !options.checkMode
             ? HostLock(path: options.lockPath, owner: HostLock.describeThisRun()) : nil
         self.sessions = HostSessions(factory: transports, lock: lock, waitForLock: options.waitForLock,
@@ -46,6 +50,7 @@ public final class Evaluator: @unchecked Sendable {
     /// Runs the whole program and returns the report; never throws: failures are in it.
     public func run(_ program: Program) async -> RunReport {
         var report = RunReport(recipe: program.file.name, checkMode: options.checkMode)
+        budget.reset()
         if options.lockHosts {
             await sessions.setFollowUps(FollowUps(pendingFile: HostLock.pendingFile(forLock: options.lockPath),
                                                   recipe: program.file.name))
@@ -57,14 +62,17 @@ public final class Evaluator: @unchecked Sendable {
             // a recipe may use a param above the line that declares it.
             for statement in statements where Checker.isParam(statement) {
                 try await execute(statement, in: globals, on: nil)
+                if case .param(let decl) = statement, decl.isSecret, case .string(let secret)? = globals.lookup(decl.name.name) {
+                    secrets.add(secret)
+                }
             }
             for statement in statements where !Checker.isParam(statement) {
                 try await execute(statement, in: globals, on: nil)
             }
         } catch let error as RuntimeError {
-            report.error = DiagnosticRenderer().render(error.diagnostic)
+            report.error = secrets.mask(DiagnosticRenderer().render(error.diagnostic))
         } catch {
-            report.error = "\(error)"
+            report.error = secrets.mask("\(error)")
         }
         report.hosts = await sessions.finalReports()
         await sessions.closeAll()
@@ -95,9 +103,10 @@ public final class Evaluator: @unchecked Sendable {
             } else if let otherwise {
                 try await execute(otherwise, in: env, on: host)
             }
-        case .for(let name, let sequence, let body, _):
+        case .for(let name, let sequence, let body, let span):
             let items = try await iterate(sequence, in: env, on: host)
             for item in items {
+                try budget.step(at: span, on: host)
                 let scope = Environment(parent: env)
                 scope.define(name.name, item)
                 for inner in body.statements { try await execute(inner, in: scope, on: host) }
@@ -114,7 +123,7 @@ public final class Evaluator: @unchecked Sendable {
                 return
             }
             let hosts = try await hostList(targets, in: env, on: host)
-            try await runOn(hosts, body, span, in: env)
+            try await budget.excludingTime { try await runOn(hosts, body, span, in: env) }
             if phase == .preflight { try await stopIfPreflightFailed(hosts, span) }
         case .function:
             break
@@ -216,6 +225,7 @@ public final class Evaluator: @unchecked Sendable {
                                          backupsByDefault: options.backups, sessions: sessions)
             let followUps = await sessions.followUps
             context.followUps = followUps
+            context.secrets = secrets
             if let caching = transport as? CachingTransport {
                 await readAhead(body, on: target, through: caching, context: context, in: env)
                 if !options.checkMode {
@@ -262,11 +272,13 @@ public final class Evaluator: @unchecked Sendable {
     func makeQueue(for target: HostTarget, _ caching: CachingTransport, followUps: FollowUps?) -> ApplyQueue {
         let queue = ApplyQueue(
             transport: caching, followUps: followUps,
-            deliver: { [sessions, observer] record in
-                await sessions.append(record, for: target)
-                observer.opFinished(target, record)
+            deliver: { [sessions, observer, secrets] record in
+                let shown = secrets.masked(record)
+                await sessions.append(shown, for: target)
+                observer.opFinished(target, shown)
             },
-            journal: { [sessions] path, previous in await sessions.journal(path, previous: previous, on: target) })
+            journal: { [sessions] path, previous in await sessions.journal(path, previous: previous, on: target) },
+            secrets: secrets)
         caching.setFlushHook { try await queue.flush() }
         return queue
     }
@@ -291,7 +303,7 @@ public final class Evaluator: @unchecked Sendable {
     }
 
     func fail(_ target: HostTarget, status: HostReport.Status, message: String) async {
-        await sessions.markFailed(target, status: status, error: message)
+        await sessions.markFailed(target, status: status, error: secrets.mask(message))
         if options.rollbackOnFailure && !options.checkMode && status == .failed {
             for line in await sessions.rollBack(target) { observer.log(target, "rollback: \(line)") }
         }

@@ -29,6 +29,8 @@ public protocol HostContext: Sendable {
     /// True when an earlier run changed what the op at `location` manages and stopped before
     /// its end on this host (`FollowUps`): the op then reports `changed`.
     func changedByUnfinishedRun(at location: String) async -> Bool
+    /// The run's secret values: ops keep the backups of files that hold one private.
+    var secrets: SecretMask? { get }
 }
 
 extension HostContext {
@@ -37,5 +39,6 @@ extension HostContext {
     public func probe(_ command: String) async throws -> CommandResult { try await transport.run(command) }
     public func check(_ command: String) async throws -> CommandResult { try await transport.run(command) }
     public func changedByUnfinishedRun(at location: String) async -> Bool { false }
+    public var secrets: SecretMask? { nil }
     public func apply(_ plan: OpPlan) async throws { try await OpExecutor.apply(plan.actions, effect: plan.effect, on: self) }
 }

@@ -50,6 +50,7 @@ public enum OpExecutor {
         guard case .plan(let plan) = spec.body else {
             preconditionFailure("OpExecutor.execute called for \(spec.name), which is not a changing op")
         }
+        try spec.requireRules(arguments)
         let decided = try await plan(arguments, context)
         var outcome = OpOutcome(op: spec.name, changed: decided.changes, reason: decided.reason,
                                 details: spec.completing(decided.details))
@@ -81,10 +82,10 @@ public enum OpExecutor {
                 await context.willWrite(path, previous: before)
                 try await context.transport.writeFile(path, contents: after, options: options)
             case .verify(let command, let summary):
-                let result = try await context.transport.run(command)
+                let result = try await run(command, on: context)
                 guard result.succeeded else { throw OpError(summary) }
             case .run(let command, let summary):
-                let result = try await context.transport.run(command)
+                let result = try await run(command, on: context)
                 await context.didRunCommand(effect)
                 guard result.succeeded else {
                     let detail = result.stderrText.trimmed.isEmpty ? result.stdoutText.trimmed : result.stderrText.trimmed
@@ -96,6 +97,16 @@ public enum OpExecutor {
 }
 
 extension OpExecutor {
+    /// Runs a planned command; one that holds a secret goes on stdin, where no `ps` on the
+    /// host sees it, to a shell that reads it and runs it (with stdin from /dev/null).
+    static func run(_ command: String, on context: any HostContext) async throws -> CommandResult {
+        guard let secrets = context.secrets, secrets.appears(in: Array(command.utf8)) else {
+            return try await context.transport.run(command)
+        }
+        return try await context.transport.run(ShellQuote.command(["/bin/sh", "-c", #"c=$(cat); eval "$c" </dev/null"#]),
+                                                stdin: Array(command.utf8), timeout: nil)
+    }
+
     /// How a failed command is reported, whether it ran alone or in a batch.
     public static func failureMessage(_ summary: String, status: Int32, detail: String) -> String {
         "\(summary) failed (exit status \(status))\(detail.isEmpty ? "" : ": \(detail)")"
@@ -119,6 +130,8 @@ extension OpArguments {
         for name in given.keys where spec.param(named: name) == nil {
             throw OpError("\(spec.name): unknown parameter `\(name)`")
         }
-        return OpArguments(values: values)
+        let arguments = OpArguments(values: values)
+        try spec.requireRules(arguments)
+        return arguments
     }
 }

@@ -13,15 +13,19 @@ public struct ParamSpec: Sendable {
     public var positional: Bool
     /// For string parameters with a closed set of values (`state: "restarted"`).
     public var choices: [String]?
+    /// What a value must also be beyond its type (one line, an octal mode): checked on
+    /// literals before the run and on every value before the op runs.
+    public var rule: ValueRule?
 
     public init(_ name: String, _ type: ValueType, default defaultValue: Value? = nil,
-                positional: Bool = false, choices: [String]? = nil, doc: String) {
+                positional: Bool = false, choices: [String]? = nil, rule: ValueRule? = nil, doc: String) {
         self.name = name
         self.type = type
         self.defaultValue = defaultValue
         self.doc = doc
         self.positional = positional
         self.choices = choices
+        self.rule = rule
     }
 
     public var isRequired: Bool { defaultValue == nil }

@@ -48,13 +48,16 @@ final class ApplyQueue: @unchecked Sendable {
     let deliver: @Sendable (OpRecord) async -> Void
     /// Remembers a file's previous bytes for `--rollback-on-failure`.
     let journal: @Sendable (String, [UInt8]?) async -> Void
+    /// The run's secrets: commands holding one reach the host on stdin.
+    let secrets: SecretMask?
 
     init(transport: CachingTransport, followUps: FollowUps? = nil, deliver: @escaping @Sendable (OpRecord) async -> Void,
-         journal: @escaping @Sendable (String, [UInt8]?) async -> Void) {
+         journal: @escaping @Sendable (String, [UInt8]?) async -> Void, secrets: SecretMask? = nil) {
         self.transport = transport
         self.followUps = followUps
         self.deliver = deliver
         self.journal = journal
+        self.secrets = secrets
     }
 
     /// Queues a plan's actions; from now on the cache answers as if they had run.
@@ -97,7 +100,7 @@ final class ApplyQueue: @unchecked Sendable {
         }
         let steps = Self.coalesced(queued)
         let batch = ApplyBatch(steps.map(\.action), markers: markers(steps, held),
-                               pendingFile: followUps?.pendingFile ?? "")
+                               pendingFile: followUps?.pendingFile ?? "", secrets: secrets)
         let result: CommandResult
         do {
             result = try await transport.inner.run(batch.command, stdin: batch.stdin, timeout: nil)

@@ -209,6 +209,7 @@ struct RunHostContext: HostContext {
     var queue: ApplyQueue? = nil
     /// Where follow-ups of an earlier, unfinished run are read from; nil: none are.
     var followUps: FollowUps? = nil
+    var secrets: SecretMask? = nil
 
     func facts() async throws -> HostFacts { try await sessions.facts(for: target) }
     func facts(of other: HostTarget) async throws -> HostFacts { try await sessions.facts(for: other) }
@@ -226,7 +227,8 @@ struct RunHostContext: HostContext {
 
     func check(_ command: String) async throws -> CommandResult {
         try await queue?.flush()
-        return try await transport.run(command)
+        // A recipe's `unless` may hold a secret: it goes on stdin then.
+        return try await OpExecutor.run(command, on: self)
     }
 
     func apply(_ plan: OpPlan) async throws {

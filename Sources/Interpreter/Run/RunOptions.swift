@@ -27,6 +27,9 @@ public struct RunOptions: Sendable {
         /// `--verify-only`: skip the blocks that change hosts; preflight and verify run.
         case only
     }
+    /// How long strings and lists may grow, how many loop iterations and calls a run may
+    /// make, how long its top level may compute.
+    public var limits = EvaluationLimits()
 
     public init(checkMode: Bool = false, backups: Bool = true, forks: Int = 32, rollbackOnFailure: Bool = false) {
         self.checkMode = checkMode

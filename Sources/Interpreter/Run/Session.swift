@@ -73,6 +73,7 @@ public final class Session: @unchecked Sendable {
         let statements = Checker.flatten(program.statements)
         for case .function(let decl) in statements { evaluator.functions[decl.name.name] = decl }
         await evaluator.sessions.resetFailures()
+        evaluator.budget.reset()
         do {
             let run = try await hostRun()
             for statement in statements {

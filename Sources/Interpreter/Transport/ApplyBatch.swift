@@ -7,7 +7,8 @@ import Foundation
 /// step the script prints a marker line holding a random nonce, the step's index and `ok`
 /// or `failed STATUS`, so the caller knows exactly which steps took effect and which one
 /// failed; stderr gets a marker before each step, so the failing step's own messages can be
-/// told from the others'.
+/// told from the others'. A command that holds a secret (`SecretMask`) is not on the
+/// command line: its text follows on stdin in its turn, read to its size like a file's.
 ///
 /// Follow-up markers: before its first step, the batch appends the keys of the ops whose
 /// changes it makes to a file on the host (`FollowUps`), so a run cut off after a change
@@ -19,14 +20,19 @@ public struct ApplyBatch: Sendable {
     public let markers: [String]
     public let pendingFile: String
     let nonce: String
+    /// Commands that hold one of these go on stdin, not on the command line (`ps` shows that).
+    let secrets: SecretMask?
 
     public init(_ actions: [PlannedAction], markers: [String] = [], pendingFile: String = "",
-                nonce: String = "crucible-step-" + UUID().uuidString) {
+                nonce: String = "crucible-step-" + UUID().uuidString, secrets: SecretMask? = nil) {
         self.actions = actions
         self.markers = markers
         self.pendingFile = pendingFile
         self.nonce = nonce
+        self.secrets = secrets
     }
+
+    func hides(_ command: String) -> Bool { secrets?.appears(in: Array(command.utf8)) == true }
 
     static let loop = #"""
 b=$1 pf=$2; shift 2; i=0
@@ -39,6 +45,7 @@ while [ $# -gt 0 ]; do
   case $1 in
     w) crucible_write "$2" "$3" "$4" "$5" "$6" "$7" "$8" "$i"; s=$?; shift 8 ;;
     c) (eval "$2") </dev/null; s=$?; shift 2 ;;
+    h) cmd=$(head -c "$2"); (eval "$cmd") </dev/null; s=$?; shift 2 ;;
     *) s=99; shift $# ;;
   esac
   if [ "$s" -ne 0 ]; then printf '\n%s %s failed %s\n' "$b" "$i" "$s"; exit 0; fi
@@ -58,7 +65,7 @@ done
                 words += ["w", path, options.backupPath ?? "", options.modeIfNew, options.mode ?? "", options.owner ?? "",
                           String(after.count), end]
             case .run(let command, _), .verify(let command, _):
-                words += ["c", command]
+                words += hides(command) ? ["h", String(command.utf8.count)] : ["c", command]
             }
         }
         return ShellQuote.command(words)
@@ -67,8 +74,10 @@ done
     /// Every file's bytes, each followed by the end marker line, in step order.
     public var stdin: [UInt8] {
         actions.flatMap { action -> [UInt8] in
-            if case .writeFile(_, _, let after, _) = action { return AtomicWrite.stdin(contents: after, end: end) }
-            return []
+            switch action {
+            case .writeFile(_, _, let after, _): return AtomicWrite.stdin(contents: after, end: end)
+            case .run(let command, _), .verify(let command, _): return hides(command) ? Array(command.utf8) : []
+            }
         }
     }
 

@@ -45,6 +45,14 @@ public final class LocalTransport: Transport, @unchecked Sendable {
         update(&counters)
     }
 
+    /// Variables crucible reads its own secrets from: commands run on `local` never see them.
+    public static let secretVariables: Set = ["CRUCIBLE_SSH_PASSWORD", "CRUCIBLE_KEY_PASSPHRASE"]
+
+    /// This process's environment, `NAME=value` each, without `secretVariables`.
+    static func childEnvironment() -> [String] {
+        ProcessInfo.processInfo.environment.filter { !secretVariables.contains($0.key) }.map { "\($0.key)=\($0.value)" }
+    }
+
     /// Spawns `/bin/sh -c` with posix_spawn in a process group of its own. Output goes to
     /// unlinked temp files rather than pipes, so a daemon the command starts (and that keeps
     /// its inherited descriptors) cannot hold the run; stdin is fed from a thread of its own.
@@ -76,8 +84,10 @@ public final class LocalTransport: Transport, @unchecked Sendable {
         let words: [String] = ["/bin/sh", "-c", command]
         let argv: [UnsafeMutablePointer<CChar>?] = words.map { strdup($0) } + [nil]
         defer { argv.forEach { free($0) } }
+        let environment: [UnsafeMutablePointer<CChar>?] = childEnvironment().map { strdup($0) } + [nil]
+        defer { environment.forEach { free($0) } }
         var pid: pid_t = 0
-        let spawned = posix_spawn(&pid, "/bin/sh", &actions, &attributes, argv, environ)
+        let spawned = posix_spawn(&pid, "/bin/sh", &actions, &attributes, argv, environment)
         spawnLock.unlock()
         Glibc.close(inPipe[0])
         guard spawned == 0 else {

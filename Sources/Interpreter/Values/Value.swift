@@ -11,7 +11,13 @@ public enum Value: Sendable, Hashable {
     case record(OrderedDictionary<String, Value>)
     case host(HostTarget)
 
-    public var type: ValueType {
+    public var type: ValueType { type(depth: 0) }
+
+    /// Lists nested deeper than this have `any` items as far as types go: lists can share
+    /// their items, so `[xs, xs]` forty times over is small, and walking all of it is not.
+    static let typedListDepth = 8
+
+    func type(depth: Int) -> ValueType {
         switch self {
         case .none: return .none
         case .bool: return .bool
@@ -19,8 +25,9 @@ public enum Value: Sendable, Hashable {
         case .string: return .string
         case .host: return .host
         case .list(let items):
-            let first = items.first?.type ?? .any
-            return .list(items.allSatisfy { $0.type == first } ? first : .any)
+            guard depth < Self.typedListDepth else { return .list(.any) }
+            let first = items.first?.type(depth: depth + 1) ?? .any
+            return .list(items.allSatisfy { $0.type(depth: depth + 1) == first } ? first : .any)
         case .record: return .record
         }
     }

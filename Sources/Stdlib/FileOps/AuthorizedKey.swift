@@ -7,7 +7,7 @@ enum AuthorizedKey {
         name: "authorized-key",
         summary: "Let an SSH public key log in: add it to authorized_keys once (never duplicated).",
         params: [
-            ParamSpec("key", .string, positional: true,
+            ParamSpec("key", .string, positional: true, rule: oneKeyLine,
                       doc: "The public key line (`ssh-ed25519 AAAA... comment`, options in front allowed). A line "
                         + "holding the same key (type and base64 blob), with other options or another comment, is "
                         + "updated in place rather than added again."),
@@ -29,6 +29,13 @@ enum AuthorizedKey {
         resultFields: [FieldSpec("path", .string, doc: "The authorized_keys file.")],
         body: .plan(plan)
     )
+
+    /// The key may end with the newline of the `.pub` file it came from; a line break
+    /// inside it would write a second line.
+    static let oneKeyLine = ValueRule { value in
+        guard case .string(let key) = value else { return nil }
+        return ValueRule.singleLine.problem(.string(key.trimmingCharacters(in: .whitespacesAndNewlines)))
+    }
 
     @Sendable static func plan(_ arguments: OpArguments, _ context: any HostContext) async throws -> OpPlan {
         let key = arguments.string("key").trimmingCharacters(in: .whitespacesAndNewlines)

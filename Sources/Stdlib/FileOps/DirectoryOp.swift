@@ -7,7 +7,7 @@ enum DirectoryOp {
         summary: "Make a directory exist (parents included), with the given mode and owner.",
         params: [
             ParamSpec("path", .string, positional: true, doc: "Absolute path of the directory."),
-            ParamSpec("mode", .oneOf([.string, .none]), default: Value.none,
+            ParamSpec("mode", .oneOf([.string, .none]), default: Value.none, rule: .octalMode,
                       doc: "Octal mode (`\"0755\"`); without it an existing directory keeps its mode and a new one gets the umask's."),
             ParamSpec("owner", .oneOf([.string, .none]), default: Value.none,
                       doc: "`user` or `user:group` (`\"nova:nova\"`); without it the owner is left alone."),

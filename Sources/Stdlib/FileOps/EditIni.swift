@@ -8,7 +8,7 @@ enum EditIni {
         summary: "Set (or remove) keys of an INI file or a section-less KEY=value file, keeping every other byte.",
         params: [
             ParamSpec("path", .string, positional: true, doc: "Absolute path of the file."),
-            ParamSpec("settings", .record, default: .record([:]),
+            ParamSpec("settings", .record, default: .record([:]), rule: .all(settingsKeys, .singleLine),
                       doc: "The block `{ key = value ... }`. A value is written exactly as given: strings as they "
                         + "are (`auth_tcp = \"\\\"none\\\"\"` writes `auth_tcp = \"none\"`), ints and bools as their "
                         + "literal (`1`, `true`). `none` removes the key. A list writes one line per value (a "
@@ -22,10 +22,10 @@ enum EditIni {
                         + "New lines copy the spacing around `=` of the nearest setting in the file. When a section "
                         + "appears twice, the key is kept in one place only: its first line is edited and its "
                         + "other lines are removed, since a later copy would override it."),
-            ParamSpec("bare", .list(.string), default: .list([]),
+            ParamSpec("bare", .list(.string), default: .list([]), rule: bareKeys,
                       doc: "Keys written without a value (`skip-name-resolve`, MySQL-style flags). A line `key = "
                         + "value` for such a key becomes the bare `key`."),
-            ParamSpec("section", .oneOf([.string, .none]), default: Value.none,
+            ParamSpec("section", .oneOf([.string, .none]), default: Value.none, rule: sectionName,
                       doc: "The `[section]` to edit; `none` means the lines before the first header (all of a "
                         + "section-less file like /etc/sysconfig/nfs or libvirtd.conf). A missing section is added "
                         + "at the end of the file."),
@@ -74,7 +74,6 @@ enum EditIni {
             document.removeSection(section)
         }
         for (key, value) in settings {
-            try validate(key: key)
             let changed: Bool
             if removing {
                 changed = document.remove(key, in: section)
@@ -86,7 +85,6 @@ enum EditIni {
             if changed { changedKeys.append(.string(key)) }
         }
         for key in bareKeys {
-            try validate(key: key)
             let changed = removing ? document.remove(key, in: section) : document.setBare(key, in: section)
             if changed { changedKeys.append(.string(key)) }
         }
@@ -107,18 +105,36 @@ enum EditIni {
 
     private static func text(of value: Value, key: String) throws -> String {
         switch value {
-        case .string(let text):
-            guard !text.containsLineBreak else {
-                throw OpError("edit-ini: the value of `\(key)` contains a line break")
-            }
-            return text
+        case .string(let text): return text
         case .int, .bool: return value.interpolated
         default: throw OpError("edit-ini: `\(key)` must be a string, int or bool, got \(value.type)")
         }
     }
 
-    private static func validate(key: String) throws {
-        let bad = key.isEmpty || key.contains(where: { $0 == "=" || $0 == "\n" || $0 == " " || $0 == "\t" || $0 == "[" })
-        if bad { throw OpError("edit-ini: \(Value.quoted(key)) is not a key that can be written") }
+    // MARK: - Rules
+
+    /// A key is one word that reads back as the same key: no `=`, blanks, line breaks or
+    /// `[`, and no comment sign in front.
+    static func keyProblem(_ key: String) -> OpError? {
+        let breaks = key.unicodeScalars.contains { $0 == "=" || $0 == " " || $0 == "\t" || $0 == "\n" || $0 == "\r" || $0 == "[" }
+        guard key.isEmpty || breaks || key.hasPrefix("#") || key.hasPrefix(";") else { return nil }
+        return OpError("\(Value.quoted(key)) is not a key that can be written",
+                       hint: "a key is one word without `=`, `[`, blanks or line breaks, not starting with `#` or `;`")
+    }
+
+    static let settingsKeys = ValueRule { value in
+        value.asRecord?.keys.lazy.compactMap(keyProblem).first
+    }
+
+    static let bareKeys = ValueRule { value in
+        value.asList?.lazy.compactMap { $0.asString.flatMap(keyProblem) }.first
+    }
+
+    /// A section name that reads back as the same `[name]` header.
+    static let sectionName = ValueRule { value in
+        guard case .string(let name) = value else { return nil }
+        guard name.containsLineBreak || name.contains("]") || name.trimmingBlanks.isEmpty else { return nil }
+        return OpError("\(Value.quoted(name)) is not a section name that can be written",
+                       hint: "a section name is the text between `[` and `]` of a header: not empty, without `]` or line breaks")
     }
 }

@@ -7,10 +7,10 @@ enum EnsureLine {
         summary: "Make sure a line is in a file (or is not), leaving the rest of the file alone.",
         params: [
             ParamSpec("path", .string, positional: true, doc: "Absolute path of the file."),
-            ParamSpec("line", .oneOf([.string, .none]), default: Value.none, positional: true,
-                      doc: "The line, written exactly as given, without its newline. A value with newlines is a "
-                        + "block of lines, written literally and present when those lines appear one after another "
-                        + "(so a second run adds nothing). Required for `state: \"present\"`."),
+            ParamSpec("line", .oneOf([.string, .none]), default: Value.none, positional: true, rule: .singleLine,
+                      doc: "The line, written exactly as given, without its newline. A value with a line break "
+                        + "(`\\n` or `\\r`) is refused: it would add a line nobody asked for (a client list "
+                        + "ending in a newline once exported `/`). Required for `state: \"present\"`."),
             ParamSpec("match", .oneOf([.string, .none]), default: Value.none,
                       doc: "Regular expression for the line to replace: the LAST matching line becomes `line` "
                         + "(the first with `first_match`). When no line matches, `line` is added as if `match` "

@@ -48,8 +48,18 @@ enum FileEditing {
             actions += try await parentDirectoryActions(for: path, context: context)
         }
         actions.append(.writeFile(path: path, before: before, after: after, options: options))
-        // The only commands here make the file's directory.
+        actions += privateBackupActions(options, before: before, after: after, context: context)
+        // The only commands here make the file's directory (and keep a backup private).
         return OpPlan(actions: actions, details: details, effect: .metadata(of: directory(of: path)))
+    }
+
+    /// A backup of a file that holds a secret (in its old bytes or its new ones) is made
+    /// readable by its owner only: the backup keeps the old file's mode, often 0644.
+    static func privateBackupActions(_ options: WriteOptions, before: [UInt8]?, after: [UInt8],
+                                     context: any HostContext) -> [PlannedAction] {
+        guard let backup = options.backupPath, let secrets = context.secrets,
+              secrets.appears(in: before) || secrets.appears(in: after) else { return [] }
+        return [.run(command: ShellQuote.command(["chmod", "0600", "--", backup]), summary: "keep the backup \(backup) private")]
     }
 
     /// `mkdir -p` of the file's directory when it does not exist (one exec to find out).
@@ -66,13 +76,5 @@ enum FileEditing {
     /// The file's bytes through the host's transport; nil when it does not exist.
     static func readBytes(_ path: String, context: any HostContext) async throws -> [UInt8]? {
         try await context.transport.readFile(path)
-    }
-}
-
-extension String {
-    /// Whether the text holds a `\n` or `\r`. Checked on Unicode scalars: as a Character,
-    /// `"\r\n"` is neither `"\n"` nor `"\r"`, so `contains("\n")` misses it.
-    var containsLineBreak: Bool {
-        unicodeScalars.contains { $0 == "\n" || $0 == "\r" }
     }
 }

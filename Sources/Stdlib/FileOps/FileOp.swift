@@ -8,7 +8,7 @@ enum FileOp {
         params: [
             ParamSpec("path", .string, positional: true, doc: "Absolute path of the file. Its directory is created when missing."),
             ParamSpec("content", .string, doc: "The file's entire content, written byte for byte (add the final newline yourself)."),
-            ParamSpec("mode", .oneOf([.string, .none]), default: Value.none,
+            ParamSpec("mode", .oneOf([.string, .none]), default: Value.none, rule: .octalMode,
                       doc: "Octal mode (`\"0644\"`). Without it an existing file keeps its mode and a new one gets 0644."),
             ParamSpec("owner", .oneOf([.string, .none]), default: Value.none,
                       doc: "`user` or `user:group`. Without it an existing file keeps its owner."),

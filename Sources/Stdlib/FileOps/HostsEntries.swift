@@ -7,7 +7,7 @@ enum HostsEntries {
         name: "hosts-entries",
         summary: "Several /etc/hosts entries at once (as hosts-entry, one read and at most one write).",
         params: [
-            ParamSpec("entries", .list(.record), positional: true,
+            ParamSpec("entries", .list(.record), positional: true, rule: .singleLine,
                       doc: "Records `{ address = \"10.0.0.2\", names = [\"c1.example.com\", \"c1\"] }`, each applied as "
                         + "`hosts-entry` would, in order."),
             ParamSpec("path", .string, default: .string("/etc/hosts"), doc: "The hosts file to edit."),

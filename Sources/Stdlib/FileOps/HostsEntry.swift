@@ -6,8 +6,8 @@ enum HostsEntry {
         name: "hosts-entry",
         summary: "Make an address resolve to the given names in /etc/hosts: one line per address, never duplicated.",
         params: [
-            ParamSpec("address", .string, positional: true, doc: "IPv4 or IPv6 address, written as the line's first field."),
-            ParamSpec("names", .oneOf([.list(.string), .string]), positional: true,
+            ParamSpec("address", .string, positional: true, rule: .singleLine, doc: "IPv4 or IPv6 address, written as the line's first field."),
+            ParamSpec("names", .oneOf([.list(.string), .string]), positional: true, rule: .singleLine,
                       doc: "The names for the address (`[\"ctl.example.com\", \"ctl\"]`): missing ones are added to "
                         + "the address's line after the names it has (other aliases stay; spacing and `# comment` "
                         + "kept), later lines for the same address are folded into it, and a missing address is "

@@ -4,9 +4,7 @@ import Interpreter
 enum ModeOwner {
     static func validMode(_ mode: String?, op: String) throws -> String? {
         guard let mode else { return nil }
-        guard !mode.isEmpty, mode.count <= 4, Int(mode, radix: 8) != nil else {
-            throw OpError("\(op): mode \(Value.quoted(mode)) is not an octal mode", hint: "write it like \"0644\"")
-        }
+        if let problem = ValueRule.octalMode.problem(.string(mode)) { throw OpError("\(op): \(problem.message)", hint: problem.hint) }
         return mode
     }
 

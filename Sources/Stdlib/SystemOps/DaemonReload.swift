@@ -9,7 +9,7 @@ enum DaemonReload {
         name: "daemon-reload",
         summary: "Run `systemctl daemon-reload` (systemd hosts only; a no-op on SysV init).",
         params: [
-            ParamSpec("unit", .string, default: Value.none, positional: true,
+            ParamSpec("unit", .string, default: Value.none, positional: true, rule: .commandWord,
                       doc: "Reload only when this unit's files changed since systemd read them."),
         ],
         examples: [
@@ -27,7 +27,7 @@ enum DaemonReload {
         }
         if let unit = arguments.nonEmptyString("unit") {
             let output = try await HostProbe.run(
-                ShellQuote.command(["systemctl", "show", "-p", "NeedDaemonReload", unit]), on: context)
+                ShellQuote.command(["systemctl", "show", "-p", "NeedDaemonReload", "--", unit]), on: context)
             if HostProbe.fields(output.stdoutText)["NeedDaemonReload"] == "no" {
                 return .noChange("systemd already has the current files of \(unit)")
             }

@@ -10,7 +10,7 @@ enum Mount {
         name: "mount",
         summary: "Create a mount point and mount it now unless it is mounted already.",
         params: [
-            ParamSpec("mountpoint", .string, positional: true, doc: "The directory to mount on."),
+            ParamSpec("mountpoint", .string, positional: true, rule: .singleLine, doc: "The directory to mount on."),
             ParamSpec("source", .string, default: Value.none,
                       doc: "What to mount (`ctl:/`); left out: the fstab entry of the mount point is used."),
             ParamSpec("fstype", .string, default: Value.none, doc: "`-t` type (`nfs4`, `nfs`), with `source`."),
@@ -53,7 +53,7 @@ enum Mount {
     static func plan(_ request: Request, directoryExists: Bool, table: MountTable) throws -> OpPlan {
         var actions: [PlannedAction] = []
         if !directoryExists {
-            actions.append(.run(command: ShellQuote.command(["mkdir", "-p", request.mountPoint]),
+            actions.append(.run(command: ShellQuote.command(["mkdir", "-p", "--", request.mountPoint]),
                                 summary: "create mount point \(request.mountPoint)"))
         }
         let current = table.entry(at: request.mountPoint)
@@ -74,10 +74,10 @@ enum Mount {
     }
 
     static func mountCommand(_ request: Request) -> String {
-        guard let source = request.source else { return ShellQuote.command(["mount", request.mountPoint]) }
+        guard let source = request.source else { return ShellQuote.command(["mount", "--", request.mountPoint]) }
         var words = ["mount"]
         if let fstype = request.fstype { words += ["-t", fstype] }
         if let options = request.options { words += ["-o", options] }
-        return ShellQuote.command(words + [source, request.mountPoint])
+        return ShellQuote.command(words + ["--", source, request.mountPoint])
     }
 }

@@ -12,9 +12,9 @@ enum OpenPort {
                       doc: "Protocol of the ports; `both` opens each port for tcp and udp."),
             ParamSpec("ports", .oneOf([.int, .string, .list(.any)]), positional: true,
                       doc: "A port (16509), a range (\"49152-49261\"), a comma list (\"111,662\"), a port with its own protocol (\"32803/udp\"), or a list of these."),
-            ParamSpec("source", .oneOf([.string, .list(.string)]), default: Value.none,
+            ParamSpec("source", .oneOf([.string, .list(.string)]), default: Value.none, rule: network,
                       doc: "Only from this address or CIDR (10.0.0.0/24), or from each of a list of them (one rule per source and port); anywhere when left out."),
-            ParamSpec("comment", .string, default: Value.none,
+            ParamSpec("comment", .string, default: Value.none, rule: .singleLine,
                       doc: "iptables only: a `-m comment` on each new rule (firewalld ports carry no comment)."),
         ],
         examples: [
@@ -33,6 +33,21 @@ enum OpenPort {
             FieldSpec("persisted_with", .string, doc: "How iptables rules were saved: `service iptables save`, the init script, a file path, or empty"),
         ],
         body: .plan { arguments, context in try await plan(arguments, context) })
+
+    /// An address or CIDR network: it is written into iptables arguments and into
+    /// firewalld's rich-rule text (`source address="..."`), where a quote would end it.
+    static let network = ValueRule { value in
+        let sources: [String]
+        switch value {
+        case .string(let source): sources = [source]
+        case .list(let items): sources = items.compactMap { if case .string(let text) = $0 { return text } else { return nil } }
+        default: return nil
+        }
+        guard let source = sources.first(where: { !$0.unicodeScalars.allSatisfy { $0.properties.isASCIIHexDigit || $0 == "." || $0 == ":" || $0 == "/" } })
+        else { return nil }
+        return OpError("\(Value.quoted(source)) is not an address or network",
+                       hint: "write an IPv4 or IPv6 address, or a network like \"10.0.0.0/24\"")
+    }
 
     /// One port range, from one source (nil: from anywhere).
     struct Opening: Sendable, CustomStringConvertible {

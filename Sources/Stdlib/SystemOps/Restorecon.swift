@@ -20,7 +20,7 @@ enum Restorecon {
         guard path.hasPrefix("/") else { throw OpError("restorecon needs an absolute path, got `\(path)`") }
         let facts = try await context.facts()
         guard facts.selinux != .disabled else { return .noChange("SELinux is disabled") }
-        let words = ["restorecon"] + (arguments.bool("recursive") ? ["-R"] : []) + [path]
+        let words = ["restorecon"] + (arguments.bool("recursive") ? ["-R"] : []) + ["--", path]
         return OpPlan(actions: [.run(command: ShellQuote.command(words), summary: "restore the SELinux label of \(path)")],
                       effect: .nothingRead)
     }

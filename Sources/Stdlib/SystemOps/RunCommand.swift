@@ -64,6 +64,6 @@ enum RunCommand {
     /// as one argument so that `;` or `||` in it cannot escape the `cd`.
     static func inDirectory(_ directory: String?, _ command: String) -> String {
         guard let directory else { return command }
-        return ShellQuote.command(["cd", directory]) + " && " + ShellQuote.command(["sh", "-c", command])
+        return ShellQuote.command(["cd", "--", directory]) + " && " + ShellQuote.command(["sh", "-c", command])
     }
 }

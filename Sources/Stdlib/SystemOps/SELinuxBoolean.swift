@@ -10,7 +10,7 @@ enum SELinuxBoolean {
         name: "selinux-boolean",
         summary: "Set an SELinux boolean persistently (`setsebool -P`) when its value differs.",
         params: [
-            ParamSpec("name", .string, positional: true, doc: "The boolean (`virt_use_nfs`)."),
+            ParamSpec("name", .string, positional: true, rule: .commandWord, doc: "The boolean (`virt_use_nfs`)."),
             ParamSpec("value", .bool, positional: true, doc: "on (true) or off (false)."),
         ],
         examples: [#"selinux-boolean "virt_use_nfs" true"#],
@@ -24,7 +24,7 @@ enum SELinuxBoolean {
         guard facts.selinux != .disabled else {
             return .noChange("SELinux is disabled", details: ["was": .string("")])
         }
-        let output = try await HostProbe.output(ShellQuote.command(["getsebool", name]), on: context,
+        let output = try await HostProbe.output(ShellQuote.command(["getsebool", "--", name]), on: context,
                                                 what: "SELinux boolean \(name)")
         return try plan(name: name, value: arguments.bool("value"), getsebool: output)
     }
@@ -39,7 +39,7 @@ enum SELinuxBoolean {
         guard current != wanted else {
             return .noChange("\(name) is already \(wanted)", details: ["was": .string(current)])
         }
-        return OpPlan(actions: [.run(command: ShellQuote.command(["setsebool", "-P", name, wanted]),
+        return OpPlan(actions: [.run(command: ShellQuote.command(["setsebool", "-P", "--", name, wanted]),
                                      summary: "set SELinux boolean \(name) \(wanted)")],
                       details: ["was": .string(current)], effect: .probes(naming: "getsebool"))
     }

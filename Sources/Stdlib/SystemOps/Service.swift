@@ -10,7 +10,7 @@ enum Service {
         name: "service",
         summary: "Start, stop, restart or reload a service and enable or disable it at boot (systemd or SysV init).",
         params: [
-            ParamSpec("name", .string, positional: true, doc: "The service (`nfs-server`, `libvirtd`; no `.service` needed)."),
+            ParamSpec("name", .string, positional: true, rule: .commandWord, doc: "The service (`nfs-server`, `libvirtd`; no `.service` needed)."),
             ParamSpec("state", .string, default: Value.none, choices: ["running", "stopped", "restarted", "reloaded"],
                       doc: "`running`/`stopped` act only when needed; `restarted`/`reloaded` always act. Left out: not touched."),
             ParamSpec("enabled", .bool, default: Value.none,
@@ -86,7 +86,7 @@ enum Service {
 
     static func command(_ verb: String, name: String, initSystem: HostFacts.InitSystem) -> String {
         switch (initSystem, verb) {
-        case (.systemd, _): return ShellQuote.command(["systemctl", verb, name])
+        case (.systemd, _): return ShellQuote.command(["systemctl", verb, "--", name])
         case (.sysv, "enable"): return ShellQuote.command(["chkconfig", name, "on"])
         case (.sysv, "disable"): return ShellQuote.command(["chkconfig", name, "off"])
         case (.sysv, _): return ShellQuote.command(["service", name, verb])

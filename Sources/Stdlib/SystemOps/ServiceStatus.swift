@@ -12,8 +12,8 @@ struct ServiceStatus: Sendable, Equatable {
         switch initSystem {
         case .systemd:
             return [
-                HostProbe.field("active", ShellQuote.command(["systemctl", "is-active", name])),
-                HostProbe.field("enabled", ShellQuote.command(["systemctl", "is-enabled", name])),
+                HostProbe.field("active", ShellQuote.command(["systemctl", "is-active", "--", name])),
+                HostProbe.field("enabled", ShellQuote.command(["systemctl", "is-enabled", "--", name])),
             ].joined(separator: "; ")
         case .sysv:
             return ShellQuote.command(["service", name, "status"]) + " >/dev/null 2>&1; echo status=$?; "

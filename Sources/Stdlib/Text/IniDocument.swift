@@ -74,6 +74,9 @@ public struct IniDocument: Sendable, Equatable {
             appendSection(section, kinds)
             kinds = parsed
             sectionRegions = regions(of: section, kinds)
+            // A name that does not read back as its header (`a]b`) was refused by the op;
+            // here it must not trap either.
+            guard !sectionRegions.isEmpty else { return false }
         }
         let found = occurrences(of: key, in: sectionRegions, kinds)
         var (missing, removed) = Self.reconcile(found, with: values, kinds)

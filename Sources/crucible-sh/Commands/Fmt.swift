@@ -45,8 +45,9 @@ struct Fmt: AsyncParsableCommand {
             printError("error: cannot read `\(path)`: check that it is a readable file\n")
             return .failed
         }
-        let original = String(decoding: data, as: UTF8.self)
-        switch Formatter().format(SourceFile(name: path, text: original)) {
+        let source = SourceFile(name: path, bytes: [UInt8](data))
+        let original = source.text
+        switch Formatter().format(source) {
         case .failure(let failure):
             printError(DiagnosticRenderer(useColor: Terminal.stderrIsTerminal && Terminal.colorAllowed).render(failure.diagnostics))
             printError("\(path): not formatted\n")

@@ -52,7 +52,7 @@ struct Lint: AsyncParsableCommand {
                 failed = true
             }
         }
-        if format == .json { print(DiagnosticJSON.encode(all)) }
+        if format == .json { print(DiagnosticJSON.encode(all.cappedPerFile())) }
         throw failed ? ExitStatus.recipeError : ExitStatus.success
     }
 

@@ -37,7 +37,7 @@ struct ParamOptions: ParsableArguments {
         var diagnostics: [Diagnostic] = []
         for path in files {
             guard let data = FileManager.default.contents(atPath: path) else { return .failure(ParamsFileReadError(path: path)) }
-            let file = ParamsFile.parse(SourceFile(name: path, text: String(decoding: data, as: UTF8.self)))
+            let file = ParamsFile.parse(SourceFile(name: path, bytes: [UInt8](data)))
             inputs += file.inputs
             diagnostics += file.diagnostics
         }
