@@ -5,7 +5,9 @@ import XCTest
 /// clearly with --no-wait; a dead run's lock is taken over; no edit is lost.
 final class HostLockTests: XCTestCase {
     var tmp: URL!
+    /// The lock's private directory (`--lock-path`); the lock itself is `lock` in it.
     var lockPath: String { tmp.appendingPathComponent("crucible.lock").path }
+    var lockItself: String { lockPath + "/lock" }
 
     override func setUpWithError() throws {
         tmp = FileManager.default.temporaryDirectory.appendingPathComponent("crucible-lock-\(UUID().uuidString)")
@@ -41,10 +43,10 @@ final class HostLockTests: XCTestCase {
     }
 
     func waitForLock() throws {
-        for _ in 0..<100 where !FileManager.default.fileExists(atPath: lockPath + "/owner") {
+        for _ in 0..<100 where !FileManager.default.fileExists(atPath: lockItself + "/owner") {
             Thread.sleep(forTimeInterval: 0.05)
         }
-        XCTAssertTrue(FileManager.default.fileExists(atPath: lockPath + "/owner"), "the first run took the lock")
+        XCTAssertTrue(FileManager.default.fileExists(atPath: lockItself + "/owner"), "the first run took the lock")
     }
 
     func testSecondRunFailsClearlyWithNoWait() throws {
@@ -57,7 +59,7 @@ final class HostLockTests: XCTestCase {
         FileManager.default.createFile(atPath: tmp.appendingPathComponent("release").path, contents: nil)
         first.waitUntilExit()
         XCTAssertEqual(first.terminationStatus, 0)
-        XCTAssertFalse(FileManager.default.fileExists(atPath: lockPath), "the lock is released at the end")
+        XCTAssertFalse(FileManager.default.fileExists(atPath: lockItself), "the lock is released at the end")
     }
 
     func testSecondRunWaitsAndNoEditIsLost() throws {
@@ -78,12 +80,13 @@ final class HostLockTests: XCTestCase {
     }
 
     func testStaleLockOfADeadRunIsTakenOver() throws {
-        try FileManager.default.createDirectory(atPath: lockPath, withIntermediateDirectories: true)
-        try "crucible-sh run by root@gone, pid 1".write(toFile: lockPath + "/owner", atomically: true, encoding: .utf8)
-        try FileManager.default.setAttributes([.modificationDate: Date(timeIntervalSinceNow: -600)], ofItemAtPath: lockPath + "/owner")
+        try FileManager.default.createDirectory(atPath: lockItself, withIntermediateDirectories: true)
+        try FileManager.default.setAttributes([.posixPermissions: 0o700], ofItemAtPath: lockPath)
+        try "crucible-sh run by root@gone, pid 1".write(toFile: lockItself + "/owner", atomically: true, encoding: .utf8)
+        try FileManager.default.setAttributes([.modificationDate: Date(timeIntervalSinceNow: -600)], ofItemAtPath: lockItself + "/owner")
         FileManager.default.createFile(atPath: tmp.appendingPathComponent("release").path, contents: nil)
         let result = try CrucibleProcess.run(["run", try recipe("after"), "--set", "dir=\(tmp.path)", "--lock-path", lockPath, "--no-wait"])
         XCTAssertEqual(result.status, 0, result.output)
-        XCTAssertFalse(FileManager.default.fileExists(atPath: lockPath))
+        XCTAssertFalse(FileManager.default.fileExists(atPath: lockItself))
     }
 }
