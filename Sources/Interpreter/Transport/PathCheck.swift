@@ -32,7 +32,8 @@ public enum PathCheck {
         case directory = "d"
     }
 
-    static let function = #"""
+    /// The shell functions `crucible_check` and `crucible_report` (and their helpers), for scripts to include.
+    public static let function = #"""
 crucible_ids() {
   [ -n "${crucible_uid:-}" ] && return 0
   crucible_uid=$(LC_ALL=C id) || return 1
@@ -131,6 +132,108 @@ crucible_check() {
     echo "refusing to $cwhat $cp_: it has $chl hard links, belongs to $cun (uid $cu), not to its new owner, and sits in a directory others can change: one may have been planted there" >&2; return 1
   fi
 }
+crucible_report() {
+  printf 'path=%s\nexisting=%s\n' "$cr" "$cdr"
+  [ -z "$cx" ] || printf 'mode=%s\nowner=%s:%s\nids=%s:%s\n' "$cm" "$cun" "$cgn" "$cu" "$cg"
+}
 
 """#
+
+    /// What `crucible_check` found, printed by `crucible_report`.
+    public struct Report: Equatable, Sendable {
+        /// The path with every symlink resolved.
+        public var path: String
+        /// The deepest directory of `path` that exists: `path` itself for an existing
+        /// directory, its parent for an existing file.
+        public var existingDirectory: String
+        /// When the path exists: its permission bits as stat prints them (`755`, `1777`), and
+        /// its owner as `user:group`, by name and by number.
+        public var mode: String?
+        public var owner: String?
+        public var numericOwner: String?
+
+        public var exists: Bool { mode != nil }
+
+        /// The components of `path` below `existingDirectory`: what must be made for it to
+        /// exist (none when it does).
+        public var missing: [String] {
+            let base = existingDirectory == "/" ? "" : existingDirectory
+            guard !exists else { return [] }
+            guard path.hasPrefix(base + "/") else { return [] }
+            return path.dropFirst(base.count + 1).split(separator: "/").map(String.init)
+        }
+
+        /// The directory the path is in, and its name there.
+        public var parent: String { PathCheck.parent(of: path) }
+        public var name: String { String(path.split(separator: "/").last ?? "") }
+    }
+
+    /// What a probe came back with.
+    public enum Outcome: Equatable, Sendable {
+        case checked(Report)
+        /// `crucible_check` refused the path; the message says why.
+        case refused(String)
+        case failed(String)
+    }
+
+    /// The exit status of a probe that refused its path.
+    public static let refusedStatus: Int32 = 4
+
+    /// One exec that checks `path` and prints what it found (`parse` reads it).
+    public static func probeCommand(_ path: String, kind: Kind, owner: String?) -> String {
+        ShellQuote.command(["/bin/sh", "-c", function + #"crucible_check "$1" "$2" "$3" || exit 4; crucible_report"#,
+                            "crucible-check", path, kind.rawValue, owner ?? ""])
+    }
+
+    /// The report in a probe's output (`key=value` lines; other lines are left alone).
+    public static func parse(_ result: CommandResult) -> Outcome {
+        if result.status == refusedStatus { return .refused(result.stderrText.trimmed) }
+        var fields: [String: String] = [:]
+        for line in result.stdoutText.split(separator: "\n") {
+            guard let eq = line.firstIndex(of: "=") else { continue }
+            fields[String(line[..<eq])] = String(line[line.index(after: eq)...])
+        }
+        guard result.succeeded, let path = fields["path"], let existing = fields["existing"] else {
+            return .failed(result.stderrText.trimmed.isEmpty ? "unexpected output: \(result.stdoutText.trimmed)" : result.stderrText.trimmed)
+        }
+        return .checked(Report(path: path, existingDirectory: existing, mode: fields["mode"], owner: fields["owner"],
+                               numericOwner: fields["ids"]))
+    }
+
+    static func parent(of path: String) -> String {
+        guard let slash = path.lastIndex(of: "/") else { return "." }
+        return slash == path.startIndex ? "/" : String(path[..<slash])
+    }
+
+    // MARK: - Commands that change a checked path
+
+    /// A command that works in `directory` (a path a probe resolved): it goes there with
+    /// `cd -P` and goes on only if `$PWD` is still that path; it makes `create` one component
+    /// at a time the same way (the last with mode `createMode`; a directory already there
+    /// counts only when it is the running user's, made by an earlier step); then it sets
+    /// `owner` (`chown -h`) and `mode` of the file `name` there, which must still be a regular
+    /// file, or, without a name, of the directory itself, pinned as `.`. Nothing is followed.
+    /// Plain `&&` steps, so check mode shows what it does.
+    public static func changeCommand(in directory: String, create: [String] = [], createMode: String? = nil,
+                                     name: String? = nil, mode: String? = nil, owner: String? = nil) -> String {
+        var current = directory
+        var steps = [ShellQuote.command(["cd", "-P", "--", current]), #"[ "$PWD" = "# + ShellQuote.quote(current) + " ]"]
+        for (index, component) in create.enumerated() {
+            current = (current == "/" ? "" : current) + "/" + component
+            let modeWords = index == create.count - 1 ? createMode.map { ["-m", $0] } ?? [] : []
+            steps.append("{ " + ShellQuote.command(["mkdir"] + modeWords + ["--", component]) + " 2>/dev/null || "
+                         + ShellQuote.command(["[", "-O", component, "]"]) + "; }")
+            steps.append(ShellQuote.command(["cd", "-P", "--", component]))
+            steps.append(#"[ "$PWD" = "# + ShellQuote.quote(current) + " ]")
+        }
+        let target = name ?? "."
+        if let name {
+            steps.append(ShellQuote.command(["[", "-f", name, "]"]) + " && " + ShellQuote.command(["[", "!", "-L", name, "]"]))
+        }
+        if let owner { steps.append(ShellQuote.command(["chown", "-h", "--", owner, target])) }
+        if let mode { steps.append(ShellQuote.command(["chmod", "--", mode, target])) }
+        let path = name.map { (current == "/" ? "" : current) + "/" + $0 } ?? current
+        let refusal = "refusing to change \(path): it, or a directory on the way, could not be made or changed after crucible checked it (a symlink?)"
+        return steps.joined(separator: " && ") + " || { echo " + ShellQuote.quote(refusal) + " >&2; exit 1; }"
+    }
 }
