@@ -141,9 +141,57 @@ crucible_write_in() {
         contents + Array((end + "\n").utf8)
     }
 
-    /// Reads a file in one exec: exit status 3 (and no output) means it does not exist.
+    /// Reads a file in one exec: exit status 3 (and no output) means it does not exist. Only
+    /// a regular file is read: a FIFO would hang the read, a device could be endless.
     public static func readCommand(path: String) -> String {
-        ShellQuote.command(["/bin/sh", "-c", #"if [ -e "$1" ]; then exec cat -- "$1"; else exit 3; fi"#, "crucible-read", path])
+        ShellQuote.command(["/bin/sh", "-c", #"""
+if [ -f "$1" ]; then exec cat -- "$1"; fi
+if [ -e "$1" ] || [ -L "$1" ]; then echo "$1 is not a regular file" >&2; exit 4; fi
+exit 3
+"""#, "crucible-read", path])
+    }
+
+    // MARK: - Files other programs write
+
+    /// `FILE BACKUP COMMAND...`: COMMAND rewrites FILE (`service iptables save`, which may
+    /// write it in place); FILE is copied first to a temp name, which replaces BACKUP only
+    /// once COMMAND succeeded, so a failed save leaves the previous backup alone.
+    static let keepingBackupScript = #"""
+f=$1 b=$2 t=; shift 2
+trap '[ -z "$t" ] || rm -f -- "$t"' EXIT
+trap 'exit 1' HUP INT TERM PIPE
+if [ -f "$f" ] && [ ! -L "$f" ]; then
+  d=${f%/*}
+  t=$(mktemp "${d:-/}/.crucible-tmp.XXXXXXXX") && cp -p -- "$f" "$t" || exit 1
+fi
+"$@" || exit $?
+if [ -n "$t" ]; then mv -fT -- "$t" "$b" && t=; fi
+"""#
+
+    /// Runs `command`, which rewrites `path` itself, keeping the previous version as `backup`.
+    public static func keepingBackup(of path: String, as backup: String, running command: [String]) -> String {
+        ShellQuote.command(["/bin/sh", "-c", keepingBackupScript, "crucible-save", path, backup] + command)
+    }
+
+    /// `FILE BACKUP COMMAND...`: COMMAND's output becomes FILE, through a private temp file
+    /// (`mktemp`: mode 0600) renamed over it; with BACKUP, the previous FILE is kept as
+    /// BACKUP once the new one is in place.
+    static let savingOutputScript = #"""
+f=$1 b=$2; shift 2
+d=${f%/*}
+t=$(mktemp "${d:-/}/.crucible-tmp.XXXXXXXX") || exit 1
+trap 'rm -f -- "$t" "$t~"' EXIT
+trap 'exit 1' HUP INT TERM PIPE
+"$@" > "$t" || exit 1
+if [ -n "$b" ] && [ -f "$f" ] && [ ! -L "$f" ]; then ln -P -- "$f" "$t~" 2>/dev/null || cp -p -- "$f" "$t~" || exit 1; fi
+mv -fT -- "$t" "$f" || exit 1
+if [ -e "$t~" ]; then mv -fT -- "$t~" "$b" || exit 1; fi
+"""#
+
+    /// Writes what `command` prints to `path` atomically, keeping the previous version as
+    /// `backup` when given.
+    public static func savingOutput(of command: [String], to path: String, backup: String?) -> String {
+        ShellQuote.command(["/bin/sh", "-c", savingOutputScript, "crucible-save", path, backup ?? ""] + command)
     }
 
     public static let missingFileStatus: Int32 = 3
