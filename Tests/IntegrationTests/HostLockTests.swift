@@ -79,6 +79,27 @@ final class HostLockTests: XCTestCase {
         XCTAssertEqual(try String(contentsOf: tmp.appendingPathComponent("shared"), encoding: .utf8), "first\nsecond\n")
     }
 
+    /// The lock's directory must be a directory of root's (or this user's), mode 0700: in a
+    /// world-writable /var/lock another user could have made it, or made it a symlink.
+    func testALockDirectoryAnotherUserCouldHaveMadeIsRefused() throws {
+        FileManager.default.createFile(atPath: tmp.appendingPathComponent("release").path, contents: nil)
+        let elsewhere = tmp.appendingPathComponent("elsewhere").path
+        try FileManager.default.createDirectory(atPath: elsewhere, withIntermediateDirectories: false,
+                                                attributes: [.posixPermissions: 0o700])
+        try FileManager.default.createSymbolicLink(atPath: lockPath, withDestinationPath: elsewhere)
+        let linked = try CrucibleProcess.run(["run", try recipe("linked"), "--set", "dir=\(tmp.path)", "--lock-path", lockPath])
+        XCTAssertEqual(linked.status, 1, linked.output)
+        XCTAssertTrue(linked.output.contains("refusing to use \(lockPath) for crucible's lock: it is not a directory"), linked.output)
+        XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: elsewhere), [], "nothing was made where the link leads")
+
+        try FileManager.default.removeItem(atPath: lockPath)
+        try FileManager.default.createDirectory(atPath: lockPath, withIntermediateDirectories: false, attributes: [.posixPermissions: 0o777])
+        let open = try CrucibleProcess.run(["run", try recipe("open"), "--set", "dir=\(tmp.path)", "--lock-path", lockPath])
+        XCTAssertEqual(open.status, 1, open.output)
+        XCTAssertTrue(open.output.contains("refusing to use \(lockPath) for crucible's lock: its mode is 777, not 700"), open.output)
+        XCTAssertNil(FileManager.default.contents(atPath: tmp.appendingPathComponent("shared").path), "no edit was made")
+    }
+
     func testStaleLockOfADeadRunIsTakenOver() throws {
         try FileManager.default.createDirectory(atPath: lockItself, withIntermediateDirectories: true)
         try FileManager.default.setAttributes([.posixPermissions: 0o700], ofItemAtPath: lockPath)
