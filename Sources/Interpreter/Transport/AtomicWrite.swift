@@ -9,12 +9,14 @@ import Foundation
 /// file's directory, pinned with `cd -P` (so a symlink swapped in after the check is noticed,
 /// not followed): the temp file gets an unpredictable name from `mktemp -u` in that directory
 /// and is created by the shell itself, exclusively (noclobber: `O_EXCL`) and private
-/// (umask 077), on a descriptor the rest of the write goes through (`/proc/self/fd/3`), so
-/// nothing planted under that name can be written to. It gets the final owner and mode (the
-/// op's, else the original's), and SELinux context (only where SELinux is on), while still
-/// empty: a file whose mode is tightened is never readable with the new bytes in it. Then the
-/// bytes, then the rename over the original. The shell's builtins do what they can: each
-/// process started costs the host more than the bytes do.
+/// on a descriptor the rest of the write goes through (`/proc/self/fd/3`), so nothing planted
+/// under that name can be written to. It is created with its final mode (the op's, else the
+/// original's) through the umask, or private (0600) and `chmod`ed when the mode has an
+/// execute or special bit a umask cannot give; it gets the final owner and SELinux context
+/// (only where SELinux is on) while still empty: a file whose mode is tightened is never
+/// readable with the new bytes in it. Then the bytes, then the rename over the original. The
+/// shell's builtins do what they can: each process started costs the host more than the
+/// bytes do.
 ///
 /// A path that is a symlink (root's) is written through: the file it points to is replaced,
 /// in its own directory, and the link stays, as a config file managed by symlink expects.
@@ -48,6 +50,9 @@ crucible_home=$PWD crucible_umask=$(umask)
     /// shell's `read`: no process, and a transfer cut short cannot produce it); without it,
     /// `wc -c` checks the size.
     static let function = PathCheck.function + #"""
+crucible_rwx() {
+  case $1 in 0) r= ;; 1) r=x ;; 2) r=w ;; 3) r=wx ;; 4) r=r ;; 5) r=rx ;; 6) r=rw ;; *) r=rwx ;; esac
+}
 crucible_write() {
   crucible_write_in "$@"; cw=$?
   exec 3>&-
@@ -64,19 +69,28 @@ crucible_write_in() {
   if ! cd -P -- "$d" 2>/dev/null || [ "$PWD" != "$d" ]; then
     echo "refusing to write $f: $d changed while crucible checked it" >&2; return 1
   fi
-  umask 077
+  if [ -n "$cx" ]; then o=${owner:-$cu:$cg} m=${mode:-$cm}; else o=$owner m=${mode:-$newmode}; fi
+  # Made with its final mode when a umask can say it (no execute or special bit), else
+  # private, and chmod'ed while still empty.
+  mu=077
+  case $m in
+    ''|*[!0-7]*) ;;
+    *) if [ $((0$m & 3657)) -eq 0 ]; then
+         crucible_rwx $((0$m >> 6 & 7)); mu=u=$r; crucible_rwx $((0$m >> 3 & 7)); mu=$mu,g=$r
+         crucible_rwx $((0$m & 7)); mu=$mu,o=$r m=
+       fi ;;
+  esac
+  umask "$mu"
   t=$(mktemp -u ./.crucible-tmp.XXXXXXXX) && { set -C; command exec 3>"$t"; }
   cw=$?; set +C; umask "$crucible_umask"
   if [ "$cw" -ne 0 ]; then echo "cannot create a temp file in $d" >&2; return 1; fi
   pending=$t
-  if [ -n "$cx" ]; then o=${owner:-$cu:$cg} m=${mode:-$cm}; else o=$owner m=${mode:-$newmode}; fi
   if [ -n "$o" ]; then
     crucible_ids || return 1
     if [ "$o" != "$crucible_uid:$crucible_gid" ] || [ $((0$cpm & 1024)) -ne 0 ]; then
       chown -- "$o" /proc/self/fd/3 || return 1
     fi
   fi
-  case $m in *[!0-7]*) ;; *) [ $((0$m)) -ne 384 ] || m= ;; esac
   if [ -n "$m" ]; then chmod -- "$m" /proc/self/fd/3 || return 1; fi
   if [ -n "$selinux" ]; then
     if [ -n "$cx" ]; then chcon --reference="$n" -- /proc/self/fd/3 2>/dev/null || true
