@@ -62,6 +62,17 @@ final class HostileHostUserTests: XCTestCase {
         XCTAssertTrue(result.output.contains(
             "refusing to follow /var/lib/nova/instances: a symlink owned by nova (uid 162), pointing to /etc/ssh"), result.output)
         XCTAssertEqual(try root("stat -c '%U:%G %a' /etc/ssh"), "root:root 755\n", "/etc/ssh is still root's")
+
+        // Without the link: made one component at a time, the second op planned after the
+        // first made its parent (the probes name the directories above them).
+        try nova("rm /var/lib/nova/instances")
+        let clean = try run("""
+              directory "/var/lib/nova/instances" owner: "nova:nova" mode: "0755"
+              directory "/var/lib/nova/instances/_base/x" owner: "nova:nova"
+            """)
+        XCTAssertEqual(clean.status, 0, clean.output)
+        XCTAssertEqual(try root("stat -c '%U:%G %a' /var/lib/nova/instances /var/lib/nova/instances/_base /var/lib/nova/instances/_base/x"),
+                       "nova:nova 755\nroot:root 755\nnova:nova 755\n")
     }
 
     func testAuthorizedKeyRefusesASymlinkedSshDirectoryOrKeyFile() throws {

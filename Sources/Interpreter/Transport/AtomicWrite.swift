@@ -8,8 +8,8 @@ import Foundation
 /// regular file: a FIFO, device or socket is refused). The script then works inside the
 /// file's directory, pinned with `cd -P` (so a symlink swapped in after the check is noticed,
 /// not followed): the temp file gets an unpredictable name from `mktemp -u` in that directory
-/// and is created by the shell itself, exclusively (noclobber: `O_EXCL`) and private
-/// on a descriptor the rest of the write goes through (`/proc/self/fd/3`), so nothing planted
+/// and is created by the shell itself, exclusively (noclobber: `O_EXCL`), on a descriptor
+/// the rest of the write goes through (`/proc/self/fd/3`), so nothing planted
 /// under that name can be written to. It is created with its final mode (the op's, else the
 /// original's) through the umask, or private (0600) and `chmod`ed when the mode has an
 /// execute or special bit a umask cannot give; it gets the final owner and SELinux context
@@ -87,8 +87,11 @@ crucible_write_in() {
   pending=$t
   if [ -n "$o" ]; then
     crucible_ids || return 1
-    if [ "$o" != "$crucible_uid:$crucible_gid" ] || [ $((0$cpm & 1024)) -ne 0 ]; then
-      chown -- "$o" /proc/self/fd/3 || return 1
+    # Keeping the original's owner is what a user other than root cannot always do: the
+    # new file is then theirs, with the original's mode. An owner the op asks for must be set.
+    if [ "$o" = "$owner" ]; then chown -- "$o" /proc/self/fd/3 || return 1
+    elif [ "$o" != "$crucible_uid:$crucible_gid" ] || [ $((0$cpm & 1024)) -ne 0 ]; then
+      chown -- "$o" /proc/self/fd/3 2>/dev/null || [ "$crucible_uid" != 0 ] || return 1
     fi
   fi
   if [ -n "$m" ]; then chmod -- "$m" /proc/self/fd/3 || return 1; fi

@@ -179,10 +179,19 @@ crucible_report() {
     /// The exit status of a probe that refused its path.
     public static let refusedStatus: Int32 = 4
 
-    /// One exec that checks `path` and prints what it found (`parse` reads it).
+    /// One exec that checks `path` and prints what it found (`parse` reads it). The
+    /// directories above `path` follow as words the script ignores: a change to any of them
+    /// (`directory` making one) forgets a cached answer, as `CachingTransport` forgets the
+    /// probes that name what changed.
     public static func probeCommand(_ path: String, kind: Kind, owner: String?) -> String {
-        ShellQuote.command(["/bin/sh", "-c", function + #"crucible_check "$1" "$2" "$3" || exit 4; crucible_report"#,
-                            "crucible-check", path, kind.rawValue, owner ?? ""])
+        var above: [String] = []
+        var current = parent(of: path)
+        while current.hasPrefix("/") && current != "/" {
+            above.insert(current, at: 0)
+            current = parent(of: current)
+        }
+        return ShellQuote.command(["/bin/sh", "-c", function + #"crucible_check "$1" "$2" "$3" || exit 4; crucible_report"#,
+                                   "crucible-check", path, kind.rawValue, owner ?? ""] + above)
     }
 
     /// The report in a probe's output (`key=value` lines; other lines are left alone).
