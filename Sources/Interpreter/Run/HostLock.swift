@@ -10,8 +10,8 @@ import Foundation
 /// with the reason, since another user could have put it there. Inside it nobody else can
 /// plant a link, so the files are written by name.
 ///
-/// The lock is a directory (`mkdir` is atomic on every POSIX system) holding an `owner`
-/// file that says which run holds it. The holder touches `owner` every few seconds; a lock
+/// The lock is a directory holding an `owner` file that says which run holds it, made aside
+/// and renamed into place (a rename onto an existing lock fails, atomically). The holder touches `owner` every few seconds; a lock
 /// whose owner file has not been touched for `staleAfter` seconds belongs to a run that
 /// died (killed, or its connection dropped) and is taken over. Needs only sh and coreutils.
 public struct HostLock: Sendable {
@@ -60,10 +60,18 @@ crucible_lockdir() {
     /// Takes the lock and, once it is held, prints the host's facts: one exec for both.
     /// Prints `held OWNER` and exits 1 when another live run holds it.
     static let acquireScript = directoryFunction + #"""
+crucible_take() {
+  # The lock appears with its owner file in it: made aside, then renamed into place (a
+  # rename onto a lock that exists fails), so a run never reads a lock without an owner.
+  n=$1/new.$$
+  rm -rf -- "$n"; mkdir -- "$n" && printf '%s\n' "$owner" > "$n/owner" || return 1
+  mv -T -- "$n" "$d" 2>/dev/null && return 0
+  rm -rf -- "$n"; return 1
+}
 crucible_lock() {
   crucible_lockdir "$1" || return 2
   d=$1/lock owner=$2 stale=$3
-  if mkdir "$d" 2>/dev/null; then printf '%s\n' "$owner" > "$d/owner"; return 0; fi
+  if crucible_take "$1"; then return 0; fi
   # This run already holds it (one machine under two display names, `"local" as "a"` and `"local"`).
   if [ "$(cat "$d/owner" 2>/dev/null)" = "$owner" ]; then return 0; fi
   f="$d/owner"; [ -f "$f" ] || f="$d"
@@ -72,7 +80,7 @@ crucible_lock() {
     # Take over a dead run's lock: rename it away first, so two runs cannot both take it.
     if mv "$d" "$d.stale.$$" 2>/dev/null; then
       rm -rf "$d.stale.$$"
-      if mkdir "$d" 2>/dev/null; then printf '%s\n' "$owner" > "$d/owner"; return 0; fi
+      if crucible_take "$1"; then return 0; fi
     fi
   fi
   printf 'held %s\n' "$(cat "$d/owner" 2>/dev/null || echo 'another crucible run')"
