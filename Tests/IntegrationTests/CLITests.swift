@@ -15,7 +15,8 @@ final class CLITests: XCTestCase {
         try? FileManager.default.removeItem(at: tmp)
     }
 
-    /// Runs on this machine take a lock of their own, not the machine's /var/lock one.
+    /// Runs on this machine take a lock of their own, not the machine's /var/lock one (the
+    /// lock's private directory: the lock and the follow-ups journal `pending` are in it).
     var lockPath: String { tmp.appendingPathComponent("crucible.lock").path }
 
     func write(_ name: String, _ text: String) throws -> String {
@@ -117,15 +118,15 @@ final class CLITests: XCTestCase {
         XCTAssertEqual(cut.status, 1, "the restart fails the first time: \(cut.output)")
         XCTAssertEqual(String(decoding: bytes("service.conf") ?? Data(), as: UTF8.self), "port = 8080\n", "the config change was made")
         XCTAssertNil(bytes("restarts"), "and the restart was not")
-        let pending = String(decoding: FileManager.default.contents(atPath: lockPath + ".pending") ?? Data(), as: UTF8.self)
-        XCTAssertTrue(pending.contains("follow-up.crucible:3:"), "the change is recorded beside the lock: \(pending)")
+        let pending = String(decoding: FileManager.default.contents(atPath: lockPath + "/pending") ?? Data(), as: UTF8.self)
+        XCTAssertTrue(pending.contains("follow-up.crucible:3:"), "the change is recorded in the lock's directory: \(pending)")
 
         _ = try write("allowed", "")
         let again = try CrucibleProcess.run(arguments)
         XCTAssertEqual(again.status, 0, again.output)
         XCTAssertEqual(String(decoding: bytes("restarts") ?? Data(), as: UTF8.self), "restarted\n", "the re-run restarted")
         XCTAssertTrue(again.stdout.contains("stopped before its end"), "and says why: \(again.stdout)")
-        XCTAssertNil(FileManager.default.contents(atPath: lockPath + ".pending"), "nothing is pending once a run got through")
+        XCTAssertNil(FileManager.default.contents(atPath: lockPath + "/pending"), "nothing is pending once a run got through")
 
         let third = try CrucibleProcess.run(arguments)
         XCTAssertEqual(third.status, 0, third.output)

@@ -241,7 +241,7 @@ final class FaultCampaignTests: XCTestCase {
     /// stale (a minute). The campaign removes them instead.
     func removeStaleLocks(_ sandbox: Sandbox) throws {
         for host in sandbox.hosts {
-            _ = try sandbox.exec(host.name, "rm -rf /run/lock/crucible.lock")
+            _ = try sandbox.exec(host.name, "rm -rf /run/lock/crucible/lock")
         }
     }
 }

@@ -5,7 +5,9 @@ import XCTest
 /// clearly with --no-wait; a dead run's lock is taken over; no edit is lost.
 final class HostLockTests: XCTestCase {
     var tmp: URL!
+    /// The lock's private directory (`--lock-path`); the lock itself is `lock` in it.
     var lockPath: String { tmp.appendingPathComponent("crucible.lock").path }
+    var lockItself: String { lockPath + "/lock" }
 
     override func setUpWithError() throws {
         tmp = FileManager.default.temporaryDirectory.appendingPathComponent("crucible-lock-\(UUID().uuidString)")
@@ -41,10 +43,10 @@ final class HostLockTests: XCTestCase {
     }
 
     func waitForLock() throws {
-        for _ in 0..<100 where !FileManager.default.fileExists(atPath: lockPath + "/owner") {
+        for _ in 0..<100 where !FileManager.default.fileExists(atPath: lockItself + "/owner") {
             Thread.sleep(forTimeInterval: 0.05)
         }
-        XCTAssertTrue(FileManager.default.fileExists(atPath: lockPath + "/owner"), "the first run took the lock")
+        XCTAssertTrue(FileManager.default.fileExists(atPath: lockItself + "/owner"), "the first run took the lock")
     }
 
     func testSecondRunFailsClearlyWithNoWait() throws {
@@ -57,7 +59,7 @@ final class HostLockTests: XCTestCase {
         FileManager.default.createFile(atPath: tmp.appendingPathComponent("release").path, contents: nil)
         first.waitUntilExit()
         XCTAssertEqual(first.terminationStatus, 0)
-        XCTAssertFalse(FileManager.default.fileExists(atPath: lockPath), "the lock is released at the end")
+        XCTAssertFalse(FileManager.default.fileExists(atPath: lockItself), "the lock is released at the end")
     }
 
     func testSecondRunWaitsAndNoEditIsLost() throws {
@@ -77,13 +79,35 @@ final class HostLockTests: XCTestCase {
         XCTAssertEqual(try String(contentsOf: tmp.appendingPathComponent("shared"), encoding: .utf8), "first\nsecond\n")
     }
 
+    /// The lock's directory must be a directory of root's (or this user's), mode 0700: in a
+    /// world-writable /var/lock another user could have made it, or made it a symlink.
+    func testALockDirectoryAnotherUserCouldHaveMadeIsRefused() throws {
+        FileManager.default.createFile(atPath: tmp.appendingPathComponent("release").path, contents: nil)
+        let elsewhere = tmp.appendingPathComponent("elsewhere").path
+        try FileManager.default.createDirectory(atPath: elsewhere, withIntermediateDirectories: false,
+                                                attributes: [.posixPermissions: 0o700])
+        try FileManager.default.createSymbolicLink(atPath: lockPath, withDestinationPath: elsewhere)
+        let linked = try CrucibleProcess.run(["run", try recipe("linked"), "--set", "dir=\(tmp.path)", "--lock-path", lockPath])
+        XCTAssertEqual(linked.status, 1, linked.output)
+        XCTAssertTrue(linked.output.contains("refusing to use \(lockPath) for crucible's lock: it is not a directory"), linked.output)
+        XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: elsewhere), [], "nothing was made where the link leads")
+
+        try FileManager.default.removeItem(atPath: lockPath)
+        try FileManager.default.createDirectory(atPath: lockPath, withIntermediateDirectories: false, attributes: [.posixPermissions: 0o777])
+        let open = try CrucibleProcess.run(["run", try recipe("open"), "--set", "dir=\(tmp.path)", "--lock-path", lockPath])
+        XCTAssertEqual(open.status, 1, open.output)
+        XCTAssertTrue(open.output.contains("refusing to use \(lockPath) for crucible's lock: its mode is 777, not 700"), open.output)
+        XCTAssertNil(FileManager.default.contents(atPath: tmp.appendingPathComponent("shared").path), "no edit was made")
+    }
+
     func testStaleLockOfADeadRunIsTakenOver() throws {
-        try FileManager.default.createDirectory(atPath: lockPath, withIntermediateDirectories: true)
-        try "crucible-sh run by root@gone, pid 1".write(toFile: lockPath + "/owner", atomically: true, encoding: .utf8)
-        try FileManager.default.setAttributes([.modificationDate: Date(timeIntervalSinceNow: -600)], ofItemAtPath: lockPath + "/owner")
+        try FileManager.default.createDirectory(atPath: lockItself, withIntermediateDirectories: true)
+        try FileManager.default.setAttributes([.posixPermissions: 0o700], ofItemAtPath: lockPath)
+        try "crucible-sh run by root@gone, pid 1".write(toFile: lockItself + "/owner", atomically: true, encoding: .utf8)
+        try FileManager.default.setAttributes([.modificationDate: Date(timeIntervalSinceNow: -600)], ofItemAtPath: lockItself + "/owner")
         FileManager.default.createFile(atPath: tmp.appendingPathComponent("release").path, contents: nil)
         let result = try CrucibleProcess.run(["run", try recipe("after"), "--set", "dir=\(tmp.path)", "--lock-path", lockPath, "--no-wait"])
         XCTAssertEqual(result.status, 0, result.output)
-        XCTAssertFalse(FileManager.default.fileExists(atPath: lockPath))
+        XCTAssertFalse(FileManager.default.fileExists(atPath: lockItself))
     }
 }

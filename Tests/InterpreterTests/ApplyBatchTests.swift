@@ -84,6 +84,42 @@ final class ApplyBatchTests: XCTestCase {
         XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: path("real")).filter { $0.contains(".crucible-tmp") }, [])
     }
 
+    /// What another user could have put in a directory crucible writes to: a FIFO (or device)
+    /// where a file is managed, a symlink of theirs. The write refuses, naming it; nothing is
+    /// written through it and no temp file is left.
+    func testAWriteRefusesAFifoAndAnotherUsersSymlink() async throws {
+        XCTAssertEqual(mkfifo(path("fifo"), 0o644), 0)
+        try write("real", "untouched\n")
+        XCTAssertEqual(symlink(path("real"), path("link")), 0)
+        XCTAssertEqual(lchown(path("link"), 162, 162), 0)
+        let fifo = ApplyBatch([.writeFile(path: path("fifo"), before: nil, after: Array("x\n".utf8), options: WriteOptions())])
+        let fifoResult = try await transport.run(fifo.command, stdin: fifo.stdin, timeout: 30)
+        XCTAssertEqual(fifo.outcome(of: fifoResult).failure?.message,
+                       "refusing to write \(path("fifo")): it is a FIFO, not a regular file")
+        let link = ApplyBatch([writeStep("link", Array("through the link\n".utf8))])
+        let linkResult = try await transport.run(link.command, stdin: link.stdin, timeout: 30)
+        let message = link.outcome(of: linkResult).failure?.message ?? ""
+        XCTAssertTrue(message.hasPrefix("refusing to follow \(path("link")): a symlink owned by "), message)
+        XCTAssertTrue(message.contains("(uid 162), pointing to \(path("real"))"), message)
+        XCTAssertEqual(bytes("real"), Array("untouched\n".utf8))
+        XCTAssertEqual(try leftovers(), [])
+    }
+
+    /// A mode given by the op replaces the file's own; the backup is the version just
+    /// replaced. (That the new bytes are never readable meanwhile is
+    /// `HostileHostUserTests.testANewSecretIsNeverReadableWhileItIsWritten`.)
+    func testATightenedModeIsTheFinalModeAndTheBackupIsKept() async throws {
+        try write("secret", "public\n", mode: 0o644)
+        try write("secret.crucible~", "older\n")
+        let batch = ApplyBatch([.writeFile(path: path("secret"), before: bytes("secret"), after: Array("secret\n".utf8),
+                                           options: WriteOptions(backupPath: path("secret") + ".crucible~", mode: "0600"))])
+        let result = try await transport.run(batch.command, stdin: batch.stdin, timeout: 30)
+        XCTAssertNil(batch.outcome(of: result).failure, result.stderrText)
+        XCTAssertEqual(try mode("secret"), 0o600)
+        XCTAssertEqual(bytes("secret.crucible~"), Array("public\n".utf8), "the backup is the version just replaced")
+        XCTAssertEqual(try leftovers(), [])
+    }
+
     func testTheFirstFailingStepStopsTheBatchAndIsNamedWithItsOwnMessage() async throws {
         try write("first", "1\n")
         try write("last", "untouched\n")

@@ -11,7 +11,7 @@ final class EnsureLineTests: XCTestCase {
         let outcome = try await EditCycle().run("ensure-line", [
             "path": .string(path), "line": .string("nova ALL=(root) NOPASSWD: /usr/bin/nova-rootwrap"), "create": .bool(true),
         ], path: path, golden: "created/sudoers-nova")
-        XCTAssertEqual(outcome.commands, [ShellQuote.command(["mkdir", "-p", "--", scratch.path("etc/sudoers.d")])])
+        XCTAssertEqual(outcome.commands, [PathCheck.changeCommand(in: scratch.root.path, create: ["etc", "sudoers.d"])])
         XCTAssertTrue(outcome.diff.hasPrefix("--- /dev/null\n"), outcome.diff)
         XCTAssertEqual(try Disk.mode(path), 0o644)
         XCTAssertFalse(Disk.exists(path + ".crucible~"))

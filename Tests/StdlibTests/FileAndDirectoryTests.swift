@@ -30,7 +30,8 @@ final class FileAndDirectoryTests: XCTestCase {
         let host = OpTestHost()
         let check = try await host.checking().run("file", ["path": .string(path), "content": .string("x\n"), "mode": .string("0640")])
         XCTAssertTrue(check.changed)
-        XCTAssertEqual(check.commands, [ShellQuote.command(["chmod", "0640", "--", path])])
+        XCTAssertEqual(check.commands, [PathCheck.changeCommand(in: scratch.root.path, name: "f", mode: "0640")],
+                       "chmod in the file's pinned directory")
         XCTAssertEqual(try Disk.mode(path), 0o644, "check mode changes nothing")
         let applied = try await host.run("file", ["path": .string(path), "content": .string("x\n"), "mode": .string("0640")])
         XCTAssertEqual(applied.diff, "")
@@ -46,9 +47,8 @@ final class FileAndDirectoryTests: XCTestCase {
         let host = OpTestHost()
         let check = try await host.checking().run("directory", ["path": .string(path), "mode": .string("0751"), "owner": .string("4321:4322")])
         XCTAssertEqual(check.commands, [
-            ShellQuote.command(["mkdir", "-p", "--", path]), ShellQuote.command(["chmod", "0751", "--", path]),
-            ShellQuote.command(["chown", "4321:4322", "--", path]),
-        ])
+            PathCheck.changeCommand(in: scratch.root.path, create: ["var", "lib", "nova", "in stances"], createMode: "0751", owner: "4321:4322"),
+        ], "one command makes each missing directory in the one above it, then sets the owner")
         XCTAssertTrue(check.commands[0].contains("'"), "the blank in the path is quoted")
         XCTAssertFalse(Disk.exists(path))
         let applied = try await host.run("directory", ["path": .string(path), "mode": .string("0751"), "owner": .string("4321:4322")])
@@ -60,7 +60,7 @@ final class FileAndDirectoryTests: XCTestCase {
         XCTAssertEqual(again.commands, [])
         try Disk.setMode(path, 0o700)
         let fixed = try await host.run("directory", ["path": .string(path), "mode": .string("0751"), "owner": .string("4321")])
-        XCTAssertEqual(fixed.commands, [ShellQuote.command(["chmod", "0751", "--", path])], "only what differs")
+        XCTAssertEqual(fixed.commands, [PathCheck.changeCommand(in: path, mode: "0751")], "only what differs")
     }
 
     func testDirectoryOverAFileIsAnError() async throws {
@@ -101,7 +101,7 @@ final class FileAndDirectoryTests: XCTestCase {
         let path = scratch.path("home/nova/.ssh/authorized_keys")
         try FileManager.default.createDirectory(atPath: scratch.path("home/nova"), withIntermediateDirectories: true)
         let outcome = try await EditCycle().run("authorized-key", ["key": .string(Self.key), "path": .string(path)], path: path, golden: "created/authorized_keys")
-        XCTAssertEqual(outcome.commands, [ShellQuote.command(["mkdir", "-p", "-m", "0700", "--", scratch.path("home/nova/.ssh")])])
+        XCTAssertEqual(outcome.commands, [PathCheck.changeCommand(in: scratch.path("home/nova"), create: [".ssh"], createMode: "0700")])
         XCTAssertEqual(try Disk.mode(scratch.path("home/nova/.ssh")), 0o700)
         XCTAssertEqual(try Disk.mode(path), 0o600)
     }

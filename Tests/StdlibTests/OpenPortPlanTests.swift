@@ -30,7 +30,12 @@ final class OpenPortPlanTests: XCTestCase {
                        .file("/etc/iptables/rules.v4"))
         XCTAssertEqual(IptablesPersistence.choose(facts: CannedFacts.rhel7, probe: none), .none)
         XCTAssertEqual(IptablesPersistence.file("/etc/sysconfig/iptables").command,
-                       "(umask 077 && iptables-save > /etc/sysconfig/iptables.crucible-new) && mv -f /etc/sysconfig/iptables.crucible-new /etc/sysconfig/iptables")
+                       AtomicWrite.savingOutput(of: ["iptables-save"], to: "/etc/sysconfig/iptables", backup: nil))
+        XCTAssertEqual(IptablesPersistence.file("/etc/sysconfig/iptables").command(backup: true),
+                       AtomicWrite.savingOutput(of: ["iptables-save"], to: "/etc/sysconfig/iptables", backup: "/etc/sysconfig/iptables.crucible~"))
+        XCTAssertEqual(IptablesPersistence.serviceSave.command(backup: true),
+                       AtomicWrite.keepingBackup(of: "/etc/sysconfig/iptables", as: "/etc/sysconfig/iptables.crucible~",
+                                                 running: ["service", "iptables", "save"]))
         XCTAssertEqual(IptablesPersistence.initScript.command, "/usr/libexec/iptables/iptables.init save")
     }
 

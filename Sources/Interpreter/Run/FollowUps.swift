@@ -4,7 +4,8 @@
 /// state: "restarted" }`). If the run dies between the two, the next run finds the config
 /// already right, `changed` is false, and the restart never happens. So, in the same exec
 /// that makes an op's change, the run appends the op's key (`RECIPE|FILE:LINE:COL`) to a
-/// file beside the host's lock; the keys are read back with the facts; an op whose key is
+/// journal in the host lock's private directory (`HostLock`: no other user can plant a link
+/// there); the keys are read back with the facts; an op whose key is
 /// there reports `changed` even when it finds nothing to do, so what depends on it runs
 /// again; and the run removes its recipe's keys when it releases the lock of a host where it
 /// reached the end without a failure. A key can only make a follow-up run once more than

@@ -2,14 +2,23 @@ import Foundation
 
 /// A per-host lock so that two crucible runs on one host cannot interleave their edits.
 ///
-/// The lock is a directory (`mkdir` is atomic on every POSIX system) holding an `owner`
-/// file that says which run holds it. The holder touches `owner` every few seconds; a lock
+/// Everything lives in one private directory (`--lock-path`, default `/var/lock/crucible`):
+/// `DIR/lock`, the lock itself, and `DIR/pending`, the follow-ups journal (`FollowUps`).
+/// /var/lock is world-writable on many systems (Debian's /run/lock is 1777), so DIR is made
+/// with `mkdir -m 0700` and then checked before anything in it is used: a directory (not a
+/// symlink), owned by root or the user crucible runs as, mode 0700; anything else is refused
+/// with the reason, since another user could have put it there. Inside it nobody else can
+/// plant a link, so the files are written by name.
+///
+/// The lock is a directory holding an `owner` file that says which run holds it, made aside
+/// and renamed into place (a rename onto an existing lock fails, atomically). The holder touches `owner` every few seconds; a lock
 /// whose owner file has not been touched for `staleAfter` seconds belongs to a run that
 /// died (killed, or its connection dropped) and is taken over. Needs only sh and coreutils.
 public struct HostLock: Sendable {
-    public static let defaultPath = "/var/lock/crucible.lock"
+    public static let defaultPath = "/var/lock/crucible"
     public static let heartbeatSeconds: UInt64 = 10
 
+    /// The private directory (`--lock-path`).
     public let path: String
     public let owner: String
     public let staleAfter: Int
@@ -29,12 +38,40 @@ public struct HostLock: Sendable {
         return "crucible-sh run \(runID) by \(user)@\(host), pid \(getpid()), started \(Date().formatted(.iso8601))"
     }
 
+    /// `crucible_lockdir DIR`: makes the private directory if need be and checks it.
+    static let directoryFunction = #"""
+crucible_lockdir() {
+  mkdir -m 0700 -- "$1" 2>/dev/null
+  set -- "$1" $(stat -c '%u %a %f %U' -- "$1" 2>/dev/null)
+  if [ $# -lt 5 ]; then echo "cannot make the lock directory $1" >&2; return 1; fi
+  if [ $((0x$4 & 61440)) -ne 16384 ]; then
+    echo "refusing to use $1 for crucible's lock: it is not a directory (a symlink?), and could lead anywhere" >&2; return 1
+  fi
+  if [ "$2" != 0 ] && [ ! -O "$1" ]; then
+    echo "refusing to use $1 for crucible's lock: it belongs to $5 (uid $2), not to root or this user" >&2; return 1
+  fi
+  if [ "$3" != 700 ]; then
+    echo "refusing to use $1 for crucible's lock: its mode is $3, not 700" >&2; return 1
+  fi
+}
+
+"""#
+
     /// Takes the lock and, once it is held, prints the host's facts: one exec for both.
     /// Prints `held OWNER` and exits 1 when another live run holds it.
-    static let acquireScript = #"""
+    static let acquireScript = directoryFunction + #"""
+crucible_take() {
+  # The lock appears with its owner file in it: made aside, then renamed into place (a
+  # rename onto a lock that exists fails), so a run never reads a lock without an owner.
+  n=$1/new.$$
+  rm -rf -- "$n"; mkdir -- "$n" && printf '%s\n' "$owner" > "$n/owner" || return 1
+  mv -T -- "$n" "$d" 2>/dev/null && return 0
+  rm -rf -- "$n"; return 1
+}
 crucible_lock() {
-  d=$1 owner=$2 stale=$3
-  if mkdir "$d" 2>/dev/null; then printf '%s\n' "$owner" > "$d/owner"; return 0; fi
+  crucible_lockdir "$1" || return 2
+  d=$1/lock owner=$2 stale=$3
+  if crucible_take "$1"; then return 0; fi
   # This run already holds it (one machine under two display names, `"local" as "a"` and `"local"`).
   if [ "$(cat "$d/owner" 2>/dev/null)" = "$owner" ]; then return 0; fi
   f="$d/owner"; [ -f "$f" ] || f="$d"
@@ -43,35 +80,39 @@ crucible_lock() {
     # Take over a dead run's lock: rename it away first, so two runs cannot both take it.
     if mv "$d" "$d.stale.$$" 2>/dev/null; then
       rm -rf "$d.stale.$$"
-      if mkdir "$d" 2>/dev/null; then printf '%s\n' "$owner" > "$d/owner"; return 0; fi
+      if crucible_take "$1"; then return 0; fi
     fi
   fi
   printf 'held %s\n' "$(cat "$d/owner" 2>/dev/null || echo 'another crucible run')"
   return 1
 }
-crucible_lock "$1" "$2" "$3" || exit 1
+crucible_lock "$1" "$2" "$3" || exit $?
 shift 3
 """# + "\n" + HostFacts.gatherScript + "\n" + HostFacts.pendingReader
 
-    /// Releases the lock; with a pending file and a prefix, first drops the lines of the
-    /// follow-ups file that start with the prefix (this recipe's, on a host that finished).
-    static let releaseScript = #"""
-d=$1 owner=$2 pf=${3:-} prefix=${4:-}
-read -r holder < "$d/owner" 2>/dev/null || holder=
+    /// Releases the lock; with a prefix, first drops the lines of the follow-ups journal that
+    /// start with it (this recipe's, on a host that finished), rewriting the journal through
+    /// a temp file and a rename.
+    static let releaseScript = directoryFunction + #"""
+D=$1 owner=$2 prefix=${3:-}
+read -r holder < "$D/lock/owner" 2>/dev/null || holder=
 [ "$holder" = "$owner" ] || exit 0
-if [ -n "$pf" ] && [ -n "$prefix" ] && [ -f "$pf" ]; then
+crucible_lockdir "$D" || exit 1
+pf=$D/pending
+if [ -n "$prefix" ] && [ -f "$pf" ]; then
   kept=
   while IFS= read -r k || [ -n "$k" ]; do
     case $k in "$prefix"*) ;; *) kept="$kept$k
 " ;; esac
   done < "$pf"
-  if [ -z "$kept" ]; then rm -f "$pf"; else printf '%s' "$kept" > "$pf.new" && mv -f "$pf.new" "$pf"; fi
+  if [ -z "$kept" ]; then rm -f -- "$pf"
+  else t=$(mktemp "$D/pending.XXXXXXXX") && printf '%s' "$kept" > "$t" && mv -f -- "$t" "$pf"; fi
 fi
-rm -rf "$d"
+rm -rf -- "$D/lock"
 """#
 
     static let refreshScript = #"""
-d=$1 owner=$2
+d=$1/lock owner=$2
 [ "$(cat "$d/owner" 2>/dev/null)" = "$owner" ] && touch "$d/owner"
 """#
 
@@ -122,15 +163,15 @@ d=$1 owner=$2
 
     /// Releases the lock; `clearingFollowUpsOf`: the key prefix of follow-ups that are done.
     public func release(_ transport: any Transport, clearingFollowUpsOf prefix: String? = nil) async {
-        _ = try? await transport.run(ShellQuote.command(["/bin/sh", "-c", Self.releaseScript, "crucible-lock", path, owner,
-                                                         prefix == nil ? "" : pendingFile, prefix ?? ""]))
+        _ = try? await transport.run(ShellQuote.command(["/bin/sh", "-c", Self.releaseScript, "crucible-lock", path, owner, prefix ?? ""]))
     }
 
-    /// Beside the lock: keys of ops whose changes were made by a run that has not reached
-    /// its end on this host yet (see `FollowUps`).
+    /// In the lock's directory: keys of ops whose changes were made by a run that has not
+    /// reached its end on this host yet (see `FollowUps`).
     public var pendingFile: String { Self.pendingFile(forLock: path) }
 
-    public static func pendingFile(forLock path: String) -> String { path + ".pending" }
+    /// The follow-ups journal in the lock directory `path`.
+    public static func pendingFile(forLock path: String) -> String { path + "/pending" }
 }
 
 /// Another run holds a host's lock.

@@ -43,7 +43,7 @@ while [ $# -gt 0 ]; do
   fi
   printf '%s %s\n' "$b" "$i" >&2
   case $1 in
-    w) crucible_write "$2" "$3" "$4" "$5" "$6" "$7" "$8" "$i"; s=$?; shift 8 ;;
+    w) crucible_write "$2" "$3" "$4" "$5" "$6" "$7" "$8"; s=$?; shift 8 ;;
     c) (eval "$2") </dev/null; s=$?; shift 2 ;;
     h) cmd=$(head -c "$2"); (eval "$cmd") </dev/null; s=$?; shift 2 ;;
     *) s=99; shift $# ;;
@@ -62,7 +62,7 @@ done
         for action in actions {
             switch action {
             case .writeFile(let path, _, let after, let options):
-                words += ["w", path, options.backupPath ?? "", options.modeIfNew, options.mode ?? "", options.owner ?? "",
+                words += ["w", path, options.backupSuffix(for: path), options.modeIfNew, options.mode ?? "", options.owner ?? "",
                           String(after.count), end]
             case .run(let command, _), .verify(let command, _):
                 words += hides(command) ? ["h", String(command.utf8.count)] : ["c", command]

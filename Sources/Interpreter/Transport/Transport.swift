@@ -18,7 +18,8 @@ public struct CommandResult: Sendable, Equatable {
 /// How a file is written.
 public struct WriteOptions: Sendable, Equatable {
     /// Keep the previous version under this path (a hard link, so it costs nothing and is
-    /// atomic); nil for no backup.
+    /// atomic); nil for no backup. It is the file's path plus a suffix (`.crucible~`): the
+    /// backup sits beside the file written, which for a symlink is the file it points to.
     public var backupPath: String?
     /// Mode for a file that did not exist yet (an existing file keeps its mode, owner and
     /// SELinux context).
@@ -33,6 +34,15 @@ public struct WriteOptions: Sendable, Equatable {
         self.mode = mode
         self.owner = owner
     }
+
+    /// What the write script adds to the written file's name for its backup: empty for none.
+    /// A backup path that is not the file's path plus a suffix gets the default suffix.
+    func backupSuffix(for path: String) -> String {
+        guard let backupPath, backupPath != path else { return "" }
+        return backupPath.hasPrefix(path) ? String(backupPath.dropFirst(path.count)) : Self.defaultBackupSuffix
+    }
+
+    public static let defaultBackupSuffix = ".crucible~"
 }
 
 /// Counters for the run report (`--json`): how much a host cost in round trips.

@@ -51,7 +51,7 @@ enum AuthorizedKey {
         let details: OrderedDictionary<String, Value> = ["path": .string(target.path)]
         if before == after { return .noChange("the key is already authorized in \(target.path)", details: details) }
         let options = WriteOptions(backupPath: before == nil ? nil : FileEditing.backupPath(for: target.path, arguments, context),
-                                   modeIfNew: "0600", owner: before == nil ? target.owner : nil)
+                                   modeIfNew: "0600", owner: target.owner)
         let directoryActions = before == nil ? try await sshDirectoryActions(for: target, context: context) : []
         return OpPlan(actions: directoryActions + [.writeFile(path: target.path, before: before, after: after, options: options)],
                       details: details, effect: .metadata(of: FileEditing.directory(of: target.path)))
@@ -59,8 +59,11 @@ enum AuthorizedKey {
 
     struct KeyFile {
         var path: String
-        /// `user:` (the user and their login group) for files under a user's home.
+        /// `user:` (the user and their login group) for files under a user's home: the file is
+        /// written as theirs, new or not.
         var owner: String?
+        /// The way to it, checked when the user's home was looked up.
+        var stat: FileStat?
     }
 
     static func keyFile(_ arguments: OpArguments, _ context: any HostContext) async throws -> KeyFile {
@@ -73,27 +76,41 @@ enum AuthorizedKey {
         case (let user?, nil):
             let owner = try ModeOwner.validOwner(user, op: "authorized-key")
             guard let owner, !owner.contains(":") else { throw OpError("authorized-key: `user` is a user name, without a group") }
-            let home = try await homeDirectory(of: owner, context)
-            return KeyFile(path: (home == "/" ? "" : home) + "/.ssh/authorized_keys", owner: owner + ":")
+            return try await userKeyFile(owner, context)
         }
     }
 
-    static func homeDirectory(of user: String, _ context: any HostContext) async throws -> String {
-        let result = try await context.probe(ShellQuote.command(["getent", "passwd", user]))
-        let fields = result.stdoutText.trimmed.split(separator: ":", omittingEmptySubsequences: false)
-        guard result.succeeded, fields.count >= 6, fields[5].hasPrefix("/") else {
+    /// Looks the user up (`getent passwd`) and checks the way to their key file, for a file
+    /// that is theirs, in the same probe: a `~/.ssh` or `authorized_keys` that is a symlink
+    /// they (or anyone but root) made is refused before anything is read or written.
+    static let userKeyFileScript = PathCheck.function + #"""
+e=$(getent passwd "$1") || exit 3
+printf 'passwd=%s\n' "$e"
+set -f; o=$IFS; IFS=:; set -- $e; IFS=$o
+case $6 in /) h= ;; /*) h=$6 ;; *) exit 3 ;; esac
+crucible_check "$h/.ssh/authorized_keys" f "$3" || exit 4
+crucible_report
+"""#
+
+    static func userKeyFile(_ user: String, _ context: any HostContext) async throws -> KeyFile {
+        let result = try await context.probe(ShellQuote.command(["/bin/sh", "-c", userKeyFileScript, "crucible-user-keys", user]))
+        let passwd = result.stdoutText.split(separator: "\n").first { $0.hasPrefix("passwd=") }
+        let fields = passwd?.dropFirst("passwd=".count).split(separator: ":", omittingEmptySubsequences: false) ?? []
+        guard result.status != 3, fields.count >= 6, fields[5].hasPrefix("/") else {
             throw OpError("authorized-key: there is no user \(Value.quoted(user)) on this host")
         }
-        return String(fields[5])
+        let home = String(fields[5])
+        let stat = try FileStat.checked(PathCheck.parse(result), op: "authorized-key")
+        return KeyFile(path: (home == "/" ? "" : home) + "/.ssh/authorized_keys", owner: user + ":", stat: stat)
     }
 
-    /// `mkdir -m 0700` (and chown to the user) for a missing .ssh directory.
+    /// `mkdir -m 0700` of a missing .ssh directory, in the directory above it, then chown to
+    /// the user.
     static func sshDirectoryActions(for target: KeyFile, context: any HostContext) async throws -> [PlannedAction] {
-        let directory = FileEditing.directory(of: target.path)
-        var actions = try await FileEditing.parentDirectoryActions(for: target.path, context: context, mode: "0700")
-        if !actions.isEmpty, let owner = target.owner {
-            actions.append(.run(command: ShellQuote.command(["chown", owner, "--", directory]), summary: "chown \(owner) \(directory)"))
+        if let stat = target.stat {
+            return FileEditing.parentDirectoryActions(for: target.path, stat, mode: "0700", owner: target.owner)
         }
-        return actions
+        return try await FileEditing.parentDirectoryActions(for: target.path, owner: target.owner, context: context,
+                                                            mode: "0700", directoryOwner: target.owner)
     }
 }

@@ -19,20 +19,20 @@ enum DirectoryOp {
         body: .plan(plan)
     )
 
-    /// Reads the directory's state with one `stat` and plans `mkdir -p`, `chmod` and `chown`
-    /// only for what differs.
+    /// Checks and reads the directory with one probe (`FileStat`: a symlink another user made
+    /// is refused, not followed), and plans one command for what differs: making it (each
+    /// missing component in turn, in the directory above it), then its owner and mode.
     @Sendable static func plan(_ arguments: OpArguments, _ context: any HostContext) async throws -> OpPlan {
         let path = arguments.string("path")
         try FileEditing.requireAbsolutePath(path, op: "directory")
         let mode = try ModeOwner.validMode(arguments.optionalString("mode"), op: "directory")
         let owner = try ModeOwner.validOwner(arguments.optionalString("owner"), op: "directory")
-        guard let stat = try await FileStat.read(path, context: context) else {
-            var actions: [PlannedAction] = [.run(command: ShellQuote.command(["mkdir", "-p", "--", path]), summary: "create directory \(path)")]
-            if let mode { actions.append(.run(command: ShellQuote.command(["chmod", mode, "--", path]), summary: "chmod \(mode) \(path)")) }
-            if let owner { actions.append(.run(command: ShellQuote.command(["chown", owner, "--", path]), summary: "chown \(owner) \(path)")) }
-            return OpPlan(actions: actions, details: ["path": .string(path)], effect: .metadata(of: path))
+        let stat = try await FileStat.read(path, kind: .directory, owner: owner, op: "directory", context: context)
+        guard stat.exists else {
+            let command = PathCheck.changeCommand(in: stat.existingDirectory, create: stat.missing, createMode: mode, owner: owner)
+            let summary = "create directory \(path)" + (mode.map { " mode \($0)" } ?? "") + (owner.map { " owner \($0)" } ?? "")
+            return OpPlan(actions: [.run(command: command, summary: summary)], details: ["path": .string(path)], effect: .metadata(of: path))
         }
-        guard stat.isDirectory else { throw OpError("directory: \(path) exists and is not a directory") }
         let fixups = ModeOwner.fixups(path: path, stat: stat, mode: mode, owner: owner)
         if fixups.isEmpty { return .noChange("\(path) is already as wanted", details: ["path": .string(path)]) }
         return OpPlan(actions: fixups, details: ["path": .string(path)], effect: .metadata(of: path))

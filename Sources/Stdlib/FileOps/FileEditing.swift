@@ -45,7 +45,7 @@ enum FileEditing {
         }
         var actions: [PlannedAction] = []
         if before == nil {
-            actions += try await parentDirectoryActions(for: path, context: context)
+            actions += try await parentDirectoryActions(for: path, owner: options.owner, context: context)
         }
         actions.append(.writeFile(path: path, before: before, after: after, options: options))
         actions += privateBackupActions(options, before: before, after: after, context: context)
@@ -62,15 +62,21 @@ enum FileEditing {
         return [.run(command: ShellQuote.command(["chmod", "0600", "--", backup]), summary: "keep the backup \(backup) private")]
     }
 
-    /// `mkdir -p` of the file's directory when it does not exist (one exec to find out).
-    static func parentDirectoryActions(for path: String, context: any HostContext, mode: String? = nil) async throws -> [PlannedAction] {
-        let parent = directory(of: path)
-        let probe = try await context.probe(ShellQuote.command(["test", "-d", parent]))
-        if probe.succeeded { return [] }
-        var words = ["mkdir", "-p"]
-        if let mode { words += ["-m", mode] }
-        words += ["--", parent]
-        return [.run(command: ShellQuote.command(words), summary: "create directory \(parent)")]
+    /// Makes a new file's directory when it does not exist: one probe checks the way to the
+    /// file (`FileStat`, for a file that will belong to `owner`), one command makes the
+    /// directories missing, one component at a time, the last with `mode` and `directoryOwner`.
+    static func parentDirectoryActions(for path: String, owner: String?, context: any HostContext,
+                                       mode: String? = nil, directoryOwner: String? = nil) async throws -> [PlannedAction] {
+        let stat = try await FileStat.read(path, kind: .file, owner: owner, op: nil, context: context)
+        return parentDirectoryActions(for: path, stat, mode: mode, owner: directoryOwner)
+    }
+
+    /// The command that makes what is missing of a new file's directory (none when it exists).
+    static func parentDirectoryActions(for path: String, _ stat: FileStat, mode: String? = nil, owner: String? = nil) -> [PlannedAction] {
+        let missing = Array(stat.missing.dropLast())
+        if missing.isEmpty { return [] }
+        return [.run(command: PathCheck.changeCommand(in: stat.existingDirectory, create: missing, createMode: mode, owner: owner),
+                     summary: "create directory \(directory(of: path))")]
     }
 
     /// The file's bytes through the host's transport; nil when it does not exist.

@@ -34,9 +34,10 @@ enum FileOp {
             let options = WriteOptions(backupPath: backup, modeIfNew: mode ?? "0644", mode: mode, owner: owner)
             return try await FileEditing.writePlan(path: path, before: before, after: content, options: options, context: context)
         }
-        guard mode != nil || owner != nil, let stat = try await FileStat.read(path, context: context) else {
+        guard mode != nil || owner != nil else {
             return .noChange("\(path) already has this content", details: ["path": .string(path)])
         }
+        let stat = try await FileStat.read(path, kind: .file, owner: owner, op: "file", context: context)
         let fixups = ModeOwner.fixups(path: path, stat: stat, mode: mode, owner: owner)
         if fixups.isEmpty { return .noChange("\(path) already has this content, mode and owner", details: ["path": .string(path)]) }
         return OpPlan(actions: fixups, details: ["path": .string(path)], effect: .metadata(of: path))

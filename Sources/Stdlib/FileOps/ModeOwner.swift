@@ -17,15 +17,19 @@ enum ModeOwner {
         return owner
     }
 
-    /// chmod/chown commands for what differs between `stat` and the wanted mode and owner.
+    /// One command for what differs between the checked path and the wanted mode and owner,
+    /// run in the path's pinned directory (`PathCheck.changeCommand`): `path` is the name the
+    /// recipe gave, for the summary.
     static func fixups(path: String, stat: FileStat, mode: String?, owner: String?) -> [PlannedAction] {
-        var actions: [PlannedAction] = []
-        if let mode, !stat.modeMatches(mode) {
-            actions.append(.run(command: ShellQuote.command(["chmod", mode, "--", path]), summary: "chmod \(mode) \(path)"))
-        }
-        if let owner, !stat.ownerMatches(owner) {
-            actions.append(.run(command: ShellQuote.command(["chown", owner, "--", path]), summary: "chown \(owner) \(path)"))
-        }
-        return actions
+        let newMode = mode.flatMap { stat.modeMatches($0) ? nil : $0 }
+        let newOwner = owner.flatMap { stat.ownerMatches($0) ? nil : $0 }
+        if newMode == nil && newOwner == nil { return [] }
+        let isDirectory = stat.existingDirectory == stat.path
+        let command = isDirectory
+            ? PathCheck.changeCommand(in: stat.path, mode: newMode, owner: newOwner)
+            : PathCheck.changeCommand(in: stat.parent, name: stat.name, mode: newMode, owner: newOwner)
+        let summary = [newMode.map { "chmod \($0) \(path)" }, newOwner.map { "chown \($0) \(path)" }]
+            .compactMap { $0 }.joined(separator: " and ")
+        return [.run(command: command, summary: summary)]
     }
 }

@@ -8,8 +8,11 @@ import Interpreter
 ///   `/usr/libexec/iptables/iptables.init save` (`service` would need the legacy-actions
 ///   shim, which minimal installs lack).
 /// - otherwise, when /etc/sysconfig exists: write /etc/sysconfig/iptables from
-///   `iptables-save` through a temporary file and `mv`, mode 0600 like the stock file;
-///   Debian's /etc/iptables/rules.v4 likewise.
+///   `iptables-save` through a private temp file (`mktemp`) and `mv`, mode 0600 like the
+///   stock file; Debian's /etc/iptables/rules.v4 likewise.
+///
+/// Whichever writes it, with backups on the saved file's previous version is kept as
+/// `FILE.crucible~`, replaced only once the save worked.
 /// - with none of these, the rules are live only and the result says so.
 public enum IptablesPersistence: Sendable, Equatable {
     case serviceSave
@@ -65,21 +68,24 @@ public enum IptablesPersistence: Sendable, Equatable {
         return .none
     }
 
-    /// The command that saves the live rules, nil when they cannot be saved.
-    public var command: String? {
+    /// The command that saves the live rules, nil when they cannot be saved; with `backup`,
+    /// the saved file's previous version is kept as `FILE.crucible~`.
+    public func command(backup: Bool) -> String? {
+        let backupPath = savedPath.map { $0 + WriteOptions.defaultBackupSuffix }
         switch self {
-        case .serviceSave:
-            return ShellQuote.command(["service", "iptables", "save"])
-        case .initScript:
-            return ShellQuote.command([Self.initScriptPath, "save"])
+        case .serviceSave, .initScript:
+            let words = self == .serviceSave ? ["service", "iptables", "save"] : [Self.initScriptPath, "save"]
+            guard backup, let path = savedPath, let backupPath else { return ShellQuote.command(words) }
+            return AtomicWrite.keepingBackup(of: path, as: backupPath, running: words)
         case .file(let path):
-            let temporary = path + ".crucible-new"
-            return "(umask 077 && iptables-save > \(ShellQuote.quote(temporary))) && "
-                + ShellQuote.command(["mv", "-f", temporary, path])
+            return AtomicWrite.savingOutput(of: ["iptables-save"], to: path, backup: backup ? backupPath : nil)
         case .none:
             return nil
         }
     }
+
+    /// The command that saves the live rules, without a backup.
+    public var command: String? { command(backup: false) }
 
     /// How the result record names the choice.
     public var label: String {

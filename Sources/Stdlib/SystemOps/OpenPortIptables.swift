@@ -29,7 +29,8 @@ enum OpenPortIptables {
         let persistence = IptablesPersistence.choose(facts: facts, probe: probe)
         let inputLines = saved.split(separator: "\n").filter { $0.hasPrefix("-A INPUT ") }.map(String.init)
         return try plan(request, ruleset: IptablesRuleset.parse(saved), persistence: persistence,
-                        savedFileInSync: persistence.savedFileInSync(probe), inputAsRead: inputLines)
+                        savedFileInSync: persistence.savedFileInSync(probe), inputAsRead: inputLines,
+                        backup: context.backupsByDefault)
     }
 
     /// The planning itself, from rules already read: tests call it with captured rulesets.
@@ -42,9 +43,11 @@ enum OpenPortIptables {
     /// batched), so the command first checks that INPUT is still exactly that; if another
     /// tool changed it meanwhile, nothing is inserted and the op fails, rather than a rule
     /// landing below the catch-all.
+    ///
+    /// `backup`: the saved rules file's previous version is kept as `FILE.crucible~`.
     static func plan(_ request: OpenPort.Request, ruleset: IptablesRuleset,
                      persistence: IptablesPersistence, savedFileInSync: Bool = true,
-                     inputAsRead: [String]? = nil) throws -> OpPlan {
+                     inputAsRead: [String]? = nil, backup: Bool = false) throws -> OpPlan {
         guard ruleset.unreadable.isEmpty else {
             throw OpError("cannot read these iptables rules: \(ruleset.unreadable.joined(separator: "; "))",
                           hint: "crucible does not add rules to a chain it cannot read")
@@ -61,7 +64,7 @@ enum OpenPortIptables {
             ("persisted_with", .string(missing.isEmpty ? "" : persistence.label)),
         ]
         guard !missing.isEmpty else {
-            if !savedFileInSync, let save = persistence.command, let path = persistence.savedPath {
+            if !savedFileInSync, let save = persistence.command(backup: backup), let path = persistence.savedPath {
                 return OpPlan(actions: [.run(command: save, summary: "save the live rules: \(path) lacks some of them")],
                               details: .init(uniqueKeysWithValues: details), effect: effect(persistence))
             }
@@ -73,7 +76,7 @@ enum OpenPortIptables {
             if let position = chain.insertPosition { return rule.command(.insert(position: position + offset)) }
             return rule.command(.append)
         }
-        if let save = persistence.command { commands.append(save) }
+        if let save = persistence.command(backup: backup) { commands.append(save) }
         var actions: [PlannedAction] = []
         if let inputAsRead, chain.insertPosition != nil {
             actions.append(.verify(command: unchangedCheck(inputAsRead),

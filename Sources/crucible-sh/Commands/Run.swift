@@ -38,7 +38,7 @@ struct Run: AsyncParsableCommand {
     @Flag(name: .customLong("no-wait"), help: "Fail a host at once when another crucible run holds its lock, instead of waiting.")
     var noWait = false
 
-    @Option(help: ArgumentHelp("The lock each host takes for the run (a directory).", valueName: "PATH"))
+    @Option(help: ArgumentHelp("The private directory (made 0700) holding each host's lock and follow-ups journal.", valueName: "DIR"))
     var lockPath: String = HostLock.defaultPath
 
     @Option(help: "How many hosts run at once.")
