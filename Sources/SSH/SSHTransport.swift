@@ -13,7 +13,9 @@ import Interpreter
 public final class SSHTransport: Transport, @unchecked Sendable {
     public let target: HostTarget
     public let options: SSHOptions
-    let endpoint: SSHEndpoint
+    /// The target with its ssh configuration applied: resolved on the worker when the
+    /// host is first connected (`ssh -G` is a child process to wait for).
+    private(set) var endpoint: SSHEndpoint?
 
     private let worker: WorkerThread
     private var session: SSHSession?
@@ -27,7 +29,6 @@ public final class SSHTransport: Transport, @unchecked Sendable {
     public init(target: HostTarget, options: SSHOptions = SSHOptions()) {
         self.target = target
         self.options = options
-        endpoint = SSHEndpoint(target: target, options: options)
         worker = WorkerThread(name: "crucible-ssh-\(target.name)")
     }
 
@@ -42,13 +43,13 @@ public final class SSHTransport: Transport, @unchecked Sendable {
     }
 
     public func run(_ command: String, stdin: [UInt8]?, timeout: Double?) async throws -> CommandResult {
-        let becoming = options.become && endpoint.user != "root"
-        let wrapped = becoming ? BecomeCommand.wrap(command) : command
         let seconds = timeout ?? options.commandTimeout
-        let result = try await worker.perform {
-            try self.exec(wrapped, stdin: stdin ?? [], deadline: Deadline(seconds: seconds, what: "command"))
+        let (result, user, becoming) = try await worker.perform {
+            let (user, becoming) = try self.login()
+            let wrapped = becoming ? BecomeCommand.wrap(command) : command
+            return (try self.exec(wrapped, stdin: stdin ?? [], deadline: Deadline(seconds: seconds, what: "command")), user, becoming)
         }
-        if becoming, let refusal = BecomeCommand.refusal(status: result.status, stderr: result.stderr, user: endpoint.user) {
+        if becoming, let refusal = BecomeCommand.refusal(status: result.status, stderr: result.stderr, user: user) {
             throw TransportError.authentication(host: target.name, message: refusal)
         }
         return CommandResult(
@@ -107,10 +108,19 @@ public final class SSHTransport: Transport, @unchecked Sendable {
 
     // MARK: - On the worker thread
 
+    /// The login user, and whether commands go through sudo (`become` for a user other than root).
+    private func login() throws -> (user: String, becoming: Bool) {
+        _ = try openSession()
+        let user = endpoint?.user ?? "root"
+        return (user, options.become && user != "root")
+    }
+
     private func openSession() throws -> SSHSession {
         if let lost { throw lost }
         if let session { return session }
         do {
+            let endpoint = try self.endpoint ?? SSHEndpoint.resolve(target, options: options)
+            self.endpoint = endpoint
             let opened = try SSHConnector(endpoint: endpoint, options: options).open()
             session = opened
             count { $0.connections += 1 }
