@@ -27,7 +27,7 @@ public final class JumpHostPool: @unchecked Sendable {
         do {
             jump = try acquire(via, key: key, options: options)
         } catch {
-            throw ConnectFailure.unreachable("cannot reach \(host) through its jump host \(via.name): \(Self.reason(error, host: via.name))")
+            throw Self.throughJumpHost(error, host: host, jump: via.name)
         }
         do {
             let fd = try jump.openChannel(to: address, port: port, deadline: deadline)
@@ -91,15 +91,32 @@ public final class JumpHostPool: @unchecked Sendable {
         }
     }
 
-    private static func reason(_ error: Error, host: String) -> String {
+    /// A jump host's own failure, for the host behind it: the same kind (a refused host
+    /// key stays a host key refusal), saying which jump host it was.
+    private static func throughJumpHost(_ error: Error, host: String, jump: String) -> ConnectFailure {
+        let prefix = "cannot reach \(host) through its jump host \(jump): "
         switch error {
         case let failure as ConnectFailure:
             switch failure {
-            case .unreachable(let text), .hostKey(let text), .authentication(let text), .configuration(let text): return text
+            case .unreachable(let text): return .unreachable(prefix + text)
+            case .hostKey(let text): return .hostKey(prefix + text)
+            case .authentication(let text): return .authentication(prefix + text)
+            case .configuration(let text): return .configuration(prefix + text)
             }
-        case let timeout as StepTimedOut: return "\(timeout.what) timed out after \(Int(timeout.seconds)) s"
-        default: return "\(error)"
+        case let timeout as StepTimedOut:
+            return .unreachable(prefix + "\(timeout.what) timed out after \(Int(timeout.seconds)) s")
+        case let ssh as SSHError:
+            return .unreachable(prefix + ssh.description)
+        default:
+            return .unreachable(prefix + "\(error)")
         }
+    }
+
+    /// How many jump host connections are open (for tests).
+    var openConnections: Int {
+        condition.lock()
+        defer { condition.unlock() }
+        return hosts.count
     }
 }
 

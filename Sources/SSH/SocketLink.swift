@@ -91,7 +91,11 @@ final class ProxyCommandProcess {
 
     /// "ProxyCommand `nc ...` exited with status 127: sh: 1: exec: nc: not found", once it has exited.
     func exitNote() -> String? {
-        if status == nil { status = ChildProcess.exitStatusIfEnded(pid) }
+        // Called when the stream failed: a command that is exiting gets a moment to be reaped.
+        for _ in 0..<50 where status == nil {
+            status = ChildProcess.exitStatusIfEnded(pid)
+            if status == nil { usleep(10_000) }
+        }
         guard let status else { return nil }
         var bytes = [UInt8](repeating: 0, count: 2048)
         let count = max(0, pread(stderrFile, &bytes, bytes.count, 0))
