@@ -20,6 +20,9 @@ public final class SSHTransport: Transport, @unchecked Sendable {
     private let worker: WorkerThread
     private var session: SSHSession?
     private var sftp: SFTPSession?
+    /// Commands started with `startHeld`, by id: their channels stay open until stopped.
+    private var held: [Int: SSHChannel] = [:]
+    private var nextHeld = 0
     /// Set when the connection dropped: the host stays failed for the rest of the run.
     private var lost: TransportError?
 
@@ -62,6 +65,33 @@ public final class SSHTransport: Transport, @unchecked Sendable {
         try await readFileByExec(path)
     }
 
+    /// A command on a channel of its own that stays open beside the others: its input
+    /// ends when it is stopped, or when the connection ends (sshd closes its pipes), so
+    /// the process lives exactly as long as this connection, whatever the other channels do.
+    public func startHeld(_ command: String) async throws -> (any HeldCommand)? {
+        let seconds = options.connectTimeout
+        let id = try await worker.perform {
+            let (_, becoming) = try self.login()
+            let session = try self.openSession()
+            return try self.connected {
+                let deadline = Deadline(seconds: seconds, what: "starting a held command")
+                let channel = try SSHChannel(session: session, deadline: deadline)
+                try channel.start(becoming ? BecomeCommand.wrap(command) : command, deadline: deadline)
+                self.nextHeld += 1
+                self.held[self.nextHeld] = channel
+                return self.nextHeld
+            }
+        }
+        return HeldChannel(transport: self, id: id)
+    }
+
+    fileprivate func stopHeld(_ id: Int) async {
+        _ = try? await worker.perform {
+            guard let channel = self.held.removeValue(forKey: id) else { return }
+            try? channel.finish(deadline: Deadline(seconds: 2, what: "stopping a held command"))
+        }
+    }
+
     /// One exec: the atomic-write script with the bytes on stdin (keeps mode, owner and
     /// SELinux context, makes the backup, works with `become`).
     public func writeFile(_ path: String, contents: [UInt8], options: WriteOptions) async throws {
@@ -78,6 +108,7 @@ public final class SSHTransport: Transport, @unchecked Sendable {
     /// Ends the session (and forgets a lost one); a later call connects again.
     public func close() async {
         _ = try? await worker.perform {
+            self.held = [:]
             self.sftp = nil
             self.session = nil
             self.lost = nil
@@ -165,6 +196,7 @@ public final class SSHTransport: Transport, @unchecked Sendable {
             let mapped = TransportError.from(error, host: target.name, stage: .connected)
             if case .disconnected = mapped {
                 lost = mapped
+                held = [:]
                 sftp = nil
                 session = nil
             }
@@ -177,4 +209,12 @@ public final class SSHTransport: Transport, @unchecked Sendable {
         defer { countersLock.unlock() }
         update(&counters)
     }
+}
+
+/// A command started with `SSHTransport.startHeld`.
+private struct HeldChannel: HeldCommand {
+    let transport: SSHTransport
+    let id: Int
+
+    func stop() async { await transport.stopHeld(id) }
 }

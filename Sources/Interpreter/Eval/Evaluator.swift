@@ -34,7 +34,7 @@ public final class Evaluator: @unchecked Sendable {
         self.options = options
         self.observer = observer
         let lock = options.lockHosts && !options.checkMode
-            ? HostLock(path: options.lockPath, owner: HostLock.describeThisRun()) : nil
+            ? HostLock(path: options.lockPath, owner: HostLock.describeThisRun(), staleAfter: options.lockStaleAfter) : nil
         self.sessions = HostSessions(factory: transports, lock: lock, waitForLock: options.waitForLock,
                                      lockTimeout: options.lockTimeout) { [observer] target, message in
             observer.log(target, message)

@@ -3,12 +3,14 @@ import Foundation
 /// A per-host lock so that two crucible runs on one host cannot interleave their edits.
 ///
 /// The lock is a directory (`mkdir` is atomic on every POSIX system) holding an `owner`
-/// file that says which run holds it. The holder touches `owner` every few seconds; a lock
-/// whose owner file has not been touched for `staleAfter` seconds belongs to a run that
-/// died (killed, or its connection dropped) and is taken over. Needs only sh and coreutils.
+/// file that says which run holds it. While the run is connected, a keeper process on the
+/// host touches `owner` every few seconds: it runs on a channel of its own
+/// (`Transport.startHeld`), so a command of the run that lasts an hour does not stop it,
+/// and it ends with the run's connection. A lock whose owner file has not been touched for
+/// `staleAfter` seconds belongs to a run that died (killed, or its connection dropped) and
+/// is taken over. Needs only sh and coreutils.
 public struct HostLock: Sendable {
     public static let defaultPath = "/var/lock/crucible.lock"
-    public static let heartbeatSeconds: UInt64 = 10
 
     public let path: String
     public let owner: String
@@ -17,8 +19,11 @@ public struct HostLock: Sendable {
     public init(path: String = HostLock.defaultPath, owner: String, staleAfter: Int = 60) {
         self.path = path
         self.owner = owner
-        self.staleAfter = staleAfter
+        self.staleAfter = max(1, staleAfter)
     }
+
+    /// How often the owner file is touched: well inside the takeover window.
+    public var heartbeatSeconds: Int { max(1, staleAfter / 6) }
 
     /// A description of this run, unique to it (it is the lock's owner), shown to a run that has to wait for it.
     public static func describeThisRun() -> String {
@@ -34,7 +39,9 @@ public struct HostLock: Sendable {
     static let acquireScript = #"""
 crucible_lock() {
   d=$1 owner=$2 stale=$3
-  if mkdir "$d" 2>/dev/null; then printf '%s\n' "$owner" > "$d/owner"; return 0; fi
+  if err=$(mkdir "$d" 2>&1); then printf '%s\n' "$owner" > "$d/owner"; return 0; fi
+  # No lock there, and none could be made: this user may not write the lock's directory.
+  if [ ! -d "$d" ]; then printf 'denied %s\t%s\n' "$(id -un 2>/dev/null || id -u)" "$err"; return 1; fi
   # This run already holds it (one machine under two display names, `"local" as "a"` and `"local"`).
   if [ "$(cat "$d/owner" 2>/dev/null)" = "$owner" ]; then return 0; fi
   f="$d/owner"; [ -f "$f" ] || f="$d"
@@ -75,9 +82,26 @@ d=$1 owner=$2
 [ "$(cat "$d/owner" 2>/dev/null)" = "$owner" ] && touch "$d/owner"
 """#
 
+    /// The keeper: touches the owner file every `every` seconds while this run still owns
+    /// the lock, until its input ends (the run stops it, or the connection is gone).
+    static let keeperScript = #"""
+d=$1 owner=$2 every=$3
+( while [ "$(cat "$d/owner" 2>/dev/null)" = "$owner" ]; do touch "$d/owner"; sleep "$every"; done ) </dev/null >/dev/null 2>&1 &
+cat >/dev/null
+kill $! 2>/dev/null
+exit 0
+"""#
+
     enum Attempt: Equatable {
         case acquired(HostFacts)
         case held(by: String)
+    }
+
+    /// `denied USER<TAB>mkdir's error`: the login user cannot make the lock.
+    private func denial(_ text: String, host: String) -> LockDenied? {
+        guard text.hasPrefix("denied ") else { return nil }
+        let fields = text.dropFirst(7).split(separator: "\t", maxSplits: 1).map(String.init)
+        return LockDenied(host: host, path: path, user: fields.first ?? "?", reason: fields.count > 1 ? fields[1] : "")
     }
 
     func tryAcquire(_ transport: any Transport) async throws -> Attempt {
@@ -85,6 +109,7 @@ d=$1 owner=$2
                                                                 String(staleAfter), pendingFile]))
         if result.succeeded { return .acquired(HostFacts.parse(result.stdoutText)) }
         let text = result.stdoutText.trimmed
+        if let denied = denial(text, host: transport.target.name) { throw denied }
         guard text.hasPrefix("held ") else {
             throw TransportError.io(host: transport.target.name, message: "cannot take the lock \(path): \(result.stderrText.trimmed)")
         }
@@ -116,6 +141,13 @@ d=$1 owner=$2
         }
     }
 
+    /// Starts the keeper on its own channel; nil when the transport cannot hold a command
+    /// (then `refresh` keeps the lock alive, between commands).
+    public func startKeeper(_ transport: any Transport) async -> (any HeldCommand)? {
+        try? await transport.startHeld(ShellQuote.command(["/bin/sh", "-c", Self.keeperScript, "crucible-lock-keeper", path, owner,
+                                                           String(heartbeatSeconds)]))
+    }
+
     public func refresh(_ transport: any Transport) async {
         _ = try? await transport.run(ShellQuote.command(["/bin/sh", "-c", Self.refreshScript, "crucible-lock", path, owner]))
     }
@@ -144,5 +176,22 @@ public struct LockError: Error, Sendable, CustomStringConvertible {
         let what = waited ? "gave up waiting for the lock" : "the host is locked"
         return "\(host): \(what) \(path), held by \(holder); another crucible run is working on this host"
             + (waited ? "" : " (run again without --no-wait to wait for it)")
+    }
+}
+
+/// The login user cannot take a host's lock at all (it cannot write the lock's directory):
+/// said at once, with the fix, instead of waiting for a lock nobody holds.
+public struct LockDenied: Error, Sendable, CustomStringConvertible {
+    public let host: String
+    public let path: String
+    public let user: String
+    /// mkdir's own message.
+    public let reason: String
+
+    public var description: String {
+        let directory = (path as NSString).deletingLastPathComponent
+        return "\(host): cannot take the lock \(path): \(user) cannot write \(directory)"
+            + (reason.isEmpty ? "" : " (\(reason))")
+            + ". The lock (and most changes) need root: run with --become (sudo), or log in as root"
     }
 }

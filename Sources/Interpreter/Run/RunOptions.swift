@@ -14,6 +14,8 @@ public struct RunOptions: Sendable {
     public var waitForLock = true
     public var lockTimeout: Double = 600
     public var lockPath = HostLock.defaultPath
+    /// Seconds after which the lock of a run that stopped keeping it counts as abandoned.
+    public var lockStaleAfter = 60
     /// What happens to the recipe's `verify on` blocks (and its plain `on` blocks).
     public var verify = VerifyMode.afterChanges
 

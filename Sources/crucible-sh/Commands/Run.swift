@@ -41,6 +41,9 @@ struct Run: AsyncParsableCommand {
     @Option(help: ArgumentHelp("The lock each host takes for the run (a directory).", valueName: "PATH"))
     var lockPath: String = HostLock.defaultPath
 
+    @Option(help: .hidden)
+    var lockStaleAfter: Int = 60
+
     @Option(help: "How many hosts run at once.")
     var forks: Int = 32
 
@@ -69,6 +72,7 @@ struct Run: AsyncParsableCommand {
         var runOptions = RunOptions(checkMode: check, backups: !noBackup, forks: forks, rollbackOnFailure: rollbackOnFailure)
         runOptions.waitForLock = !noWait
         runOptions.lockPath = lockPath
+        runOptions.lockStaleAfter = lockStaleAfter
         runOptions.verify = verifyOnly ? .only : noVerify ? .skip : .afterChanges
         let evaluator = Evaluator(ops: Stdlib.all, paramValues: checked.paramValues, transports: transports,
                                   options: runOptions, observer: output)
