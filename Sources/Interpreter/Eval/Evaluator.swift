@@ -13,6 +13,8 @@ public final class Evaluator: @unchecked Sendable {
     let sessions: HostSessions
     let paramValues: [String: Value]
     var functions: [String: FunctionDecl] = [:]
+    /// Every name `--limit` matched in an `on` block so far.
+    var limitedIn: Set<String> = []
     let globals = Environment()
 
     /// The host a piece of code runs on, when inside an `on` block.
@@ -36,7 +38,7 @@ public final class Evaluator: @unchecked Sendable {
         let lock = options.lockHosts && !options.checkMode
             ? HostLock(path: options.lockPath, owner: HostLock.describeThisRun(), staleAfter: options.lockStaleAfter) : nil
         self.sessions = HostSessions(factory: transports, lock: lock, waitForLock: options.waitForLock,
-                                     lockTimeout: options.lockTimeout) { [observer] target, message in
+                                     lockTimeout: options.lockTimeout, readOnly: { [options] in options.isLimitedOut($0) }) { [observer] target, message in
             observer.log(target, message)
         }
     }
@@ -63,6 +65,10 @@ public final class Evaluator: @unchecked Sendable {
             report.error = DiagnosticRenderer().render(error.diagnostic)
         } catch {
             report.error = "\(error)"
+        }
+        if let limit = options.limit, report.error == nil, case let unmatched = limit.subtracting(limitedIn), !unmatched.isEmpty {
+            report.error = "--limit names \(unmatched.sorted().joined(separator: ", ")), which no `on` block of this run ran on: "
+                + "give hosts as the recipe names them (display name, alias or address)"
         }
         report.hosts = await sessions.finalReports()
         await sessions.closeAll()
@@ -183,7 +189,12 @@ public final class Evaluator: @unchecked Sendable {
     /// for all of them.
     func runOn(_ hosts: [HostTarget], _ body: Block, _ span: Span, in env: Environment) async throws {
         var live: [HostTarget] = []
-        for target in hosts {
+        let limitedOut = hosts.filter(options.isLimitedOut)
+        if !limitedOut.isEmpty {
+            observer.log(nil, "on block at \(span): skipped \(limitedOut.map(\.name).joined(separator: ", ")) (not in --limit)")
+        }
+        limitedIn.formUnion(hosts.filter { !options.isLimitedOut($0) }.flatMap { [$0.name, $0.address, $0.description] })
+        for target in hosts where !options.isLimitedOut(target) {
             await sessions.register(target)
             if await !sessions.isFailed(target) { live.append(target) }
         }

@@ -18,6 +18,8 @@ public actor HostSessions {
     private var journals: [HostTarget: [(path: String, previous: [UInt8]?)]] = [:]
 
     private let lock: HostLock?
+    /// Hosts connected only to read their facts (outside `--limit`): never locked.
+    private let readOnly: @Sendable (HostTarget) -> Bool
     private let waitForLock: Bool
     private let lockTimeout: Double
     private let onLockWait: @Sendable (HostTarget, String) -> Void
@@ -34,9 +36,11 @@ public actor HostSessions {
 
     /// `lock` nil: no host locking (check mode, tests of single ops).
     public init(factory: @escaping TransportFactory, lock: HostLock? = nil, waitForLock: Bool = true,
-                lockTimeout: Double = 600, onLockWait: @escaping @Sendable (HostTarget, String) -> Void = { _, _ in }) {
+                lockTimeout: Double = 600, readOnly: @escaping @Sendable (HostTarget) -> Bool = { _ in false },
+                onLockWait: @escaping @Sendable (HostTarget, String) -> Void = { _, _ in }) {
         self.factory = factory
         self.lock = lock
+        self.readOnly = readOnly
         self.waitForLock = waitForLock
         self.lockTimeout = lockTimeout
         self.onLockWait = onLockWait
@@ -50,7 +54,8 @@ public actor HostSessions {
         if let error = connectionFailures[target] { throw error }
         if let pending = connecting[target] { return try await pending.value.0 }
         let factory = self.factory
-        let (lock, wait, timeout, onWait, pendingFile) = (self.lock, waitForLock, lockTimeout, onLockWait, followUps?.pendingFile)
+        let lock = readOnly(target) ? nil : self.lock
+        let (wait, timeout, onWait, pendingFile) = (waitForLock, lockTimeout, onLockWait, followUps?.pendingFile)
         // Connect, then take the lock and read the facts in one exec (or just the facts),
         // and start the lock's keeper.
         let task = Task<(any Transport, (any HeldCommand)?), Error> {

@@ -47,6 +47,9 @@ struct Run: AsyncParsableCommand {
     @Option(help: "How many hosts run at once.")
     var forks: Int = 32
 
+    @Option(help: ArgumentHelp("Run the `on` blocks only on these hosts (as the recipe names them: display name, alias or address; comma-separated or repeated). Facts of the other hosts are still read where the recipe asks for them, without locking or changing them.", valueName: "NAME,..."))
+    var limit: [String] = []
+
     @Flag(name: .customLong("no-verify"), help: "Skip the recipe's `verify on` blocks.")
     var noVerify = false
 
@@ -73,6 +76,9 @@ struct Run: AsyncParsableCommand {
         runOptions.waitForLock = !noWait
         runOptions.lockPath = lockPath
         runOptions.lockStaleAfter = lockStaleAfter
+        if !limit.isEmpty {
+            runOptions.limit = Set(limit.flatMap { $0.split(separator: ",") }.map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty })
+        }
         runOptions.verify = verifyOnly ? .only : noVerify ? .skip : .afterChanges
         let evaluator = Evaluator(ops: Stdlib.all, paramValues: checked.paramValues, transports: transports,
                                   options: runOptions, observer: output)
