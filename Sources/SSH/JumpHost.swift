@@ -11,7 +11,6 @@ import Glibc
 public final class JumpHostPool: @unchecked Sendable {
     private let condition = NSCondition()
     private var hosts: [String: JumpHost] = [:]
-    private var users: [String: Int] = [:]
     /// Jump hosts being connected now: others wanting them wait for that attempt.
     private var connecting: Set<String> = []
     /// The failure of the attempt a waiter waited for.
@@ -31,9 +30,9 @@ public final class JumpHostPool: @unchecked Sendable {
         }
         do {
             let fd = try jump.openChannel(to: address, port: port, deadline: deadline)
-            return SocketLink.relayed(fd) { [self] in release(key) }
+            return SocketLink.relayed(fd) { [self] in release(jump, key: key) }
         } catch {
-            release(key)
+            release(jump, key: key)
             throw error
         }
     }
@@ -46,7 +45,7 @@ public final class JumpHostPool: @unchecked Sendable {
             condition.wait()
         }
         if let host = hosts[key], host.isAlive {
-            users[key, default: 0] += 1
+            host.users += 1
             condition.unlock()
             return host
         }
@@ -69,9 +68,8 @@ public final class JumpHostPool: @unchecked Sendable {
         condition.lock()
         connecting.remove(key)
         if let opened {
-            hosts[key]?.stop()
             hosts[key] = opened
-            users[key] = 1
+            opened.users = 1
         } else {
             failures[key] = failure
         }
@@ -81,14 +79,15 @@ public final class JumpHostPool: @unchecked Sendable {
         return opened
     }
 
-    private func release(_ key: String) {
+    /// A host behind `jump` is done with it; the last one closes it. (A jump host that was
+    /// lost and replaced under the same key is counted on its own.)
+    private func release(_ jump: JumpHost, key: String) {
         condition.lock()
         defer { condition.unlock() }
-        users[key, default: 1] -= 1
-        if users[key] == 0, let host = hosts.removeValue(forKey: key) {
-            users[key] = nil
-            host.stop()
-        }
+        jump.users -= 1
+        guard jump.users == 0 else { return }
+        if hosts[key] === jump { hosts[key] = nil }
+        jump.stop()
     }
 
     /// A jump host's own failure, for the host behind it: the same kind (a refused host
@@ -126,6 +125,8 @@ public final class JumpHostPool: @unchecked Sendable {
 /// moves bytes between the other end and the channel, and sends the keepalives.
 final class JumpHost: @unchecked Sendable {
     let name: String
+    /// Hosts using it; guarded by the pool's lock.
+    var users = 0
     private let condition = NSCondition()
     /// Guarded by `condition`.
     private var requests: [ChannelRequest] = []
