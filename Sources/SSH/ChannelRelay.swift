@@ -108,11 +108,19 @@ final class ChannelRelay: @unchecked Sendable {
         if libssh2_session_block_directions(session.handle) & LIBSSH2_SESSION_BLOCK_OUTBOUND != 0 { blocked = operation }
     }
 
-    /// A libssh2 error: the whole connection, or just this channel.
-    private func failed(_ code: Int, _ tunnel: Tunnel?) throws {
-        let error = session.lastError(Int32(clamping: code))
-        if error.isConnectionLost || tunnel == nil { throw Lost(reason: error.description) }
-        tunnel?.failed = true
+    /// A channel call's count; nil for EAGAIN (remembered when it left a packet half sent)
+    /// and for an error of this channel (the tunnel is marked failed). An error of the
+    /// whole connection ends the relay.
+    private func settled(_ result: Int, _ operation: Operation, _ tunnel: Tunnel) throws -> Int? {
+        if result == Int(LIBSSH2_ERROR_EAGAIN) {
+            wouldBlock(operation)
+            return nil
+        }
+        guard result < 0 else { return result }
+        let error = session.lastError(Int32(clamping: result))
+        if error.isConnectionLost { throw Lost(reason: error.description) }
+        tunnel.failed = true
+        return nil
     }
 
     // MARK: - Channels
@@ -145,32 +153,18 @@ final class ChannelRelay: @unchecked Sendable {
 
     private func write(_ tunnel: Tunnel) throws -> Bool {
         guard !tunnel.toChannel.isEmpty, !tunnel.failed else { return false }
-        let written = tunnel.toChannel.withUnsafeBytes { raw in
+        let result = tunnel.toChannel.withUnsafeBytes { raw in
             crucible_channel_write(tunnel.channel, raw.baseAddress!.assumingMemoryBound(to: CChar.self), raw.count)
         }
-        if written == Int(LIBSSH2_ERROR_EAGAIN) {
-            wouldBlock(.write(tunnel))
-            return false
-        }
-        if written < 0 {
-            try failed(written, tunnel)
-            return true
-        }
+        guard let written = try settled(result, .write(tunnel), tunnel) else { return tunnel.failed }
         tunnel.toChannel.removeFirst(written)
         return written > 0
     }
 
     private func read(_ tunnel: Tunnel) throws -> Bool {
         guard tunnel.toSocket.isEmpty, !tunnel.channelEOF, !tunnel.failed else { return false }
-        let count = buffer.withUnsafeMutableBufferPointer { crucible_channel_read(tunnel.channel, $0.baseAddress!, $0.count) }
-        if count == Int(LIBSSH2_ERROR_EAGAIN) {
-            wouldBlock(.read(tunnel))
-            return false
-        }
-        if count < 0 {
-            try failed(count, tunnel)
-            return true
-        }
+        let result = buffer.withUnsafeMutableBufferPointer { crucible_channel_read(tunnel.channel, $0.baseAddress!, $0.count) }
+        guard let count = try settled(result, .read(tunnel), tunnel) else { return tunnel.failed }
         lastHeard = .now()
         if count == 0 {
             guard libssh2_channel_eof(tunnel.channel) != 0 else { return false }

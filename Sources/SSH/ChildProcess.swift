@@ -1,4 +1,5 @@
 import Foundation
+import Interpreter
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -37,35 +38,12 @@ enum ChildProcess {
                       stderr: String(decoding: bytes[1], as: UTF8.self))
     }
 
-    /// Starts `arguments` in a process group of its own with the given descriptors (nil
-    /// stdin: /dev/null); every other descriptor of ours is close-on-exec.
+    /// Starts `arguments` in a process group of its own (`ProcessSpawn`).
     static func spawn(_ arguments: [String], stdin: Int32?, stdout: Int32, stderr: Int32) throws -> pid_t {
-        var actions = posix_spawn_file_actions_t()
-        posix_spawn_file_actions_init(&actions)
-        defer { posix_spawn_file_actions_destroy(&actions) }
-        if let stdin {
-            posix_spawn_file_actions_adddup2(&actions, stdin, 0)
-        } else {
-            posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
+        switch ProcessSpawn.start(arguments, stdin: stdin, stdout: stdout, stderr: stderr) {
+        case .success(let pid): return pid
+        case .failure(let failure): throw ConnectFailure.unreachable(failure.description)
         }
-        posix_spawn_file_actions_adddup2(&actions, stdout, 1)
-        posix_spawn_file_actions_adddup2(&actions, stderr, 2)
-        var attributes = posix_spawnattr_t()
-        posix_spawnattr_init(&attributes)
-        defer { posix_spawnattr_destroy(&attributes) }
-        posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_SETPGROUP | POSIX_SPAWN_SETSIGMASK))
-        posix_spawnattr_setpgroup(&attributes, 0)
-        var noSignals = sigset_t()
-        sigemptyset(&noSignals)
-        posix_spawnattr_setsigmask(&attributes, &noSignals)
-        let argv: [UnsafeMutablePointer<CChar>?] = arguments.map { strdup($0) } + [nil]
-        defer { argv.forEach { free($0) } }
-        var pid: pid_t = 0
-        let status = posix_spawn(&pid, arguments[0], &actions, &attributes, argv, environ)
-        guard status == 0 else {
-            throw ConnectFailure.unreachable("cannot start \(arguments[0]): \(String(cString: strerror(status)))")
-        }
-        return pid
     }
 
     /// Waits for the child: its exit status, or 128 + the signal that ended it.
