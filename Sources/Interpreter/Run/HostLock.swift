@@ -82,11 +82,11 @@ d=$1 owner=$2
 [ "$(cat "$d/owner" 2>/dev/null)" = "$owner" ] && touch "$d/owner"
 """#
 
-    /// The keeper: touches the owner file every `every` seconds while this run still owns
-    /// the lock, until its input ends (the run stops it, or the connection is gone).
-    static let keeperScript = #"""
-d=$1 owner=$2 every=$3
-( while [ "$(cat "$d/owner" 2>/dev/null)" = "$owner" ]; do touch "$d/owner"; sleep "$every"; done ) </dev/null >/dev/null 2>&1 &
+    /// The keeper (arguments: lock, owner, seconds): refreshes the lock every few seconds
+    /// while this run still owns it, until its input ends (the run stops it, or the
+    /// connection is gone).
+    static let keeperScript = "crucible_refresh() {\n" + refreshScript + "\n}\n" + #"""
+( while crucible_refresh "$1" "$2"; do sleep "$3"; done ) </dev/null >/dev/null 2>&1 &
 cat >/dev/null
 kill $! 2>/dev/null
 exit 0
