@@ -15,7 +15,9 @@ import Glibc
 /// channel's packet would be taken for it. So a blocked call (`blocked`) is retried
 /// first and alone.
 final class ChannelRelay: @unchecked Sendable {
-    private let session: SSHSession
+    /// The jump host's session, freed by this thread when the relay ends.
+    private var owned: SSHSession?
+    private var session: SSHSession { owned! }
     private let host: JumpHost
     private let keepaliveSeconds: Int
     private let countMax: Int
@@ -38,7 +40,7 @@ final class ChannelRelay: @unchecked Sendable {
     }
 
     init(session: SSHSession, host: JumpHost, keepalive: Int, countMax: Int) {
-        self.session = session
+        owned = session
         self.host = host
         keepaliveSeconds = keepalive
         self.countMax = countMax
@@ -64,6 +66,10 @@ final class ChannelRelay: @unchecked Sendable {
             host.markLost("\(error)")
         }
         finish()
+        // The session ends here, before `stop()` returns: nothing of libssh2 (or its
+        // OpenSSL) may still run on this thread when the process exits.
+        owned = nil
+        host.relayEnded()
     }
 
     // MARK: - One pass

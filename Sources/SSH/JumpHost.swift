@@ -83,11 +83,12 @@ public final class JumpHostPool: @unchecked Sendable {
     /// lost and replaced under the same key is counted on its own.)
     private func release(_ jump: JumpHost, key: String) {
         condition.lock()
-        defer { condition.unlock() }
         jump.users -= 1
-        guard jump.users == 0 else { return }
-        if hosts[key] === jump { hosts[key] = nil }
-        jump.stop()
+        let last = jump.users == 0
+        if last && hosts[key] === jump { hosts[key] = nil }
+        condition.unlock()
+        // Outside the lock: stopping waits for the relay, which may release a jump host of its own.
+        if last { jump.stop() }
     }
 
     /// A jump host's own failure, for the host behind it: the same kind (a refused host
@@ -133,6 +134,7 @@ final class JumpHost: @unchecked Sendable {
     private var stopping = false
     private var lostReason: String?
     private let wake: (read: Int32, write: Int32)
+    private let ended = DispatchSemaphore(value: 0)
 
     /// Starts the relay thread, which owns `session` from now on.
     init(session: SSHSession, name: String, keepalive: Int, countMax: Int) {
@@ -189,12 +191,18 @@ final class JumpHost: @unchecked Sendable {
         return inner
     }
 
+    /// Ends the relay and waits until it has closed the jump host's session.
     func stop() {
         condition.lock()
+        let first = !stopping
         stopping = true
         condition.unlock()
         wakeUp()
+        if first { _ = ended.wait(timeout: .now() + 10) }
     }
+
+    /// Called by the relay thread as its last act.
+    func relayEnded() { ended.signal() }
 
     func wakeUp() {
         var byte: UInt8 = 1
