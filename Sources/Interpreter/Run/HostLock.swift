@@ -84,11 +84,14 @@ d=$1 owner=$2
 
     /// The keeper (arguments: lock, owner, seconds): refreshes the lock every few seconds
     /// while this run still owns it, until its input ends (the run stops it, or the
-    /// connection is gone).
+    /// connection is gone). It leaves nothing behind: the loop's `sleep` is ended with it.
     static let keeperScript = "crucible_refresh() {\n" + refreshScript + "\n}\n" + #"""
-( while crucible_refresh "$1" "$2"; do sleep "$3"; done ) </dev/null >/dev/null 2>&1 &
+( trap 'kill $s 2>/dev/null; exit 0' TERM
+  while crucible_refresh "$1" "$2"; do sleep "$3" & s=$!; wait $s; done ) </dev/null >/dev/null 2>&1 &
+k=$!
 cat >/dev/null
-kill $! 2>/dev/null
+kill $k 2>/dev/null
+wait $k
 exit 0
 """#
 
