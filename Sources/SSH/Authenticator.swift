@@ -1,9 +1,11 @@
 import Foundation
 import CLibSSH2
 
-/// Logs in, in OpenSSH's order: keys from ssh-agent (when SSH_AUTH_SOCK is set), key
-/// files (ed25519 and ECDSA work; RSA cannot, see `rsaExplanation`), then a password.
-/// Every attempt is recorded so a failure lists what was tried and why each failed.
+/// Logs in, in OpenSSH's order: keys from ssh-agent (when there is one), key files
+/// (ed25519 and ECDSA work; RSA cannot, see `rsaExplanation`), keyboard-interactive, then a
+/// password (the same password answers keyboard-interactive's password prompt). Methods
+/// the ssh config turns off (PubkeyAuthentication no, ...) are skipped. Every attempt is
+/// recorded so a failure lists what was tried and why each failed.
 struct Authenticator {
     let session: SSHSession
     let user: String
@@ -13,6 +15,7 @@ struct Authenticator {
     let secrets: any SecretSource
     let agentSocket: String?
     let deadline: Deadline
+    private let allowed: (publicKey: Bool, password: Bool, keyboardInteractive: Bool)
 
     static let rsaExplanation = """
     it is an RSA key: libssh2 1.10 signs only with SHA-1 (ssh-rsa), which OpenSSH 8.8 and later \
@@ -23,26 +26,29 @@ struct Authenticator {
     /// Answers from the server that refused a key or a password.
     private var refusals = 0
 
-    init(session: SSHSession, user: String, host: String, keyFiles: [(path: String, explicit: Bool)],
-         secrets: any SecretSource, agentSocket: String?, deadline: Deadline) {
+    init(session: SSHSession, endpoint: SSHEndpoint, secrets: any SecretSource, deadline: Deadline) {
         self.session = session
-        self.user = user
-        self.host = host
-        self.keyFiles = keyFiles
+        user = endpoint.user
+        host = endpoint.place
+        keyFiles = endpoint.keyFiles.map { ($0.path, $0.explicit) }
         self.secrets = secrets
-        self.agentSocket = agentSocket
+        agentSocket = endpoint.agentSocket
         self.deadline = deadline
+        allowed = (endpoint.usePublicKeys, endpoint.usePassword, endpoint.useKeyboardInteractive)
     }
 
     mutating func authenticate() throws {
         guard let offered = try offeredMethods() else { return }
         do {
-            if offered.contains("publickey") {
+            if !allowed.publicKey {
+                attempts.append("public keys (PubkeyAuthentication no in the ssh config)")
+            } else if offered.contains("publickey") {
                 if try viaAgent() { return }
                 if try viaKeyFiles() { return }
             } else {
                 attempts.append("public keys (not offered by the server)")
             }
+            if try viaKeyboardInteractive(offered: offered) { return }
             if try viaPassword(offered: offered) { return }
         } catch let error as SSHError where error.isConnectionLost {
             // Closed after the server refused something: it gave up on us (MaxAuthTries).
@@ -88,6 +94,7 @@ struct Authenticator {
             libssh2_agent_disconnect(agent)
             libssh2_agent_free(agent)
         }
+        libssh2_agent_set_identity_path(agent, agentSocket)
         guard libssh2_agent_connect(agent) == 0, libssh2_agent_list_identities(agent) == 0 else {
             attempts.append("ssh-agent (cannot talk to \(agentSocket))")
             return false
@@ -169,14 +176,8 @@ struct Authenticator {
     // MARK: - Password
 
     private mutating func viaPassword(offered: [String]) throws -> Bool {
-        guard offered.contains("password") else {
-            attempts.append("password (not offered by the server)")
-            return false
-        }
-        guard let password = secrets.password(user: user, host: host) else {
-            attempts.append("password (none given: set \(EnvironmentSecretSource.passwordVariable) or run on a terminal)")
-            return false
-        }
+        guard let password = password(for: "password", offered: offered, allowed: allowed.password,
+                                      keyword: "PasswordAuthentication") else { return false }
         let name = user
         do {
             try session.retrying(deadline) { crucible_userauth_password(session.handle, name, password) }
@@ -187,5 +188,91 @@ struct Authenticator {
             refusals += 1
             return false
         }
+    }
+
+    /// The password for a method the server offers and the config allows; nil (recorded
+    /// as an attempt) otherwise.
+    private mutating func password(for method: String, offered: [String], allowed: Bool, keyword: String) -> String? {
+        guard allowed else {
+            attempts.append("\(method) (\(keyword) no in the ssh config)")
+            return nil
+        }
+        guard offered.contains(method) else {
+            if method == "password" || !offered.contains("password") { attempts.append("\(method) (not offered by the server)") }
+            return nil
+        }
+        guard let password = secrets.password(user: user, host: host) else {
+            attempts.append("\(method) (no password given: set \(EnvironmentSecretSource.passwordVariable), or use --ask-pass on a terminal)")
+            return nil
+        }
+        return password
+    }
+
+    // MARK: - Keyboard-interactive
+
+    /// Answers the server's prompts: the password for a prompt that asks for a password
+    /// (hidden input), nothing for any other (a one-time code cannot be known), which the
+    /// failure then names.
+    private mutating func viaKeyboardInteractive(offered: [String]) throws -> Bool {
+        guard let password = password(for: "keyboard-interactive", offered: offered, allowed: allowed.keyboardInteractive,
+                                      keyword: "KbdInteractiveAuthentication") else { return false }
+        let answers = KeyboardInteractiveAnswers(password: password)
+        let abstract = libssh2_session_abstract(session.handle)
+        let previous = abstract?.pointee
+        abstract?.pointee = Unmanaged.passUnretained(answers).toOpaque()
+        defer { abstract?.pointee = previous }
+        let name = user
+        do {
+            try withExtendedLifetime(answers) {
+                _ = try session.retrying(deadline) {
+                    libssh2_userauth_keyboard_interactive_ex(session.handle, name, UInt32(name.utf8.count), keyboardInteractiveCallback)
+                }
+            }
+            return true
+        } catch let error as SSHError where !error.isConnectionLost {
+            try throwIfConnectionLost(error)
+            refusals += 1
+            let unanswered = answers.unanswered.map { "`\($0)`" }.joined(separator: ", ")
+            attempts.append(unanswered.isEmpty ? "keyboard-interactive (password refused)"
+                            : "keyboard-interactive (the server asked \(unanswered), which crucible can only answer with the password)")
+            return false
+        }
+    }
+}
+
+/// What the keyboard-interactive callback answers with, reached through the session's
+/// abstract pointer (a C callback captures nothing).
+final class KeyboardInteractiveAnswers {
+    let password: String
+    /// Prompts that did not ask for a password.
+    var unanswered: [String] = []
+
+    init(password: String) {
+        self.password = password
+    }
+
+    func answer(_ prompt: String, echo: Bool) -> String {
+        let asksPassword = !echo && prompt.lowercased().contains("password")
+        if !asksPassword { unanswered.append(prompt.trimmingCharacters(in: .whitespaces)) }
+        return asksPassword ? password : ""
+    }
+}
+
+/// libssh2's keyboard-interactive callback: one answer per prompt, in memory libssh2 frees.
+private let keyboardInteractiveCallback: @convention(c) (
+    UnsafePointer<CChar>?, Int32, UnsafePointer<CChar>?, Int32, Int32,
+    UnsafePointer<LIBSSH2_USERAUTH_KBDINT_PROMPT>?, UnsafeMutablePointer<LIBSSH2_USERAUTH_KBDINT_RESPONSE>?,
+    UnsafeMutablePointer<UnsafeMutableRawPointer?>?
+) -> Void = { _, _, _, _, count, prompts, responses, abstract in
+    guard let prompts, let responses, let context = abstract?.pointee else { return }
+    let answers = Unmanaged<KeyboardInteractiveAnswers>.fromOpaque(context).takeUnretainedValue()
+    for index in 0..<Int(max(0, count)) {
+        let prompt = prompts[index]
+        let text = prompt.text.map { pointer in
+            String(decoding: UnsafeRawBufferPointer(start: pointer, count: Int(prompt.length)), as: UTF8.self)
+        } ?? ""
+        let answer = answers.answer(text, echo: prompt.echo != 0)
+        responses[index].text = strdup(answer)
+        responses[index].length = UInt32(answer.utf8.count)
     }
 }

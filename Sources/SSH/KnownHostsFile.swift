@@ -101,16 +101,6 @@ struct KnownHostsFile {
             """)
     }
 
-    /// The host key algorithms this libssh2 can negotiate, asked once.
-    private static let supportedAlgorithms: [String] = {
-        LibSSH2.initializeOnce()
-        let fallback = HostKeyType.allCases.flatMap(\.methodNames)
-        guard let session = crucible_session_init() else { return fallback }
-        defer { libssh2_session_free(session) }
-        var algorithms: UnsafeMutablePointer<UnsafePointer<CChar>?>?
-        let count = libssh2_session_supported_algs(session, LIBSSH2_METHOD_HOSTKEY, &algorithms)
-        guard count > 0, let algorithms else { return fallback }
-        defer { libssh2_free(session, algorithms) }
-        return (0..<Int(count)).compactMap { algorithms[$0].map { String(cString: $0) } }
-    }()
+    /// The host key algorithms this libssh2 can negotiate.
+    private static var supportedAlgorithms: [String] { LibSSH2.supportedAlgorithms(LIBSSH2_METHOD_HOSTKEY) }
 }

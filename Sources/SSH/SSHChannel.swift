@@ -34,9 +34,23 @@ final class SSHChannel {
         }
     }
 
-    func exec(_ command: String, stdin: [UInt8], deadline: Deadline) throws -> ExecResult {
+    /// Starts a command and leaves it running (`SSHTransport.startHeld`); `finish` ends its input.
+    func start(_ command: String, deadline: Deadline) throws {
         let channel = handle
         try session.retrying(deadline) { crucible_channel_exec(channel, command) }
+    }
+
+    /// Sends EOF (the command's input ends) and the channel's close, without waiting for
+    /// the command; the channel is freed when dropped.
+    func finish(deadline: Deadline) throws {
+        let channel = handle
+        try session.retrying(deadline) { crucible_channel_send_eof(channel) }
+        try session.retrying(deadline) { libssh2_channel_close(channel) }
+    }
+
+    func exec(_ command: String, stdin: [UInt8], deadline: Deadline) throws -> ExecResult {
+        let channel = handle
+        try start(command, deadline: deadline)
         var result = ExecResult()
         var stdinState = StdinState(bytes: stdin)
         var buffer = [CChar](repeating: 0, count: Self.chunk)

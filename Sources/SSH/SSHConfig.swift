@@ -1,11 +1,12 @@
 import Foundation
 import Interpreter
 
-/// The subset of `ssh_config(5)` crucible honours, so a host alias works as it does for
-/// `ssh`: `Host` blocks with `*`, `?` and `!` patterns, and HostName (with `%h`), User,
-/// Port, IdentityFile (cumulative, `~` and `%d`/`%u`/`%h`/`%r` expanded),
-/// and UserKnownHostsFile. As in OpenSSH the first value found for a
-/// keyword wins. `Match` blocks are not evaluated: their lines are ignored.
+/// The built-in reader of `ssh_config(5)`, used when no OpenSSH client is installed (with
+/// one, `ssh -G` answers: see `OpenSSHResolver`) and to list aliases. It knows `Host`
+/// blocks with `*`, `?` and `!` patterns, `Include` (globs, relative to ~/.ssh), and
+/// OpenSSH's rule that the first value of a keyword wins (IdentityFile and the other list
+/// keywords accumulate). `Match` blocks cannot be evaluated: a host whose configuration
+/// has one is an error (`HostConfig.unevaluated`), never a guess.
 public struct SSHConfig: Sendable, Equatable {
     /// One `Host` block: its patterns and its settings in file order.
     struct Block: Sendable, Equatable {
@@ -18,6 +19,8 @@ public struct SSHConfig: Sendable, Equatable {
     }
 
     var blocks: [Block]
+    /// `Match` lines, which the built-in reader cannot evaluate ("FILE:LINE: Match ...").
+    var matchLines: [String] = []
 
     /// What the config says for one host alias.
     public struct HostSettings: Sendable, Equatable {
@@ -29,55 +32,101 @@ public struct SSHConfig: Sendable, Equatable {
     }
 
     public init(text: String) {
+        self.init(lines: text.split(whereSeparator: \.isNewline).enumerated().map { ("line \($0 + 1)", String($1)) },
+                  home: NSHomeDirectory())
+    }
+
+    /// Loads a file and the files it includes; a missing file is an empty config.
+    public init(path: String, home: String = NSHomeDirectory()) {
+        self.init(lines: Self.lines(of: path, home: home, depth: 0), home: home)
+    }
+
+    private init(lines: [(place: String, text: String)], home: String) {
         var blocks = [Block(patterns: ["*"], settings: [])]
-        for line in text.split(whereSeparator: \.isNewline) {
-            guard let (keyword, value) = Self.parseLine(String(line)) else { continue }
+        var matchLines: [String] = []
+        for (place, line) in lines {
+            guard let (keyword, value) = Self.parseLine(line) else { continue }
             switch keyword {
             case "host":
                 blocks.append(Block(patterns: value.split(whereSeparator: \.isWhitespace).map(String.init), settings: []))
             case "match":
                 blocks.append(Block(patterns: [], settings: []))
+                matchLines.append("\(place): Match \(value)")
             default:
                 blocks[blocks.count - 1].settings.append((keyword, value))
             }
         }
         self.blocks = blocks
+        self.matchLines = matchLines
     }
 
-    /// Loads a file; a missing file is an empty config.
-    public init(path: String) {
-        self.init(text: (try? String(contentsOfFile: path, encoding: .utf8)) ?? "")
-    }
-
-    /// The settings that apply to `alias`, first value wins.
-    public func settings(for alias: String, localUser: String, home: String) -> HostSettings {
-        var result = HostSettings()
-        let applicable = blocks.filter { Self.matches(alias, patterns: $0.patterns) }
-        for (keyword, value) in applicable.flatMap(\.settings) {
-            apply(keyword, value, to: &result)
-        }
-        result.hostName = result.hostName?.replacingAll("%h", with: alias)
-        let hostName = result.hostName ?? alias
-        let remoteUser = result.user ?? localUser
-        result.identityFiles = result.identityFiles.map {
-            Self.expand($0, home: home, localUser: localUser, remoteUser: remoteUser, host: hostName)
-        }
-        result.knownHostsFile = result.knownHostsFile.map {
-            Self.expand($0, home: home, localUser: localUser, remoteUser: remoteUser, host: hostName)
+    /// A file's lines with `Include`d files spliced in where they are named (relative
+    /// names are under ~/.ssh, globs expanded in order), each with its place for messages.
+    private static func lines(of path: String, home: String, depth: Int) -> [(place: String, text: String)] {
+        guard depth < 16, let text = try? String(contentsOfFile: path, encoding: .utf8) else { return [] }
+        var result: [(place: String, text: String)] = []
+        for (index, line) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
+            guard let (keyword, value) = parseLine(String(line)), keyword == "include" else {
+                result.append(("\(path):\(index + 1)", String(line)))
+                continue
+            }
+            for pattern in value.split(whereSeparator: \.isWhitespace).map(String.init) {
+                var name = pattern.hasPrefix("~/") ? home + pattern.dropFirst() : pattern
+                if !name.hasPrefix("/") { name = home + "/.ssh/" + name }
+                for file in glob(name) { result += lines(of: file, home: home, depth: depth + 1) }
+            }
         }
         return result
     }
 
-    private func apply(_ keyword: String, _ value: String, to result: inout HostSettings) {
-        switch keyword {
-        case "hostname" where result.hostName == nil: result.hostName = value
-        case "user" where result.user == nil: result.user = value
-        case "port" where result.port == nil: result.port = Int(value)
-        case "identityfile": result.identityFiles.append(value)
-        case "userknownhostsfile" where result.knownHostsFile == nil:
-            result.knownHostsFile = value.split(whereSeparator: \.isWhitespace).first.map(String.init)
-        default: break
+    private static func glob(_ pattern: String) -> [String] {
+        var found = glob_t()
+        defer { globfree(&found) }
+        guard Glibc.glob(pattern, 0, nil, &found) == 0 else { return [] }
+        return (0..<Int(found.gl_pathc)).compactMap { found.gl_pathv[$0].map { String(cString: $0) } }
+    }
+
+    /// Keywords whose every value counts, in order; for the others the first one wins.
+    static let listKeywords: Set<String> = [
+        "identityfile", "certificatefile", "localforward", "remoteforward", "dynamicforward", "sendenv", "setenv",
+    ]
+
+    /// Every keyword the blocks that apply to `alias` set, as `ssh -G` would list them
+    /// (HostName's `%h` expanded; a user or port of the target wins, as on ssh's command line).
+    func hostConfig(for alias: String, user: String?, port: Int?) -> HostConfig {
+        var values: [String: [String]] = [:]
+        for (keyword, value) in blocks.filter({ Self.matches(alias, patterns: $0.patterns) }).flatMap(\.settings) {
+            if Self.listKeywords.contains(keyword) {
+                values[keyword, default: []].append(value)
+            } else if values[keyword] == nil {
+                values[keyword] = keyword == "userknownhostsfile" || keyword == "globalknownhostsfile"
+                    ? value.split(whereSeparator: \.isWhitespace).map(String.init) : [value]
+            }
         }
+        values["hostname"] = values["hostname"].map { $0.map { $0.replacingAll("%h", with: alias) } }
+        if let user { values["user"] = [user] }
+        if let port { values["port"] = [String(port)] }
+        var config = HostConfig(values: values, configured: Set(values.keys), source: "the built-in ssh config reader")
+        config.unevaluated = matchLines
+        return config
+    }
+
+    /// The settings that apply to `alias`, first value wins.
+    public func settings(for alias: String, localUser: String, home: String) -> HostSettings {
+        let config = hostConfig(for: alias, user: nil, port: nil)
+        var result = HostSettings()
+        result.hostName = config.first("hostname")
+        result.user = config.first("user")
+        result.port = config.first("port").flatMap { Int($0) }
+        let hostName = result.hostName ?? alias
+        let remoteUser = result.user ?? localUser
+        result.identityFiles = config.all("identityfile").map {
+            Self.expand($0, home: home, localUser: localUser, remoteUser: remoteUser, host: hostName)
+        }
+        result.knownHostsFile = config.first("userknownhostsfile").map {
+            Self.expand($0, home: home, localUser: localUser, remoteUser: remoteUser, host: hostName)
+        }
+        return result
     }
 
     // MARK: - Lines and patterns

@@ -24,6 +24,12 @@ public struct SSHOptions: Sendable {
     public var keepaliveInterval: Int
     /// The ssh config file for host aliases; a missing file is fine.
     public var sshConfigPath: String
+    /// The OpenSSH client that resolves host aliases (`ssh -G`), as `ssh ALIAS` would;
+    /// nil: crucible's built-in reader. Default: `ssh` found in PATH.
+    public var sshProgram: String?
+    /// The jump hosts (ProxyJump) of the run, each one connection shared by every host
+    /// behind it. Copies of these options share it.
+    public let jumpHosts: JumpHostPool
     /// Use ssh-agent when SSH_AUTH_SOCK is set.
     public var useAgent: Bool
     /// The user's home, for `~` and the defaults.
@@ -40,7 +46,8 @@ public struct SSHOptions: Sendable {
         keepaliveInterval: Int = 30,
         sshConfigPath: String? = nil,
         useAgent: Bool = true,
-        home: String = NSHomeDirectory()
+        home: String = NSHomeDirectory(),
+        sshProgram: String? = SSHOptions.installedOpenSSH
     ) {
         self.identityFiles = identityFiles
         self.knownHostsFile = knownHostsFile
@@ -53,48 +60,19 @@ public struct SSHOptions: Sendable {
         self.sshConfigPath = sshConfigPath ?? home + "/.ssh/config"
         self.useAgent = useAgent
         self.home = home
-    }
-}
-
-/// A host target with the ssh config applied: where to connect, as whom, with which keys.
-/// Explicit values (in the target or the options) win over the config, as on ssh's
-/// command line.
-struct SSHEndpoint: Sendable, Equatable {
-    var address: String
-    var port: Int
-    var user: String
-    var keyFiles: [KeyFile]
-    var knownHostsFile: String
-    var connectTimeout: Double
-
-    struct KeyFile: Sendable, Equatable {
-        var path: String
-        var explicit: Bool
+        self.sshProgram = sshProgram
+        jumpHosts = JumpHostPool()
     }
 
-    init(target: HostTarget, options: SSHOptions, localUser: String = SSHEndpoint.currentUser()) {
-        let config = SSHConfig(path: options.sshConfigPath)
-            .settings(for: target.address, localUser: localUser, home: options.home)
-        address = config.hostName ?? target.address
-        port = target.port ?? config.port ?? 22
-        user = target.user ?? config.user ?? localUser
-        let expand = { (path: String) in
-            SSHConfig.expand(path, home: options.home, localUser: localUser, remoteUser: target.user ?? config.user ?? localUser, host: config.hostName ?? target.address)
+    /// The `ssh` program in PATH, if an OpenSSH client is installed.
+    public static let installedOpenSSH: String? = ChildProcess.locate("ssh")
+
+    /// The config file to hand `ssh -G`: nil when it is the one ssh reads by itself (then
+    /// /etc/ssh/ssh_config applies too, as for `ssh ALIAS`), /dev/null for a missing one.
+    var sshConfigForOpenSSH: String? {
+        if let name = getpwuid(geteuid())?.pointee.pw_dir, sshConfigPath == String(cString: name) + "/.ssh/config" {
+            return nil
         }
-        var files = options.identityFiles.map { KeyFile(path: expand($0), explicit: true) }
-        files += config.identityFiles.map { KeyFile(path: $0, explicit: true) }
-        files += ["id_ed25519", "id_ecdsa"].map { KeyFile(path: options.home + "/.ssh/" + $0, explicit: false) }
-        var seen = Set<String>()
-        keyFiles = files.filter { seen.insert($0.path).inserted }
-        knownHostsFile = options.knownHostsFile.map(expand) ?? config.knownHostsFile ?? options.home + "/.ssh/known_hosts"
-        connectTimeout = options.connectTimeout
-    }
-
-    /// `address port N` for messages (the port only when it is not 22).
-    var place: String { port == 22 ? address : "\(address) port \(port)" }
-
-    static func currentUser() -> String {
-        if let name = getpwuid(geteuid())?.pointee.pw_name { return String(cString: name) }
-        return ProcessInfo.processInfo.environment["USER"] ?? "root"
+        return FileManager.default.fileExists(atPath: sshConfigPath) ? sshConfigPath : "/dev/null"
     }
 }

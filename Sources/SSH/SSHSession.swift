@@ -4,7 +4,8 @@ import CLibSSH2
 import Glibc
 #endif
 
-/// One libssh2 session over one TCP socket, both owned here and released in `deinit`.
+/// One libssh2 session over one link (a TCP socket, a tunnel through a jump host, or a
+/// ProxyCommand: `SocketLink`), both owned here and released in `deinit`.
 ///
 /// The session runs in non-blocking mode: every call that would block returns
 /// `LIBSSH2_ERROR_EAGAIN`, and `retrying` then waits with `poll(2)` on the socket, in the
@@ -14,7 +15,8 @@ import Glibc
 /// calls it from one thread only (the transport's `WorkerThread`).
 final class SSHSession {
     let handle: OpaquePointer
-    private let socket: Int32
+    let link: SocketLink
+    private var socket: Int32 { link.fd }
     private var keepaliveSeconds: Int32 = 0
     /// When the current stretch of waiting without hearing from the server began.
     private var silentSince: DispatchTime?
@@ -22,22 +24,23 @@ final class SSHSession {
     /// Unanswered keepalive intervals after which the server counts as gone (OpenSSH's
     /// ServerAliveCountMax).
     static let keepaliveCountMax = 3
+    private var countMax = SSHSession.keepaliveCountMax
 
-    /// Connects the socket and performs the SSH handshake (key exchange).
-    /// `hostKeyMethods` orders the host key algorithms (see `KnownHostsFile.preferredMethods`).
-    init(address: String, port: Int, hostKeyMethods: String?, deadline: Deadline) throws {
+    /// Performs the SSH handshake (key exchange) over the link. `methods` orders the
+    /// algorithms by libssh2 method type, comma-separated (the host key order comes from
+    /// `KnownHostsFile.preferredMethods`).
+    init(link: SocketLink, methods: [Int32: String], deadline: Deadline) throws {
         LibSSH2.initializeOnce()
-        socket = try TCPSocket.connect(address: address, port: port, deadline: deadline)
+        self.link = link
         guard let handle = crucible_session_init() else {
-            close(socket)
             throw SSHError(LIBSSH2_ERROR_ALLOC, "cannot allocate an SSH session")
         }
         self.handle = handle
         libssh2_session_set_blocking(handle, 0)
-        if let hostKeyMethods {
-            _ = libssh2_session_method_pref(handle, LIBSSH2_METHOD_HOSTKEY, hostKeyMethods)
+        for (method, list) in methods.sorted(by: { $0.key < $1.key }) where libssh2_session_method_pref(handle, method, list) != 0 {
+            throw SSHError(LIBSSH2_ERROR_METHOD_NOT_SUPPORTED, "libssh2 refused the algorithm list \(list)")
         }
-        let fd = socket
+        let fd = link.fd
         try retrying(deadline) { libssh2_session_handshake(handle, fd) }
     }
 
@@ -46,13 +49,13 @@ final class SSHSession {
         libssh2_session_set_timeout(handle, 1000)
         _ = crucible_session_disconnect(handle, "crucible done")
         libssh2_session_free(handle)
-        close(socket)
     }
 
     /// Asks libssh2 to send a keepalive after `seconds` of silence (libssh2 makes 1 into 2);
     /// `waitForSocket` sends them.
-    func configureKeepalive(seconds: Int) {
+    func configureKeepalive(seconds: Int, countMax: Int = SSHSession.keepaliveCountMax) {
         guard seconds > 0 else { return }
+        self.countMax = countMax
         keepaliveSeconds = Int32(clamping: seconds)
         libssh2_keepalive_config(handle, 1, UInt32(seconds))
     }
@@ -131,7 +134,7 @@ final class SSHSession {
         if directions & LIBSSH2_SESSION_BLOCK_INBOUND != 0 { events |= crucible_poll_in() }
         if directions & LIBSSH2_SESSION_BLOCK_OUTBOUND != 0 { events |= crucible_poll_out() }
         if events == 0 { events = crucible_poll_in() }
-        TCPSocket.acknowledgeAtOnce(socket)
+        if link.isTCP { TCPSocket.acknowledgeAtOnce(socket) }
         var pollfd = Glibc.pollfd(fd: socket, events: events, revents: 0)
         let ready = poll(&pollfd, 1, deadline.pollMilliseconds(cap: cap))
         if ready > 0 { silentSince = nil }
@@ -148,10 +151,10 @@ final class SSHSession {
             silentSince = now
             return
         }
-        let limit = UInt64(keepaliveSeconds) * UInt64(Self.keepaliveCountMax) + 1
+        let limit = UInt64(keepaliveSeconds) * UInt64(countMax) + 1
         let silentSeconds = (now.uptimeNanoseconds - since.uptimeNanoseconds) / 1_000_000_000
         if silentSeconds > limit {
-            throw SSHError(LIBSSH2_ERROR_SOCKET_DISCONNECT, "the server answered nothing (not even \(Self.keepaliveCountMax) keepalives) for \(silentSeconds) s")
+            throw SSHError(LIBSSH2_ERROR_SOCKET_DISCONNECT, "the server answered nothing (not even \(countMax) keepalives) for \(silentSeconds) s")
         }
     }
 }
@@ -163,4 +166,22 @@ enum LibSSH2 {
     static func initializeOnce() {
         _ = initialized
     }
+
+    /// The algorithms this libssh2 can negotiate for a method (`LIBSSH2_METHOD_KEX`, ...).
+    static func supportedAlgorithms(_ method: Int32) -> [String] { supported[Int(method)] }
+
+    private static let supported: [[String]] = {
+        initializeOnce()
+        let methods = [LIBSSH2_METHOD_KEX, LIBSSH2_METHOD_HOSTKEY, LIBSSH2_METHOD_CRYPT_CS, LIBSSH2_METHOD_CRYPT_SC,
+                       LIBSSH2_METHOD_MAC_CS, LIBSSH2_METHOD_MAC_SC]
+        guard let session = crucible_session_init() else { return methods.map { _ in [] } }
+        defer { libssh2_session_free(session) }
+        return methods.map { method in
+            var algorithms: UnsafeMutablePointer<UnsafePointer<CChar>?>?
+            let count = libssh2_session_supported_algs(session, method, &algorithms)
+            guard count > 0, let algorithms else { return [] }
+            defer { libssh2_free(session, algorithms) }
+            return (0..<Int(count)).compactMap { algorithms[$0].map { String(cString: $0) } }
+        }
+    }()
 }

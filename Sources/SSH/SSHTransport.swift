@@ -13,11 +13,16 @@ import Interpreter
 public final class SSHTransport: Transport, @unchecked Sendable {
     public let target: HostTarget
     public let options: SSHOptions
-    let endpoint: SSHEndpoint
+    /// The target with its ssh configuration applied: resolved on the worker when the
+    /// host is first connected (`ssh -G` is a child process to wait for).
+    private(set) var endpoint: SSHEndpoint?
 
     private let worker: WorkerThread
     private var session: SSHSession?
     private var sftp: SFTPSession?
+    /// Commands started with `startHeld`, by id: their channels stay open until stopped.
+    private var held: [Int: SSHChannel] = [:]
+    private var nextHeld = 0
     /// Set when the connection dropped: the host stays failed for the rest of the run.
     private var lost: TransportError?
 
@@ -27,7 +32,6 @@ public final class SSHTransport: Transport, @unchecked Sendable {
     public init(target: HostTarget, options: SSHOptions = SSHOptions()) {
         self.target = target
         self.options = options
-        endpoint = SSHEndpoint(target: target, options: options)
         worker = WorkerThread(name: "crucible-ssh-\(target.name)")
     }
 
@@ -42,13 +46,13 @@ public final class SSHTransport: Transport, @unchecked Sendable {
     }
 
     public func run(_ command: String, stdin: [UInt8]?, timeout: Double?) async throws -> CommandResult {
-        let becoming = options.become && endpoint.user != "root"
-        let wrapped = becoming ? BecomeCommand.wrap(command) : command
         let seconds = timeout ?? options.commandTimeout
-        let result = try await worker.perform {
-            try self.exec(wrapped, stdin: stdin ?? [], deadline: Deadline(seconds: seconds, what: "command"))
+        let (result, user, becoming) = try await worker.perform {
+            let (user, becoming) = try self.login()
+            let wrapped = becoming ? BecomeCommand.wrap(command) : command
+            return (try self.exec(wrapped, stdin: stdin ?? [], deadline: Deadline(seconds: seconds, what: "command")), user, becoming)
         }
-        if becoming, let refusal = BecomeCommand.refusal(status: result.status, stderr: result.stderr, user: endpoint.user) {
+        if becoming, let refusal = BecomeCommand.refusal(status: result.status, stderr: result.stderr, user: user) {
             throw TransportError.authentication(host: target.name, message: refusal)
         }
         return CommandResult(
@@ -59,6 +63,33 @@ public final class SSHTransport: Transport, @unchecked Sendable {
 
     public func readFile(_ path: String) async throws -> [UInt8]? {
         try await readFileByExec(path)
+    }
+
+    /// A command on a channel of its own that stays open beside the others: its input
+    /// ends when it is stopped, or when the connection ends (sshd closes its pipes), so
+    /// the process lives exactly as long as this connection, whatever the other channels do.
+    public func startHeld(_ command: String) async throws -> (any HeldCommand)? {
+        let seconds = options.connectTimeout
+        let id = try await worker.perform {
+            let (_, becoming) = try self.login()
+            let session = try self.openSession()
+            return try self.connected {
+                let deadline = Deadline(seconds: seconds, what: "starting a held command")
+                let channel = try SSHChannel(session: session, deadline: deadline)
+                try channel.start(becoming ? BecomeCommand.wrap(command) : command, deadline: deadline)
+                self.nextHeld += 1
+                self.held[self.nextHeld] = channel
+                return self.nextHeld
+            }
+        }
+        return HeldChannel(transport: self, id: id)
+    }
+
+    fileprivate func stopHeld(_ id: Int) async {
+        _ = try? await worker.perform {
+            guard let channel = self.held.removeValue(forKey: id) else { return }
+            try? channel.finish(deadline: Deadline(seconds: 2, what: "stopping a held command"))
+        }
     }
 
     /// One exec: the atomic-write script with the bytes on stdin (keeps mode, owner and
@@ -77,6 +108,7 @@ public final class SSHTransport: Transport, @unchecked Sendable {
     /// Ends the session (and forgets a lost one); a later call connects again.
     public func close() async {
         _ = try? await worker.perform {
+            self.held = [:]
             self.sftp = nil
             self.session = nil
             self.lost = nil
@@ -107,10 +139,19 @@ public final class SSHTransport: Transport, @unchecked Sendable {
 
     // MARK: - On the worker thread
 
+    /// The login user, and whether commands go through sudo (`become` for a user other than root).
+    private func login() throws -> (user: String, becoming: Bool) {
+        _ = try openSession()
+        let user = endpoint?.user ?? "root"
+        return (user, options.become && user != "root")
+    }
+
     private func openSession() throws -> SSHSession {
         if let lost { throw lost }
         if let session { return session }
         do {
+            let endpoint = try self.endpoint ?? SSHEndpoint.resolve(target, options: options)
+            self.endpoint = endpoint
             let opened = try SSHConnector(endpoint: endpoint, options: options).open()
             session = opened
             count { $0.connections += 1 }
@@ -155,6 +196,7 @@ public final class SSHTransport: Transport, @unchecked Sendable {
             let mapped = TransportError.from(error, host: target.name, stage: .connected)
             if case .disconnected = mapped {
                 lost = mapped
+                held = [:]
                 sftp = nil
                 session = nil
             }
@@ -167,4 +209,12 @@ public final class SSHTransport: Transport, @unchecked Sendable {
         defer { countersLock.unlock() }
         update(&counters)
     }
+}
+
+/// A command started with `SSHTransport.startHeld`.
+private struct HeldChannel: HeldCommand {
+    let transport: SSHTransport
+    let id: Int
+
+    func stop() async { await transport.stopHeld(id) }
 }

@@ -8,8 +8,8 @@ import Glibc
 /// bounded by the connect timeout, then TCP_NODELAY (a handshake takes ~57 ms without it,
 /// ~15 ms with it) and SO_KEEPALIVE. Errors name the address and port.
 enum TCPSocket {
-    static func connect(address: String, port: Int, deadline: Deadline) throws -> Int32 {
-        let candidates = try resolve(address: address, port: port)
+    static func connect(address: String, port: Int, family: Int32 = AF_UNSPEC, deadline: Deadline) throws -> Int32 {
+        let candidates = try resolve(address: address, port: port, family: family)
         defer { freeaddrinfo(candidates) }
         var lastReason = "no usable address"
         var entry: UnsafeMutablePointer<addrinfo>? = candidates
@@ -30,9 +30,9 @@ enum TCPSocket {
         var isTimeout = false
     }
 
-    private static func resolve(address: String, port: Int) throws -> UnsafeMutablePointer<addrinfo> {
+    private static func resolve(address: String, port: Int, family: Int32) throws -> UnsafeMutablePointer<addrinfo> {
         var hints = addrinfo()
-        hints.ai_family = AF_UNSPEC
+        hints.ai_family = family
         hints.ai_socktype = Int32(SOCK_STREAM.rawValue)
         var result: UnsafeMutablePointer<addrinfo>?
         let status = getaddrinfo(address, String(port), &hints, &result)

@@ -7,6 +7,8 @@ enum ConnectFailure: Error, Sendable {
     case unreachable(String)
     case hostKey(String)
     case authentication(String)
+    /// The ssh configuration asks for something crucible cannot do (or cannot be read).
+    case configuration(String)
 }
 
 /// A step that did not finish before its deadline (`what` names it: "connect", "command").
@@ -33,6 +35,7 @@ extension TransportError {
             case .unreachable(let reason): return .unreachable(host: host, reason: reason)
             case .hostKey(let message): return .hostKey(host: host, message: message)
             case .authentication(let message): return .authentication(host: host, message: message)
+            case .configuration(let message): return .unreachable(host: host, reason: "ssh config: " + message)
             }
         case let timeout as StepTimedOut:
             return .timeout(host: host, what: timeout.what, seconds: timeout.seconds)

@@ -108,3 +108,63 @@ final class SSHAgentTests: SSHTestCase {
         XCTAssertTrue(log.contains("ECDSA \(ecdsa)"), "the agent's ECDSA key logged in, not the ed25519 file: \(log)")
     }
 }
+
+/// keyboard-interactive logins (PAM's password prompt) against a server that offers no
+/// plain `password` method: the same password answers the prompt.
+final class SSHKeyboardInteractiveTests: SSHTestCase {
+    override var extraConfig: String { "UsePAM yes\nKbdInteractiveAuthentication yes\n" }
+
+    func testThePasswordAnswersThePasswordPrompt() async throws {
+        let secrets = EnvironmentSecretSource(environment: [EnvironmentSecretSource.passwordVariable: TestSSHD.password])
+        let result = try await transport(options(identityFiles: [], secrets: secrets)).run("echo ok")
+        XCTAssertEqual(result.stdoutText, "ok\n")
+        let log = try String(contentsOfFile: sshd.log, encoding: .utf8)
+        XCTAssertTrue(log.contains("Accepted keyboard-interactive/pam for root"), log)
+    }
+
+    func testAWrongPasswordIsRefusedAndNoPasswordSaysWhereToPutIt() async throws {
+        let wrong = EnvironmentSecretSource(environment: [EnvironmentSecretSource.passwordVariable: "not-the-password"])
+        let refused = await transportError { try await self.transport(self.options(identityFiles: [], secrets: wrong)).connect() }
+        XCTAssertTrue(message(refused).contains("keyboard-interactive (password refused)"), message(refused))
+        XCTAssertTrue(message(refused).contains("The server accepts: publickey,keyboard-interactive") ||
+                      message(refused).contains("The server accepts: publickey, keyboard-interactive"), message(refused))
+        let none = await transportError { try await self.transport(self.options(identityFiles: [])).connect() }
+        XCTAssertTrue(message(none).contains("keyboard-interactive (no password given: set CRUCIBLE_SSH_PASSWORD"), message(none))
+    }
+}
+
+/// A key exchange that cannot work says what each side offered and what to do.
+final class SSHKeyExchangeTests: XCTestCase {
+    func testAnRSAOnlyServerThatRefusesSHA1SignaturesSaysWhatToDo() async throws {
+        let sshd = try TestSSHD(name: "rsa-only-" + UUID().uuidString.prefix(6), hostKeyTypes: ["rsa"])
+        defer { sshd.stop(); try? FileManager.default.removeItem(atPath: sshd.dir) }
+        let options = SSHOptions(identityFiles: [sshd.keys.ed25519], knownHostsFile: sshd.knownHosts,
+                                 secrets: EnvironmentSecretSource(environment: [:]), useAgent: false, home: sshd.dir)
+        let target = HostTarget(user: "root", address: "127.0.0.1", port: sshd.port)
+        do {
+            try await SSHTransport(target: target, options: options).connect()
+            XCTFail("connected")
+        } catch TransportError.unreachable(_, let reason) {
+            XCTAssertTrue(reason.hasPrefix("the SSH handshake with 127.0.0.1 port \(sshd.port) failed: "), reason)
+            let said = [
+                "(LIBSSH2_ERROR_KEX_FAILURE): no host key type in common. The server offers rsa-sha2-512, rsa-sha2-256; crucible (libssh2 1.10) offers ",
+                "ssh-ed25519", "The server's only host key is RSA and it refuses SHA-1 (ssh-rsa) signatures",
+                "ssh-keygen -q -t ed25519 -N '' -f /etc/ssh/ssh_host_ed25519_key", "HostKeyAlgorithms +ssh-rsa",
+            ]
+            for part in said { XCTAssertTrue(reason.contains(part), "\(part) in: \(reason)") }
+        }
+    }
+
+    func testTheSameServerAllowingSSHRSAIsReached() async throws {
+        let sshd = try TestSSHD(name: "rsa-sha1-" + UUID().uuidString.prefix(6), extraConfig: "HostKeyAlgorithms +ssh-rsa\n",
+                                hostKeyTypes: ["rsa"])
+        defer { sshd.stop(); try? FileManager.default.removeItem(atPath: sshd.dir) }
+        let options = SSHOptions(identityFiles: [sshd.keys.ed25519], knownHostsFile: sshd.dir + "/fresh_known_hosts",
+                                 acceptNewHostKeys: true, secrets: EnvironmentSecretSource(environment: [:]), useAgent: false,
+                                 home: sshd.dir)
+        let result = try await SSHTransport(target: HostTarget(user: "root", address: "127.0.0.1", port: sshd.port), options: options)
+            .run("echo ok")
+        XCTAssertEqual(result.stdoutText, "ok\n")
+        XCTAssertTrue(try String(contentsOfFile: sshd.dir + "/fresh_known_hosts", encoding: .utf8).contains(" ssh-rsa "))
+    }
+}

@@ -57,14 +57,17 @@ final class SSHConfigTests: XCTestCase {
         let dir = NSTemporaryDirectory() + "crucible-sshconfig-" + UUID().uuidString
         try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(atPath: dir) }
-        try text.write(toFile: dir + "/config", atomically: true, encoding: .utf8)
-        let options = SSHOptions(identityFiles: ["~/mine"], sshConfigPath: dir + "/config", home: "/home/me")
-        let endpoint = SSHEndpoint(target: HostTarget(user: "admin", address: "web1", port: 22), options: options, localUser: "me")
+        try text.replacingAll("Match host anything\n    User matched\n", with: "")
+            .write(toFile: dir + "/config", atomically: true, encoding: .utf8)
+        let options = SSHOptions(identityFiles: ["~/mine"], sshConfigPath: dir + "/config", useAgent: false, home: "/home/me",
+                                 sshProgram: nil)
+        let endpoint = try SSHEndpoint.resolve(HostTarget(user: "admin", address: "web1", port: 22), options: options, localUser: "me")
         XCTAssertEqual(endpoint.address, "web1.example.com")
         XCTAssertEqual(endpoint.user, "admin")
         XCTAssertEqual(endpoint.port, 22)
         XCTAssertEqual(endpoint.keyFiles.map(\.path), [
-            "/home/me/mine", "/home/me/.ssh/web_key", "/home/me/.ssh/all_deploy",
+            // %r is the user crucible logs in as (the target's), as for `ssh admin@web1`.
+            "/home/me/mine", "/home/me/.ssh/web_key", "/home/me/.ssh/all_admin",
             "/home/me/.ssh/id_ed25519", "/home/me/.ssh/id_ecdsa",
         ])
         XCTAssertEqual(endpoint.knownHostsFile, "/home/me/.ssh/known_hosts")

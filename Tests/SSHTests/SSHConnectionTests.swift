@@ -141,7 +141,7 @@ final class SSHConnectionTests: SSHTestCase {
         let ssh = SSHTransport(target: HostTarget(address: "crucible-test-web1"), options: options)
         let result = try await ssh.run("echo $USER")
         XCTAssertEqual(result.stdoutText, "root\n")
-        XCTAssertEqual(ssh.endpoint.address, "127.0.0.1")
-        XCTAssertEqual(ssh.endpoint.port, sshd.port)
+        XCTAssertEqual(ssh.endpoint?.address, "127.0.0.1")
+        XCTAssertEqual(ssh.endpoint?.port, sshd.port)
     }
 }

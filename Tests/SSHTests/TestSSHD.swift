@@ -37,7 +37,13 @@ final class TestSSHD {
     /// The home of `plainUser`, writable by it.
     var plainUserHome: String { dir + "/home-crucible" }
 
-    init(name: String, passwordAuthentication: Bool = false, logLevel: String = "VERBOSE", extraConfig: String = "") throws {
+    /// The host keys it offers (`ecdsa`, `ed25519`, `rsa`), as `HostKey` lines.
+    let hostKeyTypes: [String]
+    var hostKeyRSA: String { dir + "/ssh_host_rsa_key" }
+
+    init(name: String, passwordAuthentication: Bool = false, logLevel: String = "VERBOSE", extraConfig: String = "",
+         hostKeyTypes: [String] = ["ecdsa", "ed25519"]) throws {
+        self.hostKeyTypes = hostKeyTypes
         keys = try ClientKeys.shared()
         dir = "/tmp/crucible-ssh-tests/\(name)-\(getpid())"
         try? FileManager.default.removeItem(atPath: dir)
@@ -45,6 +51,7 @@ final class TestSSHD {
         try FileManager.default.createDirectory(atPath: dir + "/sbin", withIntermediateDirectories: true)
         port = try Self.freePort()
         try Shell.run("ssh-keygen -q -t ed25519 -N '' -f \(dir)/ssh_host_ed25519_key && ssh-keygen -q -t ecdsa -N '' -f \(dir)/ssh_host_ecdsa_key")
+        if hostKeyTypes.contains("rsa") { try Shell.run("ssh-keygen -q -t rsa -b 2048 -N '' -f \(dir)/ssh_host_rsa_key") }
         try (keys.authorized + "\n").write(toFile: dir + "/authorized_keys", atomically: true, encoding: .utf8)
         let hostKey = try String(contentsOfFile: hostKeyEd25519 + ".pub", encoding: .utf8).split(separator: " ")
         try "[127.0.0.1]:\(port) \(hostKey[0]) \(hostKey[1])\n".write(toFile: knownHosts, atomically: true, encoding: .utf8)
@@ -87,8 +94,7 @@ final class TestSSHD {
         let config = extra + """
         Port \(port)
         ListenAddress 127.0.0.1
-        HostKey \(hostKeyECDSA)
-        HostKey \(hostKeyEd25519)
+        \(hostKeyTypes.map { "HostKey \(dir)/ssh_host_\($0)_key" }.joined(separator: "\n"))
         PidFile \(dir)/sshd.pid
         AuthorizedKeysFile \(dir)/authorized_keys
         PermitRootLogin yes

@@ -13,6 +13,8 @@ public final class Evaluator: @unchecked Sendable {
     let sessions: HostSessions
     let paramValues: [String: Value]
     var functions: [String: FunctionDecl] = [:]
+    /// Every name `--limit` matched in an `on` block so far.
+    var limitedIn: Set<String> = []
     let globals = Environment()
     /// The kinds of block this run skipped and said so (`--check` skips verify blocks...).
     var skippedPhases: Set<OnPhase> = []
@@ -40,9 +42,9 @@ public final class Evaluator: @unchecked Sendable {
         self.observer = observer
         self.budget = RunBudget(limits: options.limits)
         let lock = options.lockHosts && !options.checkMode
-            ? HostLock(path: options.lockPath, owner: HostLock.describeThisRun()) : nil
+            ? HostLock(path: options.lockPath, owner: HostLock.describeThisRun(), staleAfter: options.lockStaleAfter) : nil
         self.sessions = HostSessions(factory: transports, lock: lock, waitForLock: options.waitForLock,
-                                     lockTimeout: options.lockTimeout) { [observer] target, message in
+                                     lockTimeout: options.lockTimeout, readOnly: { [options] in options.isLimitedOut($0) }) { [observer] target, message in
             observer.log(target, message)
         }
     }
@@ -73,6 +75,10 @@ public final class Evaluator: @unchecked Sendable {
             report.error = secrets.mask(DiagnosticRenderer().render(error.diagnostic))
         } catch {
             report.error = secrets.mask("\(error)")
+        }
+        if let limit = options.limit, report.error == nil, case let unmatched = limit.subtracting(limitedIn), !unmatched.isEmpty {
+            report.error = "--limit names \(unmatched.sorted().joined(separator: ", ")), which no `on` block of this run ran on: "
+                + "give hosts as the recipe names them (display name, alias or address)"
         }
         report.hosts = await sessions.finalReports()
         await sessions.closeAll()
@@ -198,7 +204,12 @@ public final class Evaluator: @unchecked Sendable {
     /// for all of them.
     func runOn(_ hosts: [HostTarget], _ body: Block, _ span: Span, in env: Environment) async throws {
         var live: [HostTarget] = []
-        for target in hosts {
+        let limitedOut = hosts.filter(options.isLimitedOut)
+        if !limitedOut.isEmpty {
+            observer.log(nil, "on block at \(span): skipped \(limitedOut.map(\.name).joined(separator: ", ")) (not in --limit)")
+        }
+        limitedIn.formUnion(hosts.filter { !options.isLimitedOut($0) }.flatMap { [$0.name, $0.address, $0.description] })
+        for target in hosts where !options.isLimitedOut(target) {
             await sessions.register(target)
             if await !sessions.isFailed(target) { live.append(target) }
         }

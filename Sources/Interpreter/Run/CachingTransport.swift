@@ -26,6 +26,8 @@ public final class CachingTransport: Transport, @unchecked Sendable {
 
     public func connect() async throws { try await inner.connect() }
 
+    public func startHeld(_ command: String) async throws -> (any HeldCommand)? { try await inner.startHeld(command) }
+
     public func run(_ command: String, stdin: [UInt8]?, timeout: Double?) async throws -> CommandResult {
         try await inner.run(command, stdin: stdin, timeout: timeout)
     }

@@ -11,12 +11,14 @@ import Foundation
 /// plant a link, so the files are written by name.
 ///
 /// The lock is a directory holding an `owner` file that says which run holds it, made aside
-/// and renamed into place (a rename onto an existing lock fails, atomically). The holder touches `owner` every few seconds; a lock
-/// whose owner file has not been touched for `staleAfter` seconds belongs to a run that
-/// died (killed, or its connection dropped) and is taken over. Needs only sh and coreutils.
+/// and renamed into place (a rename onto an existing lock fails, atomically). While the run
+/// is connected, a keeper process on the host touches `owner` every few seconds: it runs on
+/// a channel of its own (`Transport.startHeld`), so a command of the run that lasts an hour
+/// does not stop it, and it ends with the run's connection. A lock whose owner file has not
+/// been touched for `staleAfter` seconds belongs to a run that died (killed, or its
+/// connection dropped) and is taken over. Needs only sh and coreutils.
 public struct HostLock: Sendable {
     public static let defaultPath = "/var/lock/crucible"
-    public static let heartbeatSeconds: UInt64 = 10
 
     /// The private directory (`--lock-path`).
     public let path: String
@@ -26,8 +28,11 @@ public struct HostLock: Sendable {
     public init(path: String = HostLock.defaultPath, owner: String, staleAfter: Int = 60) {
         self.path = path
         self.owner = owner
-        self.staleAfter = staleAfter
+        self.staleAfter = max(1, staleAfter)
     }
+
+    /// How often the owner file is touched: well inside the takeover window.
+    public var heartbeatSeconds: Int { max(1, staleAfter / 6) }
 
     /// A description of this run, unique to it (it is the lock's owner), shown to a run that has to wait for it.
     public static func describeThisRun() -> String {
@@ -41,7 +46,9 @@ public struct HostLock: Sendable {
     /// `crucible_lockdir DIR`: makes the private directory if need be and checks it.
     static let directoryFunction = #"""
 crucible_lockdir() {
-  mkdir -m 0700 -- "$1" 2>/dev/null
+  # No directory, and none could be made: this user may not write where the lock goes.
+  err=$(mkdir -m 0700 -- "$1" 2>&1) || [ -d "$1" ] ||
+    { printf 'denied %s\t%s\n' "$(id -un 2>/dev/null || id -u)" "$err"; return 1; }
   set -- "$1" $(stat -c '%u %a %f %U' -- "$1" 2>/dev/null)
   if [ $# -lt 5 ]; then echo "cannot make the lock directory $1" >&2; return 1; fi
   if [ $((0x$4 & 61440)) -ne 16384 ]; then
@@ -116,9 +123,29 @@ d=$1/lock owner=$2
 [ "$(cat "$d/owner" 2>/dev/null)" = "$owner" ] && touch "$d/owner"
 """#
 
+    /// The keeper (arguments: lock, owner, seconds): refreshes the lock every few seconds
+    /// while this run still owns it, until its input ends (the run stops it, or the
+    /// connection is gone). It leaves nothing behind: the loop's `sleep` is ended with it.
+    static let keeperScript = "crucible_refresh() {\n" + refreshScript + "\n}\n" + #"""
+( trap 'kill $s 2>/dev/null; exit 0' TERM
+  while crucible_refresh "$1" "$2"; do sleep "$3" & s=$!; wait $s; done ) </dev/null >/dev/null 2>&1 &
+k=$!
+cat >/dev/null
+kill $k 2>/dev/null
+wait $k
+exit 0
+"""#
+
     enum Attempt: Equatable {
         case acquired(HostFacts)
         case held(by: String)
+    }
+
+    /// `denied USER<TAB>mkdir's error`: the login user cannot make the lock.
+    private func denial(_ text: String, host: String) -> LockDenied? {
+        guard text.hasPrefix("denied ") else { return nil }
+        let fields = text.dropFirst(7).split(separator: "\t", maxSplits: 1).map(String.init)
+        return LockDenied(host: host, path: path, user: fields.first ?? "?", reason: fields.count > 1 ? fields[1] : "")
     }
 
     func tryAcquire(_ transport: any Transport) async throws -> Attempt {
@@ -126,6 +153,7 @@ d=$1/lock owner=$2
                                                                 String(staleAfter), pendingFile]))
         if result.succeeded { return .acquired(HostFacts.parse(result.stdoutText)) }
         let text = result.stdoutText.trimmed
+        if let denied = denial(text, host: transport.target.name) { throw denied }
         guard text.hasPrefix("held ") else {
             throw TransportError.io(host: transport.target.name, message: "cannot take the lock \(path): \(result.stderrText.trimmed)")
         }
@@ -157,6 +185,13 @@ d=$1/lock owner=$2
         }
     }
 
+    /// Starts the keeper on its own channel; nil when the transport cannot hold a command
+    /// (then `refresh` keeps the lock alive, between commands).
+    public func startKeeper(_ transport: any Transport) async -> (any HeldCommand)? {
+        try? await transport.startHeld(ShellQuote.command(["/bin/sh", "-c", Self.keeperScript, "crucible-lock-keeper", path, owner,
+                                                           String(heartbeatSeconds)]))
+    }
+
     public func refresh(_ transport: any Transport) async {
         _ = try? await transport.run(ShellQuote.command(["/bin/sh", "-c", Self.refreshScript, "crucible-lock", path, owner]))
     }
@@ -185,5 +220,22 @@ public struct LockError: Error, Sendable, CustomStringConvertible {
         let what = waited ? "gave up waiting for the lock" : "the host is locked"
         return "\(host): \(what) \(path), held by \(holder); another crucible run is working on this host"
             + (waited ? "" : " (run again without --no-wait to wait for it)")
+    }
+}
+
+/// The login user cannot take a host's lock at all (it cannot write the lock's directory):
+/// said at once, with the fix, instead of waiting for a lock nobody holds.
+public struct LockDenied: Error, Sendable, CustomStringConvertible {
+    public let host: String
+    public let path: String
+    public let user: String
+    /// mkdir's own message.
+    public let reason: String
+
+    public var description: String {
+        let directory = (path as NSString).deletingLastPathComponent
+        return "\(host): cannot take the lock \(path): \(user) cannot write \(directory)"
+            + (reason.isEmpty ? "" : " (\(reason))")
+            + ". The lock (and most changes) need root: run with --become (sudo), or log in as root"
     }
 }

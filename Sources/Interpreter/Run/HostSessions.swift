@@ -8,7 +8,7 @@ public typealias TransportFactory = @Sendable (HostTarget) throws -> any Transpo
 public actor HostSessions {
     private let factory: TransportFactory
     private var transports: [HostTarget: any Transport] = [:]
-    private var connecting: [HostTarget: Task<any Transport, Error>] = [:]
+    private var connecting: [HostTarget: Task<(any Transport, (any HeldCommand)?), Error>] = [:]
     private var connectionFailures: [HostTarget: TransportError] = [:]
     private var facts: [HostTarget: Task<HostFacts, Error>] = [:]
     private(set) var reports: [HostTarget: HostReport] = [:]
@@ -18,9 +18,14 @@ public actor HostSessions {
     private var journals: [HostTarget: [(path: String, previous: [UInt8]?)]] = [:]
 
     private let lock: HostLock?
+    /// Hosts connected only to read their facts (outside `--limit`): never locked.
+    private let readOnly: @Sendable (HostTarget) -> Bool
     private let waitForLock: Bool
     private let lockTimeout: Double
     private let onLockWait: @Sendable (HostTarget, String) -> Void
+    /// Per locked host: the keeper holding its lock, or the heartbeat task refreshing it
+    /// (transports that cannot hold a command beside the others).
+    private var keepers: [HostTarget: any HeldCommand] = [:]
     private var heartbeats: [HostTarget: Task<Void, Never>] = [:]
     private var locked: Set<HostTarget> = []
     /// The run's follow-up keys (read with the facts; cleared on release where a host
@@ -31,9 +36,11 @@ public actor HostSessions {
 
     /// `lock` nil: no host locking (check mode, tests of single ops).
     public init(factory: @escaping TransportFactory, lock: HostLock? = nil, waitForLock: Bool = true,
-                lockTimeout: Double = 600, onLockWait: @escaping @Sendable (HostTarget, String) -> Void = { _, _ in }) {
+                lockTimeout: Double = 600, readOnly: @escaping @Sendable (HostTarget) -> Bool = { _ in false },
+                onLockWait: @escaping @Sendable (HostTarget, String) -> Void = { _, _ in }) {
         self.factory = factory
         self.lock = lock
+        self.readOnly = readOnly
         self.waitForLock = waitForLock
         self.lockTimeout = lockTimeout
         self.onLockWait = onLockWait
@@ -45,34 +52,42 @@ public actor HostSessions {
         // A host that could not be reached is not tried again in this run (each attempt at
         // a dropped host would wait for the connect timeout).
         if let error = connectionFailures[target] { throw error }
-        if let pending = connecting[target] { return try await pending.value }
+        if let pending = connecting[target] { return try await pending.value.0 }
         let factory = self.factory
-        let (lock, wait, timeout, onWait, pendingFile) = (self.lock, waitForLock, lockTimeout, onLockWait, followUps?.pendingFile)
-        // Connect, then take the lock and read the facts in one exec (or just the facts).
-        let task = Task<any Transport, Error> {
+        let lock = readOnly(target) ? nil : self.lock
+        let (wait, timeout, onWait, pendingFile) = (waitForLock, lockTimeout, onLockWait, followUps?.pendingFile)
+        // Connect, then take the lock and read the facts in one exec (or just the facts),
+        // and start the lock's keeper.
+        let task = Task<(any Transport, (any HeldCommand)?), Error> {
             let transport = try factory(target)
             try await transport.connect()
             let facts: HostFacts
+            var keeper: (any HeldCommand)?
             if let lock {
                 facts = try await lock.acquire(transport, wait: wait, timeout: timeout) { onWait(target, $0) }
+                keeper = await lock.startKeeper(transport)
             } else {
                 facts = HostFacts.parse(try await transport.run(HostFacts.gatherCommand(pendingFile: pendingFile)).stdoutText)
             }
             await self.remember(facts, for: target)
-            return CachingTransport(transport)
+            return (CachingTransport(transport), keeper)
         }
         connecting[target] = task
         do {
-            let transport = try await task.value
+            let (transport, keeper) = try await task.value
             transports[target] = transport
             connecting[target] = nil
             if let lock {
                 locked.insert(target)
-                heartbeats[target] = Task {
-                    while !Task.isCancelled {
-                        try? await Task.sleep(for: .seconds(HostLock.heartbeatSeconds))
-                        if Task.isCancelled { break }
-                        await lock.refresh(transport)
+                if let keeper {
+                    keepers[target] = keeper
+                } else {
+                    heartbeats[target] = Task {
+                        while !Task.isCancelled {
+                            try? await Task.sleep(for: .seconds(lock.heartbeatSeconds))
+                            if Task.isCancelled { break }
+                            await lock.refresh(transport)
+                        }
                     }
                 }
             }
@@ -178,6 +193,8 @@ public actor HostSessions {
 
     /// Drops a host's connection (after it was lost), so its next use connects again.
     func forget(_ target: HostTarget) async {
+        keepers[target] = nil
+        heartbeats.removeValue(forKey: target)?.cancel()
         connecting[target] = nil
         connectionFailures[target] = nil
         facts[target] = nil
@@ -186,6 +203,9 @@ public actor HostSessions {
 
     func closeAll() async {
         for task in heartbeats.values { task.cancel() }
+        await withTaskGroup(of: Void.self) { group in
+            for keeper in keepers.values { group.addTask { await keeper.stop() } }
+        }
         for (target, transport) in transports {
             if let lock, locked.contains(target) {
                 // A host that reached the end without a failure has run every follow-up.

@@ -14,6 +14,19 @@ public struct RunOptions: Sendable {
     public var waitForLock = true
     public var lockTimeout: Double = 600
     public var lockPath = HostLock.defaultPath
+    /// Seconds after which the lock of a run that stopped keeping it counts as abandoned.
+    public var lockStaleAfter = 60
+    /// `--limit`: the hosts `on` blocks run on, by name (display name, alias, address or
+    /// `user@address:port` as the recipe gives it); nil: every host. Facts of the other
+    /// hosts are still read where the recipe asks for them, without taking their lock.
+    public var limit: Set<String>?
+
+    /// Whether `--limit` leaves the host out.
+    public func isLimitedOut(_ target: HostTarget) -> Bool {
+        guard let limit else { return false }
+        return limit.isDisjoint(with: [target.name, target.address, target.description])
+    }
+
     /// What happens to the recipe's `verify on` blocks (and its plain `on` blocks).
     public var verify = VerifyMode.afterChanges
 

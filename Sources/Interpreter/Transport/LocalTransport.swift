@@ -66,33 +66,17 @@ public final class LocalTransport: Transport, @unchecked Sendable {
         spawnLock.lock()
         guard pipe(&inPipe) == 0 else { spawnLock.unlock(); throw TransportError.io(host: host, message: "cannot create a pipe: errno \(errno)") }
         for descriptor in inPipe + [outFile.descriptor, errFile.descriptor] { _ = fcntl(descriptor, F_SETFD, FD_CLOEXEC) }
-        var actions = posix_spawn_file_actions_t()
-        posix_spawn_file_actions_init(&actions)
-        defer { posix_spawn_file_actions_destroy(&actions) }
-        posix_spawn_file_actions_adddup2(&actions, inPipe[0], 0)
-        posix_spawn_file_actions_adddup2(&actions, outFile.descriptor, 1)
-        posix_spawn_file_actions_adddup2(&actions, errFile.descriptor, 2)
-        posix_spawn_file_actions_addclose(&actions, inPipe[1])
-        var attributes = posix_spawnattr_t()
-        posix_spawnattr_init(&attributes)
-        defer { posix_spawnattr_destroy(&attributes) }
-        posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_SETPGROUP | POSIX_SPAWN_SETSIGMASK))
-        posix_spawnattr_setpgroup(&attributes, 0)
-        var noSignals = sigset_t()
-        sigemptyset(&noSignals)
-        posix_spawnattr_setsigmask(&attributes, &noSignals)
-        let words: [String] = ["/bin/sh", "-c", command]
-        let argv: [UnsafeMutablePointer<CChar>?] = words.map { strdup($0) } + [nil]
-        defer { argv.forEach { free($0) } }
-        let environment: [UnsafeMutablePointer<CChar>?] = childEnvironment().map { strdup($0) } + [nil]
-        defer { environment.forEach { free($0) } }
-        var pid: pid_t = 0
-        let spawned = posix_spawn(&pid, "/bin/sh", &actions, &attributes, argv, environment)
+        let spawned = ProcessSpawn.start(["/bin/sh", "-c", command], stdin: inPipe[0], stdout: outFile.descriptor,
+                                         stderr: errFile.descriptor, environment: childEnvironment())
         spawnLock.unlock()
         Glibc.close(inPipe[0])
-        guard spawned == 0 else {
+        let pid: pid_t
+        switch spawned {
+        case .success(let child):
+            pid = child
+        case .failure(let failure):
             Glibc.close(inPipe[1])
-            throw TransportError.io(host: host, message: "cannot start /bin/sh: errno \(spawned)")
+            throw TransportError.io(host: host, message: "cannot start /bin/sh: errno \(failure.code)")
         }
         let writer = inPipe[1], bytes = stdin ?? []
         Thread.detachNewThread {

@@ -115,10 +115,24 @@ public protocol Transport: AnyObject, Sendable {
     func stats() -> TransportStats
 
     func close() async
+
+    /// Starts `command` (quoted with `ShellQuote`) beside the other commands, to run until
+    /// `stop()` or until the connection ends, whichever comes first: a process on the host
+    /// whose life is the connection (the host lock's keeper). Nil when the transport has
+    /// no such thing; then nothing was started.
+    func startHeld(_ command: String) async throws -> (any HeldCommand)?
+}
+
+/// A command started with `Transport.startHeld`.
+public protocol HeldCommand: Sendable {
+    /// Closes the command's input (it sees end-of-file) and lets it go.
+    func stop() async
 }
 
 extension Transport {
     public func run(_ command: String) async throws -> CommandResult {
         try await run(command, stdin: nil, timeout: nil)
     }
+
+    public func startHeld(_ command: String) async throws -> (any HeldCommand)? { nil }
 }

@@ -41,8 +41,14 @@ struct Run: AsyncParsableCommand {
     @Option(help: ArgumentHelp("The private directory (made 0700) holding each host's lock and follow-ups journal.", valueName: "DIR"))
     var lockPath: String = HostLock.defaultPath
 
+    @Option(help: .hidden)
+    var lockStaleAfter: Int = 60
+
     @Option(help: "How many hosts run at once.")
     var forks: Int = 32
+
+    @Option(help: ArgumentHelp("Run the `on` blocks only on these hosts (as the recipe names them: display name, alias or address; comma-separated or repeated). Facts of the other hosts are still read where the recipe asks for them, without locking or changing them.", valueName: "NAME,..."))
+    var limit: [String] = []
 
     @Flag(name: .customLong("no-verify"), help: "Skip the recipe's `verify on` blocks.")
     var noVerify = false
@@ -69,6 +75,10 @@ struct Run: AsyncParsableCommand {
         var runOptions = RunOptions(checkMode: check, backups: !noBackup, forks: forks, rollbackOnFailure: rollbackOnFailure)
         runOptions.waitForLock = !noWait
         runOptions.lockPath = lockPath
+        runOptions.lockStaleAfter = lockStaleAfter
+        if !limit.isEmpty {
+            runOptions.limit = Set(limit.flatMap { $0.split(separator: ",") }.map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty })
+        }
         runOptions.verify = verifyOnly ? .only : noVerify ? .skip : .afterChanges
         let evaluator = Evaluator(ops: Stdlib.all, paramValues: checked.paramValues, transports: transports,
                                   options: runOptions, observer: output)

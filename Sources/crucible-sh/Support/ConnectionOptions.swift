@@ -12,7 +12,7 @@ struct ConnectionOptions: ParsableArguments {
     @Flag(name: .long, help: "Record the keys of hosts not yet known (like OpenSSH's StrictHostKeyChecking=accept-new). A changed key is always refused.")
     var acceptNewHostKeys = false
 
-    @Option(name: .long, help: ArgumentHelp("ssh config file for host aliases (default ~/.ssh/config).", valueName: "FILE"))
+    @Option(name: .long, help: ArgumentHelp("ssh config file for host aliases (default ~/.ssh/config), resolved with `ssh -G -F FILE` when the OpenSSH client is installed.", valueName: "FILE"))
     var sshConfig: String?
 
     @Flag(name: .long, help: "Run commands and write files through `sudo -n` (for non-root users).")
