@@ -65,6 +65,7 @@ public final class Evaluator: @unchecked Sendable {
             report.error = "\(error)"
         }
         report.hosts = await sessions.finalReports()
+        report.logs = await sessions.runLogs
         await sessions.closeAll()
         return report
     }
@@ -86,7 +87,11 @@ public final class Evaluator: @unchecked Sendable {
             let result = try await evaluate(value, in: env, on: host)
             if !env.assign(name.name, result) { throw RuntimeError(span, "`\(name.name)` is not defined") }
         case .expression(let expr):
-            _ = try await evaluate(expr, in: env, on: host)
+            if case .call(let inner) = expr {
+                _ = try await call(inner, in: env, on: host, resultUsed: false)
+            } else {
+                _ = try await evaluate(expr, in: env, on: host)
+            }
         case .if(let condition, let then, let otherwise, _):
             if try await truth(condition, in: env, on: host) {
                 try await executeBlock(then, in: env, on: host)
@@ -104,7 +109,7 @@ public final class Evaluator: @unchecked Sendable {
             // The read-ahead pass of one host never starts work on others.
             if host?.speculative == true { throw ReadAhead.Stop() }
             if let reason = skipReason(phase) {
-                observer.log(nil, "\(phase.rawValue) block at \(span) skipped: \(reason)")
+                await deliverLog("\(phase.rawValue) block at \(span) skipped: \(reason)", location: span.description, on: nil)
                 return
             }
             let hosts = try await hostList(targets, in: env, on: host)
@@ -230,13 +235,15 @@ public final class Evaluator: @unchecked Sendable {
                 .filter { $0.op == Expectation.opName && $0.status == .failed }
             if !failedChecks.isEmpty {
                 let count = failedChecks.count
-                await fail(target, unreachable: false,
-                           message: "\(count) check\(count == 1 ? "" : "s") failed: " + failedChecks.compactMap(\.error).joined(separator: "; "))
+                await fail(target, status: .failed,
+                           message: "\(count) check\(count == 1 ? "" : "s") failed: " + failedChecks.compactMap(\.error).joined(separator: "; "),
+                           failedAt: failedChecks.first?.location)
             }
         } catch is HostAborted {
             // The failing op already recorded the failure.
         } catch let failure as ApplyQueue.Failed {
-            await fail(target, unreachable: failure.unreachable, message: failure.message)
+            await fail(target, status: failure.unreachable ? .unreachable : .failed, message: failure.message,
+                       failedAt: failure.location)
         } catch let error as TransportError {
             if case .hostKey = error {
                 await fail(target, status: .hostKeyRefused, message: error.description)
@@ -256,11 +263,19 @@ public final class Evaluator: @unchecked Sendable {
     func makeQueue(for target: HostTarget, _ caching: CachingTransport, followUps: FollowUps?) -> ApplyQueue {
         let queue = ApplyQueue(
             transport: caching, followUps: followUps,
-            deliver: { [sessions, observer] record in
-                await sessions.append(record, for: target)
-                observer.opFinished(target, record)
+            deliver: { [sessions, observer] held in
+                switch held {
+                case .record(let record):
+                    await sessions.append(record, for: target)
+                    observer.opFinished(target, record)
+                case .log(let message, let location):
+                    await sessions.appendLog(message, location: location, for: target)
+                    observer.log(target, message)
+                }
             },
-            journal: { [sessions] path, previous in await sessions.journal(path, previous: previous, on: target) })
+            journal: { [sessions] path, previous in await sessions.journal(path, previous: previous, on: target) },
+            onHold: { [observer] record in observer.opQueued(target, record) },
+            onBatch: { [observer] count in observer.batchStarted(target, changes: count) })
         caching.setFlushHook { try await queue.flush() }
         return queue
     }
@@ -273,7 +288,8 @@ public final class Evaluator: @unchecked Sendable {
             try await queue.flush()
             return true
         } catch let failure as ApplyQueue.Failed {
-            await fail(target, unreachable: failure.unreachable, message: failure.message)
+            await fail(target, status: failure.unreachable ? .unreachable : .failed, message: failure.message,
+                       failedAt: failure.location)
         } catch {
             await fail(target, unreachable: false, message: "\(error)")
         }
@@ -284,8 +300,8 @@ public final class Evaluator: @unchecked Sendable {
         await fail(target, status: unreachable ? .unreachable : .failed, message: message)
     }
 
-    func fail(_ target: HostTarget, status: HostReport.Status, message: String) async {
-        await sessions.markFailed(target, status: status, error: message)
+    func fail(_ target: HostTarget, status: HostReport.Status, message: String, failedAt: String? = nil) async {
+        await sessions.markFailed(target, status: status, error: message, failedAt: failedAt)
         if options.rollbackOnFailure && !options.checkMode && status == .failed {
             for line in await sessions.rollBack(target) { observer.log(target, "rollback: \(line)") }
         }

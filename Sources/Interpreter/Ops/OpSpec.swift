@@ -87,6 +87,9 @@ public struct OpArguments: Sendable {
     /// Where each argument was written, for runtime errors about a value.
     public var spans: [String: Span]
     public var callSpan: Span?
+    /// False when the call is a statement of its own, its result thrown away: an op may
+    /// then skip work that only its result needs (`run` queues its command with the others).
+    public var resultUsed = true
 
     public init(values: OrderedDictionary<String, Value>, spans: [String: Span] = [:], callSpan: Span? = nil) {
         self.values = values

@@ -148,10 +148,24 @@ public actor HostSessions {
         reports[target]?.ops.append(record)
     }
 
-    func markFailed(_ target: HostTarget, status: HostReport.Status, error: String) {
+    func markFailed(_ target: HostTarget, status: HostReport.Status, error: String, failedAt: String? = nil) {
         register(target)
         reports[target]?.status = status
         reports[target]?.error = error
+        reports[target]?.failedAt = failedAt
+    }
+
+    /// `log(...)` lines outside any host, and notes about the run as a whole.
+    private(set) var runLogs: [LogLine] = []
+
+    /// Records a log line where it came: after the ops its host has so far.
+    func appendLog(_ message: String, location: String?, for target: HostTarget?) {
+        guard let target else {
+            runLogs.append(LogLine(message: message, location: location))
+            return
+        }
+        register(target)
+        reports[target]?.logs.append(LogLine(message: message, location: location, afterOps: reports[target]?.ops.count ?? 0))
     }
 
     func isFailed(_ target: HostTarget) -> Bool {
@@ -173,6 +187,7 @@ public actor HostSessions {
         for target in order {
             reports[target]?.status = .ok
             reports[target]?.error = nil
+            reports[target]?.failedAt = nil
         }
     }
 
@@ -229,11 +244,10 @@ struct RunHostContext: HostContext {
         return try await transport.run(command)
     }
 
-    func apply(_ plan: OpPlan) async throws {
-        if let queue {
-            queue.enqueue(plan)
-        } else {
-            try await OpExecutor.apply(plan.actions, effect: plan.effect, on: self)
-        }
+    func apply(_ plan: OpPlan) async throws -> [CommandOutput] {
+        guard let queue else { return try await OpExecutor.apply(plan.actions, effect: plan.effect, on: self) }
+        if plan.wantsOutput { return try await queue.applyNow(plan, location: plan.calledAt ?? "") }
+        queue.enqueue(plan)
+        return []
     }
 }

@@ -8,6 +8,10 @@ import Interpreter
 ///
 /// Idempotence comes from the guards: `creates` skips the command when a path exists,
 /// `unless` skips it when a check command succeeds. Both are read in one exec.
+///
+/// The result carries the command's `stdout`, `stderr` and `rc`, so a recipe can branch on
+/// what it printed; a `run` whose result is used is applied at once (with the changes queued
+/// before it), one whose result is thrown away is queued with the others.
 enum RunCommand {
     static let spec = OpSpec(
         name: "run",
@@ -23,7 +27,10 @@ enum RunCommand {
             #"run "packstack --gen-answer-file=/root/answers.txt" creates: "/root/answers.txt""#,
             #"run "usermod -aG libvirt nova" unless: "id -nG nova | grep -qw libvirt""#,
         ],
-        resultFields: [("skipped_by", "`creates` or `unless` when a guard skipped the command, else empty")],
+        resultFields: [("skipped_by", "`creates` or `unless` when a guard skipped the command, else empty"),
+                       ("stdout", "what the command printed on standard output; empty when it did not run"),
+                       ("stderr", "what it printed on standard error; empty when it did not run"),
+                       ("rc", "its exit status (int); none when it did not run (a guard, check mode)")],
         body: .plan { arguments, context in try await plan(arguments, context) })
 
     static func plan(_ arguments: OpArguments, _ context: any HostContext) async throws -> OpPlan {
@@ -39,14 +46,22 @@ enum RunCommand {
             let guardResult = unless == nil ? try await context.probe(probe) : try await context.check(probe)
             let answers = HostProbe.fields(guardResult.stdoutText)
             if let creates, answers["creates"] == "yes" {
-                return .noChange("\(creates) exists", details: ["skipped_by": .string("creates")])
+                return notRun(.noChange("\(creates) exists", details: ["skipped_by": .string("creates")]))
             }
             if answers["unless"] == "yes" {
-                return .noChange("the `unless` check succeeded", details: ["skipped_by": .string("unless")])
+                return notRun(.noChange("the `unless` check succeeded", details: ["skipped_by": .string("unless")]))
             }
         }
-        return OpPlan(actions: [.run(command: inDirectory(chdir, command), summary: "run \(command)")],
-                      details: ["skipped_by": .string("")])
+        return notRun(OpPlan(actions: [.run(command: inDirectory(chdir, command), summary: "run \(command)")],
+                             details: ["skipped_by": .string("")], wantsOutput: arguments.resultUsed))
+    }
+
+    /// The plan with the `stdout`, `stderr` and `rc` of a command that did not run (skipped,
+    /// or check mode); a command that runs replaces them with its own.
+    static func notRun(_ plan: OpPlan) -> OpPlan {
+        var plan = plan
+        for (key, value) in CommandOutput.fields([]) { plan.details[key] = value }
+        return plan
     }
 
     /// `creates=yes|no` and `unless=yes|no` from one exec.
