@@ -131,7 +131,7 @@ extension Evaluator {
             record.milliseconds = Self.milliseconds(since: started)
             record.status = .failed
             record.error = Self.describe(error)
-            if let failed = error as? CommandFailed { record.output = failed.output }
+            if let failed = error as? OpError { record.output = failed.output }
             await sessions.append(record, for: run.target)
             observer.opFinished(run.target, record)
             await fail(run.target, status: .failed, message: "\(op.name) at \(location): \(record.error ?? "")", failedAt: location)
@@ -142,7 +142,6 @@ extension Evaluator {
     static func describe(_ error: Error) -> String {
         switch error {
         case let error as OpError: return error.description
-        case let error as CommandFailed: return error.message
         case let error as RuntimeError: return error.message + (error.hint.map { " (\($0))" } ?? "")
         case let error as TransportError: return error.description
         default: return "\(error)"

@@ -70,8 +70,8 @@ public enum OpExecutor {
         return outcome
     }
 
-    /// Runs the actions in order; the first failure stops the op (`CommandFailed` when a
-    /// command failed). Returns what the commands printed.
+    /// Runs the actions in order; the first failure stops the op (an `OpError` with the
+    /// output when a command failed). Returns what the commands printed.
     @discardableResult
     public static func apply(_ actions: [PlannedAction], effect: CommandEffect, on context: any HostContext) async throws -> [CommandOutput] {
         var outputs: [CommandOutput] = []
@@ -93,7 +93,7 @@ public enum OpExecutor {
                                              milliseconds: Int(elapsed.components.seconds * 1000 + elapsed.components.attoseconds / 1_000_000_000_000_000)))
                 guard result.succeeded else {
                     let detail = result.stderrText.trimmed.isEmpty ? result.stdoutText.trimmed : result.stderrText.trimmed
-                    throw CommandFailed(message: failureMessage(summary, status: result.status, detail: detail), output: outputs)
+                    throw OpError(failureMessage(summary, status: result.status, detail: detail), output: outputs)
                 }
             }
         }
@@ -102,11 +102,13 @@ public enum OpExecutor {
 }
 
 extension CommandOutput {
-    /// `stdout`, `stderr` and `rc` of an op's result, from the last command it ran; empty
-    /// and `none` when none ran (a guard skipped it, or check mode).
+    /// `stdout`, `stderr` and `rc` of an op's result, from the last command it ran, each
+    /// stream without its final newline (as `$(...)` gives it); empty and `none` when none
+    /// ran (a guard skipped it, or check mode).
     public static func fields(_ outputs: [CommandOutput]) -> OrderedDictionary<String, Value> {
         guard let last = outputs.last else { return ["stdout": .string(""), "stderr": .string(""), "rc": .none] }
-        return ["stdout": .string(last.stdout), "stderr": .string(last.stderr), "rc": .int(Int(last.status))]
+        func chomp(_ text: String) -> String { text.hasSuffix("\n") ? String(text.dropLast()) : text }
+        return ["stdout": .string(chomp(last.stdout)), "stderr": .string(chomp(last.stderr)), "rc": .int(Int(last.status))]
     }
 }
 

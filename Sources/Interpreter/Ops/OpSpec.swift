@@ -131,9 +131,12 @@ public struct OpArguments: Sendable {
 public struct OpError: Error, Sendable, CustomStringConvertible {
     public var message: String
     public var hint: String?
-    public init(_ message: String, hint: String? = nil) {
+    /// When a command failed: what the op's commands printed, the failing one last.
+    public var output: [CommandOutput]
+    public init(_ message: String, hint: String? = nil, output: [CommandOutput] = []) {
         self.message = message
         self.hint = hint
+        self.output = output
     }
     public var description: String { hint.map { "\(message) (\($0))" } ?? message }
 }

@@ -122,7 +122,7 @@ final class ApplyQueue: @unchecked Sendable {
 
     /// Queues the plan of the op being decided now (its record is not held yet) and applies
     /// everything at once, for an op whose result needs what its commands printed (`run`).
-    /// Returns that output; when one of its own steps fails, throws `CommandFailed` for it.
+    /// Returns that output; when one of its own steps fails, throws an `OpError` with that output.
     func applyNow(_ plan: OpPlan, location: String) async throws -> [CommandOutput] {
         enqueue(plan)
         return try await run(own: location)
@@ -193,9 +193,11 @@ final class ApplyQueue: @unchecked Sendable {
             ? Self.output(of: step.action, outcome.steps[outcome.completed], status: failure.status) : nil
         if step.record >= records.count {
             for item in records { await deliver(item) }
-            throw CommandFailed(message: message, output: ownOutput + (failedOutput.map { [$0] } ?? []))
+            throw OpError(message, output: ownOutput + (failedOutput.map { [$0] } ?? []))
         }
-        throw await fail(at: step.record, records, own: own, message: message, output: failedOutput, unreachable: false)
+        let elapsed = outcome.steps.count > outcome.completed ? outcome.steps[outcome.completed].milliseconds : 0
+        throw await fail(at: step.record, records, own: own, message: message, output: failedOutput, unreachable: false,
+                         milliseconds: elapsed)
     }
 
     /// What a command step printed, for its op's record; nil for writes and checks.
@@ -262,7 +264,7 @@ final class ApplyQueue: @unchecked Sendable {
 
     /// Delivers what came before `index`, the record at `index` as failed; drops the rest.
     private func fail(at index: Int, _ held: [Held], own: String?, message: String, output: CommandOutput?,
-                      unreachable: Bool) async -> Failed {
+                      unreachable: Bool, milliseconds: Int = 0) async -> Failed {
         for item in held.prefix(index) { await deliver(item) }
         guard index < held.count, case .record(var failed) = held[index] else {
             // The op being decided now was cut off: its own failure says so.
@@ -270,23 +272,10 @@ final class ApplyQueue: @unchecked Sendable {
         }
         failed.status = .failed
         failed.error = message
+        failed.milliseconds += milliseconds
         if let output { failed.output.append(output) }
         await deliver(.record(failed))
         return Failed(message: "\(failed.op) at \(failed.location): \(message)", unreachable: unreachable,
                       location: failed.location)
     }
-}
-
-/// A command an op ran failed: the message (as `OpExecutor.failureMessage` writes it) and
-/// what the op's commands printed, the failing one last.
-public struct CommandFailed: Error, Sendable, CustomStringConvertible {
-    public var message: String
-    public var output: [CommandOutput]
-
-    public init(message: String, output: [CommandOutput]) {
-        self.message = message
-        self.output = output
-    }
-
-    public var description: String { message }
 }

@@ -165,7 +165,8 @@ public actor HostSessions {
             return
         }
         register(target)
-        reports[target]?.logs.append(LogLine(message: message, location: location, afterOps: reports[target]?.ops.count ?? 0))
+        let afterOps = reports[target]?.ops.count ?? 0
+        reports[target]?.logs.append(LogLine(message: message, location: location, afterOps: afterOps))
     }
 
     func isFailed(_ target: HostTarget) -> Bool {

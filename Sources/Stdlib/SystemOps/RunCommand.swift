@@ -28,7 +28,7 @@ enum RunCommand {
             #"run "usermod -aG libvirt nova" unless: "id -nG nova | grep -qw libvirt""#,
         ],
         resultFields: [("skipped_by", "`creates` or `unless` when a guard skipped the command, else empty"),
-                       ("stdout", "what the command printed on standard output; empty when it did not run"),
+                       ("stdout", "what the command printed on standard output, without the final newline; empty when it did not run"),
                        ("stderr", "what it printed on standard error; empty when it did not run"),
                        ("rc", "its exit status (int); none when it did not run (a guard, check mode)")],
         body: .plan { arguments, context in try await plan(arguments, context) })

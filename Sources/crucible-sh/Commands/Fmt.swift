@@ -48,7 +48,7 @@ struct Fmt: AsyncParsableCommand {
         let original = String(decoding: data, as: UTF8.self)
         switch Formatter().format(SourceFile(name: path, text: original)) {
         case .failure(let failure):
-            printError(DiagnosticRenderer(useColor: Terminal.stderrIsTerminal && Terminal.colorAllowed).render(failure.diagnostics))
+            printError(DiagnosticRenderer(useColor: Terminal.stderrColor).render(failure.diagnostics))
             printError("\(path): not formatted\n")
             return .failed
         case .success(let formatted):

@@ -77,14 +77,18 @@ enum DiagnosticJSON {
     }
 
     static func encode(_ diagnostics: [Diagnostic]) -> String {
-        let entries = diagnostics.map { diagnostic -> Entry in
+        let entries = entries(diagnostics)
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+        return String(decoding: (try? encoder.encode(entries)) ?? Data("[]".utf8), as: UTF8.self)
+    }
+
+    static func entries(_ diagnostics: [Diagnostic]) -> [Entry] {
+        diagnostics.map { diagnostic -> Entry in
             let start = diagnostic.span.startLocation, end = diagnostic.span.endLocation
             return Entry(file: diagnostic.span.file.name, line: start.line, column: start.column, endLine: end.line,
                          endColumn: end.column, severity: diagnostic.severity.rawValue, id: diagnostic.id,
                          message: diagnostic.message, hint: diagnostic.hint)
         }
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
-        return String(decoding: (try? encoder.encode(entries)) ?? Data("[]".utf8), as: UTF8.self)
     }
 }

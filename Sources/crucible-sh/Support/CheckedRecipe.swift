@@ -12,39 +12,54 @@ struct CheckedRecipe {
     let inputs: [ParamInput]
 
     /// Loads the recipe and the params files and checks them together; prints diagnostics
-    /// to stderr. Throws `ExitStatus.recipeError` when there are errors, so nothing is contacted.
+    /// to stderr. Throws `Rejected` (exit status 2) when there are errors, so nothing is contacted.
     static func prepare(_ name: String, params: ParamOptions, requireParams: Bool = true) throws -> CheckedRecipe {
         let source: RecipeSource
         switch RecipeSource.load(name) {
         case .success(let loaded): source = loaded
         case .failure(let error):
             printError("\(error)\n")
-            throw ExitStatus.recipeError
+            throw Rejected(message: "\(error)", diagnostics: [])
         }
         let loaded: LoadedParams
         switch params.load() {
         case .success(let read): loaded = read
         case .failure(let error):
             printError("\(error)\n")
-            throw ExitStatus.recipeError
+            throw Rejected(message: "\(error)", diagnostics: [])
         }
         var diagnostics = source.diagnostics
-        guard let program = source.program else { throw ExitStatus.recipeError }
+        guard let program = source.program else { throw Rejected(message: "error: cannot read `\(name)`", diagnostics: diagnostics) }
         var checker = Checker(ops: Stdlib.all, inputs: loaded.inputs, requireParamValues: requireParams)
         diagnostics += Self.checkDiagnostics(&checker, program, afterSyntaxErrors: diagnostics.hasErrors)
         diagnostics = Self.paramsFilesFirst(loaded.diagnostics + diagnostics, files: params.files)
         if !diagnostics.isEmpty {
-            printError(DiagnosticRenderer(useColor: Terminal.stderrIsTerminal && Terminal.colorAllowed).render(diagnostics))
+            printError(DiagnosticRenderer(useColor: Terminal.stderrColor).render(diagnostics))
             let errors = diagnostics.filter { $0.severity == .error }
             if !errors.isEmpty {
                 var files: [String] = []
                 for error in errors where !files.contains(error.span.file.name) { files.append(error.span.file.name) }
-                printError("\(errors.count) error\(errors.count == 1 ? "" : "s") in \(files.joined(separator: ", ")); no host was contacted\n")
-                throw ExitStatus.recipeError
+                let summary = "\(errors.count) error\(errors.count == 1 ? "" : "s") in \(files.joined(separator: ", ")); no host was contacted"
+                printError(summary + "\n")
+                throw Rejected(message: summary, diagnostics: diagnostics)
             }
         }
         return CheckedRecipe(program: program, paramValues: checker.paramValues, diagnostics: diagnostics,
                              declaredParams: checker.declaredParams, paramTypes: checker.paramTypes, inputs: loaded.inputs)
+    }
+
+    /// The recipe (or a params file) has errors, already printed: exit status 2.
+    struct Rejected: Error {
+        let message: String
+        let diagnostics: [Diagnostic]
+    }
+
+    /// The warnings among the diagnostics, one line each (for `--json`).
+    var warnings: [String] {
+        diagnostics.filter { $0.severity == .warning }.map { diagnostic in
+            let start = diagnostic.span.startLocation
+            return "\(diagnostic.span.file.name):\(start.line):\(start.column): warning: \(diagnostic.message)"
+        }
     }
 
     /// The params files' diagnostics first (file by file, in line order), then the recipe's
