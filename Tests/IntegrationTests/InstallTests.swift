@@ -38,7 +38,7 @@ final class InstallTests: XCTestCase {
         XCTAssertTrue(help.output.contains("fmt"), help.output)
         let version = try run(binary, ["--version"])
         XCTAssertEqual(version.status, 0)
-        XCTAssertTrue(version.output.range(of: #"^\d+\.\d+\.\d+\n$"#, options: .regularExpression) != nil, version.output)
+        XCTAssertTrue(version.output.range(of: #"^crucible-sh \d+\.\d+\.\d+\n$"#, options: .regularExpression) != nil, version.output)
 
         let manPage = try String(contentsOf: prefix.appendingPathComponent("share/man/man1/crucible-sh.1"), encoding: .utf8)
         XCTAssertTrue(manPage.contains(".Sh NAME\n.Nm crucible-sh"), manPage)
