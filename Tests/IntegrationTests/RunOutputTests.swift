@@ -204,3 +204,23 @@ final class RunOutputTests: XCTestCase {
         XCTAssertEqual((try json(missing.stdout)["error"] as? [String: Any])?["kind"] as? String, "recipe")
     }
 }
+
+/// Small CLI contracts: `--version`, and `recipes show` with a misspelt name.
+final class CLINamesTests: XCTestCase {
+    func testVersionNamesTheProgram() throws {
+        let result = try CrucibleProcess.run(["--version"])
+        XCTAssertEqual(result.status, 0)
+        XCTAssertEqual(result.stdout, "crucible-sh 0.1.0\n")
+    }
+
+    func testRecipesShowSuggestsTheClosestName() throws {
+        let result = try CrucibleProcess.run(["recipes", "show", "live-migraton"])
+        XCTAssertEqual(result.status, 2)
+        XCTAssertEqual(result.stdout, "")
+        XCTAssertEqual(result.stderr, """
+            error: no bundled recipe `live-migraton`; did you mean `live-migration`?
+            bundled recipes: live-migration
+
+            """)
+    }
+}

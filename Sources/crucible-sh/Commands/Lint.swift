@@ -9,7 +9,7 @@ struct Lint: AsyncParsableCommand {
         discussion: "Reports every error in one go, in the recipe and in its params files. Without --params or --set values, missing required params are not errors."
     )
 
-    @ArgumentParser.Argument(help: "Recipe files or bundled recipe names.")
+    @ArgumentParser.Argument(help: "Recipe files or bundled recipe names.", completion: Completions.recipe)
     var recipes: [String]
 
     @OptionGroup var params: ParamOptions
@@ -17,7 +17,7 @@ struct Lint: AsyncParsableCommand {
     @Option(help: "Output format: text (with the source line and a caret) or json (for editors and CI).")
     var format: OutputFormat = .text
 
-    enum OutputFormat: String, ExpressibleByArgument { case text, json }
+    enum OutputFormat: String, ExpressibleByArgument, CaseIterable { case text, json }
 
     func run() async throws {
         var failed = false

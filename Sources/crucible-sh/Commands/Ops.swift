@@ -6,7 +6,7 @@ struct Ops: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "List the built-in operations, or show one with its parameters and examples.")
 
-    @Argument(help: "An operation name.")
+    @Argument(help: "An operation name.", completion: Completions.opNames)
     var name: String?
 
     @Flag(help: "Print the reference of every op as Markdown (docs/ops.md is generated with this).")

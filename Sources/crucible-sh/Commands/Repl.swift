@@ -16,7 +16,7 @@ struct Repl: AsyncParsableCommand {
             """
     )
 
-    @Argument(help: "The host: [user@]address[:port], an ssh config alias, NAME=ADDRESS, or `local`.")
+    @Argument(help: "The host: [user@]address[:port], an ssh config alias, NAME=ADDRESS, or `local`.", completion: Completions.host)
     var host: String
 
     @OptionGroup var connection: ConnectionOptions
@@ -24,7 +24,7 @@ struct Repl: AsyncParsableCommand {
     @Flag(name: .shortAndLong, help: "Start in check mode (dry run): show diffs, change nothing.")
     var check = false
 
-    @Option(help: ArgumentHelp("History file (default ~/.crucible_history).", valueName: "FILE"))
+    @Option(help: ArgumentHelp("History file (default ~/.crucible_history).", valueName: "FILE"), completion: .file())
     var history: String?
 
     func validate() throws {

@@ -14,7 +14,7 @@ struct Run: AsyncParsableCommand {
             """
     )
 
-    @Argument(help: "Recipe file or bundled recipe name.")
+    @Argument(help: "Recipe file or bundled recipe name.", completion: Completions.recipe)
     var recipe: String
 
     @OptionGroup var params: ParamOptions
