@@ -14,6 +14,8 @@ public final class Evaluator: @unchecked Sendable {
     let paramValues: [String: Value]
     var functions: [String: FunctionDecl] = [:]
     let globals = Environment()
+    /// The kinds of block this run skipped and said so (`--check` skips verify blocks...).
+    var skippedPhases: Set<OnPhase> = []
 
     /// The host a piece of code runs on, when inside an `on` block.
     struct HostRun: Sendable {
@@ -109,7 +111,11 @@ public final class Evaluator: @unchecked Sendable {
             // The read-ahead pass of one host never starts work on others.
             if host?.speculative == true { throw ReadAhead.Stop() }
             if let reason = skipReason(phase) {
-                await deliverLog("\(phase.rawValue) block at \(span) skipped: \(reason)", location: span.description, on: nil)
+                // Said once per kind of block, at the first one skipped.
+                if skippedPhases.insert(phase).inserted {
+                    let blocks = phase == .change ? "plain `on` blocks" : "`\(phase.rawValue) on` blocks"
+                    await deliverLog("\(blocks) skipped (the first at \(span)): \(reason)", location: span.description, on: nil)
+                }
                 return
             }
             let hosts = try await hostList(targets, in: env, on: host)
