@@ -88,10 +88,32 @@ public struct HostFacts: Sendable, Equatable {
     }
 
     /// Field names of `value`, for the checker and REPL completion.
-    public static let fieldNames = [
-        "family", "distribution", "version", "major_version", "pretty_name", "init", "firewall",
-        "selinux", "hostname", "fqdn", "address", "nfs_version", "nfs_server_service", "idmap_service",
-        "fstab_type", "nfs_lock_service", "nfs_config_service", "nova_uid", "nova_gid", "qemu_uid", "qemu_gid",
+    public static var fieldNames: [String] { fieldDocs.map(\.name) }
+
+    /// Each field of `value` with what it means and the values it can take, in its order:
+    /// `crucible-sh ops facts` and docs/ops.md print these.
+    public static let fieldDocs: [(name: String, doc: String)] = [
+        ("family", "The distribution family: `rhel` (RHEL, CentOS and rebuilds), `fedora`, `debian` or `unknown`."),
+        ("distribution", "The distribution's id: `rhel`, `centos`, `fedora`, `debian`..."),
+        ("version", "The distribution's version as it writes it (`7.4`, `21`)."),
+        ("major_version", "The version's first number (6, 7, 21); 0 when unknown."),
+        ("pretty_name", "The distribution's full name, for messages."),
+        ("init", "The init system: `systemd` or `sysv`."),
+        ("firewall", "The active firewall: `firewalld`, `iptables` or `none`."),
+        ("selinux", "SELinux's mode: `enforcing`, `permissive` or `disabled`."),
+        ("hostname", "The host's name (the kernel's)."),
+        ("fqdn", "Its fully qualified name (`hostname -f`), else the hostname."),
+        ("address", "The address this run reached the host on."),
+        ("nfs_version", "The NFS version that fits the host: 3 on RHEL/CentOS 6, 4 on RHEL/CentOS 7 and Fedora."),
+        ("nfs_server_service", "The NFS server's service: `nfs` (SysV) or `nfs-server` (systemd)."),
+        ("idmap_service", "The NFSv4 id-mapping daemon: `rpcidmapd` (SysV), `nfs-idmapd` or `nfs-idmap` (systemd, whichever the host ships), else empty."),
+        ("fstab_type", "The fstab type of the NFS version: `nfs` or `nfs4`."),
+        ("nfs_lock_service", "statd's service: `nfslock` (SysV), `rpc-statd` or `nfs-lock` (systemd, whichever the host ships), else empty."),
+        ("nfs_config_service", "`nfs-config` where it turns /etc/sysconfig/nfs into the daemons' arguments (RHEL 7.1+, Fedora 21), else empty."),
+        ("nova_uid", "The `nova` user's uid (int); none when there is no such user."),
+        ("nova_gid", "The `nova` user's gid (int); none when there is no such user."),
+        ("qemu_uid", "The `qemu` user's uid (int); none when there is no such user."),
+        ("qemu_gid", "The `qemu` user's gid (int); none when there is no such user."),
     ]
 
     /// One sh script that prints `key=value` lines. os-release is read with the shell's

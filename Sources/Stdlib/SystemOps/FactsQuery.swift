@@ -13,7 +13,7 @@ enum FactsQuery {
         ],
         examples: [#"let f = facts()"#, #"if facts().selinux != "disabled" { restorecon "/etc/hosts" }"#,
                    #"let names = [facts(node).fqdn, facts(node).hostname]"#],
-        resultFields: HostFacts.fieldNames.map { ($0, "See the table in docs: one field per fact.") },
+        resultFields: HostFacts.fieldDocs,
         body: .query { arguments, context in
             do {
                 return try await facts(arguments, context).value
