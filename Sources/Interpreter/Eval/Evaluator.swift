@@ -11,7 +11,8 @@ public final class Evaluator: @unchecked Sendable {
     var options: RunOptions
     let observer: any RunObserver
     let sessions: HostSessions
-    let paramValues: [String: Value]
+    /// `var` so a session can load a recipe with values for its params (`:load --set`).
+    var paramValues: [String: Value]
     var functions: [String: FunctionDecl] = [:]
     let globals = Environment()
     /// The kinds of block this run skipped and said so (`--check` skips verify blocks...).
