@@ -13,6 +13,7 @@ struct Lint: AsyncParsableCommand {
     var recipes: [String]
 
     @OptionGroup var params: ParamOptions
+    @OptionGroup var color: ColorOption
 
     @Option(help: "Output format: text (with the source line and a caret) or json (for editors and CI).")
     var format: OutputFormat = .text

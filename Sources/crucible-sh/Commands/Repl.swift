@@ -20,6 +20,7 @@ struct Repl: AsyncParsableCommand {
     var host: String
 
     @OptionGroup var connection: ConnectionOptions
+    @OptionGroup var color: ColorOption
 
     @Flag(name: .shortAndLong, help: "Start in check mode (dry run): show diffs, change nothing.")
     var check = false
