@@ -42,6 +42,10 @@ final class InstallTests: XCTestCase {
 
         let manPage = try String(contentsOf: prefix.appendingPathComponent("share/man/man1/crucible-sh.1"), encoding: .utf8)
         XCTAssertTrue(manPage.contains(".Sh NAME\n.Nm crucible-sh"), manPage)
+        for section in [".Sh ENVIRONMENT", ".It Ev CRUCIBLE_SSH_PASSWORD", ".It Ev CRUCIBLE_KEY_PASSPHRASE", ".It Ev NO_COLOR",
+                        ".Sh EXAMPLES", "crucible-sh run live-migration --params site.params"] {
+            XCTAssertTrue(manPage.contains(section + "\n"), "the man page has no `\(section)`")
+        }
         for command in ["run", "lint", "fmt", "ops", "recipes"] {
             XCTAssertTrue(manPage.contains(".Ss \(command)\n"), "the man page has no section for \(command)")
         }
