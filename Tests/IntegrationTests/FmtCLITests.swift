@@ -78,22 +78,9 @@ final class FmtCLITests: XCTestCase {
 }
 
 /// `fmt -` for editors, directories, `--diff`, and symlinks.
-final class FmtInputsTests: XCTestCase {
-    var directory: URL!
-
-    override func setUpWithError() throws {
-        directory = FileManager.default.temporaryDirectory.appendingPathComponent("crucible-fmt-in-\(UUID().uuidString)")
+extension FmtCLITests {
+    func makeSubdirectory() throws {
         try FileManager.default.createDirectory(at: directory.appendingPathComponent("sub"), withIntermediateDirectories: true)
-    }
-
-    override func tearDownWithError() throws {
-        try? FileManager.default.removeItem(at: directory)
-    }
-
-    func write(_ name: String, _ text: String) throws -> String {
-        let path = directory.appendingPathComponent(name).path
-        try text.write(toFile: path, atomically: true, encoding: .utf8)
-        return path
     }
 
     func testStandardInputIsFormattedOntoStandardOutput() throws {
@@ -107,6 +94,7 @@ final class FmtInputsTests: XCTestCase {
     }
 
     func testADirectoryStandsForItsRecipesAndDiffShowsWhatWouldChange() throws {
+        try makeSubdirectory()
         let messy = try write("sub/messy.crucible", "let a=1\n")
         _ = try write("tidy.crucible", "let a = 1\n")
         _ = try write("notes.txt", "let a=1\n")
@@ -127,6 +115,7 @@ final class FmtInputsTests: XCTestCase {
     }
 
     func testASymlinkStaysASymlinkAndItsTargetIsFormatted() throws {
+        try makeSubdirectory()
         let target = try write("sub/real.crucible", "let a=1\n")
         let link = directory.appendingPathComponent("link.crucible").path
         try FileManager.default.createSymbolicLink(atPath: link, withDestinationPath: "sub/real.crucible")

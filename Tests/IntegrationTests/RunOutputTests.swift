@@ -4,29 +4,11 @@ import XCTest
 /// What `crucible-sh run` prints, byte for byte, on the local transport: a failure told once
 /// in full and once in the recap, `run` results a recipe can branch on, log lines in order
 /// with the ops around them, `-v`, and the `--json` document (docs/json.md).
-final class RunOutputTests: XCTestCase {
-    var tmp: URL!
-
-    override func setUpWithError() throws {
-        tmp = FileManager.default.temporaryDirectory.appendingPathComponent("crucible-output-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: tmp, withIntermediateDirectories: true)
-    }
-
-    override func tearDownWithError() throws {
-        try? FileManager.default.removeItem(at: tmp)
-    }
-
-    func write(_ name: String, _ text: String) throws -> String {
-        let path = tmp.appendingPathComponent(name).path
-        try text.write(toFile: path, atomically: true, encoding: .utf8)
-        return path
-    }
-
+extension CLITests {
     /// Runs a recipe with `dir` set to the test's directory; every mention of that
     /// directory in the output reads `<TMP>`.
-    func run(_ recipe: String, _ extra: [String] = []) throws -> CrucibleProcess.Result {
-        var result = try CrucibleProcess.run(["run", recipe, "--set", "dir=\(tmp.path)",
-                                              "--lock-path", tmp.appendingPathComponent("lock").path] + extra)
+    func runRecipe(_ recipe: String, _ extra: [String] = []) throws -> CrucibleProcess.Result {
+        var result = try CrucibleProcess.run(["run", recipe, "--set", "dir=\(tmp.path)", "--lock-path", lockPath] + extra)
         result.stdout = result.stdout.replacingOccurrences(of: tmp.path, with: "<TMP>")
         result.stderr = result.stderr.replacingOccurrences(of: tmp.path, with: "<TMP>")
         return result
@@ -48,7 +30,7 @@ final class RunOutputTests: XCTestCase {
 
     func testAFailureIsPrintedOnceInFullAndOnceInTheRecapAndLogsKeepTheirPlace() throws {
         let recipe = try write("fail.crucible", Self.failing)
-        let result = try run(recipe)
+        let result = try runRecipe(recipe)
         XCTAssertEqual(result.status, 1, result.output)
         XCTAssertEqual(result.stdout, """
             crucible-sh 0.1.0: <TMP>/fail.crucible
@@ -79,7 +61,7 @@ final class RunOutputTests: XCTestCase {
               run "seq 1 25; exit 1"
             }
             """)
-        let result = try run(recipe)
+        let result = try runRecipe(recipe)
         XCTAssertEqual(result.status, 1, result.output)
         let lines = (6...25).map { "      \($0)" }.joined(separator: "\n")
         XCTAssertTrue(result.stdout.contains("""
@@ -100,7 +82,7 @@ final class RunOutputTests: XCTestCase {
               run "true" creates: "${dir}/exports"
             }
             """)
-        let result = try run(recipe, ["-v"])
+        let result = try runRecipe(recipe, ["-v"])
         XCTAssertEqual(result.status, 0, result.output)
         XCTAssertEqual(result.stdout, """
             crucible-sh 0.1.0: <TMP>/verbose.crucible
@@ -134,18 +116,18 @@ final class RunOutputTests: XCTestCase {
               log("lines: ${len(split(ran.stdout, separator: "\\n"))} rc=${ran.rc}")
             }
             """)
-        let check = try run(recipe, ["--check"])
+        let check = try runRecipe(recipe, ["--check"])
         XCTAssertEqual(check.status, 0, check.output)
         XCTAssertTrue(check.stdout.contains("[local] skipped: creates rc=none out=[]\n"), check.stdout)
         XCTAssertTrue(check.stdout.contains("[local] lines: 1 rc=none\n"), "check mode runs nothing:\n\(check.stdout)")
-        let real = try run(recipe)
+        let real = try runRecipe(recipe)
         XCTAssertEqual(real.status, 0, real.output)
         XCTAssertTrue(real.stdout.contains("[local] lines: 2 rc=0\n"), real.stdout)
     }
 
     // MARK: - JSON
 
-    func json(_ text: String) throws -> [String: Any] {
+    func jsonObject(_ text: String) throws -> [String: Any] {
         try XCTUnwrap(JSONSerialization.jsonObject(with: Data(text.utf8)) as? [String: Any], text)
     }
 
@@ -154,9 +136,9 @@ final class RunOutputTests: XCTestCase {
             exports" "/srv *(ro)" create: true
               run "sleep 0.3"
             """))
-        let result = try run(recipe, ["--json"])
+        let result = try runRecipe(recipe, ["--json"])
         XCTAssertEqual(result.status, 1, result.output)
-        let report = try json(result.stdout)
+        let report = try jsonObject(result.stdout)
         XCTAssertEqual(report["formatVersion"] as? Int, 1)
         XCTAssertEqual(report["crucibleVersion"] as? String, "0.1.0")
         XCTAssertEqual(report["succeeded"] as? Bool, false)
@@ -182,9 +164,9 @@ final class RunOutputTests: XCTestCase {
             param dir: string
             on "local" { ensure-lin "/tmp/x" "y" }
             """)
-        let recipeError = try run(bad, ["--json"])
+        let recipeError = try runRecipe(bad, ["--json"])
         XCTAssertEqual(recipeError.status, 2)
-        let report = try json(recipeError.stdout)
+        let report = try jsonObject(recipeError.stdout)
         XCTAssertEqual(report["formatVersion"] as? Int, 1)
         let error = try XCTUnwrap(report["error"] as? [String: Any])
         XCTAssertEqual(error["kind"] as? String, "recipe")
@@ -195,13 +177,13 @@ final class RunOutputTests: XCTestCase {
 
         let usage = try CrucibleProcess.run(["run", bad, "--json", "--forks", "many"])
         XCTAssertEqual(usage.status, 2)
-        let usageError = try XCTUnwrap(try json(usage.stdout)["error"] as? [String: Any])
+        let usageError = try XCTUnwrap(try jsonObject(usage.stdout)["error"] as? [String: Any])
         XCTAssertEqual(usageError["kind"] as? String, "usage")
         XCTAssertTrue((usageError["message"] as? String ?? "").contains("--forks"), "\(usageError)")
 
         let missing = try CrucibleProcess.run(["run", "no-such-recipe", "--json"])
         XCTAssertEqual(missing.status, 2)
-        XCTAssertEqual((try json(missing.stdout)["error"] as? [String: Any])?["kind"] as? String, "recipe")
+        XCTAssertEqual((try jsonObject(missing.stdout)["error"] as? [String: Any])?["kind"] as? String, "recipe")
     }
 }
 

@@ -115,22 +115,26 @@ final class LiveDisplay: RunObserver, @unchecked Sendable {
     // MARK: - Drawing
 
     private func update(_ host: String, _ change: (inout HostLine) -> Void) {
-        lock.lock()
-        defer { lock.unlock() }
-        if lines[host] == nil {
-            hosts.append(host)
-            lines[host] = HostLine()
-        }
-        change(&lines[host]!)
-        erase()
-        draw()
+        redraw(before: {
+            if lines[host] == nil {
+                hosts.append(host)
+                lines[host] = HostLine()
+            }
+            change(&lines[host]!)
+        })
     }
 
     private func above(_ print: () -> Void) {
+        redraw(between: print)
+    }
+
+    /// Under the lock: `before`, the live lines erased, `between`, the live lines drawn.
+    private func redraw(before: () -> Void = {}, between: () -> Void = {}) {
         lock.lock()
         defer { lock.unlock() }
+        before()
         erase()
-        print()
+        between()
         draw()
     }
 
@@ -171,14 +175,10 @@ final class LiveDisplay: RunObserver, @unchecked Sendable {
         resize = source
     }
 
+    /// A terminal that re-wraps its lines (tmux, VTE) makes a line drawn for a wider one
+    /// take more rows now: `erase` counts them at the new width.
     private func resized() {
-        lock.lock()
-        defer { lock.unlock() }
-        // A terminal that re-wraps its lines (tmux, VTE) makes a line drawn for a wider one
-        // take more rows now: `erase` counts them at the new width.
-        width = Terminal.columns ?? width
-        erase()
-        draw()
+        redraw(before: { width = Terminal.columns ?? width })
     }
 
     /// Redraws every second while a batch runs, so its time moves.
@@ -191,10 +191,7 @@ final class LiveDisplay: RunObserver, @unchecked Sendable {
     }
 
     private func tick() {
-        lock.lock()
-        defer { lock.unlock() }
-        guard lines.values.contains(where: { $0.batchStart != nil }) else { return }
-        erase()
-        draw()
+        guard lock.withLock({ lines.values.contains { $0.batchStart != nil } }) else { return }
+        redraw()
     }
 }
