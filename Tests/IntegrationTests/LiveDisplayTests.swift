@@ -78,4 +78,29 @@ final class LiveDisplayTests: XCTestCase {
         XCTAssertFalse(screen.contains("done  applying"), "the live line is gone once the run is over:\n\(screen)")
         XCTAssertTrue(screen.contains("RECAP\nhost     ok  changed  failed  unreachable\nlocal     0        2       1            0\n"), screen)
     }
+
+    func testANarrowerTerminalGetsTheLineCutAgainAndLosesNoOutput() throws {
+        let terminal = try start(width: 60)
+        try terminal.waitFor("the batch at 60 columns") { $0.range(of: #"~ local    3 done  applying 3 changes \d+s$"#, options: .regularExpression) != nil }
+        try terminal.tmux(["resize-window", "-t", terminal.name, "-x", "30"])
+        try terminal.waitFor("the line cut at 30 columns") { $0.hasSuffix("\n~ local    3 done  applying 3") }
+        try go()
+        let screen = try terminal.waitForText("[exit 1]")
+        let path = tmp.path
+        XCTAssertTrue(screen.replacingOccurrences(of: path, with: "<TMP>").hasSuffix("""
+            [local] changed ensure-line (<TMP>/live.crucible:2:3)
+            [local] changed run (<TMP>/live.crucible:3:3)
+            [local] went
+            [local] failed  run (<TMP>/live.crucible:5:3)
+                $ echo cannot; exit 4
+                exit status 4
+                stdout:
+                  cannot
+            RECAP
+            host     ok  changed  failed  unreachable
+            local     0        2       1            0
+            \("  " + String(("run at " + path).prefix(26)) + "…")
+            [exit 1]
+            """), screen)
+    }
 }

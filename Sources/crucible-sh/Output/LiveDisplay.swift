@@ -9,7 +9,9 @@ import Interpreter
 /// queue counts at once, so the line moves while a batch is prepared, and while the batch
 /// runs the line says how many changes it applies and for how long. Each line is cut to the
 /// terminal's width (a wrapped line would break the redraw), and a resize (SIGWINCH)
-/// redraws them at the new width.
+/// redraws them at the new width. Erasing moves up one row per line drawn: a terminal that
+/// re-wraps its lines when it narrows (tmux, VTE) may keep a piece of the old line above
+/// the new one, but no line of the run's output is ever erased.
 final class LiveDisplay: RunObserver, @unchecked Sendable {
     private struct HostLine {
         var current = "connecting"
@@ -26,8 +28,8 @@ final class LiveDisplay: RunObserver, @unchecked Sendable {
     private let lock = NSLock()
     private var hosts: [String] = []
     private var lines: [String: HostLine] = [:]
-    /// The texts last drawn (uncoloured), to know how many rows they take after a resize.
-    private var drawn: [String] = []
+    /// How many live lines are on the screen (each one row: they are cut to the width).
+    private var drawn = 0
     private var width: Int
     private let events: ConsoleObserver
     private let color: Bool
@@ -138,19 +140,16 @@ final class LiveDisplay: RunObserver, @unchecked Sendable {
         draw()
     }
 
-    /// Moves up over the rows the live lines take now (a terminal that re-wraps on a
-    /// resize makes a long line take more) and clears to the end of the screen.
+    /// Moves up over the live lines and clears to the end of the screen.
     private func erase() {
-        guard !drawn.isEmpty else { return }
-        let rows = drawn.reduce(0) { $0 + max(1, ($1.count + width - 1) / width) }
-        FileHandle.standardOutput.write(Data("\r\u{1B}[\(rows)A\u{1B}[J".utf8))
-        drawn = []
+        guard drawn > 0 else { return }
+        FileHandle.standardOutput.write(Data("\r\u{1B}[\(drawn)A\u{1B}[J".utf8))
+        drawn = 0
     }
 
     private func draw() {
         let nameWidth = hosts.map(\.count).max() ?? 0
         var text = ""
-        drawn = []
         for host in hosts {
             let line = lines[host]!
             var plain = " \(host.padding(nameWidth))  \(String(line.done + line.waiting).leftPadding(3)) done  \(line.current)"
@@ -160,7 +159,7 @@ final class LiveDisplay: RunObserver, @unchecked Sendable {
             let cut = String(plain.prefix(max(1, width - 2)))
             let status = line.failed ? Recap.paint("✗", "31", color) : line.changed > 0 ? Recap.paint("~", "33", color) : Recap.paint("•", "32", color)
             text += status + cut + "\n"
-            drawn.append("x" + cut)
+            drawn += 1
         }
         FileHandle.standardOutput.write(Data(text.utf8))
     }
@@ -175,8 +174,6 @@ final class LiveDisplay: RunObserver, @unchecked Sendable {
         resize = source
     }
 
-    /// A terminal that re-wraps its lines (tmux, VTE) makes a line drawn for a wider one
-    /// take more rows now: `erase` counts them at the new width.
     private func resized() {
         redraw(before: { width = Terminal.columns ?? width })
     }
