@@ -125,6 +125,21 @@ extension CLITests {
         XCTAssertTrue(real.stdout.contains("[local] lines: 2 rc=0\n"), real.stdout)
     }
 
+    func testColorAlwaysPaintsAPipeAndNeverPaintsNothing() throws {
+        let recipe = try write("color.crucible", """
+            param dir: string
+            on "local" { ensure-line "${dir}/colored" "x" create: true }
+            """)
+        let always = try runRecipe(recipe, ["--color=always", "--check"])
+        XCTAssertTrue(always.stdout.contains("[local] \u{1B}[33mchanged\u{1B}[0m ensure-line"), always.stdout)
+        XCTAssertTrue(always.stdout.contains("\u{1B}[32m+x\u{1B}[0m"), always.stdout)
+        let never = try runRecipe(recipe, ["--color", "never", "--check"])
+        XCTAssertFalse(never.stdout.contains("\u{1B}["), never.stdout)
+        let bad = try runRecipe(recipe, ["--color=sometimes"])
+        XCTAssertEqual(bad.status, 2)
+        XCTAssertTrue(bad.stderr.contains("'auto', 'always' or 'never'"), bad.stderr)
+    }
+
     // MARK: - JSON
 
     func jsonObject(_ text: String) throws -> [String: Any] {
