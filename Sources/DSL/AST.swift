@@ -203,8 +203,22 @@ public indirect enum Stmt: Sendable, Hashable {
 public struct Program: Sendable, Hashable {
     public let statements: [Stmt]
     public let file: SourceFile
-    public init(statements: [Stmt], file: SourceFile) {
+    /// Every name written in a statement that did not parse, in this file and the files it
+    /// includes: such a statement may have defined (or used) any of them, so the checker
+    /// does not call them unknown (or unused).
+    public var unparsedNames: Set<String>
+    /// The `include` statements whose file could not be read: any name after one of them
+    /// may come from that file.
+    public var unresolvedIncludes: Set<Span>
+    /// The `# crucible: allow W-...` comments of this file and the files it includes.
+    public var allowances: [Allowance]
+
+    public init(statements: [Stmt], file: SourceFile, unparsedNames: Set<String> = [],
+                unresolvedIncludes: Set<Span> = [], allowances: [Allowance] = []) {
         self.statements = statements
         self.file = file
+        self.unparsedNames = unparsedNames
+        self.unresolvedIncludes = unresolvedIncludes
+        self.allowances = allowances
     }
 }

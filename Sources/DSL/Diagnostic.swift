@@ -43,3 +43,10 @@ public struct Diagnostic: Sendable, Hashable, Error, CustomStringConvertible {
 extension Array where Element == Diagnostic {
     public var hasErrors: Bool { contains { $0.severity == .error } }
 }
+
+extension Diagnostic {
+    /// The same diagnostic as an error (`lint --strict` makes warnings errors).
+    public var asError: Diagnostic {
+        Diagnostic(.error, id: id, span: span, message: message, hint: hint, notes: notes, isUnexpectedEnd: isUnexpectedEnd)
+    }
+}

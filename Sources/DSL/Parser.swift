@@ -18,6 +18,8 @@ public struct Parser {
     /// Lines where the lexer already reported a bad character or string: a syntax error
     /// there would only repeat it in other words.
     var linesWithLexerErrors: Set<Int> = []
+    /// The names written in statements that did not parse (see `Program.unparsedNames`).
+    var unparsedNames: Set<String> = []
 
     public init(file: SourceFile) {
         var lexer = Lexer(file: file)
@@ -47,7 +49,8 @@ public struct Parser {
             }
             skipTerminators()
         }
-        return Program(statements: statements, file: file)
+        return Program(statements: statements, file: file, unparsedNames: unparsedNames,
+                       allowances: Allowance.find(in: comments, of: file))
     }
 
     /// Convenience: parse a source text.
@@ -68,11 +71,12 @@ public struct Parser {
         do {
             let statement = try parseStatement()
             try expectTerminator()
-            return spoiledByLexerError(statement) ? nil : statement
+            if !spoiledByLexerError(statement) { return statement }
         } catch {
             synchronize(statementStart: start)
-            return nil
         }
+        noteUnparsedNames(tokens[start..<max(start, index)])
+        return nil
     }
 
     /// A simple statement on a line where the lexer dropped a bad character parses as
@@ -246,8 +250,10 @@ public struct Parser {
         skipTerminators()
         while !check(.rightBrace) {
             if atEnd {
-                throw error("E-syntax", peek.span, "expected `}` to close the block", unexpectedEnd: true,
-                            notes: [Diagnostic.Note(span: open.span, message: "the block starts here")])
+                // The statements before the end are kept: the checker still reports their mistakes.
+                _ = error("E-syntax", peek.span, "expected `}` to close the block", unexpectedEnd: true,
+                          notes: [Diagnostic.Note(span: open.span, message: "the block starts here")])
+                return Block(statements: statements, span: open.span.through(previous.span))
             }
             if let statement = parseStatementRecovering() { statements.append(statement) }
             skipTerminators()

@@ -162,6 +162,19 @@ extension Parser {
         links += 1
     }
 
+    /// Keeps the names written in tokens that did not make a statement, string
+    /// interpolations included.
+    mutating func noteUnparsedNames(_ skipped: ArraySlice<Token>) {
+        for token in skipped {
+            switch token.kind {
+            case .identifier(let name): unparsedNames.insert(name)
+            case .string(let segments):
+                for case .interpolation(let inner, _) in segments { noteUnparsedNames(inner[...]) }
+            default: break
+            }
+        }
+    }
+
     // MARK: - Diagnostics
 
     mutating func error(_ id: String, _ span: Span, _ message: String, hint: String? = nil, unexpectedEnd: Bool = false,
@@ -182,7 +195,8 @@ extension Parser {
         let (line, _) = span.startLocation
         let (endLine, _) = span.endLocation
         let after = firstComment(atOrAfter: span.end)
-        if after < comments.count, comments[after].span.startLocation.line == endLine {
+        if after < comments.count, comments[after].span.startLocation.line == endLine,
+           Allowance.ids(in: comments[after].text) == nil {
             return comments[after].text
         }
         var lines: [String] = []
@@ -197,7 +211,8 @@ extension Parser {
             }
             guard commentLine == wanted, file.lineText(commentLine).prefix(commentColumn - 1).allSatisfy({ $0 == " " || $0 == "\t" })
             else { break }
-            lines.insert(comment.text, at: 0)
+            // `# crucible: allow ...` is for the checker, not part of the documentation.
+            if Allowance.ids(in: comment.text) == nil { lines.insert(comment.text, at: 0) }
             wanted -= 1
             index -= 1
         }

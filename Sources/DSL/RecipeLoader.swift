@@ -29,14 +29,21 @@ public struct RecipeLoader {
         return (program, diagnostics)
     }
 
+    /// The file's program with its includes spliced in; what the included files' programs
+    /// know beyond their statements (unparsed names, unread includes, allowances) is merged
+    /// into it.
     private func parse(_ source: SourceFile, visiting: inout [String], diagnostics: inout [Diagnostic]) -> Program {
-        let (program, parseDiagnostics) = Parser.parse(source)
+        let (parsed, parseDiagnostics) = Parser.parse(source)
         diagnostics += parseDiagnostics
-        let statements = program.statements.map { resolve($0, from: source, visiting: &visiting, diagnostics: &diagnostics) }
-        return Program(statements: statements, file: source)
+        var program = parsed
+        let statements = parsed.statements.map {
+            resolve($0, from: source, into: &program, visiting: &visiting, diagnostics: &diagnostics)
+        }
+        return Program(statements: statements, file: source, unparsedNames: program.unparsedNames,
+                       unresolvedIncludes: program.unresolvedIncludes, allowances: program.allowances)
     }
 
-    private func resolve(_ statement: Stmt, from source: SourceFile, visiting: inout [String],
+    private func resolve(_ statement: Stmt, from source: SourceFile, into program: inout Program, visiting: inout [String],
                          diagnostics: inout [Diagnostic]) -> Stmt {
         guard case .include(let path, let span, _) = statement else { return statement }
         let resolved = path.hasPrefix("/") ? path : (URL(fileURLWithPath: source.name).deletingLastPathComponent().path + "/" + path)
@@ -49,11 +56,15 @@ public struct RecipeLoader {
         guard let text = readFile(normalized) else {
             diagnostics.append(Diagnostic(id: "E-include-missing", span: span, message: "cannot read included file `\(path)` (looked for \(normalized))",
                                           hint: "include paths are relative to the file that includes them"))
+            program.unresolvedIncludes.insert(span)
             return .include(path, span, [])
         }
         visiting.append(normalized)
         defer { visiting.removeLast() }
         let included = parse(SourceFile(name: normalized, text: text), visiting: &visiting, diagnostics: &diagnostics)
+        program.unparsedNames.formUnion(included.unparsedNames)
+        program.unresolvedIncludes.formUnion(included.unresolvedIncludes)
+        program.allowances += included.allowances
         return .include(path, span, included.statements)
     }
 }

@@ -142,7 +142,7 @@ public enum Builtins {
 
     static let quote = pure("quote", "Quotes a value as one shell word, for the command string of `run`.",
                             [ParamSpec("value", .any, positional: true, doc: "the value to quote")], returns: .string,
-                            examples: [#"run "packstack --answer-file=${quote(answer_file)}""#]) { args in
+                            examples: [#"run "packstack --answer-file=${quote(answer_file)}" creates: "/root/keystonerc_admin""#]) { args in
         .string(ShellQuote.quote(args["value"].interpolated))
     }
 

@@ -201,14 +201,61 @@ final class CLITests: XCTestCase {
         XCTAssertEqual(show.stdout, source, "the bundled recipe is the file in recipes/ (run scripts/gen-bundled-recipes)")
     }
 
-    func testBundledRecipesAndExamplesLint() throws {
+    /// The bundled recipe and every example lint clean with --strict: no warning either (a
+    /// warning the recipe means is allowed in a comment there). A params file among the
+    /// examples lints with the recipe it is for.
+    func testBundledRecipesAndExamplesLintStrictly() throws {
         var recipes = ["live-migration"]
-        let examples = CrucibleProcess.repoRoot.appendingPathComponent("recipes/examples")
-        for name in (try? FileManager.default.contentsOfDirectory(atPath: examples.path)) ?? [] where name.hasSuffix(".crucible") {
-            recipes.append(examples.appendingPathComponent(name).path)
+        var paramsFiles: [String] = []
+        for folder in ["recipes/examples", "docs/examples"] {
+            let examples = CrucibleProcess.repoRoot.appendingPathComponent(folder)
+            for name in (try? FileManager.default.contentsOfDirectory(atPath: examples.path)) ?? [] {
+                if name.hasSuffix(".crucible") { recipes.append(examples.appendingPathComponent(name).path) }
+                if name.hasSuffix(".params") { paramsFiles.append(examples.appendingPathComponent(name).path) }
+            }
         }
-        let result = try CrucibleProcess.run(["lint"] + recipes)
+        let result = try CrucibleProcess.run(["lint", "--strict"] + recipes)
         XCTAssertEqual(result.status, 0, result.output)
+        XCTAssertEqual(result.stderr, "", "no warnings")
+        XCTAssertFalse(paramsFiles.isEmpty)
+        for file in paramsFiles {
+            let withRecipe = try CrucibleProcess.run(["lint", "--strict", "live-migration", "--params", file])
+            XCTAssertEqual(withRecipe.status, 0, withRecipe.output)
+        }
+    }
+
+    func testLintOnAParamsFileSaysSoAndShowsTheCommand() throws {
+        let file = "recipes/examples/separate-nfs-server.params"
+        let result = try CrucibleProcess.run(["lint", CrucibleProcess.repoRoot.appendingPathComponent(file).path])
+        XCTAssertEqual(result.status, 2, result.output)
+        XCTAssertTrue(result.stderr.contains("error: `\(CrucibleProcess.repoRoot.path)/\(file)` is a params file, not a recipe"), result.stderr)
+        XCTAssertTrue(result.stderr.contains("hint: give it to the recipe it is for: `crucible-sh lint live-migration --params "), result.stderr)
+        XCTAssertEqual(result.stderr.components(separatedBy: "error:").count - 1, 1, "one error, not one per line:\n\(result.stderr)")
+    }
+
+    func testWarningsAreShownLintPassesAndStrictFails() throws {
+        let recipe = FileManager.default.temporaryDirectory.appendingPathComponent("warn-\(UUID().uuidString).crucible")
+        try "param unused = 1\nlog(\"hi\")\n".write(to: recipe, atomically: true, encoding: .utf8)
+        defer { try? FileManager.default.removeItem(at: recipe) }
+        let lint = try CrucibleProcess.run(["lint", recipe.path])
+        XCTAssertEqual(lint.status, 0, lint.output)
+        XCTAssertEqual(lint.stdout, "\(recipe.path): ok (1 warning)\n")
+        XCTAssertTrue(lint.stderr.contains("\(recipe.path):1:7: warning: the param `unused` is never used"), lint.stderr)
+        let strict = try CrucibleProcess.run(["lint", "--strict", recipe.path])
+        XCTAssertEqual(strict.status, 2, strict.output)
+        XCTAssertTrue(strict.stderr.contains("\(recipe.path):1:7: error: the param `unused` is never used"), strict.stderr)
+        // A run shows the warning once, before it starts, and goes on.
+        let run = try CrucibleProcess.run(["run", recipe.path])
+        XCTAssertEqual(run.status, 0, run.output)
+        XCTAssertEqual(run.stderr.components(separatedBy: "warning: the param `unused` is never used").count - 1, 1, run.stderr)
+        XCTAssertTrue(run.stdout.contains("hi"), run.stdout)
+    }
+
+    func testListIdsPrintsTheDiagnosticTable() throws {
+        let result = try CrucibleProcess.run(["lint", "--list-ids"])
+        XCTAssertEqual(result.status, 0, result.output)
+        XCTAssertTrue(result.stdout.hasPrefix("| id | meaning |\n"), result.stdout)
+        XCTAssertTrue(result.stdout.contains("| `W-unused` |"), result.stdout)
     }
 }
 

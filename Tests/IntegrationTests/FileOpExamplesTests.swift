@@ -3,7 +3,7 @@ import XCTest
 import Stdlib
 
 /// The examples of the file ops are what `crucible-sh ops` and docs/ops.md show users:
-/// every one of them must pass `crucible-sh lint` as written.
+/// every one of them must pass `crucible-sh lint --strict` (no warning either) as written.
 final class FileOpExamplesTests: XCTestCase {
     func testEveryFileOpExampleLints() throws {
         // The few names the examples use, declared as a recipe would.
@@ -25,7 +25,7 @@ final class FileOpExamplesTests: XCTestCase {
         let file = FileManager.default.temporaryDirectory.appendingPathComponent("file-op-examples-\(UUID().uuidString).crucible")
         try recipe.write(to: file, atomically: true, encoding: .utf8)
         defer { try? FileManager.default.removeItem(at: file) }
-        let result = try CrucibleProcess.run(["lint", file.path])
+        let result = try CrucibleProcess.run(["lint", "--strict", file.path])
         XCTAssertEqual(result.status, 0, "\(result.output)\n\(recipe)")
     }
 }

@@ -24,6 +24,23 @@ final class LintJSONTests: XCTestCase {
         XCTAssertEqual(entries.last?["line"] as? Int, 3)
     }
 
+    func testWarningsAreListedWithTheirSeverityAndStrictMakesThemErrors() throws {
+        let recipe = FileManager.default.temporaryDirectory.appendingPathComponent("lint-json-\(UUID().uuidString).crucible")
+        try "let unused = 1\non \"local\" {\n  run \"date\"\n}\n".write(to: recipe, atomically: true, encoding: .utf8)
+        defer { try? FileManager.default.removeItem(at: recipe) }
+        let result = try CrucibleProcess.run(["lint", "--format", "json", recipe.path])
+        XCTAssertEqual(result.status, 0, "warnings alone do not fail lint:\n\(result.output)")
+        let entries = try XCTUnwrap(JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [[String: Any]], result.stdout)
+        XCTAssertEqual(entries.map { $0["id"] as? String }, ["W-unused", "W-run-always"], result.stdout)
+        XCTAssertEqual(entries.map { $0["severity"] as? String }, ["warning", "warning"], result.stdout)
+        XCTAssertEqual(entries.first?["line"] as? Int, 1)
+        XCTAssertEqual(entries.first?["column"] as? Int, 5)
+        let strict = try CrucibleProcess.run(["lint", "--format", "json", "--strict", recipe.path])
+        XCTAssertEqual(strict.status, 2, strict.output)
+        let strictEntries = try XCTUnwrap(JSONSerialization.jsonObject(with: Data(strict.stdout.utf8)) as? [[String: Any]])
+        XCTAssertEqual(strictEntries.map { $0["severity"] as? String }, ["error", "error"], strict.stdout)
+    }
+
     func testACleanRecipeGivesAnEmptyListAndExit0() throws {
         let recipe = FileManager.default.temporaryDirectory.appendingPathComponent("lint-json-\(UUID().uuidString).crucible")
         try "log(\"ok\")\n".write(to: recipe, atomically: true, encoding: .utf8)

@@ -19,11 +19,11 @@ final class OpsCommandTests: XCTestCase {
     func testFactsDocumentsEveryFactAndItsValues() throws {
         let result = try CrucibleProcess.run(["ops", "facts"])
         XCTAssertEqual(result.status, 0)
-        for name in HostFacts.fieldNames {
-            XCTAssertTrue(result.stdout.contains("\n  \(name): "), "`\(name)` is not documented:\n\(result.stdout)")
+        for name in HostFacts.fields.map(\.spec.name) {
+            XCTAssertTrue(result.stdout.contains("\n  \(name) ("), "`\(name)` is not documented:\n\(result.stdout)")
         }
         XCTAssertFalse(result.stdout.contains("See the table"), result.stdout)
-        XCTAssertTrue(result.stdout.contains("\n  init: The init system: `systemd` or `sysv`.\n"), result.stdout)
+        XCTAssertTrue(result.stdout.contains("\n  init (string, one of \"systemd\" \"sysv\"): The init system: `systemd` or `sysv`.\n"), result.stdout)
     }
 
     func testJSONHasEveryDeclaration() throws {

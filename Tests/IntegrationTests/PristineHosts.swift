@@ -32,6 +32,9 @@ struct PristineHosts {
                 }
             }
             for leftover in Self.tempFiles(host) + Self.backups(host) { try? FileManager.default.removeItem(atPath: leftover) }
+            // An NFS mount in the sandbox is a real bind in the host's mount namespace (its
+            // record is in the state folder restored below): it goes too.
+            _ = try sandbox.exec(host.name, "while /usr/bin/umount /var/lib/nova/instances 2>/dev/null; do :; done")
             let dir = "\(saved)/\(host.name)"
             try HostShell.run("rm -rf \(host.state)/* && cp -a \(dir)/state/. \(host.state)/"
                 + " && ip netns exec \(host.netns) iptables-restore < \(dir)/iptables")

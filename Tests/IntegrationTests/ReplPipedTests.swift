@@ -90,6 +90,27 @@ final class ReplPipedTests: XCTestCase {
         XCTAssertEqual(try contents(path), "a=1\n", "the rejected entry ran nothing")
     }
 
+    func testAMistakeInsideABlockIsShownAtOnceWithoutAMissingBraceAndTheBlockIsDropped() throws {
+        let result = try repl("""
+            on host {
+              if true {
+                log("x"
+              }
+              log(1 +)
+            }
+            log("after")
+
+            """)
+        XCTAssertEqual(result.status, 1, result.output)
+        XCTAssertEqual(result.stdout, "after\n", "the broken block ran nothing, the next entry ran:\n\(result.output)")
+        let errors = result.stderr
+        XCTAssertTrue(errors.contains("<repl>:4:3: error: expected `)` or `,` in the call of `log`, found `}`"), errors)
+        XCTAssertTrue(errors.contains("<repl>:5:10: error: expected an expression, found `)`"), errors)
+        XCTAssertFalse(errors.contains("expected `}` to close the block"), "the block was still being typed:\n\(errors)")
+        XCTAssertFalse(errors.contains("no block is open"), "its closing `}` ended it, not a new entry:\n\(errors)")
+        XCTAssertEqual(errors.components(separatedBy: "error:").count - 1, 2, "each mistake once:\n\(errors)")
+    }
+
     func testCheckModeShowsTheDiffAndWritesNothing() throws {
         let path = try seed("exports", "/srv *(ro)\n")
         let result = try repl("""

@@ -44,7 +44,7 @@ final class TutorialTests: XCTestCase {
             try block.write(toFile: path, atomically: true, encoding: .utf8)
             files.append(path)
         }
-        let lint = try CrucibleProcess.run(["lint"] + files)
+        let lint = try CrucibleProcess.run(["lint", "--strict"] + files)
         XCTAssertEqual(lint.status, 0, lint.output)
         let format = try CrucibleProcess.run(["fmt", "--check"] + files)
         XCTAssertEqual(format.status, 0, format.output)

@@ -10,6 +10,9 @@ import XCTest
 ///                                          (every diagnostic, in order: line:col, id, message;
 ///                                           one in another file starts with that file's name:
 ///                                           `_lib.crucible:2:1: E-...`)
+///     # expect-warning: 3:5: W-unused: `x` is never used
+///                                          (every warning, in order, the same way; checked in
+///                                           every case except error cases that list none)
 ///     # expect-hint: did you mean `ensure-line`? (some diagnostic has exactly this hint)
 ///     # expect-log: hello world            (a `log(...)` line, in order; `[host] ` prefix kept)
 ///     # expect-run-error: division by zero (a runtime error's message contains this)
@@ -32,6 +35,7 @@ import XCTest
 final class CorpusTests: XCTestCase {
     struct Expectations {
         var errors: [String] = []
+        var warnings: [String] = []
         var hints: [String] = []
         var logs: [String] = []
         var runError: String?
@@ -82,6 +86,7 @@ final class CorpusTests: XCTestCase {
                 return rest.hasPrefix(":") ? String(rest.dropFirst()).trimmingCharacters(in: .whitespaces) : (rest.isEmpty ? "" : nil)
             }
             if let error = value("expect-error") { expect.errors.append(error) }
+            else if let warning = value("expect-warning") { expect.warnings.append(warning) }
             else if let hint = value("expect-hint") { expect.hints.append(hint) }
             else if let log = value("expect-log") { expect.logs.append(log) }
             else if let error = value("expect-run-error") { expect.runError = error }
@@ -137,13 +142,16 @@ final class CorpusTests: XCTestCase {
         if text.contains("param tmp") { inputs.append(ParamInput(name: "tmp", raw: tmp.path)) }
         var checker = Checker(ops: Stdlib.all, inputs: inputs)
         // As `crucible-sh lint` and `run` do (CheckedRecipe): the checker runs even after
-        // syntax errors, leaving out undefined names that may come from statements that did
-        // not parse.
-        let checked = checker.check(program)
-        let diagnostics = parseDiagnostics + (parseDiagnostics.hasErrors ? checked.filter { $0.id != "E-undefined" } : checked)
-        let rendered = diagnostics.map { Self.summary($0, caseFile: source) }
+        // syntax errors.
+        let diagnostics = parseDiagnostics + checker.check(program)
+        let rendered = diagnostics.filter { $0.severity == .error }.map { Self.summary($0, caseFile: source) }
+        let warnings = diagnostics.filter { $0.severity == .warning }.map { Self.summary($0, caseFile: source) }
+        // Every case that runs has exactly the warnings it lists (none, usually): a warning
+        // about correct code is a bug too.
+        let warningProblems = warnings == expect.warnings || (!expect.errors.isEmpty && expect.warnings.isEmpty)
+            ? [] : ["warnings differ\n  expected: \(expect.warnings)\n  actual:   \(warnings)"]
         if !expect.errors.isEmpty || diagnostics.hasErrors {
-            var problems: [String] = []
+            var problems = warningProblems
             if rendered != expect.errors {
                 problems.append("diagnostics differ\n  expected: \(expect.errors)\n  actual:   \(rendered)")
             }
@@ -169,7 +177,7 @@ final class CorpusTests: XCTestCase {
                                       options: options, observer: logs)
             report = await evaluator.run(program)
         }
-        return compare(report, logs.lines, expect, tmp)
+        return warningProblems + compare(report, logs.lines, expect, tmp)
     }
 
     /// `line:col: ID: message`, with the file name first when it is not the case file.

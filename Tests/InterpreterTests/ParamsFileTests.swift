@@ -31,7 +31,8 @@ final class ParamsFileTests: XCTestCase {
         }
         inputs += set.map { ParamInput(name: $0.0, raw: $0.1) }
         var checker = Checker(ops: Stdlib.all, inputs: inputs, requireParamValues: requireValues)
-        diagnostics += checker.check(program)
+        // The errors: the test recipes declare params they never read, which is not the point here.
+        diagnostics += checker.check(program).filter { $0.severity == .error }
         return (checker.paramValues, DiagnosticRenderer().render(diagnostics))
     }
 

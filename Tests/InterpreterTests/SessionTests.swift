@@ -118,10 +118,14 @@ final class SessionTests: XCTestCase {
                 return XCTFail("`\(unfinished)` should ask for more input")
             }
         }
-        guard case .invalid(let diagnostics) = SessionEntry.parse("let = 3\nif true {") else {
-            return XCTFail("an error before the end is an error")
+        guard case .unfinishedWithErrors(let errors, let atEnd) = SessionEntry.parse("let = 3\nif true {") else {
+            return XCTFail("an error before the end is an error, shown while the block is still open")
         }
-        XCTAssertFalse(diagnostics.isEmpty)
+        XCTAssertEqual(errors.map(\.message), ["expected a name after `let`, found `=`"])
+        XCTAssertEqual(atEnd.map(\.message), ["expected `}` to close the block"], "only an error if the input ends")
+        guard case .invalid = SessionEntry.parse("let = 3\nif true {\n}") else {
+            return XCTFail("once the block is closed, the entry is invalid")
+        }
         guard case .invalid = SessionEntry.parse("1 + + 2") else { return XCTFail("a wrong entry is invalid") }
         guard case .complete = SessionEntry.parse("if true {\n  log(\"a\")\n}") else { return XCTFail("a closed block is complete") }
     }

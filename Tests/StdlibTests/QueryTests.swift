@@ -9,17 +9,19 @@ import TestSupport
 final class QueryTests: XCTestCase {
     func testDetectNFSPerDistribution() async throws {
         let rhel6 = try await OpRunner.query("detect-nfs", on: TestHostContext(transport: ScriptedTransport(), cannedFacts: CannedFacts.rhel6))
+        // The NFS facts, under the names and in the order `facts()` gives them.
         XCTAssertEqual(rhel6, .record([
-            "nfs_version": .int(3), "fstab_type": .string("nfs"), "server_service": .string("nfs"),
-            "idmap_service": .string("rpcidmapd"), "lock_service": .string("nfslock"), "init": .string("sysv"),
-            "firewall": .string("iptables"), "selinux": .string("enforcing"), "family": .string("rhel"), "major_version": .int(6),
+            "family": .string("rhel"), "major_version": .int(6), "init": .string("sysv"), "firewall": .string("iptables"),
+            "selinux": .string("enforcing"), "nfs_version": .int(3), "nfs_server_service": .string("nfs"),
+            "idmap_service": .string("rpcidmapd"), "fstab_type": .string("nfs"), "nfs_lock_service": .string("nfslock"),
+            "nfs_config_service": .string(""),
         ]))
         let fedora = try await OpRunner.query("detect-nfs", on: TestHostContext(transport: ScriptedTransport(), cannedFacts: CannedFacts.fedora21))
         XCTAssertEqual(fedora["nfs_version"], .int(4))
         XCTAssertEqual(fedora["fstab_type"], .string("nfs4"))
-        XCTAssertEqual(fedora["server_service"], .string("nfs-server"))
+        XCTAssertEqual(fedora["nfs_server_service"], .string("nfs-server"))
         XCTAssertEqual(fedora["idmap_service"], .string("nfs-idmapd"))
-        XCTAssertEqual(fedora["lock_service"], .string("rpc-statd"))
+        XCTAssertEqual(fedora["nfs_lock_service"], .string("rpc-statd"))
         let rhel70 = try await OpRunner.query("facts", on: TestHostContext(transport: ScriptedTransport(), cannedFacts: CannedFacts.rhel7))
         // RHEL 7.0 ships nfs-idmap and nfs-lock; the names come from the host's unit files.
         XCTAssertEqual(rhel70["idmap_service"], .string("nfs-idmap"))

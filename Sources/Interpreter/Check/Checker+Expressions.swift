@@ -13,30 +13,34 @@ extension Checker {
         case .variable(let identifier):
             return typeOfVariable(identifier)
         case .list(let items, _):
-            let types = items.map { typeOf($0) }
-            guard let first = types.first else { return .list(.any) }
-            return .list(types.allSatisfy { $0 == first } ? first : .any)
+            guard let first = items.first.map({ typeOf($0) }) else { return .list(.any) }
+            var element = first
+            for item in items.dropFirst() { element = Self.common(element, typeOf(item)) }
+            return .list(element)
         case .record(let fields, _):
             var seen: [String: Span] = [:]
+            var specs: [FieldSpec] = []
             for field in fields {
+                let type = typeOf(field.value)
                 if let earlier = seen[field.key] {
                     report("E-duplicate", field.keySpan, "the key `\(field.key)` appears twice in this record",
                            notes: [.init(span: earlier, message: "first written here")])
+                } else {
+                    specs.append(FieldSpec(field.key, type, doc: ""))
                 }
                 seen[field.key] = field.keySpan
-                _ = typeOf(field.value)
             }
-            return .record
-        case .field(let base, let name, _):
-            return typeOfField(base, name)
+            return .shaped(RecordShape(owner: "this record", fields: specs))
+        case .field(let base, let name, let span):
+            return typeOfField(base, name, span)
         case .index(let base, let key, _):
-            let baseType = typeOf(base)
+            let baseType = typeOf(base).ignoringNone
             let keyType = typeOf(key)
             switch baseType {
             case .list(let element):
                 if !ValueType.int.accepts(keyType) { report("E-type", key.span, "a list index must be an int, not \(keyType.withArticle)") }
                 return element
-            case .record:
+            case .record, .shaped:
                 if !ValueType.string.accepts(keyType) { report("E-type", key.span, "a record key must be a string, not \(keyType.withArticle)") }
                 return .any
             case .string: return .string
@@ -46,7 +50,7 @@ extension Checker {
                 return .any
             }
         case .unary(let op, let operand, _):
-            let type = typeOf(operand)
+            let type = typeOf(operand).ignoringNone
             switch op {
             case .not:
                 if !ValueType.bool.accepts(type) { report("E-type", operand.span, "`not` needs a bool, but this is \(type.withArticle)") }
@@ -69,7 +73,7 @@ extension Checker {
     }
 
     mutating func typeOfVariable(_ identifier: Identifier) -> ValueType {
-        if let binding = lookup(identifier.name) { return binding.type }
+        if let binding = use(identifier.name) { return binding.type }
         if ops[identifier.name] != nil || functions[identifier.name] != nil {
             return checkCall(Call(callee: identifier, arguments: [], block: nil, span: identifier.span))
         }
@@ -77,14 +81,15 @@ extension Checker {
             report("E-host-only", identifier.span, "`host` is only defined inside an `on` block")
             return .any
         }
+        if mayComeFromElsewhere(identifier.name) { return .any }
         report("E-undefined", identifier.span, "undefined name `\(identifier.name)`",
-               hint: Suggestions.hint(for: identifier.name, in: namesInScope))
+               hint: Self.hint(for: identifier.name, names: namesInScope + unparsedNames, keywords: Keyword.allCases.map(\.rawValue)))
         return .any
     }
 
     static let hostFields: [String: ValueType] = ["name": .string, "address": .string, "user": .string, "port": .int]
 
-    mutating func typeOfField(_ base: Expr, _ name: Identifier) -> ValueType {
+    mutating func typeOfField(_ base: Expr, _ name: Identifier, _ span: Span) -> ValueType {
         let baseType = typeOf(base)
         switch baseType {
         case .host:
@@ -92,27 +97,72 @@ extension Checker {
             report("E-field", name.span, "a host has no field `\(name.name)`",
                    hint: Suggestions.hint(for: name.name, in: Self.hostFields.keys) ?? "host fields: name, address, user, port")
             return .any
+        case .shaped(let shape):
+            return typeOfDeclaredField(name, span, in: [shape])
         case .record, .any:
             return .any
-        case .oneOf(let options) where options.contains(.record) || options.contains(.any):
-            return .any
+        case .oneOf(let options) where options.contains(where: \.isRecord) || options.contains(.any):
+            let shapes = options.compactMap { if case .shaped(let shape) = $0 { shape } else { nil } }
+            // Only when every record it may be has declared fields (`none` has no fields to miss).
+            let open = options.contains { $0 == .record || $0 == .any }
+            return open || shapes.isEmpty ? .any : typeOfDeclaredField(name, span, in: shapes)
         default:
             report("E-field", name.span, "\(baseType.withArticle) has no fields (`.\(name.name)`)")
             return .any
         }
     }
 
+    /// A field of a record whose fields are declared. Remembers the field's declaration
+    /// (see `lastField`) for a comparison that may follow.
+    mutating func typeOfDeclaredField(_ name: Identifier, _ span: Span, in shapes: [RecordShape]) -> ValueType {
+        let found = shapes.compactMap { $0.field(name.name) }
+        guard let field = found.first else {
+            let names = shapes[0].fields.map(\.name)
+            report("E-field", name.span, "\(shapes[0].owner) has no field `\(name.name)`",
+                   hint: Suggestions.hint(for: name.name, in: names) ?? "its fields: \(names.joined(separator: ", "))")
+            return .any
+        }
+        lastField = (span, field)
+        return found.count == shapes.count && found.allSatisfy({ $0.type == field.type }) ? field.type : .any
+    }
+
+    /// The type of a list holding items of both types: the same type; records written with
+    /// the same keys keep them (each field's type common to both), other records are records;
+    /// lists of such; anything else that differs is `any`.
+    static func common(_ a: ValueType, _ b: ValueType) -> ValueType {
+        if a == b { return a }
+        switch (a, b) {
+        case (.shaped(let x), .shaped(let y)) where x.fields.map(\.name) == y.fields.map(\.name):
+            // Records written with the same keys: each field has the type common to both.
+            let fields = zip(x.fields, y.fields).map { FieldSpec($0.name, common($0.type, $1.type), doc: "") }
+            return .shaped(RecordShape(owner: x.owner, fields: fields))
+        case (.list(let x), .list(let y)):
+            return .list(x == .any || y == .any ? .any : common(x, y))
+        default:
+            return a.isRecord && b.isRecord ? .record : .any
+        }
+    }
+
     mutating func typeOfBinary(_ op: BinaryOperator, _ left: Expr, _ right: Expr, _ operatorSpan: Span) -> ValueType {
-        let leftType = typeOf(left)
-        let rightType = typeOf(right)
-        func mismatch(_ what: String) {
-            report("E-type", operatorSpan, "`\(op.rawValue)` \(what), but the operands are \(leftType) and \(rightType)")
+        let leftType = typeOf(left).ignoringNone
+        let leftField = declaredField(of: left)
+        let rightType = typeOf(right).ignoringNone
+        let rightField = declaredField(of: right)
+        func mismatch(_ what: String, hint: String? = nil) {
+            report("E-type", operatorSpan, "`\(op.rawValue)` \(what), but the operands are \(leftType) and \(rightType)", hint: hint)
         }
         switch op {
         case .and, .or:
             if !ValueType.bool.accepts(leftType) || !ValueType.bool.accepts(rightType) { mismatch("needs two bools") }
             return .bool
         case .equal, .notEqual:
+            if !Self.comparable(leftType, rightType) {
+                mismatch("compares two values of the same type",
+                         hint: "they are never equal, so this is always \(op == .equal ? "false" : "true")")
+            } else {
+                checkChoice(leftField, right)
+                checkChoice(rightField, left)
+            }
             return .bool
         case .less, .lessEqual, .greater, .greaterEqual:
             let comparable = (ValueType.int.accepts(leftType) && ValueType.int.accepts(rightType))
@@ -121,9 +171,10 @@ extension Checker {
             return .bool
         case .in:
             switch rightType {
-            case .list, .string, .record, .any: break
+            case .list, .string, .record, .shaped, .any: break
             default: mismatch("looks in a list, string or record")
             }
+            if case .list(let items, _) = right { items.forEach { checkChoice(leftField, $0) } }
             return .bool
         case .add:
             switch (leftType, rightType) {
@@ -141,11 +192,57 @@ extension Checker {
         }
     }
 
+    /// Whether `==` can ever hold between values of these types: the same type, a host and a
+    /// string (a host equals its address, but not inside a list), records, lists of such;
+    /// `none` and `any` with anything.
+    static func comparable(_ a: ValueType, _ b: ValueType, inList: Bool = false) -> Bool {
+        switch (a, b) {
+        case (.any, _), (_, .any), (.none, _), (_, .none): return true
+        case (.oneOf(let options), _): return options.contains { comparable($0, b, inList: inList) }
+        case (_, .oneOf(let options)): return options.contains { comparable(a, $0, inList: inList) }
+        case (.host, .string), (.string, .host): return !inList
+        case (.list(let x), .list(let y)): return comparable(x, y, inList: true)
+        default: return a == b || (a.isRecord && b.isRecord)
+        }
+    }
+
+    /// The declaration of the field `expr` reads, when it is a field access the checker just
+    /// typed (`lastField` is set by the outermost field of the expression typed last).
+    func declaredField(of expr: Expr) -> FieldSpec? {
+        guard case .field = expr, let last = lastField, last.span == expr.span else { return nil }
+        return last.field
+    }
+
+    /// A field with a closed set of values compared with a literal it never holds.
+    mutating func checkChoice(_ field: FieldSpec?, _ other: Expr) {
+        guard let field, let choices = field.choices, let value = Self.literalValue(other), !choices.contains(value) else { return }
+        let texts = choices.map(\.literal)
+        let listed = texts.count == 1 ? texts[0] : texts.dropLast().joined(separator: ", ") + " or " + texts.last!
+        report("E-choice", other.span, "`\(field.name)` is never \(value.literal): it is \(listed)",
+               hint: value.asString.flatMap { Suggestions.hint(for: $0, in: choices.compactMap(\.asString).filter { !$0.isEmpty }) })
+    }
+
+    /// The value of a literal string (without `${...}`) or int.
+    static func literalValue(_ expr: Expr) -> Value? {
+        switch expr {
+        case .integer(let value, _): return .int(value)
+        case .unary(.negate, .integer(let value, _), _): return .int(-value)
+        case .string(let parts, _):
+            var text = ""
+            for part in parts {
+                guard case .text(let piece) = part else { return nil }
+                text += piece
+            }
+            return .string(text)
+        default: return nil
+        }
+    }
+
     mutating func expectBool(_ expr: Expr, _ what: String) {
-        let type = typeOf(expr)
+        let type = typeOf(expr).ignoringNone
         if !ValueType.bool.accepts(type) {
             report("E-type", expr.span, "\(what) must be a bool, but this is \(type.withArticle)",
-                   hint: type == .record ? "an op's result is a record: test a field such as `.changed`" : nil)
+                   hint: type.isRecord ? "an op's result is a record: test a field such as `.changed`" : nil)
         }
     }
 
@@ -153,16 +250,20 @@ extension Checker {
 
     mutating func checkCall(_ call: Call) -> ValueType {
         let name = call.callee.name
-        for argument in call.arguments { _ = typeOf(argument.value) }
-        if let block = call.block { _ = typeOf(block) }
+        // Each argument is typed once, here: typing it again to match it to a parameter
+        // would make nested calls (`f(g(h(x)))`) exponential.
+        let argumentTypes = call.arguments.map { typeOf($0.value) }
+        let blockType = call.block.map { typeOf($0) }
         if let decl = functions[name] {
             checkFunctionCall(call, decl)
             return .any
         }
         guard let op = ops[name] else {
-            let candidates = Array(ops.keys) + Array(functions.keys)
+            if mayComeFromElsewhere(name, isFunction: true) { return .any }
+            // A statement keyword misspelt at the start of a line reads as a command-style call.
             report("E-unknown-op", call.callee.span, "unknown operation or function `\(name)`",
-                   hint: Suggestions.hint(for: name, in: candidates) ?? "`crucible-sh ops` lists the built-in operations")
+                   hint: Self.hint(for: name, names: Array(ops.keys) + Array(functions.keys), keywords: Self.statementKeywords)
+                       ?? "`crucible-sh ops` lists the built-in operations")
             return .any
         }
         if op.needsHost && !inHostBlock {
@@ -170,8 +271,8 @@ extension Checker {
                    hint: "wrap it in `on HOSTS { ... }`")
         }
         if op.isChangingOp, let phase = readOnlyPhase { reportChangeInPhase(call, phase) }
-        checkArguments(call, op)
-        return op.returns
+        checkArguments(call, op, argumentTypes, blockType)
+        return op.resultType
     }
 
     /// Preflight and verify blocks only read: `--check` runs them, and a preflight's promise
@@ -191,12 +292,12 @@ extension Checker {
             report("E-arguments", block.span, "`\(decl.name.name)` is a function and takes no `{ ... }` block")
         }
         var bound = Set<String>()
+        var unknown: [Identifier] = []
         var positionalIndex = 0
         for argument in call.arguments {
             if let label = argument.label {
                 guard decl.parameters.contains(where: { $0.name.name == label.name }) else {
-                    report("E-arguments", label.span, "`\(decl.name.name)` has no parameter `\(label.name)`",
-                           hint: Suggestions.hint(for: label.name, in: decl.parameters.map(\.name.name)))
+                    unknown.append(label)
                     continue
                 }
                 if !bound.insert(label.name).inserted {
@@ -211,29 +312,42 @@ extension Checker {
                 positionalIndex += 1
             }
         }
-        for parameter in decl.parameters where parameter.defaultValue == nil && !bound.contains(parameter.name.name) {
-            report("E-arguments", call.span, "missing argument `\(parameter.name.name)` for `\(decl.name.name)`",
+        let missing = decl.parameters.filter { $0.defaultValue == nil && !bound.contains($0.name.name) }.map(\.name.name)
+        for label in unknown {
+            report("E-arguments", label.span, "`\(decl.name.name)` has no parameter `\(label.name)`",
+                   hint: Self.hintForUnknownLabel(label.name, missing: missing, all: decl.parameters.map(\.name.name)))
+        }
+        // An unknown name is most likely the missing one misspelt: one error, not two.
+        guard unknown.isEmpty else { return }
+        for name in missing {
+            report("E-arguments", call.span, "missing argument `\(name)` for `\(decl.name.name)`",
                    notes: [.init(span: decl.name.span, message: "`\(decl.name.name)` is defined here")])
         }
     }
 
+    /// The parameter an unknown argument name probably meant: a missing one first.
+    static func hintForUnknownLabel(_ label: String, missing: [String], all: [String]) -> String {
+        if let close = Suggestions.hint(for: label, in: missing) ?? Suggestions.hint(for: label, in: all) { return close }
+        if missing.count == 1 { return "`\(missing[0])` is missing: did you mean it?" }
+        return "its parameters: \(all.joined(separator: ", "))"
+    }
+
     /// Matches arguments to the op's declared parameters, the same way the interpreter will.
-    mutating func checkArguments(_ call: Call, _ op: OpSpec) {
+    mutating func checkArguments(_ call: Call, _ op: OpSpec, _ argumentTypes: [ValueType], _ blockType: ValueType?) {
         let positional = op.params.filter(\.positional)
-        var given: [String: Expr] = [:]
+        var given: [String: (value: Expr, type: ValueType)] = [:]
         var positionalIndex = 0
-        for argument in call.arguments {
+        var unknown: [Identifier] = []
+        for (argument, type) in zip(call.arguments, argumentTypes) {
             if let label = argument.label {
                 guard let param = op.param(named: label.name) else {
-                    report("E-arguments", label.span, "`\(op.name)` has no parameter `\(label.name)`",
-                           hint: Suggestions.hint(for: label.name, in: op.params.map(\.name))
-                               ?? "its parameters: \(op.params.map(\.name).joined(separator: ", "))")
+                    unknown.append(label)
                     continue
                 }
                 if given[param.name] != nil {
                     report("E-arguments", label.span, "`\(param.name)` is given twice")
                 }
-                given[param.name] = argument.value
+                given[param.name] = (argument.value, type)
             } else {
                 guard positionalIndex < positional.count else {
                     report("E-arguments", argument.span,
@@ -241,32 +355,38 @@ extension Checker {
                            hint: op.params.first { !$0.positional }.map { "name the others, like `\($0.name): value`" })
                     continue
                 }
-                given[positional[positionalIndex].name] = argument.value
+                given[positional[positionalIndex].name] = (argument.value, type)
                 positionalIndex += 1
             }
         }
-        if let block = call.block {
+        if let block = call.block, let blockType {
             if let blockParam = op.blockParam {
                 if given[blockParam] != nil { report("E-arguments", block.span, "`\(blockParam)` is given twice (as an argument and as the block)") }
-                given[blockParam] = block
+                given[blockParam] = (block, blockType)
             } else {
                 report("E-arguments", block.span, "`\(op.name)` takes no `{ ... }` block")
             }
         }
+        warnIfUnguarded(call, op, given: Set(given.keys))
+        let missing = op.params.filter { $0.isRequired && given[$0.name] == nil }.map(\.name)
+        for label in unknown {
+            report("E-arguments", label.span, "`\(op.name)` has no parameter `\(label.name)`",
+                   hint: Self.hintForUnknownLabel(label.name, missing: missing, all: op.params.map(\.name)))
+        }
         for param in op.params {
-            guard let value = given[param.name] else {
-                if param.isRequired {
+            guard let (value, type) = given[param.name] else {
+                // An unknown name is most likely the missing one misspelt: one error, not two.
+                if param.isRequired && unknown.isEmpty {
                     report("E-arguments", call.callee.span, "missing argument `\(param.name)` for `\(op.name)`",
                            hint: param.positional ? "`\(op.name)` takes \(positional.map(\.name).joined(separator: ", ")) in that order" : "add `\(param.name): ...`")
                 }
                 continue
             }
-            checkArgumentType(value, param, op)
+            checkArgumentType(value, type, param, op)
         }
     }
 
-    mutating func checkArgumentType(_ value: Expr, _ param: ParamSpec, _ op: OpSpec) {
-        let type = typeOfQuiet(value)
+    mutating func checkArgumentType(_ value: Expr, _ type: ValueType, _ param: ParamSpec, _ op: OpSpec) {
         if !param.type.accepts(type) {
             report("E-type", value.span, "`\(op.name)` expects \(param.type) for `\(param.name)`, but this is \(type.withArticle)")
             return
@@ -296,14 +416,6 @@ extension Checker {
         default:
             break
         }
-    }
-
-    /// Type of an expression already checked once (arguments are typed before matching).
-    mutating func typeOfQuiet(_ expr: Expr) -> ValueType {
-        let saved = diagnostics
-        let type = typeOf(expr)
-        diagnostics = saved
-        return type
     }
 }
 

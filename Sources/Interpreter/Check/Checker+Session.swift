@@ -10,6 +10,7 @@ extension Checker {
         self.init(ops: ops, inputs: [], requireParamValues: true)
         inHostBlock = true
         hostBlockScopeDepth = 0
+        reportsUnused = false
         let origin = SourceFile(name: "<session>", text: "host")
         define(Identifier(name: "host", span: Span(file: origin, start: 0, end: 4)), .host)
     }

@@ -28,15 +28,40 @@ public struct Checker {
     /// Depth of scopes at which the current `on` block started: names defined below it
     /// belong to the whole run and cannot be reassigned per host.
     var hostBlockScopeDepth = 0
+    /// The declared field the checker typed last, and where: a comparison right after it
+    /// checks the other side against the field's choices.
+    var lastField: (span: Span, field: FieldSpec)?
+    /// Names in statements that did not parse (`Program.unparsedNames`).
+    var unparsedNames: Set<String> = []
+    /// Includes that could not be read, and whether the check has passed one: after it any
+    /// name may be defined in that file.
+    var unresolvedIncludes: Set<Span> = []
+    var afterUnresolvedInclude = false
+    /// False in a session, whose names live on for the next entries.
+    var reportsUnused = true
+    /// `# crucible: allow` comments: at the end of a line, and on a line of their own (by the
+    /// line they cover), and the statements the latter cover.
+    var lineAllowances: [LineKey: [String]] = [:]
+    var statementAllowances: [LineKey: [String]] = [:]
+    var allowedSpans: [(span: Span, ids: [String])] = []
     public private(set) var paramValues: [String: Value] = [:]
     public private(set) var declaredParams: [ParamDecl] = []
     /// Each declared param's type (declared, or inferred from its default).
     public private(set) var paramTypes: [String: ValueType] = [:]
 
     struct Binding {
+        /// What made the name: only params and `let`s are reported when never read.
+        enum Kind { case param, `let`, other }
+
         var type: ValueType
         var span: Span
-        var isParam = false
+        var kind = Kind.other
+        /// Read at least once (assigning to it is not reading it).
+        var used = false
+        /// A `let` of a call's result: dropping `let x =` keeps the call.
+        var holdsCallResult = false
+
+        var isParam: Bool { kind == .param }
     }
 
     public init(ops: [OpSpec], inputs: [ParamInput] = [], requireParamValues: Bool = true) {
@@ -49,18 +74,24 @@ public struct Checker {
 
     /// Checks the program; the result holds every diagnostic, in source order.
     public mutating func check(_ program: Program) -> [Diagnostic] {
+        unparsedNames = program.unparsedNames
+        unresolvedIncludes = program.unresolvedIncludes
         let statements = Self.flatten(program.statements)
         collectFunctions(statements)
         for statement in statements where Self.isParam(statement) { declareParam(statement) }
         checkInputsNamed()
-        for statement in statements { checkStatement(statement, topLevel: true) }
+        prepareAllowances(program.allowances)
+        checkStatements(statements, topLevel: true)
+        warnUnused(in: scopes[0])
+        dropAllowedWarnings()
         return diagnostics.sorted { ($0.span.file.name, $0.span.start) < ($1.span.file.name, $1.span.start) }
     }
 
-    /// Top-level statements with includes spliced in.
+    /// Top-level statements with includes spliced in (an include that brought nothing stays,
+    /// so the check knows where an unread one was).
     static func flatten(_ statements: [Stmt]) -> [Stmt] {
         statements.flatMap { statement -> [Stmt] in
-            if case .include(_, _, let included) = statement { return flatten(included) }
+            if case .include(_, _, let included) = statement, !included.isEmpty { return flatten(included) }
             return [statement]
         }
     }
@@ -82,25 +113,43 @@ public struct Checker {
             }
             functions[decl.name.name] = decl
         }
-        // A function is host-only when it calls a host op or a host-only function.
-        var changed = true
-        while changed {
-            changed = false
-            for (name, decl) in functions where !hostOnlyFunctions.contains(name) {
-                if usesHost(decl.body.statements) {
-                    hostOnlyFunctions.insert(name)
-                    changed = true
+        markFunctions()
+    }
+
+    /// Marks the functions that use a host and those that change hosts, directly or through
+    /// the functions they call. Each body is walked once and the marks spread backwards along
+    /// the calls, so a long chain of functions stays linear.
+    mutating func markFunctions() {
+        var callers: [String: [String]] = [:]
+        var usingHost: [String] = [], changing: [String] = []
+        for (name, decl) in functions {
+            var usesHost = false, changes = false
+            Walker.visitCalls(in: decl.body.statements) { call in
+                let callee = call.callee.name
+                if let op = ops[callee], functions[callee] == nil {
+                    if op.needsHost { usesHost = true }
+                    if op.isChangingOp { changes = true }
+                } else if functions[callee] != nil {
+                    callers[callee, default: []].append(name)
                 }
+            } variable: { identifier in
+                if identifier.name == "host" { usesHost = true }
             }
+            if usesHost { usingHost.append(name) }
+            if changes { changing.append(name) }
         }
-        changed = true
-        while changed {
-            changed = false
-            for (name, decl) in functions where !changingFunctions.contains(name) && changesHosts(decl.body.statements) {
-                changingFunctions.insert(name)
-                changed = true
-            }
+        hostOnlyFunctions = Self.spread(from: usingHost, along: callers)
+        changingFunctions = Self.spread(from: changing, along: callers)
+    }
+
+    /// The given functions and every function that calls one of them, directly or not.
+    static func spread(from start: [String], along callers: [String: [String]]) -> Set<String> {
+        var marked = Set(start)
+        var work = start
+        while let name = work.popLast() {
+            for caller in callers[name] ?? [] where marked.insert(caller).inserted { work.append(caller) }
         }
+        return marked
     }
 
     /// True when the statements call an op that changes a host (directly or through a function).
@@ -110,17 +159,6 @@ public struct Checker {
             if let op = ops[call.callee.name], op.isChangingOp { found = true }
             if changingFunctions.contains(call.callee.name) { found = true }
         } variable: { _ in }
-        return found
-    }
-
-    func usesHost(_ statements: [Stmt]) -> Bool {
-        var found = false
-        Walker.visitCalls(in: statements) { call in
-            if let op = ops[call.callee.name], op.needsHost { found = true }
-            if hostOnlyFunctions.contains(call.callee.name) { found = true }
-        } variable: { identifier in
-            if identifier.name == "host" { found = true }
-        }
         return found
     }
 
@@ -147,7 +185,7 @@ public struct Checker {
             }
             if type == .host || type == .list(.host) { checkHostLiterals(defaultValue) }
         }
-        scopes[0][name] = Binding(type: type, span: decl.name.span, isParam: true)
+        scopes[0][name] = Binding(type: type, span: decl.name.span, kind: .param)
         declaredParams.append(decl)
         bindInput(for: decl, type: type)
     }
@@ -289,7 +327,10 @@ public struct Checker {
         case .let(let name, let value, _):
             // `let x = none` is a placeholder for a value set later: any type may follow.
             let type = typeOf(value)
-            define(name, type == .none ? .any : type)
+            warnIfHidingParam(name)
+            var isCall = false
+            if case .call = value { isCall = true }
+            define(name, type == .none ? .any : type, kind: .let, holdsCallResult: isCall)
         case .assign(let name, let value, let span):
             let type = typeOf(value)
             checkAssignment(name, type, span)
@@ -305,17 +346,17 @@ public struct Checker {
             checkBlock(then)
             if let otherwise { checkStatement(otherwise) }
         case .for(let name, let sequence, let body, _):
-            let sequenceType = typeOf(sequence)
+            let sequenceType = typeOf(sequence).ignoringNone
             var element: ValueType = .any
             switch sequenceType {
             case .list(let inner): element = inner
-            case .any, .record: element = .any
+            case .any, .record, .shaped: element = .any
             default:
                 report("E-type", sequence.span, "`for` needs a list, but this is \(sequenceType.withArticle)")
             }
             pushScope()
             define(name, element)
-            for inner in body.statements { checkStatement(inner) }
+            checkStatements(body.statements)
             popScope()
         case .on(let targets, let body, let phase, let span):
             checkPhaseOrder(phase, body, span)
@@ -326,8 +367,9 @@ public struct Checker {
         case .return(let value, let span):
             if !inFunction { report("E-return", span, "`return` outside a function") }
             if let value { _ = typeOf(value) }
-        case .include(_, _, let included):
+        case .include(_, let span, let included):
             if !topLevel { report("E-include-nested", statement.span, "`include` is only allowed at the top level") }
+            if unresolvedIncludes.contains(span) { afterUnresolvedInclude = true }
             for inner in included { checkStatement(inner, topLevel: topLevel) }
         case .block(let block):
             checkBlock(block)
@@ -336,7 +378,7 @@ public struct Checker {
 
     mutating func checkBlock(_ block: Block) {
         pushScope()
-        for statement in block.statements { checkStatement(statement) }
+        checkStatements(block.statements)
         popScope()
     }
 
@@ -376,7 +418,7 @@ public struct Checker {
         readOnlyPhase = phase == .change ? nil : phase
         pushScope()
         define(Identifier(name: "host", span: span), .host)
-        for statement in body.statements { checkStatement(statement) }
+        checkStatements(body.statements)
         popScope()
         (inHostBlock, inOnBlock, hostBlockScopeDepth, readOnlyPhase) = saved
     }
@@ -394,13 +436,14 @@ public struct Checker {
             if let value = parameter.defaultValue { _ = typeOf(value) }
             define(parameter.name, .any)
         }
-        for statement in decl.body.statements { checkStatement(statement) }
+        checkStatements(decl.body.statements)
         popScope()
         (inFunction, inHostBlock, hostBlockScopeDepth) = saved
     }
 
     mutating func checkAssignment(_ name: Identifier, _ type: ValueType, _ span: Span) {
         guard let (binding, depth) = lookupWithDepth(name.name) else {
+            if mayComeFromElsewhere(name.name) { return }
             report("E-undefined", name.span, "cannot assign to `\(name.name)`: it is not defined",
                    hint: "define it first with `let \(name.name) = ...`")
             return
@@ -419,13 +462,22 @@ public struct Checker {
     // MARK: - Scopes
 
     mutating func pushScope() { scopes.append([:]) }
-    mutating func popScope() { scopes.removeLast() }
+    mutating func popScope() { warnUnused(in: scopes.removeLast()) }
 
-    mutating func define(_ name: Identifier, _ type: ValueType) {
-        scopes[scopes.count - 1][name.name] = Binding(type: type, span: name.span)
+    mutating func define(_ name: Identifier, _ type: ValueType, kind: Binding.Kind = .other, holdsCallResult: Bool = false) {
+        // A `let` written again in the same scope replaces the first, which may never have been read.
+        if let replaced = scopes[scopes.count - 1][name.name] { warnUnused(in: [name.name: replaced]) }
+        scopes[scopes.count - 1][name.name] = Binding(type: type, span: name.span, kind: kind, holdsCallResult: holdsCallResult)
     }
 
     func lookup(_ name: String) -> Binding? { lookupWithDepth(name)?.0 }
+
+    /// The binding a read of `name` finds, marked as used.
+    mutating func use(_ name: String) -> Binding? {
+        guard let (binding, depth) = lookupWithDepth(name) else { return nil }
+        scopes[depth][name]?.used = true
+        return binding
+    }
 
     func lookupWithDepth(_ name: String) -> (Binding, Int)? {
         for depth in stride(from: scopes.count - 1, through: 0, by: -1) {
@@ -436,7 +488,31 @@ public struct Checker {
 
     var namesInScope: [String] { scopes.flatMap(\.keys) + Array(functions.keys) + Array(ops.keys) }
 
+    /// "did you mean ...?" for an unknown name: a keyword one typo away (`retrun`, `ture`),
+    /// unless a name is as close; else the closest name.
+    static func hint(for name: String, names: [String], keywords: [String]) -> String? {
+        if let keyword = keywords.first(where: { Suggestions.editDistance(name, $0) == 1 }),
+           !names.contains(where: { Suggestions.editDistance(name, $0) <= 1 }) {
+            return "did you mean `\(keyword)`?"
+        }
+        return Suggestions.hint(for: name, in: names)
+    }
+
+    /// The keywords a statement starts with: a misspelt one reads as a call or a name.
+    static let statementKeywords: [String] = [Keyword.param, .let, .fn, .return, .if, .for, .on, .include].map(\.rawValue)
+
+    /// A name the checker cannot call unknown: a statement that did not parse may define it,
+    /// or an include that could not be read: above (a value), or anywhere (a function, which
+    /// may be called before its definition).
+    func mayComeFromElsewhere(_ name: String, isFunction: Bool = false) -> Bool {
+        afterUnresolvedInclude || unparsedNames.contains(name) || (isFunction && !unresolvedIncludes.isEmpty)
+    }
+
     mutating func report(_ id: String, _ span: Span, _ message: String, hint: String? = nil, notes: [Diagnostic.Note] = []) {
         diagnostics.append(Diagnostic(id: id, span: span, message: message, hint: hint, notes: notes))
+    }
+
+    mutating func warn(_ id: String, _ span: Span, _ message: String, hint: String? = nil, notes: [Diagnostic.Note] = []) {
+        diagnostics.append(Diagnostic(.warning, id: id, span: span, message: message, hint: hint, notes: notes))
     }
 }

@@ -82,7 +82,7 @@ public enum ParamConversion {
                 }
             }
             return .success(.list(items))
-        case .record, .none, .oneOf:
+        case .record, .shaped, .none, .oneOf:
             return .failure(ValueError("\(type.withArticle) param cannot be given on the command line; set it in the recipe or a params file"))
         }
     }

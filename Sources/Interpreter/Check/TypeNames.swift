@@ -23,3 +23,14 @@ extension ValueType {
         }
     }
 }
+
+extension ValueType {
+    /// A type that may be `none` (`facts().nova_uid`: an int or none) as operators and
+    /// conditions take it: as its other type. The checker has no way to see a test against
+    /// `none` before the use, so it leaves that case to the run.
+    var ignoringNone: ValueType {
+        guard case .oneOf(let options) = self, options.contains(.none) else { return self }
+        let others = options.filter { $0 != .none }
+        return others.count == 1 ? others[0] : .oneOf(others)
+    }
+}

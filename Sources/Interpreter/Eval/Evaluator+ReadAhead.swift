@@ -51,7 +51,7 @@ extension Evaluator {
             if let outcome = result as? OpOutcome { return (outcome.value, record) }
             return (result as? Value ?? .none, record)
         } catch is ReadAhead.Miss where op.isChangingOp {
-            return (OpOutcome(op: op.name, changed: false).value, record)
+            return (OpOutcome(op: op.name, changed: false, details: op.completing([:])).value, record)
         }
     }
 }

@@ -4,10 +4,10 @@ import OrderedCollections
 /// and the NFS choices that follow from them. Gathered once per host per run, in one exec,
 /// with nothing but POSIX sh and coreutils (RHEL 6 has no os-release and no Python).
 public struct HostFacts: Sendable, Equatable {
-    public enum Family: String, Sendable { case rhel, fedora, debian, unknown }
-    public enum InitSystem: String, Sendable { case systemd, sysv }
-    public enum Firewall: String, Sendable { case firewalld, iptables, none }
-    public enum SELinux: String, Sendable { case enforcing, permissive, disabled }
+    public enum Family: String, Sendable, CaseIterable { case rhel, fedora, debian, unknown }
+    public enum InitSystem: String, Sendable, CaseIterable { case systemd, sysv }
+    public enum Firewall: String, Sendable, CaseIterable { case firewalld, iptables, none }
+    public enum SELinux: String, Sendable, CaseIterable { case enforcing, permissive, disabled }
 
     public var family: Family
     /// `rhel`, `centos`, `fedora`, `debian`...
@@ -46,75 +46,119 @@ public struct HostFacts: Sendable, Equatable {
     public var nfsServerService: String { initSystem == .sysv ? "nfs" : "nfs-server" }
     /// The idmap daemon: the NFSv4 server's (and RHEL 6 clients'); "" when the host has none.
     public var idmapService: String {
-        initSystem == .sysv ? "rpcidmapd" : firstUnit(["nfs-idmapd", "nfs-idmap"])
+        initSystem == .sysv ? "rpcidmapd" : firstUnit(Self.idmapUnits)
     }
     /// statd, the NFSv3 lock monitor; "" when the host has none.
     public var nfsLockService: String {
-        initSystem == .sysv ? "nfslock" : firstUnit(["rpc-statd", "nfs-lock"])
+        initSystem == .sysv ? "nfslock" : firstUnit(Self.lockUnits)
     }
     /// RHEL 7.1+ / Fedora 21: the unit that turns /etc/sysconfig/nfs into the daemons'
     /// arguments, once per start; "" where the daemons read the file themselves.
-    public var nfsConfigService: String { initSystem == .sysv ? "" : firstUnit(["nfs-config"]) }
+    public var nfsConfigService: String { initSystem == .sysv ? "" : firstUnit(Self.configUnits) }
+
+    /// The systemd units of each NFS daemon, the preferred name first.
+    static let idmapUnits = ["nfs-idmapd", "nfs-idmap"]
+    static let lockUnits = ["rpc-statd", "nfs-lock"]
+    static let configUnits = ["nfs-config"]
 
     private func firstUnit(_ names: [String]) -> String { names.first(where: nfsUnits.contains) ?? "" }
     public var fstabType: String { nfsVersion == 3 ? "nfs" : "nfs4" }
 
-    /// The facts as a record value, as recipes see them (`facts().nfs_version`).
-    public var value: Value {
-        var fields: OrderedDictionary<String, Value> = [
-            "family": .string(family.rawValue),
-            "distribution": .string(distribution),
-            "version": .string(version),
-            "major_version": .int(majorVersion),
-            "pretty_name": .string(prettyName),
-            "init": .string(initSystem.rawValue),
-            "firewall": .string(firewall.rawValue),
-            "selinux": .string(selinux.rawValue),
-            "hostname": .string(hostname),
-            "fqdn": .string(fqdn),
-            "address": .string(address),
-            "nfs_version": .int(nfsVersion),
-            "nfs_server_service": .string(nfsServerService),
-            "idmap_service": .string(idmapService),
-            "fstab_type": .string(fstabType),
-        ]
-        fields["nfs_lock_service"] = .string(nfsLockService)
-        fields["nfs_config_service"] = .string(nfsConfigService)
-        fields["nova_uid"] = novaIDs.map { .int($0.uid) } ?? Value.none
-        fields["nova_gid"] = novaIDs.map { .int($0.gid) } ?? Value.none
-        fields["qemu_uid"] = qemuIDs.map { .int($0.uid) } ?? Value.none
-        fields["qemu_gid"] = qemuIDs.map { .int($0.gid) } ?? Value.none
-        return .record(fields)
+    // MARK: - The facts as recipes see them
+
+    /// One fact of `facts()`: its declaration (name, type, the values it can take, what it
+    /// means) and how it is read from the gathered facts.
+    public struct Field: Sendable {
+        public let spec: FieldSpec
+        public let read: @Sendable (HostFacts) -> Value
+
+        init(_ spec: FieldSpec, _ read: @escaping @Sendable (HostFacts) -> Value) {
+            self.spec = spec
+            self.read = read
+        }
     }
 
-    /// Field names of `value`, for the checker and REPL completion.
-    public static var fieldNames: [String] { fieldDocs.map(\.name) }
-
-    /// Each field of `value` with what it means and the values it can take, in its order:
-    /// `crucible-sh ops facts` and docs/ops.md print these.
-    public static let fieldDocs: [(name: String, doc: String)] = [
-        ("family", "The distribution family: `rhel` (RHEL, CentOS and rebuilds), `fedora`, `debian` or `unknown`."),
-        ("distribution", "The distribution's id: `rhel`, `centos`, `fedora`, `debian`..."),
-        ("version", "The distribution's version as it writes it (`7.4`, `21`)."),
-        ("major_version", "The version's first number (6, 7, 21); 0 when unknown."),
-        ("pretty_name", "The distribution's full name, for messages."),
-        ("init", "The init system: `systemd` or `sysv`."),
-        ("firewall", "The active firewall: `firewalld`, `iptables` or `none`."),
-        ("selinux", "SELinux's mode: `enforcing`, `permissive` or `disabled`."),
-        ("hostname", "The host's name (the kernel's)."),
-        ("fqdn", "Its fully qualified name (`hostname -f`), else the hostname."),
-        ("address", "The address this run reached the host on."),
-        ("nfs_version", "The NFS version that fits the host: 3 on RHEL/CentOS 6, 4 on RHEL/CentOS 7 and Fedora."),
-        ("nfs_server_service", "The NFS server's service: `nfs` (SysV) or `nfs-server` (systemd)."),
-        ("idmap_service", "The NFSv4 id-mapping daemon: `rpcidmapd` (SysV), `nfs-idmapd` or `nfs-idmap` (systemd, whichever the host ships), else empty."),
-        ("fstab_type", "The fstab type of the NFS version: `nfs` or `nfs4`."),
-        ("nfs_lock_service", "statd's service: `nfslock` (SysV), `rpc-statd` or `nfs-lock` (systemd, whichever the host ships), else empty."),
-        ("nfs_config_service", "`nfs-config` where it turns /etc/sysconfig/nfs into the daemons' arguments (RHEL 7.1+, Fedora 21), else empty."),
-        ("nova_uid", "The `nova` user's uid (int); none when there is no such user."),
-        ("nova_gid", "The `nova` user's gid (int); none when there is no such user."),
-        ("qemu_uid", "The `qemu` user's uid (int); none when there is no such user."),
-        ("qemu_gid", "The `qemu` user's gid (int); none when there is no such user."),
+    /// The one table of facts: `facts()` returns these fields in this order, the checker
+    /// knows them (and the values of the closed ones), and `crucible-sh ops facts` and
+    /// docs/ops.md list them.
+    public static let fields: [Field] = [
+        Field(FieldSpec("family", oneOf: Family.allCases.map(\.rawValue),
+                        doc: "The distribution family: `rhel` (RHEL, CentOS and rebuilds), `fedora`, `debian` or `unknown`.")) {
+            .string($0.family.rawValue)
+        },
+        Field(FieldSpec("distribution", .string, doc: "The distribution's id: `rhel`, `centos`, `fedora`, `debian`...")) {
+            .string($0.distribution)
+        },
+        Field(FieldSpec("version", .string, doc: "The distribution's version as it writes it (`7.4`, `21`).")) { .string($0.version) },
+        Field(FieldSpec("major_version", .int, doc: "The version's first number (6, 7, 21); 0 when unknown.")) { .int($0.majorVersion) },
+        Field(FieldSpec("pretty_name", .string, doc: "The distribution's full name, for messages.")) { .string($0.prettyName) },
+        Field(FieldSpec("init", oneOf: InitSystem.allCases.map(\.rawValue), doc: "The init system: `systemd` or `sysv`.")) {
+            .string($0.initSystem.rawValue)
+        },
+        Field(FieldSpec("firewall", oneOf: Firewall.allCases.map(\.rawValue),
+                        doc: "The active firewall: `firewalld`, `iptables` or `none`.")) {
+            .string($0.firewall.rawValue)
+        },
+        Field(FieldSpec("selinux", oneOf: SELinux.allCases.map(\.rawValue),
+                        doc: "SELinux's mode: `enforcing`, `permissive` or `disabled`.")) {
+            .string($0.selinux.rawValue)
+        },
+        Field(FieldSpec("hostname", .string, doc: "The host's name (the kernel's).")) { .string($0.hostname) },
+        Field(FieldSpec("fqdn", .string, doc: "Its fully qualified name (`hostname -f`), else the hostname.")) { .string($0.fqdn) },
+        Field(FieldSpec("address", .string, doc: "The address this run reached the host on.")) { .string($0.address) },
+        Field(FieldSpec("nfs_version", .int, choices: [.int(3), .int(4)],
+                        doc: "The NFS version that fits the host: 3 on RHEL/CentOS 6, 4 on RHEL/CentOS 7 and Fedora.")) {
+            .int($0.nfsVersion)
+        },
+        Field(FieldSpec("nfs_server_service", oneOf: ["nfs", "nfs-server"],
+                        doc: "The NFS server's service: `nfs` (SysV) or `nfs-server` (systemd).")) {
+            .string($0.nfsServerService)
+        },
+        Field(FieldSpec("idmap_service", oneOf: ["rpcidmapd"] + idmapUnits + [""],
+                        doc: "The NFSv4 id-mapping daemon: `rpcidmapd` (SysV), `nfs-idmapd` or `nfs-idmap` (systemd, whichever the host ships), else empty.")) {
+            .string($0.idmapService)
+        },
+        Field(FieldSpec("fstab_type", oneOf: ["nfs", "nfs4"], doc: "The fstab type of the NFS version: `nfs` or `nfs4`.")) {
+            .string($0.fstabType)
+        },
+        Field(FieldSpec("nfs_lock_service", oneOf: ["nfslock"] + lockUnits + [""],
+                        doc: "statd's service: `nfslock` (SysV), `rpc-statd` or `nfs-lock` (systemd, whichever the host ships), else empty.")) {
+            .string($0.nfsLockService)
+        },
+        Field(FieldSpec("nfs_config_service", oneOf: configUnits + [""],
+                        doc: "`nfs-config` where it turns /etc/sysconfig/nfs into the daemons' arguments (RHEL 7.1+, Fedora 21), else empty.")) {
+            .string($0.nfsConfigService)
+        },
+        Field(FieldSpec("nova_uid", .oneOf([.int, .none]), doc: "The `nova` user's uid; none when there is no such user.")) {
+            $0.novaIDs.map { .int($0.uid) } ?? .none
+        },
+        Field(FieldSpec("nova_gid", .oneOf([.int, .none]), doc: "The `nova` user's gid; none when there is no such user.")) {
+            $0.novaIDs.map { .int($0.gid) } ?? .none
+        },
+        Field(FieldSpec("qemu_uid", .oneOf([.int, .none]), doc: "The `qemu` user's uid; none when there is no such user.")) {
+            $0.qemuIDs.map { .int($0.uid) } ?? .none
+        },
+        Field(FieldSpec("qemu_gid", .oneOf([.int, .none]), doc: "The `qemu` user's gid; none when there is no such user.")) {
+            $0.qemuIDs.map { .int($0.gid) } ?? .none
+        },
     ]
+
+    /// The declarations of the given facts, in the table's order (a name that is not a fact
+    /// is a programming error).
+    public static func fields(named names: [String]) -> [Field] {
+        for name in names where !fields.contains(where: { $0.spec.name == name }) {
+            preconditionFailure("`\(name)` is not a fact")
+        }
+        return fields.filter { names.contains($0.spec.name) }
+    }
+
+    /// The given facts as a record value, as recipes see them (`facts().nfs_version`).
+    public func record(of fields: [Field]) -> Value {
+        .record(OrderedDictionary(uniqueKeysWithValues: fields.map { ($0.spec.name, $0.read(self)) }))
+    }
+
+    /// Every fact as a record value.
+    public var value: Value { record(of: Self.fields) }
 
     /// One sh script that prints `key=value` lines. os-release is read with the shell's
     /// `read`, never sourced, so a hostile file cannot run code. Files are read with builtins
@@ -151,7 +195,7 @@ echo "fqdn=$(hostname -f 2>/dev/null || echo "$h")"
 echo "connection=${SSH_CONNECTION:-}"
 getent passwd nova qemu 2>/dev/null | while IFS=: read -r n _ u g _; do echo "user_$n=$u:$g"; done
 if [ -d /run/systemd/system ]; then
-  for u in nfs-idmapd nfs-idmap rpc-statd nfs-lock nfs-config; do
+  for u in \#((idmapUnits + lockUnits + configUnits).joined(separator: " ")); do
     f=/usr/lib/systemd/system/$u.service
     if [ -f "$f" ] && [ ! -L "$f" ]; then echo "unit=$u"; fi
   done

@@ -24,6 +24,14 @@ public struct OpOutcome: Sendable {
         self.details = details
     }
 
+    /// The fields every changing op's result has, before its own (`OpSpec.resultFields`).
+    public static let commonFields = [
+        FieldSpec("changed", .bool, doc: "Whether the op changed the host (in check mode: would change it)."),
+        FieldSpec("diff", .string, doc: "Unified diffs of the files it changed, one after another."),
+        FieldSpec("commands", .list(.string), doc: "The commands it ran, as shown in the report."),
+        FieldSpec("reason", .string, doc: "Why it changed nothing, or a note about what it did; empty otherwise."),
+    ]
+
     /// The op's result as a recipe value: `{changed, diff, commands, reason, ...details}`.
     public var value: Value {
         var fields: OrderedDictionary<String, Value> = [
@@ -46,7 +54,8 @@ public enum OpExecutor {
         }
         var decided = try await plan(arguments, context)
         decided.calledAt = arguments.callSpan?.description
-        var outcome = OpOutcome(op: spec.name, changed: decided.changes, reason: decided.reason, details: decided.details)
+        var outcome = OpOutcome(op: spec.name, changed: decided.changes, reason: decided.reason,
+                                details: spec.completing(decided.details))
         if !decided.changes, let location = arguments.callSpan?.description, await context.changedByUnfinishedRun(at: location) {
             outcome.changed = true
             outcome.reason = FollowUps.reason

@@ -47,15 +47,20 @@ public struct OpSpec: Sendable {
     public var examples: [String]
     /// The type of the value a call produces (ops: a record with `changed`, `diff`...).
     public var returns: ValueType
-    /// Fields of the returned record beyond the common ones, for docs.
-    public var resultFields: [(name: String, doc: String)]
+    /// Fields of the returned record beyond the common ones (`OpOutcome.commonFields`, which
+    /// every changing op has): the checker knows them, the docs list them, and the run fills
+    /// in any the op did not set.
+    public var resultFields: [FieldSpec]
     public var body: OpBody
     /// Trailing `{ key = value ... }` block, passed as this parameter (edit-ini's keys).
     public var blockParam: String?
+    /// Parameters that let a call skip work already done (`run`: `creates`, `unless`): a call
+    /// with none of them runs every time and is reported changed every time (W-run-always).
+    public var guards: [String]?
 
     public init(name: String, summary: String, params: [ParamSpec], examples: [String] = [],
-                returns: ValueType = .record, resultFields: [(name: String, doc: String)] = [],
-                blockParam: String? = nil, body: OpBody) {
+                returns: ValueType = .record, resultFields: [FieldSpec] = [],
+                blockParam: String? = nil, guards: [String]? = nil, body: OpBody) {
         self.name = name
         self.summary = summary
         self.params = params
@@ -63,6 +68,7 @@ public struct OpSpec: Sendable {
         self.returns = returns
         self.resultFields = resultFields
         self.blockParam = blockParam
+        self.guards = guards
         self.body = body
     }
 
@@ -78,6 +84,33 @@ public struct OpSpec: Sendable {
     }
 
     public func param(named name: String) -> ParamSpec? { params.first { $0.name == name } }
+
+    /// Every field of the record a call returns, when they are declared: the common ones of
+    /// changing ops, then the op's own.
+    public var resultShape: RecordShape? {
+        let fields = (isChangingOp ? OpOutcome.commonFields : []) + resultFields
+        guard !fields.isEmpty else { return nil }
+        return RecordShape(owner: "the result of `\(name)`", fields: fields)
+    }
+
+    /// `returns`, with its record typed by `resultShape`.
+    public var resultType: ValueType {
+        guard let shape = resultShape else { return returns }
+        switch returns {
+        case .record: return .shaped(shape)
+        case .oneOf(let options): return .oneOf(options.map { $0 == .record ? .shaped(shape) : $0 })
+        default: return returns
+        }
+    }
+
+    /// The op's details with every declared field present (an op that has nothing to say
+    /// about a field on one of its paths leaves it empty), so a field the checker accepted
+    /// is always there at run time.
+    public func completing(_ details: OrderedDictionary<String, Value>) -> OrderedDictionary<String, Value> {
+        var complete = details
+        for field in resultFields where complete[field.name] == nil { complete[field.name] = field.emptyValue }
+        return complete
+    }
 }
 
 /// Arguments of one call, already matched to the declared parameters, defaults filled in

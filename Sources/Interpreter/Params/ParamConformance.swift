@@ -86,7 +86,7 @@ public enum ParamConformance {
         case .list(let element): return "[\(example(for: element))]"
         case .int: return "1"
         case .bool: return "true"
-        case .record: return "{ key = \"value\" }"
+        case .record, .shaped: return "{ key = \"value\" }"
         case .none: return "none"
         case .oneOf(let options): return options.first.map(example(for:)) ?? "\"text\""
         case .string, .any: return "\"text\""

@@ -94,12 +94,17 @@ public indirect enum ValueType: Sendable, Hashable, CustomStringConvertible {
     case host
     case list(ValueType)
     case record
+    /// A record whose fields are known before the run (an op's result, the facts, a record
+    /// literal). Anywhere a record is accepted, so is this; it reads as "record" in messages.
+    case shaped(RecordShape)
     /// One of several (a param that takes a string or a list of them, say).
     case oneOf([ValueType])
 
     /// Whether a value of type `other` may be passed where `self` is expected.
     public func accepts(_ other: ValueType) -> Bool {
         switch (self, other) {
+        case (.shaped, _): return ValueType.record.accepts(other)
+        case (_, .shaped): return accepts(.record)
         case (.any, _), (_, .any): return true
         case (.oneOf(let options), _): return options.contains { $0.accepts(other) }
         case (_, .oneOf(let options)): return options.allSatisfy { self.accepts($0) }
@@ -119,13 +124,21 @@ public indirect enum ValueType: Sendable, Hashable, CustomStringConvertible {
         case .string: return "string"
         case .host: return "host"
         case .list(let element): return "[\(element)]"
-        case .record: return "record"
+        case .record, .shaped: return "record"
         case .oneOf(let options): return options.map(\.description).joined(separator: " or ")
         }
     }
 }
 
 extension ValueType {
+    /// True for records, with or without known fields.
+    public var isRecord: Bool {
+        switch self {
+        case .record, .shaped: return true
+        default: return false
+        }
+    }
+
     /// "an int", "a string", "a list [host]": for messages.
     public var withArticle: String {
         let text = description

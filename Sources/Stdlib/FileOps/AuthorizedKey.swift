@@ -26,7 +26,7 @@ enum AuthorizedKey {
             #"authorized-key controller_key user: "root""#,
             #"authorized-key "ssh-ed25519 AAAAC3Nza... nova@ctl" user: "nova""#,
         ],
-        resultFields: [("path", "The authorized_keys file.")],
+        resultFields: [FieldSpec("path", .string, doc: "The authorized_keys file.")],
         body: .plan(plan)
     )
 

@@ -15,7 +15,7 @@ enum DirectoryOp {
         examples: [
             #"directory "/var/lib/nova/instances" mode: "0755" owner: "nova:nova""#,
         ],
-        resultFields: [("path", "The directory's path.")],
+        resultFields: [FieldSpec("path", .string, doc: "The directory's path.")],
         body: .plan(plan)
     )
 

@@ -46,8 +46,8 @@ enum EditIni {
             #"edit-ini "/etc/nova/nova.conf" section: "DEFAULT" { state_path = none }"#,
         ],
         resultFields: [
-            ("path", "The file's path."),
-            ("keys", "The keys whose lines changed, in the order given."),
+            FieldSpec("path", .string, doc: "The file's path."),
+            FieldSpec("keys", .list(.string), doc: "The keys whose lines changed, in the order given."),
         ],
         blockParam: "settings",
         body: .plan(plan)

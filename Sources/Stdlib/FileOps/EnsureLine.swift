@@ -41,7 +41,7 @@ enum EnsureLine {
             #"ensure-line "/etc/sudoers.d/nova" "nova ALL=(root) NOPASSWD: /usr/bin/nova-rootwrap" create: true"#,
             #"ensure-line "/etc/motd" state: "absent" match: "^Welcome""#,
         ],
-        resultFields: [("path", "The file's path.")],
+        resultFields: [FieldSpec("path", .string, doc: "The file's path.")],
         body: .plan(plan)
     )
 

@@ -18,7 +18,7 @@ enum FileOp {
             #"file "/etc/modprobe.d/lockd.conf" content: "options lockd nlm_tcpport=32803 nlm_udpport=32769\n""#,
             #"file "/etc/sudoers.d/nova" content: sudoers mode: "0440" owner: "root:root""#,
         ],
-        resultFields: [("path", "The file's path.")],
+        resultFields: [FieldSpec("path", .string, doc: "The file's path.")],
         body: .plan(plan)
     )
 

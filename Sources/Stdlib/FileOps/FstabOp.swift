@@ -25,7 +25,7 @@ enum FstabOp {
             #"fstab "ctl:/" "/var/lib/nova/instances" "nfs4" options: "defaults,_netdev,context=\"system_u:object_r:nova_var_lib_t:s0\"""#,
             #"fstab "ctl:/var/lib/nova/instances" "/var/lib/nova/instances" "nfs" options: "defaults,_netdev,nfsvers=3""#,
         ],
-        resultFields: [("path", "The file's path.")],
+        resultFields: [FieldSpec("path", .string, doc: "The file's path.")],
         body: .plan(plan)
     )
 

@@ -16,7 +16,7 @@ enum HostsEntries {
         examples: [
             "let entries = []\nfor node in nodes {\n  let f = facts(node)\n  entries = entries + [{ address = f.address, names = [f.fqdn, f.hostname] }]\n}\nhosts-entries entries",
         ],
-        resultFields: [("path", "The file's path.")],
+        resultFields: [FieldSpec("path", .string, doc: "The file's path.")],
         body: .plan(plan)
     )
 

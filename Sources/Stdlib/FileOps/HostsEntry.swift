@@ -21,7 +21,7 @@ enum HostsEntry {
             #"hosts-entry "192.168.122.10" ["ctl.example.com", "ctl"]"#,
             "for node in nodes {\n  let f = facts(node)\n  hosts-entry f.address [f.fqdn, f.hostname]\n}",
         ],
-        resultFields: [("path", "The file's path.")],
+        resultFields: [FieldSpec("path", .string, doc: "The file's path.")],
         body: .plan(plan)
     )
 

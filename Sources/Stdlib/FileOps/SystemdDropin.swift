@@ -18,11 +18,11 @@ enum SystemdDropin {
         ],
         examples: [
             #"let result = systemd-dropin "openstack-nova-compute" content: "[Unit]\nRequiresMountsFor=/var/lib/nova/instances\n""#,
-            #"if result.needs_daemon_reload { run "systemctl daemon-reload" }"#,
+            #"if result.needs_daemon_reload { daemon-reload }"#,
         ],
         resultFields: [
-            ("path", "The drop-in's path."),
-            ("needs_daemon_reload", "True when the drop-in changed (or would, in check mode): run `systemctl daemon-reload` before restarting the unit."),
+            FieldSpec("path", .string, doc: "The drop-in's path."),
+            FieldSpec("needs_daemon_reload", .bool, doc: "True when the drop-in changed (or would, in check mode): run `systemctl daemon-reload` before restarting the unit."),
         ],
         body: .plan(plan)
     )

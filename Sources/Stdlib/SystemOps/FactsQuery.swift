@@ -13,7 +13,7 @@ enum FactsQuery {
         ],
         examples: [#"let f = facts()"#, #"if facts().selinux != "disabled" { restorecon "/etc/hosts" }"#,
                    #"let names = [facts(node).fqdn, facts(node).hostname]"#],
-        resultFields: HostFacts.fieldDocs,
+        resultFields: HostFacts.fields.map(\.spec),
         body: .query { arguments, context in
             do {
                 return try await facts(arguments, context).value

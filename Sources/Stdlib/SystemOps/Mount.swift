@@ -22,7 +22,7 @@ enum Mount {
             #"mount "/var/lib/nova/instances" source: "ctl:/" fstype: "nfs4" options: "defaults,_netdev""#,
         ],
         resultFields: [
-            ("mounted_from", "What was mounted there before this call, empty when nothing was"),
+            FieldSpec("mounted_from", .string, doc: "What was mounted there before this call, empty when nothing was"),
         ],
         body: .plan { arguments, context in try await plan(arguments, context) })
 

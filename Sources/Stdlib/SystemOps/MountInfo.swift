@@ -14,9 +14,9 @@ enum MountInfo {
         ],
         returns: .oneOf([.record, .none]),
         resultFields: [
-            ("source", "what is mounted (`ctl:/var/lib/nova/instances`)"),
-            ("fstype", "the file system type (`nfs`, `nfs4`, `xfs`...)"),
-            ("options", "the mount options, comma-separated"),
+            FieldSpec("source", .string, doc: "what is mounted (`ctl:/var/lib/nova/instances`)"),
+            FieldSpec("fstype", .string, doc: "the file system type (`nfs`, `nfs4`, `xfs`...)"),
+            FieldSpec("options", .string, doc: "the mount options, comma-separated"),
         ],
         body: .query { arguments, context in
             let path = arguments.string("mountpoint")

@@ -10,7 +10,7 @@ enum NovaIDs {
         params: [],
         examples: [#"let ids = nova-ids()"#],
         returns: .oneOf([.record, .none]),
-        resultFields: [("uid", "`id -u nova`"), ("gid", "`id -g nova`")],
+        resultFields: [FieldSpec("uid", .int, doc: "`id -u nova`"), FieldSpec("gid", .int, doc: "`id -g nova`")],
         body: .query { _, context in
             parse(try await HostProbe.run(probeCommand, on: context))
         })

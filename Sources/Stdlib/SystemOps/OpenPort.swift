@@ -26,11 +26,11 @@ enum OpenPort {
             #"open-port "tcp" [16509, "49152-49215"] source: ["10.0.0.2", "10.0.0.3"]"#,
         ],
         resultFields: [
-            ("backend", "`iptables`, `firewalld`, or `none` (no firewall found)"),
-            ("added", "Ports opened by this call, as `PORT/proto` or `LOW-HIGH/proto`"),
-            ("already_open", "Requested ports that were open already"),
-            ("dead_rules", "Requested ports that only rules below the catch-all REJECT/DROP accepted (they never matched)"),
-            ("persisted_with", "How iptables rules were saved: `service iptables save`, the init script, a file path, or empty"),
+            FieldSpec("backend", oneOf: ["iptables", "firewalld", "none"], doc: "`iptables`, `firewalld`, or `none` (no firewall found)"),
+            FieldSpec("added", .list(.string), doc: "Ports opened by this call, as `PORT/proto` or `LOW-HIGH/proto`"),
+            FieldSpec("already_open", .list(.string), doc: "Requested ports that were open already"),
+            FieldSpec("dead_rules", .list(.string), doc: "Requested ports that only rules below the catch-all REJECT/DROP accepted (they never matched)"),
+            FieldSpec("persisted_with", .string, doc: "How iptables rules were saved: `service iptables save`, the init script, a file path, or empty"),
         ],
         body: .plan { arguments, context in try await plan(arguments, context) })
 

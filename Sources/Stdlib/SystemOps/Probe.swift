@@ -19,10 +19,10 @@ enum Probe {
         ],
         returns: .record,
         resultFields: [
-            ("ok", "true when the command exited 0"),
-            ("rc", "its exit status"),
-            ("stdout", "what it printed, without the last newline"),
-            ("stderr", "its error output, without the last newline"),
+            FieldSpec("ok", .bool, doc: "true when the command exited 0"),
+            FieldSpec("rc", .int, doc: "its exit status"),
+            FieldSpec("stdout", .string, doc: "what it printed, without the last newline"),
+            FieldSpec("stderr", .string, doc: "its error output, without the last newline"),
         ],
         body: .query { arguments, context in
             value(of: try await context.check(arguments.string("command")))

@@ -27,10 +27,13 @@ enum RunCommand {
             #"run "packstack --gen-answer-file=/root/answers.txt" creates: "/root/answers.txt""#,
             #"run "usermod -aG libvirt nova" unless: "id -nG nova | grep -qw libvirt""#,
         ],
-        resultFields: [("skipped_by", "`creates` or `unless` when a guard skipped the command, else empty"),
-                       ("stdout", "what the command printed on standard output, without the final newline; empty when it did not run"),
-                       ("stderr", "what it printed on standard error; empty when it did not run"),
-                       ("rc", "its exit status (int); none when it did not run (a guard, check mode)")],
+        resultFields: [
+            FieldSpec("skipped_by", oneOf: ["creates", "unless", ""], doc: "`creates` or `unless` when a guard skipped the command, else empty"),
+            FieldSpec("stdout", .string, doc: "What the command printed on standard output, without the final newline; empty when it did not run."),
+            FieldSpec("stderr", .string, doc: "What it printed on standard error, without the final newline; empty when it did not run."),
+            FieldSpec("rc", .oneOf([.int, .none]), doc: "Its exit status; none when it did not run (a guard skipped it, or check mode)."),
+        ],
+        guards: ["creates", "unless"],
         body: .plan { arguments, context in try await plan(arguments, context) })
 
     static func plan(_ arguments: OpArguments, _ context: any HostContext) async throws -> OpPlan {

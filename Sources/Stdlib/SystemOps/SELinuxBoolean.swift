@@ -14,7 +14,7 @@ enum SELinuxBoolean {
             ParamSpec("value", .bool, positional: true, doc: "on (true) or off (false)."),
         ],
         examples: [#"selinux-boolean "virt_use_nfs" true"#],
-        resultFields: [("was", "The value before this call: `on`, `off`, or empty when SELinux is disabled")],
+        resultFields: [FieldSpec("was", oneOf: ["on", "off", ""], doc: "The value before this call: `on`, `off`, or empty when SELinux is disabled")],
         body: .plan { arguments, context in try await plan(arguments, context) })
 
     static func plan(_ arguments: OpArguments, _ context: any HostContext) async throws -> OpPlan {

@@ -21,9 +21,9 @@ enum Service {
             #"if conf.changed { service "libvirtd" state: "restarted" }"#,
         ],
         resultFields: [
-            ("was_running", "Whether the service ran before this call (none for a plain `restarted`, which reads nothing)"),
-            ("was_enabled", "Whether it started at boot before this call (none for units that cannot be enabled, or a plain `restarted`)"),
-            ("init", "`systemd` or `sysv`: which commands were used"),
+            FieldSpec("was_running", .oneOf([.bool, .none]), doc: "Whether the service ran before this call (none for a plain `restarted`, which reads nothing)"),
+            FieldSpec("was_enabled", .oneOf([.bool, .none]), doc: "Whether it started at boot before this call (none for units that cannot be enabled, or a plain `restarted`)"),
+            FieldSpec("init", oneOf: HostFacts.InitSystem.allCases.map(\.rawValue), doc: "`systemd` or `sysv`: which commands were used"),
         ],
         body: .plan { arguments, context in try await plan(arguments, context) })
 

@@ -10,7 +10,7 @@ struct Lint: AsyncParsableCommand {
     )
 
     @ArgumentParser.Argument(help: "Recipe files or bundled recipe names.", completion: Completions.recipe)
-    var recipes: [String]
+    var recipes: [String] = []
 
     @OptionGroup var params: ParamOptions
     @OptionGroup var color: ColorOption
@@ -18,9 +18,23 @@ struct Lint: AsyncParsableCommand {
     @Option(help: "Output format: text (with the source line and a caret) or json (for editors and CI).")
     var format: OutputFormat = .text
 
+    @Flag(help: "Treat warnings as errors: a recipe with any warning fails (exit 2).")
+    var strict = false
+
+    @Flag(help: "Print every diagnostic id with its meaning, as a Markdown table (docs/language.md has it).")
+    var listIds = false
+
+    func validate() throws {
+        if recipes.isEmpty && !listIds { throw ValidationError("give at least one recipe file or bundled recipe name") }
+    }
+
     enum OutputFormat: String, ExpressibleByArgument, CaseIterable { case text, json }
 
     func run() async throws {
+        if listIds {
+            print(DiagnosticCatalog.markdownTable, terminator: "")
+            return
+        }
         var failed = false
         var all: [Diagnostic] = []
         for recipe in recipes {
@@ -31,8 +45,10 @@ struct Lint: AsyncParsableCommand {
                 continue
             }
             do {
-                let checked = try CheckedRecipe.prepare(recipe, params: params, requireParams: params.givesValues)
-                print("\(checked.program.file.name): ok")
+                let checked = try CheckedRecipe.prepare(recipe, params: params, requireParams: params.givesValues,
+                                                        strict: strict, command: "lint")
+                let warnings = checked.diagnostics.filter { $0.severity == .warning }.count
+                print("\(checked.program.file.name): ok" + (warnings == 0 ? "" : " (\(warnings) warning\(warnings == 1 ? "" : "s"))"))
             } catch {
                 failed = true
             }
@@ -53,10 +69,9 @@ struct Lint: AsyncParsableCommand {
             printError("\(error)\n")
             return ([], false)
         }
-        var diagnostics = source.diagnostics
         var checker = Checker(ops: Stdlib.all, inputs: loaded.inputs, requireParamValues: params.givesValues)
-        diagnostics += CheckedRecipe.checkDiagnostics(&checker, program, afterSyntaxErrors: diagnostics.hasErrors)
-        diagnostics = CheckedRecipe.paramsFilesFirst(loaded.diagnostics + diagnostics, files: params.files)
+        let diagnostics = CheckedRecipe.diagnostics(of: source, program, name: recipe, loaded: loaded, params: params,
+                                                    checker: &checker, strict: strict, command: "lint")
         return (diagnostics, !diagnostics.hasErrors)
     }
 }

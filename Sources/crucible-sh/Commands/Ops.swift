@@ -63,10 +63,9 @@ enum OpsDocs {
             out += "\nParameters:\n"
             for param in op.params { out += "  " + paramLine(param, op) + "\n" }
         }
-        if op.isChangingOp || !op.resultFields.isEmpty {
-            out += "\nResult: a record\n"
-            if op.isChangingOp { out += "  changed (bool), diff (string), commands ([string]), reason (string): what every op gives\n" }
-            for field in op.resultFields { out += "  \(field.name): \(field.doc)\n" }
+        if let shape = op.resultShape {
+            out += "\nResult: a record" + (op.returns == .record ? "" : " (or none)") + "\n"
+            for field in shape.fields { out += "  \(field.name) (\(fieldType(field))): \(field.doc)\n" }
         }
         if !op.examples.isEmpty {
             out += "\nExamples:\n"
@@ -120,7 +119,10 @@ enum OpsDocs {
             var defaultValue: String?
             var choices: [String]?
         }
-        struct Field: Encodable { var name, doc: String }
+        struct Field: Encodable {
+            var name, type, doc: String
+            var choices: [String]?
+        }
         struct Entry: Encodable {
             var name, kind, summary, signature: String
             var params: [Param]
@@ -132,14 +134,20 @@ enum OpsDocs {
                   signature: signature(op),
                   params: op.params.map { Param(name: $0.name, type: "\($0.type)", doc: $0.doc, positional: $0.positional,
                                                 required: $0.isRequired, defaultValue: $0.defaultValue?.literal, choices: $0.choices) },
-                  result: (op.isChangingOp ? [("changed", "true when the op changed (or would change) the host"), ("diff", "unified diffs of the files it changed"),
-                                               ("commands", "the commands it ran"), ("reason", "why it had nothing to do")].map { Field(name: $0.0, doc: $0.1) } : [])
-                      + op.resultFields.map { Field(name: $0.name, doc: $0.doc) },
+                  result: (op.resultShape?.fields ?? []).map {
+                      Field(name: $0.name, type: "\($0.type)", doc: $0.doc, choices: $0.choices?.map(\.literal))
+                  },
                   examples: op.examples)
         }
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
         return String(decoding: (try? encoder.encode(entries)) ?? Data("[]".utf8), as: UTF8.self)
+    }
+
+    /// A result field's type, with its values when they are a closed set.
+    static func fieldType(_ field: FieldSpec) -> String {
+        guard let choices = field.choices else { return "\(field.type)" }
+        return "\(field.type), one of " + choices.map(\.literal).joined(separator: " ")
     }
 
     static func markdown(_ ops: [OpSpec]) -> String {
@@ -158,8 +166,17 @@ enum OpsDocs {
                 }
                 out += "\n"
             }
-            if op.isChangingOp { out += "Result: `changed`, `diff`, `commands`, `reason`" + op.resultFields.map { ", `\($0.name)` (\($0.doc))" }.joined() + ".\n\n" }
-            else if !op.resultFields.isEmpty { out += "Result fields: " + op.resultFields.map { "`\($0.name)` (\($0.doc))" }.joined(separator: ", ") + ".\n\n" }
+            if op.isChangingOp { out += "Result: a record with the fields every op gives (`changed`, `diff`, `commands`, `reason`)" }
+            else if !op.resultFields.isEmpty { out += "Result: a record" + (op.returns == .record ? "" : ", or none") }
+            if !op.resultFields.isEmpty {
+                out += (op.isChangingOp ? ", and:" : ":") + "\n\n| field | type | description |\n|---|---|---|\n"
+                for field in op.resultFields {
+                    out += "| `\(field.name)` | \(fieldType(field).replacingAll("|", with: "\\|")) | \(field.doc.replacingAll("|", with: "\\|")) |\n"
+                }
+                out += "\n"
+            } else if op.isChangingOp {
+                out += ".\n\n"
+            }
             if !op.examples.isEmpty { out += "```\n" + op.examples.joined(separator: "\n") + "\n```\n" }
         }
         return out

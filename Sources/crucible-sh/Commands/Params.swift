@@ -21,7 +21,9 @@ struct Params: AsyncParsableCommand {
     @OptionGroup var params: ParamOptions
 
     func run() async throws {
-        let checked = try CheckedRecipe.prepare(recipe, params: params, requireParams: false)
+        // The params file is about values: the recipe's warnings are for lint and run.
+        let checked = try CheckedRecipe.prepare(recipe, params: params, requireParams: false, showWarnings: false,
+                                                command: "params")
         let entries = checked.declaredParams.map { decl in
             let name = decl.name.name
             let given = checked.paramValues[name].map { value in (value: value, from: Self.origin(of: name, in: checked.inputs)) }

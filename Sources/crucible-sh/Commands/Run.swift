@@ -62,7 +62,7 @@ struct Run: AsyncParsableCommand {
     func run() async throws {
         let checked: CheckedRecipe
         do {
-            checked = try CheckedRecipe.prepare(recipe, params: params)
+            checked = try CheckedRecipe.prepare(recipe, params: params, command: "run")
         } catch let rejected as CheckedRecipe.Rejected {
             if json { print(ReportJSON.error(kind: "recipe", message: rejected.message, diagnostics: rejected.diagnostics)) }
             throw rejected

@@ -16,6 +16,9 @@ final class ReplLoop: @unchecked Sendable {
     /// Entries that failed (syntax, checker, runtime): the exit status of a piped session.
     private(set) var failures = 0
     private var pending: [String] = []
+    /// The mistakes of the pending entry already shown (while its block was still open), by
+    /// id, place and message: each parse of the growing entry makes new diagnostics.
+    private var shown: Set<String> = []
     private var entryCount = 0
 
     init(session: Session, input: any LineSource, output: ReplOutput, observer: ReplObserver, sshConfig: SSHConfig) {
@@ -66,15 +69,22 @@ final class ReplLoop: @unchecked Sendable {
         switch SessionEntry.parse(entry) {
         case .incomplete:
             return .goOn
+        case .unfinishedWithErrors(let errors, _):
+            // Shown now; the block goes on until it closes, then the entry is dropped.
+            reject(errors)
+            return .goOn
         case .invalid(let diagnostics):
             // A whole entry is one history item, however many lines it took.
             input.remember(entry)
             pending = []
             reject(diagnostics)
+            shown = []
         case .complete(let program):
             input.remember(entry)
             pending = []
-            await evaluate(program)
+            // An entry whose mistakes were shown never runs, even if later lines made it parse.
+            if shown.isEmpty { await evaluate(program) }
+            shown = []
         }
         return .goOn
     }
@@ -85,15 +95,22 @@ final class ReplLoop: @unchecked Sendable {
             if input.isInteractive { output.line("") }
             return
         }
-        if case .incomplete(let diagnostics) = SessionEntry.parse(pending.joined(separator: "\n")) {
-            reject(diagnostics)
+        switch SessionEntry.parse(pending.joined(separator: "\n")) {
+        case .incomplete(let diagnostics), .unfinishedWithErrors(_, let diagnostics): reject(diagnostics)
+        default: break
         }
         pending = []
+        shown = []
     }
 
+    /// Shows the entry's mistakes that were not shown yet; an entry counts as one failure.
     func reject(_ diagnostics: [Diagnostic]) {
-        failures += 1
-        output.paintedError(DiagnosticRenderer(useColor: output.color).render(diagnostics))
+        let key = { (diagnostic: Diagnostic) in "\(diagnostic.id) \(diagnostic.span.start) \(diagnostic.message)" }
+        let fresh = diagnostics.filter { !shown.contains(key($0)) }
+        guard !fresh.isEmpty else { return }
+        if shown.isEmpty { failures += 1 }
+        shown.formUnion(fresh.map(key))
+        output.paintedError(DiagnosticRenderer(useColor: output.color).render(fresh))
     }
 
     // MARK: - Running an entry
@@ -215,6 +232,7 @@ final class ReplLoop: @unchecked Sendable {
             output.error("cannot read `\(path)`")
             return
         }
+        defer { shown = [] }
         if diagnostics.hasErrors { return reject(diagnostics) }
         let inputs = sets.map { set in
             let eq = set.firstIndex(of: "=")!

@@ -12,8 +12,11 @@ struct CheckedRecipe {
     let inputs: [ParamInput]
 
     /// Loads the recipe and the params files and checks them together; prints diagnostics
-    /// to stderr. Throws `Rejected` (exit status 2) when there are errors, so nothing is contacted.
-    static func prepare(_ name: String, params: ParamOptions, requireParams: Bool = true) throws -> CheckedRecipe {
+    /// (warnings too, unless `showWarnings` is false) to stderr, once. Throws `Rejected`
+    /// (exit status 2) when there are errors, so nothing is contacted. `command` is the
+    /// subcommand, for the hint when `name` is a params file.
+    static func prepare(_ name: String, params: ParamOptions, requireParams: Bool = true, strict: Bool = false,
+                        showWarnings: Bool = true, command: String) throws -> CheckedRecipe {
         let source: RecipeSource
         switch RecipeSource.load(name) {
         case .success(let loaded): source = loaded
@@ -28,11 +31,11 @@ struct CheckedRecipe {
             printError("\(error)\n")
             throw Rejected(message: "\(error)", diagnostics: [])
         }
-        var diagnostics = source.diagnostics
-        guard let program = source.program else { throw Rejected(message: "error: cannot read `\(name)`", diagnostics: diagnostics) }
+        guard let program = source.program else { throw Rejected(message: "error: cannot read `\(name)`", diagnostics: source.diagnostics) }
         var checker = Checker(ops: Stdlib.all, inputs: loaded.inputs, requireParamValues: requireParams)
-        diagnostics += Self.checkDiagnostics(&checker, program, afterSyntaxErrors: diagnostics.hasErrors)
-        diagnostics = Self.paramsFilesFirst(loaded.diagnostics + diagnostics, files: params.files)
+        var diagnostics = Self.diagnostics(of: source, program, name: name, loaded: loaded, params: params,
+                                           checker: &checker, strict: strict, command: command)
+        if !showWarnings { diagnostics.removeAll { $0.severity == .warning } }
         if !diagnostics.isEmpty {
             printError(DiagnosticRenderer(useColor: Terminal.stderrColor).render(diagnostics))
             let errors = diagnostics.filter { $0.severity == .error }
@@ -62,6 +65,17 @@ struct CheckedRecipe {
         }
     }
 
+    /// Everything wrong with a recipe and its params files: the loader's and parser's
+    /// diagnostics, then the checker's (even after syntax errors: the statements that parsed
+    /// are checked too), warnings as errors when `strict`.
+    static func diagnostics(of source: RecipeSource, _ program: Program, name: String, loaded: LoadedParams,
+                            params: ParamOptions, checker: inout Checker, strict: Bool, command: String) -> [Diagnostic] {
+        if let notRecipe = ParamsFileGuess.diagnostic(program, name: name, command: command) { return [notRecipe] }
+        var diagnostics = source.diagnostics + checker.check(program)
+        diagnostics = Self.paramsFilesFirst(loaded.diagnostics + diagnostics, files: params.files)
+        return strict ? diagnostics.map { $0.severity == .warning ? $0.asError : $0 } : diagnostics
+    }
+
     /// The params files' diagnostics first (file by file, in line order), then the recipe's
     /// in the order they were found.
     static func paramsFilesFirst(_ diagnostics: [Diagnostic], files: [String]) -> [Diagnostic] {
@@ -70,10 +84,5 @@ struct CheckedRecipe {
         return inFiles + diagnostics.filter { !files.contains($0.span.file.name) }
     }
 
-    /// Checks even a program with syntax errors, so one pass reports everything; names
-    /// that look undefined only because their statement did not parse are left out.
-    static func checkDiagnostics(_ checker: inout Checker, _ program: Program, afterSyntaxErrors: Bool) -> [Diagnostic] {
-        let found = checker.check(program)
-        return afterSyntaxErrors ? found.filter { $0.id != "E-undefined" } : found
-    }
+
 }
