@@ -26,9 +26,9 @@ final class LiveDisplayTests: XCTestCase {
         try """
             on "local" {
               ensure-line "\(tmp.path)/conf" "a = 1" create: true
-              run "while [ ! -e \(go) ]; do sleep 0.1; done"
+              run "while [ ! -e \(go) ]; do sleep 0.1; done" # crucible: allow W-run-always
               log("went")
-              run "echo cannot; exit 4"
+              run "echo cannot; exit 4" # crucible: allow W-run-always
             }
             """.write(toFile: recipe, atomically: true, encoding: .utf8)
         let terminal = try ReplTerminal(home: tmp, arguments: ["run", recipe, "--lock-path", tmp.appendingPathComponent("lock").path],

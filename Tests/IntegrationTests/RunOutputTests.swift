@@ -19,11 +19,11 @@ extension CLITests {
         on "local" {
           ensure-line "${dir}/exports" "/srv *(ro)" create: true
           log("exports written")
-          let id = run "echo 42; echo note >&2"
+          let id = run "echo 42; echo note >&2" # crucible: allow W-run-always
           if id.stdout == "42" and id.rc == 0 {
             log("the command said ${id.stdout}, on stderr ${id.stderr}")
           }
-          run "echo partial work; echo disk full >&2; exit 3"
+          run "echo partial work; echo disk full >&2; exit 3" # crucible: allow W-run-always
           log("never printed")
         }
         """
@@ -58,7 +58,7 @@ extension CLITests {
         let recipe = try write("long.crucible", """
             param dir: string
             on "local" {
-              run "seq 1 25; exit 1"
+              run "seq 1 25; exit 1" # crucible: allow W-run-always
             }
             """)
         let result = try runRecipe(recipe)
@@ -112,7 +112,7 @@ extension CLITests {
             on "local" {
               let skipped = run "echo hi" creates: dir
               log("skipped: ${skipped.skipped_by} rc=${skipped.rc} out=[${skipped.stdout}]")
-              let ran = run "printf 'a\\nb\\n'"
+              let ran = run "printf 'a\\nb\\n'" # crucible: allow W-run-always
               log("lines: ${len(split(ran.stdout, separator: "\\n"))} rc=${ran.rc}")
             }
             """)
@@ -171,7 +171,9 @@ extension CLITests {
         XCTAssertEqual(failed["status"] as? Int, 3)
         XCTAssertEqual(failed["stdout"] as? String, "partial work\n")
         XCTAssertEqual(failed["stderr"] as? String, "disk full\n")
-        XCTAssertEqual(report["warnings"] as? [String], [])
+        XCTAssertEqual(report["warnings"] as? [String],
+                       ["<TMP>/fail.crucible:4:3: warning: `run` without `creates:` or `unless:` runs every time and is always reported changed"],
+                       "the checker's warnings are in the report")
     }
 
     func testJSONErrorObjectForRecipeAndUsageErrors() throws {
@@ -187,7 +189,8 @@ extension CLITests {
         XCTAssertEqual(error["kind"] as? String, "recipe")
         XCTAssertEqual(error["message"] as? String, "1 error in <TMP>/bad.crucible; no host was contacted")
         let diagnostics = try XCTUnwrap(error["diagnostics"] as? [[String: Any]])
-        XCTAssertEqual(diagnostics.first?["line"] as? Int, 2)
+        XCTAssertEqual(diagnostics.map { $0["id"] as? String }, ["W-unused", "E-unknown-op"])
+        XCTAssertEqual(diagnostics.last?["line"] as? Int, 2)
         XCTAssertTrue(recipeError.stderr.contains("did you mean `ensure-line`?"), "the diagnostics still go to stderr")
 
         let usage = try CrucibleProcess.run(["run", bad, "--json", "--forks", "many"])

@@ -239,7 +239,8 @@ final class ReplLoop: @unchecked Sendable {
             return ParamInput(name: String(set[..<eq]), raw: String(set[set.index(after: eq)...]))
         }
         var checker = Checker(ops: Stdlib.all, inputs: inputs)
-        let paramErrors = checker.check(program).filter { $0.severity == .error && $0.id.hasPrefix("E-param") }
+        let paramIDs: Set<String> = ["E-param-missing", "E-param-unknown", "E-param-value"]
+        let paramErrors = checker.check(program).filter { paramIDs.contains($0.id) }
         if !paramErrors.isEmpty { return reject(paramErrors) }
         await evaluate(program, params: checker.paramValues)
     }
