@@ -41,6 +41,30 @@ final class LiveDisplayTests: XCTestCase {
         try "".write(toFile: tmp.appendingPathComponent("go").path, atomically: true, encoding: .utf8)
     }
 
+    /// What the run leaves on a terminal of `width` columns after its header, the test's
+    /// directory written `<TMP>` (the recap's summary line is cut before that replacement).
+    func transcript(width: Int) -> String {
+        """
+        [local] changed ensure-line (<TMP>/live.crucible:2:3)
+        [local] changed run (<TMP>/live.crucible:3:3)
+        [local] went
+        [local] failed  run (<TMP>/live.crucible:5:3)
+            $ echo cannot; exit 4
+            exit status 4
+            stdout:
+              cannot
+        RECAP
+        host     ok  changed  failed  unreachable
+        local     0        2       1            0
+        \("  " + String(("run at " + tmp.path).prefix(width - 4)) + "…")
+        [exit 1]
+        """
+    }
+
+    func screen(_ terminal: ReplTerminal) throws -> String {
+        try terminal.waitForText("[exit 1]").replacingOccurrences(of: tmp.path, with: "<TMP>")
+    }
+
     func testOnANarrowTerminalTheLiveLineIsCutAndTheTranscriptIsWhole() throws {
         let terminal = try start(width: 40)
         // Every op is decided (3 done: the log line does not wait for anything) while the
@@ -48,24 +72,7 @@ final class LiveDisplayTests: XCTestCase {
         let live = try terminal.waitFor("the batch") { $0.hasSuffix("applying 3 changes 1") }
         XCTAssertEqual(live.split(separator: "\n").last, "~ local    3 done  applying 3 changes 1")
         try go()
-        let screen = try terminal.waitForText("[exit 1]")
-        let path = tmp.path
-        XCTAssertEqual(screen.replacingOccurrences(of: path, with: "<TMP>"), """
-            crucible-sh 0.1.0: <TMP>/live.crucible
-            [local] changed ensure-line (<TMP>/live.crucible:2:3)
-            [local] changed run (<TMP>/live.crucible:3:3)
-            [local] went
-            [local] failed  run (<TMP>/live.crucible:5:3)
-                $ echo cannot; exit 4
-                exit status 4
-                stdout:
-                  cannot
-            RECAP
-            host     ok  changed  failed  unreachable
-            local     0        2       1            0
-            \("  " + String(("run at " + path).prefix(36)) + "…")
-            [exit 1]
-            """)
+        XCTAssertEqual(try screen(terminal), "crucible-sh 0.1.0: <TMP>/live.crucible\n" + transcript(width: 40))
     }
 
     func testAResizeRedrawsTheLiveLineAtTheNewWidth() throws {
@@ -85,22 +92,7 @@ final class LiveDisplayTests: XCTestCase {
         try terminal.tmux(["resize-window", "-t", terminal.name, "-x", "30"])
         try terminal.waitFor("the line cut at 30 columns") { $0.hasSuffix("\n~ local    3 done  applying 3") }
         try go()
-        let screen = try terminal.waitForText("[exit 1]")
-        let path = tmp.path
-        XCTAssertTrue(screen.replacingOccurrences(of: path, with: "<TMP>").hasSuffix("""
-            [local] changed ensure-line (<TMP>/live.crucible:2:3)
-            [local] changed run (<TMP>/live.crucible:3:3)
-            [local] went
-            [local] failed  run (<TMP>/live.crucible:5:3)
-                $ echo cannot; exit 4
-                exit status 4
-                stdout:
-                  cannot
-            RECAP
-            host     ok  changed  failed  unreachable
-            local     0        2       1            0
-            \("  " + String(("run at " + path).prefix(26)) + "…")
-            [exit 1]
-            """), screen)
+        let text = try screen(terminal)
+        XCTAssertTrue(text.hasSuffix(transcript(width: 30)), text)
     }
 }
