@@ -48,7 +48,7 @@ extension CLITests {
             RECAP
             host     ok  changed  failed  unreachable
             local     0        2       1            0
-              run at <TMP>/fail.crucible:9:3: local: run echo partial work; echo disk full >&2; exit 3 failed (exit status 3): disk full
+              run at <TMP>/fail.crucible:9:3: run echo partial work; echo disk full >&2; exit 3 failed (exit status 3): disk full
 
             """)
         XCTAssertEqual(result.stderr, "")

@@ -16,7 +16,10 @@ enum Recap {
             let painted = paint(host.host.padding(width), host.status == .ok ? (host.changedCount > 0 ? "33" : "32") : "31", color)
             lines.append(painted + "  " + String(host.okCount).leftPadding(4) + "  " + String(host.changedCount).leftPadding(7)
                          + "  " + String(failed).leftPadding(6) + "  " + String(unreachable).leftPadding(11))
-            if let error = host.error { lines.append(summary(error, width: columns.map { $0 - 3 })) }
+            if let error = host.error {
+                // The row above names the host: the message need not say it again.
+                lines.append(summary(error.replacingOccurrences(of: ": \(host.host): ", with: ": "), width: columns.map { $0 - 3 }))
+            }
             for line in host.rolledBack ?? [] { lines.append("  rollback: \(line)") }
         }
         return lines.joined(separator: "\n")
