@@ -14,7 +14,7 @@ struct Crucible: AsyncParsableCommand {
             Exit status: 0 when everything succeeded, 1 when an op failed on some host (or a host \
             was unreachable), 2 for a recipe or usage error (then no host was contacted).
             """,
-        version: version,
+        version: "crucible-sh \(version)",
         subcommands: [Run.self, Lint.self, Params.self, Ops.self, Recipes.self, Repl.self, Fmt.self, Manual.self]
     )
 
@@ -29,6 +29,8 @@ struct Crucible: AsyncParsableCommand {
             }
         } catch let exit as ExitStatus {
             Foundation.exit(exit.code)
+        } catch is CheckedRecipe.Rejected {
+            Foundation.exit(ExitStatus.recipeError.code)
         } catch {
             let code = exitCode(for: error)
             let message = fullMessage(for: error)
@@ -37,6 +39,10 @@ struct Crucible: AsyncParsableCommand {
                 Foundation.exit(0)
             }
             if !message.isEmpty { FileHandle.standardError.write(Data((message + "\n").utf8)) }
+            // A usage error of a command asked for JSON is told in JSON too, on stdout.
+            if CommandLine.arguments.contains("--json") {
+                print(ReportJSON.error(kind: "usage", message: message.trimmed))
+            }
             Foundation.exit(code == .validationFailure || code.rawValue == 64 ? 2 : code.rawValue)
         }
     }

@@ -182,7 +182,7 @@ final class CLITests: XCTestCase {
         XCTAssertEqual(list.status, 0)
         for op in ["ensure-line", "edit-ini", "open-port", "service", "detect-nfs", "hosts-entry", "fstab", "mount",
                    "selinux-boolean", "file", "directory", "systemd-dropin", "run", "authorized-key"] {
-            XCTAssertTrue(list.stdout.contains("\n\(op) ") || list.stdout.hasPrefix("\(op) "), "ops lists \(op)")
+            XCTAssertTrue(list.stdout.contains("\n  \(op) "), "ops lists \(op)")
         }
         let one = try CrucibleProcess.run(["ops", "edit-ini"])
         XCTAssertEqual(one.status, 0)

@@ -117,6 +117,59 @@ final class EditorSupportTests: XCTestCase {
                                 "crucibleEscape", "crucibleOp", "crucibleOp", "crucibleBoolean"])
     }
 
+    /// A recipe with an error and a warning-free rest, linted as editors do.
+    func brokenRecipe(in directory: URL) throws -> URL {
+        let recipe = directory.appendingPathComponent("broken.crucible")
+        try "on \"local\" {\n  ensure-lin \"/x\" \"y\"\n}\nlog(undefined_name)\n".write(to: recipe, atomically: true, encoding: .utf8)
+        return recipe
+    }
+
+    func testVimCompilerFillsTheQuickfixListFromLint() throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("crucible-vimc-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let recipe = try brokenRecipe(in: directory)
+        let out = directory.appendingPathComponent("qf.txt")
+        let vim = try run("/usr/bin/vim", [
+            "-Nu", "NONE", "-i", "NONE", "-es",
+            "-c", "set rtp^=\(Self.root.appendingPathComponent("editors/vim").path)",
+            "-c", "edit \(recipe.path)", "-c", "compiler crucible",
+            // The compiler's makeprg with the built binary instead of the one on PATH.
+            "-c", "let &l:makeprg = substitute(&l:makeprg, '^crucible-sh', '\(CrucibleProcess.binary)', '')",
+            "-c", "silent make",
+            "-c", "call writefile(map(getqflist(), {_, e -> bufname(e.bufnr) . ':' . e.lnum . ':' . e.col . ':' . e.type . ':' . e.text}), '\(out.path)')",
+            "-c", "qa!",
+        ])
+        XCTAssertEqual(vim.status, 0, vim.output)
+        let entries = try String(contentsOf: out, encoding: .utf8).split(separator: "\n").map(String.init)
+        XCTAssertEqual(entries, [
+            "\(recipe.path):2:3:e:unknown operation or function `ensure-lin`",
+            "\(recipe.path):4:5:e:undefined name `undefined_name`",
+        ])
+    }
+
+    func testVSCodeProblemMatcherMatchesLintLines() throws {
+        let package = try Data(contentsOf: Self.root.appendingPathComponent("editors/vscode/package.json"))
+        let json = try XCTUnwrap(JSONSerialization.jsonObject(with: package) as? [String: Any])
+        let matchers = (json["contributes"] as? [String: Any])?["problemMatchers"] as? [[String: Any]]
+        let pattern = try XCTUnwrap(matchers?.first?["pattern"] as? [String: Any])
+        let regex = try NSRegularExpression(pattern: try XCTUnwrap(pattern["regexp"] as? String))
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("crucible-vsc-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let lint = try CrucibleProcess.run(["lint", try brokenRecipe(in: directory).path])
+        var found: [String] = []
+        for line in lint.stderr.split(separator: "\n").map(String.init) {
+            let text = line as NSString
+            guard let match = regex.firstMatch(in: line, range: NSRange(location: 0, length: text.length)) else { continue }
+            let group = { (key: String) in text.substring(with: match.range(at: pattern[key] as? Int ?? 0)) }
+            found.append([group("file"), group("line"), group("column"), group("severity"), group("message")].joined(separator: "|"))
+        }
+        let path = directory.appendingPathComponent("broken.crucible").path
+        XCTAssertEqual(found, ["\(path)|2|3|error|unknown operation or function `ensure-lin`",
+                               "\(path)|4|5|error|undefined name `undefined_name`"])
+    }
+
     func run(_ executable: String, _ arguments: [String]) throws -> (status: Int32, output: String) {
         guard FileManager.default.isExecutableFile(atPath: executable) else {
             XCTFail("\(executable) is missing: scripts/install-deps installs vim")

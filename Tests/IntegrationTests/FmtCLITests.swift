@@ -76,3 +76,52 @@ final class FmtCLITests: XCTestCase {
         XCTAssertEqual(result.status, 0, "not formatted (run crucible-sh fmt on them):\n\(result.output)")
     }
 }
+
+/// `fmt -` for editors, directories, `--diff`, and symlinks.
+extension FmtCLITests {
+    func makeSubdirectory() throws {
+        try FileManager.default.createDirectory(at: directory.appendingPathComponent("sub"), withIntermediateDirectories: true)
+    }
+
+    func testStandardInputIsFormattedOntoStandardOutput() throws {
+        let result = try CrucibleProcess.run(["fmt", "-"], stdin: "if  true {log( 1 )}\n")
+        XCTAssertEqual(result.status, 0, result.output)
+        XCTAssertEqual(result.stdout, "if true { log(1) }\n")
+        let broken = try CrucibleProcess.run(["fmt", "-"], stdin: "let = 1\n")
+        XCTAssertEqual(broken.status, 2)
+        XCTAssertEqual(broken.stdout, "let = 1\n", "an editor's buffer is given back as it was")
+        XCTAssertTrue(broken.stderr.contains("<stdin>:1:5"), broken.stderr)
+    }
+
+    func testADirectoryStandsForItsRecipesAndDiffShowsWhatWouldChange() throws {
+        try makeSubdirectory()
+        let messy = try write("sub/messy.crucible", "let a=1\n")
+        _ = try write("tidy.crucible", "let a = 1\n")
+        _ = try write("notes.txt", "let a=1\n")
+        let diff = try CrucibleProcess.run(["fmt", "--diff", directory.path])
+        XCTAssertEqual(diff.status, 1, diff.output)
+        XCTAssertEqual(diff.stdout, """
+            --- \(messy)
+            +++ \(messy)
+            @@ -1 +1 @@
+            -let a=1
+            +let a = 1
+
+            """)
+        XCTAssertEqual(try String(contentsOfFile: messy, encoding: .utf8), "let a=1\n", "--diff writes nothing")
+        XCTAssertEqual(try CrucibleProcess.run(["fmt", directory.path + "/"]).status, 0)
+        XCTAssertEqual(try String(contentsOfFile: messy, encoding: .utf8), "let a = 1\n")
+        XCTAssertEqual(try String(contentsOfFile: directory.appendingPathComponent("notes.txt").path, encoding: .utf8), "let a=1\n")
+    }
+
+    func testASymlinkStaysASymlinkAndItsTargetIsFormatted() throws {
+        try makeSubdirectory()
+        let target = try write("sub/real.crucible", "let a=1\n")
+        let link = directory.appendingPathComponent("link.crucible").path
+        try FileManager.default.createSymbolicLink(atPath: link, withDestinationPath: "sub/real.crucible")
+        let result = try CrucibleProcess.run(["fmt", link])
+        XCTAssertEqual(result.status, 0, result.output)
+        XCTAssertEqual(try FileManager.default.destinationOfSymbolicLink(atPath: link), "sub/real.crucible")
+        XCTAssertEqual(try String(contentsOfFile: target, encoding: .utf8), "let a = 1\n")
+    }
+}

@@ -38,10 +38,14 @@ final class InstallTests: XCTestCase {
         XCTAssertTrue(help.output.contains("fmt"), help.output)
         let version = try run(binary, ["--version"])
         XCTAssertEqual(version.status, 0)
-        XCTAssertTrue(version.output.range(of: #"^\d+\.\d+\.\d+\n$"#, options: .regularExpression) != nil, version.output)
+        XCTAssertTrue(version.output.range(of: #"^crucible-sh \d+\.\d+\.\d+\n$"#, options: .regularExpression) != nil, version.output)
 
         let manPage = try String(contentsOf: prefix.appendingPathComponent("share/man/man1/crucible-sh.1"), encoding: .utf8)
         XCTAssertTrue(manPage.contains(".Sh NAME\n.Nm crucible-sh"), manPage)
+        for section in [".Sh ENVIRONMENT", ".It Ev CRUCIBLE_SSH_PASSWORD", ".It Ev CRUCIBLE_KEY_PASSPHRASE", ".It Ev NO_COLOR",
+                        ".Sh EXAMPLES", "crucible-sh run live-migration --params site.params"] {
+            XCTAssertTrue(manPage.contains(section + "\n"), "the man page has no `\(section)`")
+        }
         for command in ["run", "lint", "fmt", "ops", "recipes"] {
             XCTAssertTrue(manPage.contains(".Ss \(command)\n"), "the man page has no section for \(command)")
         }

@@ -152,4 +152,31 @@ final class ReplPipedTests: XCTestCase {
         XCTAssertTrue(result.stderr.contains("cannot read `\(tmp.path)/missing.crucible`"), result.stderr)
         XCTAssertEqual(try contents(path), "a=1\nfrom=load\nagain=1\n")
     }
+
+    func testTheHelpExampleWorks() throws {
+        let help = try repl(":help\n")
+        XCTAssertTrue(help.stdout.contains("  f.distribution "), help.stdout)
+        let result = try repl("let f = facts()\nf.distribution\n")
+        XCTAssertEqual(result.status, 0, result.output)
+        XCTAssertTrue(result.stdout.hasPrefix("\"") && result.stdout.hasSuffix("\"\n"), result.stdout)
+    }
+
+    func testLoadGivesARecipeItsParamsWithSet() throws {
+        let recipe = try seed("greet.crucible", """
+            param name: string
+            param times = 1
+            on "local" { log("hello ${name} x${times}") }
+
+            """)
+        let result = try repl("""
+            :load \(recipe) --set name=nova --set times=2
+            :load \(recipe) --set=name=qemu
+            :load \(recipe)
+
+            """)
+        XCTAssertEqual(result.status, 1, "the load without a value failed: \(result.output)")
+        XCTAssertEqual(result.stdout, "hello nova x2\nhello qemu x1\n")
+        XCTAssertTrue(result.stderr.contains("no value for the required param `name` (string)"), result.stderr)
+        XCTAssertTrue(result.stderr.contains("--set name=VALUE"), result.stderr)
+    }
 }

@@ -9,11 +9,14 @@ final class ReplTerminal {
     let name: String
     let home: URL
 
-    init(home: URL, arguments: [String] = ["repl", "local"]) throws {
+    /// `keepOpen`: when crucible-sh exits, the pane prints `[exit STATUS]` and stays, so a
+    /// finished `run` can be read.
+    init(home: URL, arguments: [String] = ["repl", "local"], width: Int = 150, height: Int = 60, keepOpen: Bool = false) throws {
         self.name = "crucible-repl-\(UUID().uuidString.prefix(8))"
         self.home = home
-        let command = ShellQuote.command(["env", "HOME=\(home.path)", "NO_COLOR=1", "TERM=xterm", CrucibleProcess.binary] + arguments)
-        try tmux(["new-session", "-d", "-s", name, "-x", "150", "-y", "60", command])
+        var command = ShellQuote.command(["env", "HOME=\(home.path)", "NO_COLOR=1", "TERM=xterm", CrucibleProcess.binary] + arguments)
+        if keepOpen { command += "; echo \"[exit $?]\"; sleep 600" }
+        try tmux(["new-session", "-d", "-s", name, "-x", String(width), "-y", String(height), command])
     }
 
     /// Ends the terminal's own tmux server (a socket of its own: other tmux users are untouched).

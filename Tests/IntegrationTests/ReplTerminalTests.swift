@@ -87,6 +87,23 @@ final class ReplTerminalTests: XCTestCase {
         XCTAssertTrue(saved.contains("recall"), saved)
     }
 
+    func testAMultiLineEntryIsOneHistoryItem() throws {
+        try terminal.typeLine("for n in [1, 2] {")
+        try terminal.typeLine(#"  log("n ${n}")"#)
+        try terminal.typeLine("}")
+        try terminal.waitForText("n 2")
+        try terminal.waitForPrompt()
+        try terminal.press("Up")
+        try terminal.waitFor("the whole entry recalled") { $0.hasSuffix("crucible@local> for n in [1, 2] {\n  log(\"n ${n}\")\n}") }
+        try terminal.press("Enter")
+        try terminal.waitForText("n 2", count: 2)
+        try terminal.waitForPrompt()
+        try terminal.press("C-d")
+        terminal.poll("Ctrl-D to end the REPL") { !terminal.isRunning }
+        let history = try contents(tmp.appendingPathComponent(".crucible_history").path)
+        XCTAssertEqual(history.components(separatedBy: "\n").filter { $0.hasPrefix("for") }.count, 2, "one line per entry: \(history)")
+    }
+
     func testTabCompletesOpNamesAndParameterNames() throws {
         let path = try seed("conf", "a=1\n")
         try terminal.type("ensure-li")

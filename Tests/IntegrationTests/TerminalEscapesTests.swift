@@ -58,9 +58,10 @@ final class TerminalEscapesTests: XCTestCase {
         let recap = result.stdout.components(separatedBy: "RECAP\n").last ?? ""
         for line in Self.visibleLines {
             XCTAssertTrue(result.stdout.contains("\n     \(line)\n"), "the diff shows \(line):\n\(result.stdout)")
-            XCTAssertTrue(recap.contains("\(line)\n"), "the recap's error shows \(line):\n\(recap)")
+            XCTAssertTrue(result.stdout.contains("\n      \(line)\n"), "the failed command's stderr shows \(line):\n\(result.stdout)")
         }
-        XCTAssertTrue(result.stdout.contains("[local] FAILED: run at"), result.stdout)
+        XCTAssertTrue(recap.hasSuffix("(exit status 3): \(Self.visibleLines[0])\n"), "the recap's one line:\n\(recap)")
+        XCTAssertTrue(result.stdout.contains("[local] failed  run ("), result.stdout)
     }
 
     func testJSONKeepsTheExactBytes() throws {

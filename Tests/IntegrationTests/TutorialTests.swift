@@ -49,4 +49,25 @@ final class TutorialTests: XCTestCase {
         let format = try CrucibleProcess.run(["fmt", "--check"] + files)
         XCTAssertEqual(format.status, 0, format.output)
     }
+
+    /// The path without root: its recipe, run as written on a copy of the stock file.
+    func testThePathWithoutRootWorksAsWritten() throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("crucible-noroot-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let block = try XCTUnwrap(recipeBlocks(try text("docs/tutorial.md")).first { $0.contains("param conf: string") })
+        let recipe = directory.appendingPathComponent("tcp.crucible").path
+        try block.write(toFile: recipe, atomically: true, encoding: .utf8)
+        let conf = directory.appendingPathComponent("libvirtd.conf")
+        try FileManager.default.copyItem(at: CrucibleProcess.repoRoot.appendingPathComponent("Tests/Fixtures/rhel7/etc/libvirt/libvirtd.conf"), to: conf)
+        let arguments = ["run", recipe, "--set", "conf=\(conf.path)", "--lock-path", directory.appendingPathComponent("lock").path]
+        XCTAssertEqual(try CrucibleProcess.run(["fmt", "--check", recipe]).status, 0)
+        let first = try CrucibleProcess.run(arguments)
+        XCTAssertEqual(first.status, 0, first.output)
+        XCTAssertTrue(first.stdout.contains("[local] libvirtd would be restarted now"), first.stdout)
+        XCTAssertTrue(try String(contentsOf: conf, encoding: .utf8).contains("\ntcp_port = \"16509\"\n"))
+        let again = try CrucibleProcess.run(arguments)
+        XCTAssertEqual(again.status, 0, again.output)
+        XCTAssertFalse(again.stdout.contains("restarted"), again.stdout)
+    }
 }

@@ -38,7 +38,13 @@ extension Checker {
     mutating func checkEntryStatement(_ statement: Stmt) {
         switch statement {
         case .param(let decl):
-            // A session has no command line to take values from: a param needs its default.
+            if let given = sessionParamTypes[decl.name.name] {
+                var type = given
+                if let typeExpr = decl.type, case .success(let declared) = ValueType.from(typeExpr) { type = declared }
+                define(decl.name, type)
+                return
+            }
+            // Without `:load --set`, a session has no value for a param: it needs its default.
             guard let defaultValue = decl.defaultValue else {
                 report("E-param-missing", decl.name.span, "a session has no value for the param `\(decl.name.name)`",
                        hint: "give it a default (`param \(decl.name.name) = ...`) or use `let`")

@@ -20,6 +20,8 @@ public struct Checker {
     /// The first `on` block that changes hosts, once seen: a preflight after it would come too late.
     var firstChangingBlock: Span?
     var inHostBlock = false
+    /// A session entry's params that have values (`:load FILE --set`), with their types.
+    var sessionParamTypes: [String: ValueType] = [:]
     /// Inside an `on` block written in the recipe (not a function body checked as if on a host).
     var inOnBlock = false
     var inFunction = false

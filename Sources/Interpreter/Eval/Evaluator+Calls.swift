@@ -3,20 +3,22 @@ import Foundation
 import OrderedCollections
 
 extension Evaluator {
-    func call(_ call: Call, in env: Environment, on host: HostRun?) async throws -> Value {
+    /// `resultUsed` false: the call is a statement of its own (see `OpArguments.resultUsed`).
+    func call(_ call: Call, in env: Environment, on host: HostRun?, resultUsed: Bool = true) async throws -> Value {
         if let decl = functions[call.callee.name] {
             return try await callFunction(decl, call, in: env, on: host)
         }
         guard let op = ops[call.callee.name] else {
             throw RuntimeError(call.callee.span, "unknown operation `\(call.callee.name)`")
         }
-        let arguments = try await bindArguments(call, op, in: env, on: host)
+        var arguments = try await bindArguments(call, op, in: env, on: host)
+        arguments.resultUsed = resultUsed
         if Self.writesArgumentsAsText.contains(op.name) {
             for (name, value) in arguments.values { try budget.checkText(of: value, at: arguments.spans[name] ?? call.span) }
         }
         if op.name == "log" {
             if host?.speculative == true { return .none }
-            observer.log(host?.target, secrets.mask(arguments["message"].interpolated))
+            await log(secrets.mask(arguments["message"].interpolated), location: call.span.description, on: host)
             return .none
         }
         if op.name == Expectation.opName {
@@ -57,6 +59,18 @@ extension Evaluator {
     /// be past the string limit is refused before that text is built.
     static let writesArgumentsAsText: Set = ["log", "str", "join", "quote"]
 
+    /// A `log(...)` line: it waits with the host's queued changes, so it comes after the
+    /// ops before it in the output and the report.
+    func log(_ message: String, location: String?, on host: HostRun?) async {
+        if let run = host, run.queue?.hold(log: message, location: location) == true { return }
+        await deliverLog(message, location: location, on: host?.target)
+    }
+
+    func deliverLog(_ message: String, location: String?, on target: HostTarget?) async {
+        await sessions.appendLog(message, location: location, for: target)
+        observer.log(target, message)
+    }
+
     func requireHost(_ host: HostRun?, _ call: Call) throws -> HostRun {
         guard let host else { throw RuntimeError(call.callee.span, "`\(call.callee.name)` can only run inside an `on` block") }
         return host
@@ -82,6 +96,7 @@ extension Evaluator {
                 record.diff = outcome.diff
                 record.commands = outcome.commands
                 record.reason = outcome.reason
+                record.output = outcome.output
                 value = outcome.value
             } else {
                 value = result as? Value ?? .none
@@ -97,12 +112,14 @@ extension Evaluator {
         } catch let failure as ApplyQueue.Failed {
             // Applying earlier ops' changes failed (this op needed a fresh read): that op is
             // in the report as failed; this one never ran.
-            await fail(run.target, unreachable: failure.unreachable, message: failure.message)
+            await fail(run.target, status: failure.unreachable ? .unreachable : .failed, message: failure.message,
+                       failedAt: failure.location)
             throw HostAborted()
         } catch let error as TransportError where error.isFatalForHost {
             if let queue = run.queue, let failure = await queue.abandon(error) {
                 // Changes were waiting: the first op whose changes were cut off is the one named.
-                await fail(run.target, unreachable: failure.unreachable, message: failure.message)
+                await fail(run.target, status: failure.unreachable ? .unreachable : .failed, message: failure.message,
+                           failedAt: failure.location)
                 throw HostAborted()
             }
             // The connection is gone: the host stops, and its report still says which op
@@ -114,17 +131,19 @@ extension Evaluator {
                 await sessions.append(record, for: run.target)
                 observer.opFinished(run.target, record)
             }
-            await fail(run.target, unreachable: true, message: "\(op.name) at \(location): \(error.description)")
+            await fail(run.target, status: .unreachable, message: "\(op.name) at \(location): \(error.description)",
+                       failedAt: op.isChangingOp ? location : nil)
             throw HostAborted()
         } catch {
             guard await flushBeforeFailing(run.queue, run.target) else { throw HostAborted() }
             record.milliseconds = Self.milliseconds(since: started)
             record.status = .failed
             record.error = secrets.mask(Self.describe(error))
+            if let failed = error as? OpError { record.output = failed.output }
             record = secrets.masked(record)
             await sessions.append(record, for: run.target)
             observer.opFinished(run.target, record)
-            await fail(run.target, unreachable: false, message: "\(op.name) at \(location): \(record.error ?? "")")
+            await fail(run.target, status: .failed, message: "\(op.name) at \(location): \(record.error ?? "")", failedAt: location)
             throw HostAborted()
         }
     }

@@ -11,7 +11,8 @@ public final class Evaluator: @unchecked Sendable {
     var options: RunOptions
     let observer: any RunObserver
     let sessions: HostSessions
-    let paramValues: [String: Value]
+    /// `var` so a session can load a recipe with values for its params (`:load --set`).
+    var paramValues: [String: Value]
     var functions: [String: FunctionDecl] = [:]
     /// Every name `--limit` matched in an `on` block so far.
     var limitedIn: Set<String> = []
@@ -81,6 +82,7 @@ public final class Evaluator: @unchecked Sendable {
                 + "give hosts as the recipe names them (display name, alias or address)"
         }
         report.hosts = await sessions.finalReports()
+        report.logs = await sessions.runLogs
         await sessions.closeAll()
         return report
     }
@@ -102,7 +104,11 @@ public final class Evaluator: @unchecked Sendable {
             let result = try await evaluate(value, in: env, on: host)
             if !env.assign(name.name, result) { throw RuntimeError(span, "`\(name.name)` is not defined") }
         case .expression(let expr):
-            _ = try await evaluate(expr, in: env, on: host)
+            if case .call(let inner) = expr {
+                _ = try await call(inner, in: env, on: host, resultUsed: false)
+            } else {
+                _ = try await evaluate(expr, in: env, on: host)
+            }
         case .if(let condition, let then, let otherwise, _):
             if try await truth(condition, in: env, on: host) {
                 try await executeBlock(then, in: env, on: host)
@@ -124,7 +130,7 @@ public final class Evaluator: @unchecked Sendable {
                 // Said once per kind of block, at the first one skipped.
                 if skippedPhases.insert(phase).inserted {
                     let blocks = phase == .change ? "plain `on` blocks" : "`\(phase.rawValue) on` blocks"
-                    observer.log(nil, "\(blocks) skipped (the first at \(span)): \(reason)")
+                    await deliverLog("\(blocks) skipped (the first at \(span)): \(reason)", location: span.description, on: nil)
                 }
                 return
             }
@@ -257,13 +263,15 @@ public final class Evaluator: @unchecked Sendable {
                 .filter { $0.op == Expectation.opName && $0.status == .failed }
             if !failedChecks.isEmpty {
                 let count = failedChecks.count
-                await fail(target, unreachable: false,
-                           message: "\(count) check\(count == 1 ? "" : "s") failed: " + failedChecks.compactMap(\.error).joined(separator: "; "))
+                await fail(target, status: .failed,
+                           message: "\(count) check\(count == 1 ? "" : "s") failed: " + failedChecks.compactMap(\.error).joined(separator: "; "),
+                           failedAt: failedChecks.first?.location)
             }
         } catch is HostAborted {
             // The failing op already recorded the failure.
         } catch let failure as ApplyQueue.Failed {
-            await fail(target, unreachable: failure.unreachable, message: failure.message)
+            await fail(target, status: failure.unreachable ? .unreachable : .failed, message: failure.message,
+                       failedAt: failure.location)
         } catch let error as TransportError {
             if case .hostKey = error {
                 await fail(target, status: .hostKeyRefused, message: error.description)
@@ -283,13 +291,21 @@ public final class Evaluator: @unchecked Sendable {
     func makeQueue(for target: HostTarget, _ caching: CachingTransport, followUps: FollowUps?) -> ApplyQueue {
         let queue = ApplyQueue(
             transport: caching, followUps: followUps,
-            deliver: { [sessions, observer, secrets] record in
-                let shown = secrets.masked(record)
-                await sessions.append(shown, for: target)
-                observer.opFinished(target, shown)
+            deliver: { [sessions, observer, secrets] held in
+                switch held {
+                case .record(let record):
+                    let shown = secrets.masked(record)
+                    await sessions.append(shown, for: target)
+                    observer.opFinished(target, shown)
+                case .log(let message, let location):
+                    await sessions.appendLog(message, location: location, for: target)
+                    observer.log(target, message)
+                }
             },
             journal: { [sessions] path, previous in await sessions.journal(path, previous: previous, on: target) },
-            secrets: secrets)
+            secrets: secrets,
+            onHold: { [observer] record in observer.opQueued(target, record) },
+            onBatch: { [observer] count in observer.batchStarted(target, changes: count) })
         caching.setFlushHook { try await queue.flush() }
         return queue
     }
@@ -302,7 +318,8 @@ public final class Evaluator: @unchecked Sendable {
             try await queue.flush()
             return true
         } catch let failure as ApplyQueue.Failed {
-            await fail(target, unreachable: failure.unreachable, message: failure.message)
+            await fail(target, status: failure.unreachable ? .unreachable : .failed, message: failure.message,
+                       failedAt: failure.location)
         } catch {
             await fail(target, unreachable: false, message: "\(error)")
         }
@@ -313,8 +330,8 @@ public final class Evaluator: @unchecked Sendable {
         await fail(target, status: unreachable ? .unreachable : .failed, message: message)
     }
 
-    func fail(_ target: HostTarget, status: HostReport.Status, message: String) async {
-        await sessions.markFailed(target, status: status, error: secrets.mask(message))
+    func fail(_ target: HostTarget, status: HostReport.Status, message: String, failedAt: String? = nil) async {
+        await sessions.markFailed(target, status: status, error: secrets.mask(message), failedAt: failedAt)
         if options.rollbackOnFailure && !options.checkMode && status == .failed {
             for line in await sessions.rollBack(target) { observer.log(target, "rollback: \(line)") }
         }

@@ -24,8 +24,9 @@ public protocol HostContext: Sendable {
     /// check): never cached, and changes planned before it are applied first.
     func check(_ command: String) async throws -> CommandResult
     /// Applies a plan (never called in check mode). A run may queue the plan and apply it
-    /// with the changes around it in one exec, before anything reads the host again.
-    func apply(_ plan: OpPlan) async throws
+    /// with the changes around it in one exec, before anything reads the host again; a plan
+    /// that `wantsOutput` is applied before this returns, with what its commands printed.
+    func apply(_ plan: OpPlan) async throws -> [CommandOutput]
     /// True when an earlier run changed what the op at `location` manages and stopped before
     /// its end on this host (`FollowUps`): the op then reports `changed`.
     func changedByUnfinishedRun(at location: String) async -> Bool
@@ -40,5 +41,7 @@ extension HostContext {
     public func check(_ command: String) async throws -> CommandResult { try await transport.run(command) }
     public func changedByUnfinishedRun(at location: String) async -> Bool { false }
     public var secrets: SecretMask? { nil }
-    public func apply(_ plan: OpPlan) async throws { try await OpExecutor.apply(plan.actions, effect: plan.effect, on: self) }
+    public func apply(_ plan: OpPlan) async throws -> [CommandOutput] {
+        try await OpExecutor.apply(plan.actions, effect: plan.effect, on: self)
+    }
 }

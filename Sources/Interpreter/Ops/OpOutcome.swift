@@ -11,6 +11,8 @@ public struct OpOutcome: Sendable {
     public var commands: [String]
     public var reason: String?
     public var details: OrderedDictionary<String, Value>
+    /// What the op's commands printed, when they ran before the op returned.
+    public var output: [CommandOutput] = []
 
     public init(op: String, changed: Bool, diff: String = "", commands: [String] = [], reason: String? = nil,
                 details: OrderedDictionary<String, Value> = [:]) {
@@ -51,7 +53,8 @@ public enum OpExecutor {
             preconditionFailure("OpExecutor.execute called for \(spec.name), which is not a changing op")
         }
         try spec.requireRules(arguments)
-        let decided = try await plan(arguments, context)
+        var decided = try await plan(arguments, context)
+        decided.calledAt = arguments.callSpan?.description
         var outcome = OpOutcome(op: spec.name, changed: decided.changes, reason: decided.reason,
                                 details: spec.completing(decided.details))
         if !decided.changes, let location = arguments.callSpan?.description, await context.changedByUnfinishedRun(at: location) {
@@ -69,13 +72,19 @@ public enum OpExecutor {
             }
         }
         if !context.checkMode {
-            try await context.apply(decided)
+            outcome.output = try await context.apply(decided)
+            if decided.wantsOutput {
+                for (key, value) in CommandOutput.fields(outcome.output) { outcome.details[key] = value }
+            }
         }
         return outcome
     }
 
-    /// Runs the actions in order; the first failure stops the op.
-    public static func apply(_ actions: [PlannedAction], effect: CommandEffect, on context: any HostContext) async throws {
+    /// Runs the actions in order; the first failure stops the op (an `OpError` with the
+    /// output when a command failed). Returns what the commands printed.
+    @discardableResult
+    public static func apply(_ actions: [PlannedAction], effect: CommandEffect, on context: any HostContext) async throws -> [CommandOutput] {
+        var outputs: [CommandOutput] = []
         for action in actions {
             switch action {
             case .writeFile(let path, let before, let after, let options):
@@ -85,14 +94,31 @@ public enum OpExecutor {
                 let result = try await run(command, on: context)
                 guard result.succeeded else { throw OpError(summary) }
             case .run(let command, let summary):
+                let started = ContinuousClock.now
                 let result = try await run(command, on: context)
                 await context.didRunCommand(effect)
+                let elapsed = ContinuousClock.now - started
+                outputs.append(CommandOutput(command: command, status: result.status, stdout: result.stdoutText,
+                                             stderr: result.stderrText,
+                                             milliseconds: Int(elapsed.components.seconds * 1000 + elapsed.components.attoseconds / 1_000_000_000_000_000)))
                 guard result.succeeded else {
                     let detail = result.stderrText.trimmed.isEmpty ? result.stdoutText.trimmed : result.stderrText.trimmed
-                    throw OpError(failureMessage(summary, status: result.status, detail: detail))
+                    throw OpError(failureMessage(summary, status: result.status, detail: detail), output: outputs)
                 }
             }
         }
+        return outputs
+    }
+}
+
+extension CommandOutput {
+    /// `stdout`, `stderr` and `rc` of an op's result, from the last command it ran, each
+    /// stream without its final newline (as `$(...)` gives it); empty and `none` when none
+    /// ran (a guard skipped it, or check mode).
+    public static func fields(_ outputs: [CommandOutput]) -> OrderedDictionary<String, Value> {
+        guard let last = outputs.last else { return ["stdout": .string(""), "stderr": .string(""), "rc": .none] }
+        func chomp(_ text: String) -> String { text.hasSuffix("\n") ? String(text.dropLast()) : text }
+        return ["stdout": .string(chomp(last.stdout)), "stderr": .string(chomp(last.stderr)), "rc": .int(Int(last.status))]
     }
 }
 

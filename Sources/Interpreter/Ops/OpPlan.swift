@@ -32,13 +32,19 @@ public struct OpPlan: Sendable {
     /// What the plan's commands may change of what the run has already read, so cached reads
     /// that stay true are kept (a `systemctl restart` does not change `iptables-save`).
     public var effect: CommandEffect
+    /// The op's result holds what its commands printed (`run`'s `stdout`, `stderr`, `rc`):
+    /// its changes are applied at once, not queued with later ones.
+    public var wantsOutput = false
+    /// `file:line:col` of the call that made the plan (set by `OpExecutor`).
+    public var calledAt: String?
 
     public init(actions: [PlannedAction] = [], reason: String? = nil, details: OrderedDictionary<String, Value> = [:],
-                effect: CommandEffect = .anything) {
+                effect: CommandEffect = .anything, wantsOutput: Bool = false) {
         self.actions = actions
         self.reason = reason
         self.details = details
         self.effect = effect
+        self.wantsOutput = wantsOutput
     }
 
     public static func noChange(_ reason: String? = nil, details: OrderedDictionary<String, Value> = [:]) -> OpPlan {

@@ -124,6 +124,9 @@ public struct OpArguments: Sendable {
     /// Where each argument was written, for runtime errors about a value.
     public var spans: [String: Span]
     public var callSpan: Span?
+    /// False when the call is a statement of its own, its result thrown away: an op may
+    /// then skip work that only its result needs (`run` queues its command with the others).
+    public var resultUsed = true
 
     public init(values: OrderedDictionary<String, Value>, spans: [String: Span] = [:], callSpan: Span? = nil) {
         self.values = values
@@ -165,9 +168,12 @@ public struct OpArguments: Sendable {
 public struct OpError: Error, Sendable, CustomStringConvertible {
     public var message: String
     public var hint: String?
-    public init(_ message: String, hint: String? = nil) {
+    /// When a command failed: what the op's commands printed, the failing one last.
+    public var output: [CommandOutput]
+    public init(_ message: String, hint: String? = nil, output: [CommandOutput] = []) {
         self.message = message
         self.hint = hint
+        self.output = output
     }
     public var description: String { hint.map { "\(message) (\($0))" } ?? message }
 }

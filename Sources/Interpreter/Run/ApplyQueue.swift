@@ -10,15 +10,25 @@ import Foundation
 /// other hosts go on. So a first run costs one exec per stretch of changes, not one per file
 /// and command.
 ///
-/// Reports keep the order and the truth: op records wait with the changes before them and
-/// are delivered when the batch has run. If a step fails, the ops before it are delivered,
-/// its op is reported failed with the step's own message, and the ops after it are dropped
-/// (they never ran: the host stops there, as it would have one op at a time).
+/// Reports keep the order and the truth: op records and `log(...)` lines wait with the
+/// changes before them and are delivered when the batch has run, each record with what its
+/// commands printed and how long its steps took. If a step fails, what came before it is
+/// delivered, its op is reported failed with the step's own message and output, and what
+/// came after it is dropped (it never ran: the host stops there, as it would have one op at
+/// a time).
 final class ApplyQueue: @unchecked Sendable {
     /// A batch failed: the failed op is already in the report; the host stops.
     struct Failed: Error {
         let message: String
         let unreachable: Bool
+        /// Where the failed op is.
+        let location: String
+    }
+
+    /// What waits for the changes queued before it.
+    enum Held {
+        case record(OpRecord)
+        case log(message: String, location: String?)
     }
 
     struct Step {
@@ -39,25 +49,31 @@ final class ApplyQueue: @unchecked Sendable {
 
     private let lock = NSLock()
     private var steps: [Step] = []
-    private var held: [OpRecord] = []
+    private var held: [Held] = []
 
     let transport: CachingTransport
     /// Where each op's key is recorded before its first change; nil records nothing.
     let followUps: FollowUps?
-    /// Puts a record in the host's report and tells the observer.
-    let deliver: @Sendable (OpRecord) async -> Void
+    /// Puts a record or a log line in the host's report and tells the observer.
+    let deliver: @Sendable (Held) async -> Void
     /// Remembers a file's previous bytes for `--rollback-on-failure`.
     let journal: @Sendable (String, [UInt8]?) async -> Void
     /// The run's secrets: commands holding one reach the host on stdin.
     let secrets: SecretMask?
+    /// Told when a record starts waiting, and when a batch of N changes starts.
+    let onHold: @Sendable (OpRecord) -> Void
+    let onBatch: @Sendable (Int) -> Void
 
-    init(transport: CachingTransport, followUps: FollowUps? = nil, deliver: @escaping @Sendable (OpRecord) async -> Void,
-         journal: @escaping @Sendable (String, [UInt8]?) async -> Void, secrets: SecretMask? = nil) {
+    init(transport: CachingTransport, followUps: FollowUps? = nil, deliver: @escaping @Sendable (Held) async -> Void,
+         journal: @escaping @Sendable (String, [UInt8]?) async -> Void, secrets: SecretMask? = nil,
+         onHold: @escaping @Sendable (OpRecord) -> Void = { _ in }, onBatch: @escaping @Sendable (Int) -> Void = { _ in }) {
         self.transport = transport
         self.followUps = followUps
         self.deliver = deliver
         self.journal = journal
         self.secrets = secrets
+        self.onHold = onHold
+        self.onBatch = onBatch
     }
 
     /// Queues a plan's actions; from now on the cache answers as if they had run.
@@ -77,13 +93,24 @@ final class ApplyQueue: @unchecked Sendable {
     /// Keeps an op's record until the changes before it (its own included) have run; false
     /// when nothing waits, and the record can be delivered now.
     func hold(_ record: OpRecord) -> Bool {
+        let waits: Bool = lock.withLock {
+            if steps.isEmpty && held.isEmpty { return false }
+            held.append(.record(record))
+            return true
+        }
+        if waits { onHold(record) }
+        return waits
+    }
+
+    /// Keeps a `log(...)` line until the changes before it have run; false when nothing waits.
+    func hold(log message: String, location: String?) -> Bool {
         lock.lock(); defer { lock.unlock() }
         if steps.isEmpty && held.isEmpty { return false }
-        held.append(record)
+        held.append(.log(message: message, location: location))
         return true
     }
 
-    private func takeAll() -> (steps: [Step], held: [OpRecord]) {
+    private func takeAll() -> (steps: [Step], held: [Held]) {
         lock.lock(); defer { lock.unlock() }
         let taken = (steps, held)
         steps = []
@@ -93,33 +120,65 @@ final class ApplyQueue: @unchecked Sendable {
 
     /// Applies everything queued in one exec and delivers the waiting records.
     func flush() async throws {
+        _ = try await run(own: nil)
+    }
+
+    /// Queues the plan of the op being decided now (its record is not held yet) and applies
+    /// everything at once, for an op whose result needs what its commands printed (`run`).
+    /// Returns that output; when one of its own steps fails, throws an `OpError` with that output.
+    func applyNow(_ plan: OpPlan, location: String) async throws -> [CommandOutput] {
+        enqueue(plan)
+        return try await run(own: location)
+    }
+
+    /// Runs the batch. `own`: the location of an op whose steps are queued but whose record
+    /// is not held (it comes right after the held ones); its output is returned, not delivered.
+    private func run(own: String?) async throws -> [CommandOutput] {
         let (queued, held) = takeAll()
         guard !queued.isEmpty else {
-            for record in held { await deliver(record) }
-            return
+            for item in held { await deliver(item) }
+            return []
         }
         let steps = Self.coalesced(queued)
-        let batch = ApplyBatch(steps.map(\.action), markers: markers(steps, held),
+        let batch = ApplyBatch(steps.map(\.action), markers: markers(steps, held, own: own),
                                pendingFile: followUps?.pendingFile ?? "", secrets: secrets)
+        onBatch(steps.count)
         let result: CommandResult
         do {
             result = try await transport.inner.run(batch.command, stdin: batch.stdin, timeout: nil)
         } catch let error as TransportError {
             // How far it got is unknown: the first op with a change is the one cut off.
             transport.invalidate()
-            throw await fail(at: steps[0].record, held, message: error.description,
+            if steps[0].record >= held.count {
+                // That is the op being decided now: it fails like an op that ran alone.
+                for item in held { await deliver(item) }
+                throw error
+            }
+            throw await fail(at: steps[0].record, held, own: own, message: error.description, output: nil,
                              unreachable: error.isFatalForHost)
         }
         let outcome = batch.outcome(of: result)
-        for step in steps.prefix(outcome.completed) {
+        var records = held
+        var ownOutput: [CommandOutput] = []
+        for (index, step) in steps.prefix(outcome.completed).enumerated() {
             if case .writeFile(let path, let before, let after, _) = step.action {
                 transport.countBatchedWrite(after.count)
                 await journal(path, before)
             }
+            guard index < outcome.steps.count else { continue }
+            let ran = outcome.steps[index]
+            let output = Self.output(of: step.action, ran, status: 0)
+            if step.record < records.count, case .record(var record) = records[step.record] {
+                record.milliseconds += ran.milliseconds
+                if let output { record.output.append(output) }
+                records[step.record] = .record(record)
+            } else if let output {
+                ownOutput.append(output)
+            }
         }
         guard let failure = outcome.failure else {
-            for record in held { await deliver(record) }
-            return
+            for item in records { await deliver(item) }
+            return ownOutput
         }
         transport.invalidate()
         let step = steps[outcome.completed]
@@ -133,15 +192,38 @@ final class ApplyQueue: @unchecked Sendable {
         case .verify(_, let summary):
             message = "\(transport.target.name): \(summary)"
         }
-        throw await fail(at: step.record, held, message: message, unreachable: false)
+        let failedOutput = outcome.steps.count > outcome.completed
+            ? Self.output(of: step.action, outcome.steps[outcome.completed], status: failure.status) : nil
+        if step.record >= records.count {
+            for item in records { await deliver(item) }
+            throw OpError(message, output: ownOutput + (failedOutput.map { [$0] } ?? []))
+        }
+        let elapsed = outcome.steps.count > outcome.completed ? outcome.steps[outcome.completed].milliseconds : 0
+        throw await fail(at: step.record, records, own: own, message: message, output: failedOutput, unreachable: false,
+                         milliseconds: elapsed)
+    }
+
+    /// What a command step printed, for its op's record; nil for writes and checks.
+    static func output(of action: PlannedAction, _ ran: ApplyBatch.StepOutput, status: Int32) -> CommandOutput? {
+        guard case .run(let command, _) = action else { return nil }
+        return CommandOutput(command: command, status: status, stdout: ran.stdout, stderr: ran.stderr,
+                             milliseconds: ran.milliseconds)
     }
 
     /// The follow-up keys of the ops that have steps in the batch.
-    private func markers(_ steps: [Step], _ held: [OpRecord]) -> [String] {
+    private func markers(_ steps: [Step], _ held: [Held], own: String?) -> [String] {
         guard let followUps else { return [] }
         var keys: [String] = []
-        for step in steps where step.record < held.count {
-            let key = followUps.key(held[step.record].location)
+        for step in steps {
+            let location: String
+            if step.record < held.count, case .record(let record) = held[step.record] {
+                location = record.location
+            } else if step.record >= held.count, let own {
+                location = own
+            } else {
+                continue
+            }
+            let key = followUps.key(location)
             if !keys.contains(key) { keys.append(key) }
         }
         return keys
@@ -174,21 +256,29 @@ final class ApplyQueue: @unchecked Sendable {
     /// one cut off.
     func abandon(_ error: TransportError) async -> Failed? {
         let (steps, held) = takeAll()
-        guard let first = steps.first else {
-            for record in held { await deliver(record) }
+        guard let first = steps.first, first.record < held.count else {
+            for item in held { await deliver(item) }
             return nil
         }
         transport.invalidate()
-        return await fail(at: first.record, held, message: error.description, unreachable: error.isFatalForHost)
+        return await fail(at: first.record, held, own: nil, message: error.description, output: nil,
+                          unreachable: error.isFatalForHost)
     }
 
-    /// Delivers the records before `index`, the one at `index` as failed; drops the rest.
-    private func fail(at index: Int, _ held: [OpRecord], message: String, unreachable: Bool) async -> Failed {
-        for record in held.prefix(index) { await deliver(record) }
-        var failed = held[index]
+    /// Delivers what came before `index`, the record at `index` as failed; drops the rest.
+    private func fail(at index: Int, _ held: [Held], own: String?, message: String, output: CommandOutput?,
+                      unreachable: Bool, milliseconds: Int = 0) async -> Failed {
+        for item in held.prefix(index) { await deliver(item) }
+        guard index < held.count, case .record(var failed) = held[index] else {
+            // The op being decided now was cut off: its own failure says so.
+            return Failed(message: message, unreachable: unreachable, location: own ?? "")
+        }
         failed.status = .failed
         failed.error = message
-        await deliver(failed)
-        return Failed(message: "\(failed.op) at \(failed.location): \(message)", unreachable: unreachable)
+        failed.milliseconds += milliseconds
+        if let output { failed.output.append(output) }
+        await deliver(.record(failed))
+        return Failed(message: "\(failed.op) at \(failed.location): \(message)", unreachable: unreachable,
+                      location: failed.location)
     }
 }

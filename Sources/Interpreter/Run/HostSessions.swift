@@ -163,10 +163,25 @@ public actor HostSessions {
         reports[target]?.ops.append(record)
     }
 
-    func markFailed(_ target: HostTarget, status: HostReport.Status, error: String) {
+    func markFailed(_ target: HostTarget, status: HostReport.Status, error: String, failedAt: String? = nil) {
         register(target)
         reports[target]?.status = status
         reports[target]?.error = error
+        reports[target]?.failedAt = failedAt
+    }
+
+    /// `log(...)` lines outside any host, and notes about the run as a whole.
+    private(set) var runLogs: [LogLine] = []
+
+    /// Records a log line where it came: after the ops its host has so far.
+    func appendLog(_ message: String, location: String?, for target: HostTarget?) {
+        guard let target else {
+            runLogs.append(LogLine(message: message, location: location))
+            return
+        }
+        register(target)
+        let afterOps = reports[target]?.ops.count ?? 0
+        reports[target]?.logs.append(LogLine(message: message, location: location, afterOps: afterOps))
     }
 
     func isFailed(_ target: HostTarget) -> Bool {
@@ -188,6 +203,7 @@ public actor HostSessions {
         for target in order {
             reports[target]?.status = .ok
             reports[target]?.error = nil
+            reports[target]?.failedAt = nil
         }
     }
 
@@ -251,11 +267,10 @@ struct RunHostContext: HostContext {
         return try await OpExecutor.run(command, on: self)
     }
 
-    func apply(_ plan: OpPlan) async throws {
-        if let queue {
-            queue.enqueue(plan)
-        } else {
-            try await OpExecutor.apply(plan.actions, effect: plan.effect, on: self)
-        }
+    func apply(_ plan: OpPlan) async throws -> [CommandOutput] {
+        guard let queue else { return try await OpExecutor.apply(plan.actions, effect: plan.effect, on: self) }
+        if plan.wantsOutput { return try await queue.applyNow(plan, location: plan.calledAt ?? "") }
+        queue.enqueue(plan)
+        return []
     }
 }

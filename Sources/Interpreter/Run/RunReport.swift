@@ -9,10 +9,14 @@ public struct OpRecord: Sendable, Codable, Equatable {
     public var commands: [String]
     public var reason: String?
     public var error: String?
+    /// Wall time: planning, plus the time its own steps took on the host when they ran in
+    /// a batch (`ApplyBatch` stamps each step).
     public var milliseconds: Int
+    /// What each command the op ran printed, in order; the failing one last, with its status.
+    public var output: [CommandOutput]
 
     public init(op: String, location: String, status: Status, diff: String = "", commands: [String] = [],
-                reason: String? = nil, error: String? = nil, milliseconds: Int = 0) {
+                reason: String? = nil, error: String? = nil, milliseconds: Int = 0, output: [CommandOutput] = []) {
         self.op = op
         self.location = location
         self.status = status
@@ -21,6 +25,56 @@ public struct OpRecord: Sendable, Codable, Equatable {
         self.reason = reason
         self.error = error
         self.milliseconds = milliseconds
+        self.output = output
+    }
+
+    /// The command that failed, when the op failed because a command did.
+    public var failedCommand: CommandOutput? {
+        guard status == .failed, let last = output.last, last.status != 0 else { return nil }
+        return last
+    }
+}
+
+/// One command an op ran on a host: its exit status and what it printed, each stream kept
+/// up to `limit` bytes (its end, where the reason for a failure usually is).
+public struct CommandOutput: Sendable, Codable, Equatable {
+    public var command: String
+    public var status: Int32
+    public var stdout: String
+    public var stderr: String
+    public var milliseconds: Int
+
+    /// Bytes kept of each stream.
+    public static let limit = 64 * 1024
+
+    public init(command: String, status: Int32, stdout: String, stderr: String, milliseconds: Int = 0) {
+        self.command = command
+        self.status = status
+        self.stdout = Self.bounded(stdout)
+        self.stderr = Self.bounded(stderr)
+        self.milliseconds = milliseconds
+    }
+
+    /// The text's last `limit` bytes (whole lines), after a note of what was left out.
+    static func bounded(_ text: String) -> String {
+        let bytes = Array(text.utf8)
+        guard bytes.count > limit else { return text }
+        var tail = bytes.suffix(limit)
+        if let newline = tail.firstIndex(of: UInt8(ascii: "\n")) { tail = tail[(newline + 1)...] }
+        return "[\(bytes.count - tail.count) earlier bytes not kept]\n" + String(decoding: tail, as: UTF8.self)
+    }
+}
+
+/// A `log(...)` line, where it came in the run: after `afterOps` op records of its host.
+public struct LogLine: Sendable, Codable, Equatable {
+    public var message: String
+    public var location: String?
+    public var afterOps: Int
+
+    public init(message: String, location: String? = nil, afterOps: Int = 0) {
+        self.message = message
+        self.location = location
+        self.afterOps = afterOps
     }
 }
 
@@ -37,6 +91,11 @@ public struct HostReport: Sendable, Codable, Equatable {
     public var stats: TransportStats
     /// What `--rollback-on-failure` put back on this host after a failure.
     public var rolledBack: [String]?
+    /// Where the op whose failure failed the host is (its record says why); nil when the
+    /// host failed outside any op record (unreachable, a runtime error).
+    public var failedAt: String?
+    /// The host's `log(...)` lines and notes (waiting for a lock), in order.
+    public var logs: [LogLine] = []
 
     public init(host: String, address: String) {
         self.host = host
@@ -58,6 +117,8 @@ public struct RunReport: Sendable, Codable, Equatable {
     public var hosts: [HostReport]
     /// An error outside any host (a runtime error in top-level code).
     public var error: String?
+    /// `log(...)` lines outside any host, and notes about skipped blocks.
+    public var logs: [LogLine] = []
 
     public init(recipe: String, checkMode: Bool, hosts: [HostReport] = [], error: String? = nil) {
         self.recipe = recipe
@@ -77,6 +138,16 @@ public protocol RunObserver: Sendable {
     func opFinished(_ host: HostTarget, _ record: OpRecord)
     func hostFailed(_ host: HostTarget, _ report: HostReport)
     func log(_ host: HostTarget?, _ message: String)
+    /// An op was decided and its record waits for changes queued before it (its own
+    /// included) to be applied; `opFinished` follows when they are.
+    func opQueued(_ host: HostTarget, _ record: OpRecord)
+    /// A batch of `changes` queued changes starts on the host.
+    func batchStarted(_ host: HostTarget, changes: Int)
+}
+
+extension RunObserver {
+    public func opQueued(_ host: HostTarget, _ record: OpRecord) {}
+    public func batchStarted(_ host: HostTarget, changes: Int) {}
 }
 
 /// An observer that ignores everything.

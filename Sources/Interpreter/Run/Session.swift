@@ -65,6 +65,18 @@ public final class Session: @unchecked Sendable {
 
     // MARK: - Entries
 
+    /// Runs a loaded recipe as one entry, its params bound to `params` (values checked and
+    /// typed by a recipe checker, as `run --set` does); the values hold for this entry only.
+    public func evaluate(_ program: Program, params: [String: Value], show: @Sendable (Value) -> Void) async -> EntryResult {
+        checker.sessionParamTypes = params.mapValues(\.type)
+        evaluator.paramValues = params
+        defer {
+            checker.sessionParamTypes = [:]
+            evaluator.paramValues = [:]
+        }
+        return await evaluate(program, show: show)
+    }
+
     /// Checks and runs one entry. `show` receives the value of each top-level expression
     /// worth printing (not the records of changing ops: the observer shows those).
     public func evaluate(_ program: Program, show: @Sendable (Value) -> Void) async -> EntryResult {

@@ -34,8 +34,12 @@ public struct ApplyBatch: Sendable {
 
     func hides(_ command: String) -> Bool { secrets?.appears(in: Array(command.utf8)) == true }
 
+    /// `crucible_now` reads the host's uptime (a builtin read, no process): the step
+    /// markers carry it, so each step's wall time is known to 10 ms.
     static let loop = #"""
 b=$1 pf=$2; shift 2; i=0
+crucible_now() { read t _ 2>/dev/null </proc/uptime || t=-; }
+crucible_now; printf '%s start %s\n' "$b" "$t"
 while [ $# -gt 0 ]; do
   if [ "$1" = m ]; then
     printf '%s\n' "$2" >> "$pf" 2>/dev/null || :
@@ -48,8 +52,9 @@ while [ $# -gt 0 ]; do
     h) cmd=$(head -c "$2"); (eval "$cmd") </dev/null; s=$?; shift 2 ;;
     *) s=99; shift $# ;;
   esac
-  if [ "$s" -ne 0 ]; then printf '\n%s %s failed %s\n' "$b" "$i" "$s"; exit 0; fi
-  printf '\n%s %s ok\n' "$b" "$i"
+  crucible_now
+  if [ "$s" -ne 0 ]; then printf '\n%s %s failed %s %s\n' "$b" "$i" "$s" "$t"; exit 0; fi
+  printf '\n%s %s ok %s\n' "$b" "$i" "$t"
   i=$((i + 1))
 done
 """#
@@ -90,40 +95,74 @@ done
         public var completed: Int
         /// The step that failed (index `completed`): its exit status and its stderr.
         public var failure: (status: Int32, message: String)?
+        /// What each step that ran printed and how long it took: the completed ones and
+        /// the failed one.
+        public var steps: [StepOutput] = []
 
         public static func == (a: Outcome, b: Outcome) -> Bool {
             a.completed == b.completed && a.failure?.status == b.failure?.status && a.failure?.message == b.failure?.message
         }
     }
 
+    /// One step's standard output and error, exactly as printed, and its wall time.
+    public struct StepOutput: Equatable, Sendable {
+        public var stdout: String
+        public var stderr: String
+        public var milliseconds: Int
+    }
+
     public func outcome(of result: CommandResult) -> Outcome {
+        let stdout = result.stdoutText, stderr = result.stderrText
         var completed = 0
         var failedStatus: Int32?
-        let prefix = nonce + " "
-        for line in result.stdoutText.split(separator: "\n", omittingEmptySubsequences: true) where line.hasPrefix(prefix) {
-            let words = line.dropFirst(prefix.count).split(separator: " ")
-            guard words.count >= 2, Int(words[0]) == completed else { continue }
-            if words[1] == "ok" {
+        var steps: [StepOutput] = []
+        // Each step's output runs from the end of the marker line before it to the newline
+        // the loop prints before its own marker.
+        var cursor = stdout.startIndex
+        var clock = Self.uptime(nil)
+        if let start = stdout.range(of: nonce + " start ") {
+            let end = stdout[start.upperBound...].firstIndex(of: "\n") ?? stdout.endIndex
+            clock = Self.uptime(stdout[start.upperBound..<end])
+            cursor = end < stdout.endIndex ? stdout.index(after: end) : end
+        }
+        while completed < actions.count, let marker = stdout.range(of: "\n\(nonce) \(completed) ", range: cursor..<stdout.endIndex) {
+            let lineEnd = stdout[marker.upperBound...].firstIndex(of: "\n") ?? stdout.endIndex
+            let words = stdout[marker.upperBound..<lineEnd].split(separator: " ")
+            let now = Self.uptime(words.count > (words.first == "ok" ? 1 : 2) ? words.last : nil)
+            let elapsed = clock.flatMap { start in now.map { max(0, Int((($0 - start) * 1000).rounded())) } } ?? 0
+            steps.append(StepOutput(stdout: String(stdout[cursor..<marker.lowerBound]),
+                                    stderr: stepStderr(completed, in: stderr), milliseconds: elapsed))
+            clock = now
+            cursor = lineEnd < stdout.endIndex ? stdout.index(after: lineEnd) : lineEnd
+            if words.first == "ok" {
                 completed += 1
-            } else if words[1] == "failed" {
-                failedStatus = words.count > 2 ? Int32(words[2]) ?? 1 : 1
+            } else {
+                failedStatus = words.count > 1 ? Int32(words[1]) ?? 1 : 1
                 break
             }
         }
-        if completed == actions.count { return Outcome(completed: completed, failure: nil) }
+        if completed == actions.count { return Outcome(completed: completed, failure: nil, steps: steps) }
         // A step that failed, or a script that died before saying (a signal, sh refusing).
         let status = failedStatus ?? (result.status == 0 ? 1 : result.status)
-        return Outcome(completed: completed, failure: (status, stepMessages(completed, in: result.stderrText)))
+        if steps.count == completed {
+            steps.append(StepOutput(stdout: String(stdout[cursor...]), stderr: stepStderr(completed, in: stderr), milliseconds: 0))
+        }
+        return Outcome(completed: completed, failure: (status, stepMessages(completed, in: stderr)), steps: steps)
     }
 
-    /// What step `index` wrote to stderr (after its marker, up to the next one).
-    func stepMessages(_ index: Int, in stderr: String) -> String {
-        let marker = "\(nonce) \(index)\n"
-        guard let start = stderr.range(of: marker) else {
-            return stderr.trimmingCharacters(in: .whitespacesAndNewlines)
-        }
+    static func uptime(_ word: Substring?) -> Double? { word.flatMap { Double($0) } }
+
+    /// Everything step `index` wrote to stderr, untrimmed.
+    func stepStderr(_ index: Int, in stderr: String) -> String {
+        guard let start = stderr.range(of: "\(nonce) \(index)\n") else { return "" }
         var text = stderr[start.upperBound...]
         if let next = text.range(of: "\(nonce) \(index + 1)\n") { text = text[..<next.lowerBound] }
-        return text.trimmingCharacters(in: .whitespacesAndNewlines)
+        return String(text)
+    }
+
+    /// What step `index` wrote to stderr (after its marker, up to the next one), trimmed.
+    func stepMessages(_ index: Int, in stderr: String) -> String {
+        guard stderr.contains("\(nonce) \(index)\n") else { return stderr.trimmingCharacters(in: .whitespacesAndNewlines) }
+        return stepStderr(index, in: stderr).trimmingCharacters(in: .whitespacesAndNewlines)
     }
 }

@@ -8,6 +8,10 @@ import Interpreter
 ///
 /// Idempotence comes from the guards: `creates` skips the command when a path exists,
 /// `unless` skips it when a check command succeeds. Both are read in one exec.
+///
+/// The result carries the command's `stdout`, `stderr` and `rc`, so a recipe can branch on
+/// what it printed; a `run` whose result is used is applied at once (with the changes queued
+/// before it), one whose result is thrown away is queued with the others.
 enum RunCommand {
     static let spec = OpSpec(
         name: "run",
@@ -23,7 +27,12 @@ enum RunCommand {
             #"run "packstack --gen-answer-file=/root/answers.txt" creates: "/root/answers.txt""#,
             #"run "usermod -aG libvirt nova" unless: "id -nG nova | grep -qw libvirt""#,
         ],
-        resultFields: [FieldSpec("skipped_by", oneOf: ["creates", "unless", ""], doc: "`creates` or `unless` when a guard skipped the command, else empty")],
+        resultFields: [
+            FieldSpec("skipped_by", oneOf: ["creates", "unless", ""], doc: "`creates` or `unless` when a guard skipped the command, else empty"),
+            FieldSpec("stdout", .string, doc: "What the command printed on standard output, without the final newline; empty when it did not run."),
+            FieldSpec("stderr", .string, doc: "What it printed on standard error, without the final newline; empty when it did not run."),
+            FieldSpec("rc", .oneOf([.int, .none]), doc: "Its exit status; none when it did not run (a guard skipped it, or check mode)."),
+        ],
         guards: ["creates", "unless"],
         body: .plan { arguments, context in try await plan(arguments, context) })
 
@@ -40,14 +49,22 @@ enum RunCommand {
             let guardResult = unless == nil ? try await context.probe(probe) : try await context.check(probe)
             let answers = HostProbe.fields(guardResult.stdoutText)
             if let creates, answers["creates"] == "yes" {
-                return .noChange("\(creates) exists", details: ["skipped_by": .string("creates")])
+                return notRun(.noChange("\(creates) exists", details: ["skipped_by": .string("creates")]))
             }
             if answers["unless"] == "yes" {
-                return .noChange("the `unless` check succeeded", details: ["skipped_by": .string("unless")])
+                return notRun(.noChange("the `unless` check succeeded", details: ["skipped_by": .string("unless")]))
             }
         }
-        return OpPlan(actions: [.run(command: inDirectory(chdir, command), summary: "run \(command)")],
-                      details: ["skipped_by": .string("")])
+        return notRun(OpPlan(actions: [.run(command: inDirectory(chdir, command), summary: "run \(command)")],
+                             details: ["skipped_by": .string("")], wantsOutput: arguments.resultUsed))
+    }
+
+    /// The plan with the `stdout`, `stderr` and `rc` of a command that did not run (skipped,
+    /// or check mode); a command that runs replaces them with its own.
+    static func notRun(_ plan: OpPlan) -> OpPlan {
+        var plan = plan
+        for (key, value) in CommandOutput.fields([]) { plan.details[key] = value }
+        return plan
     }
 
     /// `creates=yes|no` and `unless=yes|no` from one exec.

@@ -9,10 +9,11 @@ struct Lint: AsyncParsableCommand {
         discussion: "Reports every error in one go, in the recipe and in its params files. Without --params or --set values, missing required params are not errors."
     )
 
-    @ArgumentParser.Argument(help: "Recipe files or bundled recipe names.")
+    @ArgumentParser.Argument(help: "Recipe files or bundled recipe names.", completion: Completions.recipe)
     var recipes: [String] = []
 
     @OptionGroup var params: ParamOptions
+    @OptionGroup var color: ColorOption
 
     @Option(help: "Output format: text (with the source line and a caret) or json (for editors and CI).")
     var format: OutputFormat = .text
@@ -27,7 +28,7 @@ struct Lint: AsyncParsableCommand {
         if recipes.isEmpty && !listIds { throw ValidationError("give at least one recipe file or bundled recipe name") }
     }
 
-    enum OutputFormat: String, ExpressibleByArgument { case text, json }
+    enum OutputFormat: String, ExpressibleByArgument, CaseIterable { case text, json }
 
     func run() async throws {
         if listIds {
@@ -92,14 +93,18 @@ enum DiagnosticJSON {
     }
 
     static func encode(_ diagnostics: [Diagnostic]) -> String {
-        let entries = diagnostics.map { diagnostic -> Entry in
+        let entries = entries(diagnostics)
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+        return String(decoding: (try? encoder.encode(entries)) ?? Data("[]".utf8), as: UTF8.self)
+    }
+
+    static func entries(_ diagnostics: [Diagnostic]) -> [Entry] {
+        diagnostics.map { diagnostic -> Entry in
             let start = diagnostic.span.startLocation, end = diagnostic.span.endLocation
             return Entry(file: diagnostic.span.file.name, line: start.line, column: start.column, endLine: end.line,
                          endColumn: end.column, severity: diagnostic.severity.rawValue, id: diagnostic.id,
                          message: diagnostic.message, hint: diagnostic.hint)
         }
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
-        return String(decoding: (try? encoder.encode(entries)) ?? Data("[]".utf8), as: UTF8.self)
     }
 }

@@ -15,7 +15,7 @@ struct Params: AsyncParsableCommand {
             """
     )
 
-    @Argument(help: "Recipe file or bundled recipe name.")
+    @Argument(help: "Recipe file or bundled recipe name.", completion: Completions.recipe)
     var recipe: String
 
     @OptionGroup var params: ParamOptions

@@ -1,4 +1,5 @@
 import ArgumentParser
+import Interpreter
 
 struct Recipes: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -19,10 +20,11 @@ struct Recipes: ParsableCommand {
 
     struct Show: ParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Print a bundled recipe's source (redirect it to a file to fork it).")
-        @Argument(help: "Bundled recipe name.") var name: String
+        @Argument(help: "Bundled recipe name.", completion: Completions.bundledRecipes) var name: String
         func run() throws {
             guard let text = BundledRecipes.text(named: name) else {
-                printError("error: no bundled recipe `\(name)`; bundled: \(BundledRecipes.names.joined(separator: ", "))\n")
+                let hint = Suggestions.hint(for: name, in: BundledRecipes.names).map { "; \($0)" } ?? ""
+                printError("error: no bundled recipe `\(name)`\(hint)\nbundled recipes: \(BundledRecipes.names.joined(separator: ", "))\n")
                 throw ExitStatus.recipeError
             }
             print(text, terminator: "")

@@ -16,15 +16,16 @@ struct Repl: AsyncParsableCommand {
             """
     )
 
-    @Argument(help: "The host: [user@]address[:port], an ssh config alias, NAME=ADDRESS, or `local`.")
+    @Argument(help: "The host: [user@]address[:port], an ssh config alias, NAME=ADDRESS, or `local`.", completion: Completions.host)
     var host: String
 
     @OptionGroup var connection: ConnectionOptions
+    @OptionGroup var color: ColorOption
 
     @Flag(name: .shortAndLong, help: "Start in check mode (dry run): show diffs, change nothing.")
     var check = false
 
-    @Option(help: ArgumentHelp("History file (default ~/.crucible_history).", valueName: "FILE"))
+    @Option(help: ArgumentHelp("History file (default ~/.crucible_history).", valueName: "FILE"), completion: .file())
     var history: String?
 
     func validate() throws {

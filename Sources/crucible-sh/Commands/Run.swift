@@ -14,16 +14,17 @@ struct Run: AsyncParsableCommand {
             """
     )
 
-    @Argument(help: "Recipe file or bundled recipe name.")
+    @Argument(help: "Recipe file or bundled recipe name.", completion: Completions.recipe)
     var recipe: String
 
     @OptionGroup var params: ParamOptions
     @OptionGroup var connection: ConnectionOptions
+    @OptionGroup var color: ColorOption
 
     @Flag(name: .shortAndLong, help: "Dry run: show what would change (diffs, commands); change nothing.")
     var check = false
 
-    @Flag(help: "Print the run report as JSON on standard output.")
+    @Flag(help: "Print the run report as JSON on standard output (docs/json.md); progress goes to standard error.")
     var json = false
 
     @Flag(help: "Show file diffs for changes in a real run too (check mode always shows them).")
@@ -56,7 +57,7 @@ struct Run: AsyncParsableCommand {
     @Flag(help: "Run only the recipe's preflight and `verify on` blocks: check the hosts, change nothing.")
     var verifyOnly = false
 
-    @Flag(name: .shortAndLong, help: "Show commands and their output.")
+    @Flag(name: .shortAndLong, help: "Show every op (with why it had nothing to do), the commands of each change and what each printed.")
     var verbose = false
 
     func validate() throws {
@@ -65,7 +66,13 @@ struct Run: AsyncParsableCommand {
     }
 
     func run() async throws {
-        let checked = try CheckedRecipe.prepare(recipe, params: params, command: "run")
+        let checked: CheckedRecipe
+        do {
+            checked = try CheckedRecipe.prepare(recipe, params: params, command: "run")
+        } catch let rejected as CheckedRecipe.Rejected {
+            if json { print(ReportJSON.error(kind: "recipe", message: rejected.message, diagnostics: rejected.diagnostics)) }
+            throw rejected
+        }
         let transports = try TransportChoice.factory(connection)
         printHeader(checked)
         let showDiffs = check || diff || verbose
@@ -85,9 +92,9 @@ struct Run: AsyncParsableCommand {
         let report = await evaluator.run(checked.program)
         live?.finish()
         if json {
-            print(ReportJSON.encode(report))
+            print(ReportJSON.encode(report, warnings: checked.warnings + headerWarnings))
         } else {
-            print(Recap.render(report, color: Terminal.useColor))
+            print(Recap.render(report, color: Terminal.useColor, columns: Terminal.columns))
         }
         if let error = report.error { printError(TerminalText.visible(error)) }
         throw report.succeeded ? ExitStatus.success : ExitStatus.hostFailure
@@ -97,11 +104,13 @@ struct Run: AsyncParsableCommand {
     /// cannot be weakened silently.
     func printHeader(_ checked: CheckedRecipe) {
         var lines = ["crucible-sh \(Crucible.version): \(checked.program.file.name)\(check ? " (check mode: nothing will be changed)" : "")"]
-        if connection.acceptNewHostKeys {
-            lines.append("warning: --accept-new-host-keys: keys of hosts not in known_hosts are recorded without verification")
-        }
+        lines += headerWarnings.map { "warning: \($0)" }
         if let file = connection.knownHosts { lines.append("host keys checked against \(file)") }
         let text = lines.joined(separator: "\n") + "\n"
         if json { printError(text) } else { print(text, terminator: "") }
+    }
+
+    var headerWarnings: [String] {
+        connection.acceptNewHostKeys ? ["--accept-new-host-keys: keys of hosts not in known_hosts are recorded without verification"] : []
     }
 }

@@ -2,7 +2,11 @@ import Foundation
 import Interpreter
 
 /// Prints run events as they happen, one line per event (safe to read in CI logs);
-/// diffs under the changed op in check mode or with --diff.
+/// diffs under the changed op in check mode or with --diff. A failure is told once, in
+/// full, under its op: the command, its exit status and what it printed (the last
+/// `FailureText.shownLines` lines of each stream); the host's own FAILED line is only for
+/// failures no op line showed (unreachable, a runtime error). `-v` adds each command's
+/// output under it.
 final class ConsoleObserver: RunObserver, @unchecked Sendable {
     let showDiffs: Bool
     let verbose: Bool
@@ -27,15 +31,29 @@ final class ConsoleObserver: RunObserver, @unchecked Sendable {
         let record = record.forTerminal
         var text = "[\(host.name)] " + paint(record.status.rawValue.padding(7), record.status) + " \(record.op) (\(record.location))"
         if let reason = record.reason, !reason.isEmpty, record.status == .ok, verbose { text += ": \(reason)" }
-        if let error = record.error { text += "\n    " + error.replacingAll("\n", with: "\n    ") }
+        if let failed = record.failedCommand {
+            text += "\n" + FailureText.render(failed, indent: "    ")
+        } else if let error = record.error {
+            text += "\n    " + error.replacingAll("\n", with: "\n    ")
+        }
         if record.status == .changed {
             if showDiffs, !record.diff.isEmpty { text += "\n" + indent(colorDiff(record.diff)) }
-            if showDiffs || verbose { for command in record.commands { text += "\n    $ \(command)" } }
+            if showDiffs || verbose {
+                var outputs = record.output[...]
+                for command in record.commands {
+                    text += "\n    $ \(command)"
+                    guard verbose, let index = outputs.firstIndex(where: { $0.command == command }) else { continue }
+                    text += FailureText.streams(outputs[index], indent: "      ")
+                    outputs = outputs[(index + 1)...]
+                }
+            }
         }
         emit(text)
     }
 
+    /// Printed only when no op line told the failure already (`failedAt` is nil).
     func hostFailed(_ host: HostTarget, _ report: HostReport) {
+        guard report.failedAt == nil else { return }
         emit("[\(host.name)] " + Recap.paint(report.failureLabel, "31", color) + ": " + (report.forTerminal.error ?? "").trimmed)
     }
 
@@ -66,5 +84,33 @@ final class ConsoleObserver: RunObserver, @unchecked Sendable {
             line.hasPrefix("+") && !line.hasPrefix("+++") ? "\u{1B}[32m\(line)\u{1B}[0m"
                 : line.hasPrefix("-") && !line.hasPrefix("---") ? "\u{1B}[31m\(line)\u{1B}[0m" : String(line)
         }.joined(separator: "\n")
+    }
+}
+
+/// A failed command as the run output shows it: the command, its exit status, then what it
+/// printed, each stream cut to its last lines.
+enum FailureText {
+    static let shownLines = 20
+
+    /// Text already made `visible`.
+    static func render(_ output: CommandOutput, indent: String) -> String {
+        var text = "\(indent)$ \(output.command)\n\(indent)exit status \(output.status)"
+        let streams = Self.streams(output, indent: indent)
+        text += streams.isEmpty ? "\n\(indent)(no output)" : streams
+        return text
+    }
+
+    /// `stdout:` and `stderr:` with their last lines under them; empty streams are left out.
+    static func streams(_ output: CommandOutput, indent: String) -> String {
+        var text = ""
+        for (name, stream) in [("stdout", output.stdout), ("stderr", output.stderr)] {
+            var lines = stream.split(separator: "\n", omittingEmptySubsequences: false)
+            if lines.last == "" { lines.removeLast() }
+            guard !lines.isEmpty else { continue }
+            let shown = lines.suffix(shownLines)
+            text += "\n\(indent)\(name)" + (shown.count < lines.count ? " (last \(shown.count) of \(lines.count) lines)" : "") + ":"
+            for line in shown { text += "\n\(indent)  \(line)" }
+        }
+        return text
     }
 }

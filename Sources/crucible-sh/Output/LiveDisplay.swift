@@ -4,25 +4,44 @@ import Interpreter
 /// On a terminal: one live line per host of the running `on` block (its current op and how
 /// many ops it has done), redrawn in place, with changes and failures printed above it as
 /// they happen. Off a terminal the plain `ConsoleObserver` is used instead.
+///
+/// The counter counts ops as they are decided: an op whose changes wait in the host's apply
+/// queue counts at once, so the line moves while a batch is prepared, and while the batch
+/// runs the line says how many changes it applies and for how long. Each line is cut to the
+/// terminal's width (a wrapped line would break the redraw), and a resize (SIGWINCH)
+/// redraws them at the new width. Erasing moves up one row per line drawn: a terminal that
+/// re-wraps its lines when it narrows (tmux, VTE) may keep a piece of the old line above
+/// the new one, but no line of the run's output is ever erased.
 final class LiveDisplay: RunObserver, @unchecked Sendable {
     private struct HostLine {
         var current = "connecting"
+        /// Records delivered, and records decided that wait for their batch.
         var done = 0
+        var waiting = 0
         var changed = 0
         var failed = false
         var finished = false
+        /// When the batch that runs now started.
+        var batchStart: Date?
     }
 
     private let lock = NSLock()
     private var hosts: [String] = []
     private var lines: [String: HostLine] = [:]
-    private var drawnLines = 0
+    /// How many live lines are on the screen (each one row: they are cut to the width).
+    private var drawn = 0
+    private var width: Int
     private let events: ConsoleObserver
     private let color: Bool
+    private var resize: DispatchSourceSignal?
+    private var ticker: DispatchSourceTimer?
 
-    init(showDiffs: Bool, color: Bool) {
+    init(showDiffs: Bool, color: Bool, width: Int? = Terminal.columns) {
         self.color = color
+        self.width = width ?? 80
         self.events = ConsoleObserver(showDiffs: showDiffs, verbose: false, quiet: false, color: color)
+        watchResizes()
+        startTicker()
     }
 
     func hostStarted(_ host: HostTarget, blockLocation: String) {
@@ -36,12 +55,35 @@ final class LiveDisplay: RunObserver, @unchecked Sendable {
         update(host.name) { $0.current = "\(op) (\(location))" }
     }
 
+    func opQueued(_ host: HostTarget, _ record: OpRecord) {
+        update(host.name) { line in
+            line.waiting += 1
+            if record.status == .changed { line.changed += 1 }
+        }
+    }
+
+    func batchStarted(_ host: HostTarget, changes: Int) {
+        update(host.name) { line in
+            line.current = "applying \(changes) change\(changes == 1 ? "" : "s")"
+            line.batchStart = Date()
+        }
+    }
+
     func opFinished(_ host: HostTarget, _ record: OpRecord) {
         update(host.name) { line in
             line.done += 1
-            if record.status == .changed { line.changed += 1 }
+            if line.waiting > 0 {
+                // Counted when it was queued.
+                line.waiting -= 1
+                if record.status == .failed, line.changed > 0 { line.changed -= 1 }
+            } else if record.status == .changed {
+                line.changed += 1
+            }
             if record.status == .failed { line.failed = true }
-            line.current = "idle"
+            if line.waiting == 0 {
+                line.current = "idle"
+                line.batchStart = nil
+            }
         }
         // Changes and failures stay on screen; unchanged ops only move the counter.
         if record.status != .ok { above { events.opFinished(host, record) } }
@@ -51,6 +93,9 @@ final class LiveDisplay: RunObserver, @unchecked Sendable {
         update(host.name) { line in
             line.failed = true
             line.finished = true
+            // Ops that waited behind the failure never ran.
+            line.waiting = 0
+            line.batchStart = nil
             line.current = report.failureLabel.lowercased()
         }
         above { events.hostFailed(host, report) }
@@ -62,6 +107,8 @@ final class LiveDisplay: RunObserver, @unchecked Sendable {
 
     /// Clears the live lines once the run is over, before the recap is printed.
     func finish() {
+        ticker?.cancel()
+        resize?.cancel()
         lock.lock()
         defer { lock.unlock() }
         erase()
@@ -70,43 +117,78 @@ final class LiveDisplay: RunObserver, @unchecked Sendable {
     // MARK: - Drawing
 
     private func update(_ host: String, _ change: (inout HostLine) -> Void) {
-        lock.lock()
-        defer { lock.unlock() }
-        if lines[host] == nil {
-            hosts.append(host)
-            lines[host] = HostLine()
-        }
-        change(&lines[host]!)
-        erase()
-        draw()
+        redraw(before: {
+            if lines[host] == nil {
+                hosts.append(host)
+                lines[host] = HostLine()
+            }
+            change(&lines[host]!)
+        })
     }
 
     private func above(_ print: () -> Void) {
+        redraw(between: print)
+    }
+
+    /// Under the lock: `before`, the live lines erased, `between`, the live lines drawn.
+    private func redraw(before: () -> Void = {}, between: () -> Void = {}) {
         lock.lock()
         defer { lock.unlock() }
+        before()
         erase()
-        print()
+        between()
         draw()
     }
 
+    /// Moves up over the live lines and clears to the end of the screen.
     private func erase() {
-        guard drawnLines > 0 else { return }
-        var text = ""
-        for _ in 0..<drawnLines { text += "\u{1B}[1A\u{1B}[2K" }
-        FileHandle.standardOutput.write(Data(text.utf8))
-        drawnLines = 0
+        guard drawn > 0 else { return }
+        FileHandle.standardOutput.write(Data("\r\u{1B}[\(drawn)A\u{1B}[J".utf8))
+        drawn = 0
     }
 
     private func draw() {
-        let width = hosts.map(\.count).max() ?? 0
+        let nameWidth = hosts.map(\.count).max() ?? 0
         var text = ""
         for host in hosts {
             let line = lines[host]!
+            var plain = " \(host.padding(nameWidth))  \(String(line.done + line.waiting).leftPadding(3)) done  \(line.current)"
+            if let start = line.batchStart { plain += " \(Int(Date().timeIntervalSince(start)))s" }
+            plain = TerminalText.visible(plain)
+            // One column is kept free: a line that fills the last column wraps on some terminals.
+            let cut = String(plain.prefix(max(1, width - 2)))
             let status = line.failed ? Recap.paint("✗", "31", color) : line.changed > 0 ? Recap.paint("~", "33", color) : Recap.paint("•", "32", color)
-            text += "\(status) \(TerminalText.visible(host.padding(width)))  \(String(line.done).leftPadding(3)) done  "
-                + TerminalText.visible(line.current) + "\n"
+            text += status + cut + "\n"
+            drawn += 1
         }
         FileHandle.standardOutput.write(Data(text.utf8))
-        drawnLines = hosts.count
+    }
+
+    // MARK: - Resizes and the clock
+
+    private func watchResizes() {
+        signal(SIGWINCH, SIG_IGN)
+        let source = DispatchSource.makeSignalSource(signal: SIGWINCH, queue: .global())
+        source.setEventHandler { [weak self] in self?.resized() }
+        source.resume()
+        resize = source
+    }
+
+    private func resized() {
+        redraw(before: { width = Terminal.columns ?? width })
+    }
+
+    /// Redraws every second while a batch runs, so its time moves.
+    private func startTicker() {
+        let timer = DispatchSource.makeTimerSource(queue: .global())
+        timer.schedule(deadline: .now() + 1, repeating: 1)
+        timer.setEventHandler { [weak self] in self?.tick() }
+        timer.resume()
+        ticker = timer
+    }
+
+    private func tick() {
+        guard lock.withLock({ lines.values.contains { $0.batchStart != nil } }) else { return }
+        redraw()
     }
 }

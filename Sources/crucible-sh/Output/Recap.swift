@@ -1,8 +1,10 @@
 import Interpreter
 
-/// The table printed at the end of a run: one row per host.
+/// The table printed at the end of a run: one row per host, and under a failed host a
+/// one-line summary of why (the whole story was printed where it happened).
 enum Recap {
-    static func render(_ report: RunReport, color: Bool) -> String {
+    /// `columns`: the terminal's width, to cut the summary lines to; nil leaves them whole.
+    static func render(_ report: RunReport, color: Bool, columns: Int? = nil) -> String {
         guard !report.hosts.isEmpty else { return report.checkMode ? "check mode: no hosts" : "no hosts" }
         let width = max(4, report.hosts.map(\.host.count).max() ?? 4)
         var lines = [(report.checkMode ? "RECAP (check mode: nothing was changed)" : "RECAP")]
@@ -14,10 +16,20 @@ enum Recap {
             let painted = paint(host.host.padding(width), host.status == .ok ? (host.changedCount > 0 ? "33" : "32") : "31", color)
             lines.append(painted + "  " + String(host.okCount).leftPadding(4) + "  " + String(host.changedCount).leftPadding(7)
                          + "  " + String(failed).leftPadding(6) + "  " + String(unreachable).leftPadding(11))
-            if let error = host.error { lines.append("  " + error.trimmed.replacingAll("\n", with: "\n  ")) }
+            if let error = host.error {
+                // The row above names the host: the message need not say it again.
+                lines.append(summary(error.replacingOccurrences(of: ": \(host.host): ", with: ": "), width: columns.map { $0 - 3 }))
+            }
             for line in host.rolledBack ?? [] { lines.append("  rollback: \(line)") }
         }
         return lines.joined(separator: "\n")
+    }
+
+    /// The first line of a failure, indented, cut to `width` with an ellipsis.
+    static func summary(_ error: String, width: Int?) -> String {
+        let first = error.trimmed.split(separator: "\n").first.map(String.init) ?? ""
+        guard let width, first.count > width else { return "  " + first }
+        return "  " + first.prefix(max(10, width) - 1) + "…"
     }
 
     static func paint(_ text: String, _ code: String, _ color: Bool) -> String {

@@ -57,6 +57,13 @@ extension OpRecord {
         record.commands = commands.map(TerminalText.visible)
         record.reason = reason.map(TerminalText.visible)
         record.error = error.map(TerminalText.visible)
+        record.output = output.map { output in
+            var output = output
+            output.command = TerminalText.visible(output.command)
+            output.stdout = TerminalText.visible(output.stdout)
+            output.stderr = TerminalText.visible(output.stderr)
+            return output
+        }
         return record
     }
 }

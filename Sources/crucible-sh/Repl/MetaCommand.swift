@@ -5,7 +5,8 @@ enum MetaCommand: Equatable {
     case help(op: String?)
     case facts
     case check(on: Bool?)
-    case load(path: String)
+    /// `:load FILE [--set NAME=VALUE]...`
+    case load(path: String, sets: [String])
     case hosts
     case connect(host: String)
     case quit
@@ -17,7 +18,8 @@ enum MetaCommand: Equatable {
     static let summary = """
         :help             this help          :help OP      an op's parameters and examples
         :facts            the host's facts   :check on|off dry-run mode (show diffs, change nothing)
-        :load FILE        run a recipe file  :hosts        hosts you can :connect to
+        :load FILE [--set NAME=VALUE]...     run a recipe file, its params given as with `run`
+        :hosts            hosts you can :connect to
         :connect HOST     switch host        :quit         leave (or Ctrl-D)
         """
 
@@ -37,7 +39,22 @@ enum MetaCommand: Equatable {
             default: return .invalid("`:check` takes `on` or `off`, not `\(argument)`")
             }
         case "load":
-            return argument.isEmpty ? .invalid("`:load` needs a recipe file: `:load FILE`") : .load(path: argument)
+            guard let path = rest.first else { return .invalid("`:load` needs a recipe file: `:load FILE [--set NAME=VALUE]...`") }
+            var sets: [String] = []
+            var words = rest.dropFirst()[...]
+            while let word = words.popFirst() {
+                if word.hasPrefix("--set="), word.count > 6 {
+                    sets.append(String(word.dropFirst(6)))
+                } else if word == "--set", let value = words.popFirst() {
+                    sets.append(value)
+                } else {
+                    return .invalid("`:load` takes a file and `--set NAME=VALUE` options, not `\(word)`")
+                }
+            }
+            if let bad = sets.first(where: { !$0.contains("=") || $0.hasPrefix("=") }) {
+                return .invalid("`--set \(bad)`: expected NAME=VALUE")
+            }
+            return .load(path: path, sets: sets)
         case "hosts": return .hosts
         case "connect":
             return argument.isEmpty ? .invalid("`:connect` needs a host: `:connect [user@]address[:port]`, an ssh alias or `local`")

@@ -57,13 +57,16 @@ final class ReplLoop: @unchecked Sendable {
     enum Next { case goOn, quit }
 
     func handle(_ line: String) async -> Next {
-        input.remember(line)
         if pending.isEmpty {
             if line.trimmed.isEmpty { return .goOn }
-            if line.trimmed.hasPrefix(":") { return await meta(MetaCommand.parse(line)) }
+            if line.trimmed.hasPrefix(":") {
+                input.remember(line)
+                return await meta(MetaCommand.parse(line))
+            }
         }
         pending.append(line)
-        switch SessionEntry.parse(pending.joined(separator: "\n")) {
+        let entry = pending.joined(separator: "\n")
+        switch SessionEntry.parse(entry) {
         case .incomplete:
             return .goOn
         case .unfinishedWithErrors(let errors, _):
@@ -71,10 +74,13 @@ final class ReplLoop: @unchecked Sendable {
             reject(errors)
             return .goOn
         case .invalid(let diagnostics):
+            // A whole entry is one history item, however many lines it took.
+            input.remember(entry)
             pending = []
             reject(diagnostics)
             shown = []
         case .complete(let program):
+            input.remember(entry)
             pending = []
             // An entry whose mistakes were shown never runs, even if later lines made it parse.
             if shown.isEmpty { await evaluate(program) }
@@ -112,7 +118,7 @@ final class ReplLoop: @unchecked Sendable {
     /// Runs the entry in a task of its own; Ctrl-C cancels it (no further op starts),
     /// interrupts the local command that is running, and returns to the prompt at once. A
     /// remote command finishes in the background; the entry's output is dropped.
-    func evaluate(_ program: Program) async {
+    func evaluate(_ program: Program, params: [String: Value] = [:]) async {
         entryCount += 1
         let entry = entryCount
         let session = self.session
@@ -121,7 +127,7 @@ final class ReplLoop: @unchecked Sendable {
         defer { observer.end() }
         let task = Task {
             await ReplEntry.$id.withValue(entry) {
-                await session.evaluate(program) { value in
+                await session.evaluate(program, params: params) { value in
                     if ReplEntry.id == entry { output.line(value.literal) }
                 }
             }
@@ -172,7 +178,7 @@ final class ReplLoop: @unchecked Sendable {
             if let on { session.checkMode = on }
             output.line(session.checkMode ? "check mode on: ops show what they would change and change nothing"
                                           : "check mode off: ops apply their changes")
-        case .load(let path): await load(path)
+        case .load(let path, let sets): await load(path, sets: sets)
         case .hosts: await hosts()
         case .connect(let host): await connect(host)
         case .quit: return .quit
@@ -189,7 +195,7 @@ final class ReplLoop: @unchecked Sendable {
                 Type recipe code; it runs on \(session.target.name) as if inside `on host { ... }`.
                   ensure-line "/etc/hosts" "10.0.0.2 c1"   an op: prints ok/changed and the diff
                   let f = facts()                          `let` names persist between entries
-                  f.distro                                 an expression: prints its value
+                  f.distribution                           an expression: prints its value
                 An unfinished block or string continues on the next line. Tab completes; Ctrl-C
                 abandons the line or stops the running entry.
                 \(MetaCommand.summary)
@@ -217,7 +223,9 @@ final class ReplLoop: @unchecked Sendable {
         }
     }
 
-    func load(_ path: String) async {
+    /// Runs a recipe file as one entry. Its params take the `--set` values (typed and
+    /// checked as `run` does it) or their defaults.
+    func load(_ path: String, sets: [String]) async {
         let (program, diagnostics) = RecipeLoader().load(path: path)
         guard let program else {
             failures += 1
@@ -226,7 +234,15 @@ final class ReplLoop: @unchecked Sendable {
         }
         defer { shown = [] }
         if diagnostics.hasErrors { return reject(diagnostics) }
-        await evaluate(program)
+        let inputs = sets.map { set in
+            let eq = set.firstIndex(of: "=")!
+            return ParamInput(name: String(set[..<eq]), raw: String(set[set.index(after: eq)...]))
+        }
+        var checker = Checker(ops: Stdlib.all, inputs: inputs)
+        let paramIDs: Set<String> = ["E-param-missing", "E-param-unknown", "E-param-value"]
+        let paramErrors = checker.check(program).filter { paramIDs.contains($0.id) }
+        if !paramErrors.isEmpty { return reject(paramErrors) }
+        await evaluate(program, params: checker.paramValues)
     }
 
     func hosts() async {

@@ -3,16 +3,16 @@ import Interpreter
 
 /// Options shared by every command that talks to hosts.
 struct ConnectionOptions: ParsableArguments {
-    @Option(name: [.customShort("i"), .long], help: ArgumentHelp("Private key file (ed25519 or ECDSA); repeatable.", valueName: "FILE"))
+    @Option(name: [.customShort("i"), .long], help: ArgumentHelp("Private key file (ed25519 or ECDSA); repeatable.", valueName: "FILE"), completion: .file())
     var identity: [String] = []
 
-    @Option(name: .long, help: ArgumentHelp("known_hosts file to verify host keys against (default ~/.ssh/known_hosts).", valueName: "FILE"))
+    @Option(name: .long, help: ArgumentHelp("known_hosts file to verify host keys against (default ~/.ssh/known_hosts).", valueName: "FILE"), completion: .file())
     var knownHosts: String?
 
     @Flag(name: .long, help: "Record the keys of hosts not yet known (like OpenSSH's StrictHostKeyChecking=accept-new). A changed key is always refused.")
     var acceptNewHostKeys = false
 
-    @Option(name: .long, help: ArgumentHelp("ssh config file for host aliases (default ~/.ssh/config), resolved with `ssh -G -F FILE` when the OpenSSH client is installed.", valueName: "FILE"))
+    @Option(name: .long, help: ArgumentHelp("ssh config file for host aliases (default ~/.ssh/config), resolved with `ssh -G -F FILE` when the OpenSSH client is installed.", valueName: "FILE"), completion: .file())
     var sshConfig: String?
 
     @Flag(name: .long, help: "Run commands and write files through `sudo -n` (for non-root users).")

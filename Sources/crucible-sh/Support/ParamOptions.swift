@@ -8,7 +8,7 @@ import Interpreter
 struct ParamOptions: ParsableArguments {
     @Option(name: .customLong("params"), help: ArgumentHelp(
         "A params file (write one with `crucible-sh params RECIPE`); repeatable, later files override earlier ones.",
-        valueName: "FILE"))
+        valueName: "FILE"), completion: Completions.params)
     var files: [String] = []
 
     @Option(name: .customLong("set"), help: ArgumentHelp("Give a recipe param a value (repeatable, overrides params files); lists are comma-separated.", valueName: "NAME=VALUE"))

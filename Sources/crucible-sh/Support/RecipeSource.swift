@@ -44,11 +44,12 @@ func printError(_ text: String) {
     FileHandle.standardError.write(Data(text.utf8))
 }
 
-/// Whether standard output/error is a terminal, and whether colour is wanted (NO_COLOR).
+/// Whether standard output/error is a terminal, and whether colour is wanted (NO_COLOR,
+/// `--color`, see `ColorOption`).
 enum Terminal {
     static var stdoutIsTerminal: Bool { isatty(STDOUT_FILENO) == 1 }
     static var stdinIsTerminal: Bool { isatty(STDIN_FILENO) == 1 }
     static var stderrIsTerminal: Bool { isatty(STDERR_FILENO) == 1 }
     static var colorAllowed: Bool { ProcessInfo.processInfo.environment["NO_COLOR"].map { $0.isEmpty } ?? true }
-    static var useColor: Bool { stdoutIsTerminal && colorAllowed }
+    static var useColor: Bool { color(onTerminal: stdoutIsTerminal) }
 }
