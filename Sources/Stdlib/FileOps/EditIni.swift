@@ -59,7 +59,7 @@ enum EditIni {
         let section = arguments.optionalString("section")
         let settings = arguments.record("settings")
         let removing = arguments.string("state") == "absent"
-        let before = try await FileEditing.readBytes(path, context: context)
+        let before = try await FileEditing.readBytes(path, context: context, op: "edit-ini")
         if before == nil {
             if removing { return .noChange("\(path) does not exist", details: ["path": .string(path)]) }
             if !arguments.bool("create") {
@@ -111,14 +111,23 @@ enum EditIni {
             guard !text.containsLineBreak else {
                 throw OpError("edit-ini: the value of `\(key)` contains a line break")
             }
+            let blank: (Character?) -> Bool = { $0 == " " || $0 == "\t" }
+            if blank(text.first) || blank(text.last) {
+                throw OpError("edit-ini: the value of `\(key)` \(blank(text.first) ? "starts" : "ends") with a blank, which a reader of the file drops",
+                              hint: "trim it, or quote the value (`\(key) = \"\\\"\(text)\\\"\"`) if the blank matters")
+            }
             return text
         case .int, .bool: return value.interpolated
         default: throw OpError("edit-ini: `\(key)` must be a string, int or bool, got \(value.type)")
         }
     }
 
+    /// A key reads back as itself: blanks only inside it (`passdb backend`), no `=`, `[` or
+    /// line break, no comment sign in front.
     private static func validate(key: String) throws {
-        let bad = key.isEmpty || key.contains(where: { $0 == "=" || $0 == "\n" || $0 == " " || $0 == "\t" || $0 == "[" })
+        let blank: (Character?) -> Bool = { $0 == " " || $0 == "\t" }
+        let bad = key.isEmpty || key.containsLineBreak || key.contains(where: { $0 == "=" || $0 == "[" })
+            || blank(key.first) || blank(key.last) || key.hasPrefix("#") || key.hasPrefix(";")
         if bad { throw OpError("edit-ini: \(Value.quoted(key)) is not a key that can be written") }
     }
 }
