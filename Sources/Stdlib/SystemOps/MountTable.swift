@@ -77,14 +77,28 @@ public struct MountTable: Sendable, Equatable {
 
     /// `/var/lib/nova/` and `/var/lib/nova` name the same mount point.
     static func normalized(_ path: String) -> String {
+        guard path.utf8.count > 1, path.utf8.last == UInt8(ascii: "/") else { return path }
         var path = path
-        while path.count > 1 && path.hasSuffix("/") { path.removeLast() }
+        while path.utf8.count > 1 && path.utf8.last == UInt8(ascii: "/") { path.removeLast() }
         return path
+    }
+
+    /// `output` cut at the first `marker`: what comes before it and what comes after it (empty
+    /// without the marker). Over bytes: the mount table can be long.
+    static func split(_ output: String, at marker: String) -> (before: String, after: String) {
+        let bytes = Array(output.utf8), needle = Array(marker.utf8)
+        guard !needle.isEmpty, bytes.count >= needle.count else { return (output, "") }
+        for start in 0...(bytes.count - needle.count) where bytes[start] == needle[0] {
+            if bytes[start..<(start + needle.count)].elementsEqual(needle) {
+                return (String(decoding: bytes[..<start], as: UTF8.self), String(decoding: bytes[(start + needle.count)...], as: UTF8.self))
+            }
+        }
+        return (output, "")
     }
 
     /// Decodes `\040`-style octal escapes.
     static func unescaped(_ text: String) -> String {
-        guard text.contains("\\") else { return text }
+        guard text.utf8.contains(UInt8(ascii: "\\")) else { return text }
         var bytes: [UInt8] = []
         let utf8 = Array(text.utf8)
         var index = 0
