@@ -44,7 +44,7 @@ enum Mount {
         let probe = HostProbe.flag("dir", test: ShellQuote.command(["[", "-d", request.mountPoint, "]"]))
             + "; echo '#mounts'; mount"
         let output = try await HostProbe.output(probe, on: context, what: "the mount table")
-        let parts = MountTable.split(output, at: "#mounts\n")
+        let parts = HostProbe.split(output, at: "#mounts\n") ?? (output, "")
         let directoryExists = HostProbe.fields(parts.before)["dir"] == "yes"
         return try plan(request, directoryExists: directoryExists, table: MountTable.parse(parts.after))
     }

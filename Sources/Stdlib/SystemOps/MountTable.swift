@@ -83,19 +83,6 @@ public struct MountTable: Sendable, Equatable {
         return path
     }
 
-    /// `output` cut at the first `marker`: what comes before it and what comes after it (empty
-    /// without the marker). Over bytes: the mount table can be long.
-    static func split(_ output: String, at marker: String) -> (before: String, after: String) {
-        let bytes = Array(output.utf8), needle = Array(marker.utf8)
-        guard !needle.isEmpty, bytes.count >= needle.count else { return (output, "") }
-        for start in 0...(bytes.count - needle.count) where bytes[start] == needle[0] {
-            if bytes[start..<(start + needle.count)].elementsEqual(needle) {
-                return (String(decoding: bytes[..<start], as: UTF8.self), String(decoding: bytes[(start + needle.count)...], as: UTF8.self))
-            }
-        }
-        return (output, "")
-    }
-
     /// Decodes `\040`-style octal escapes.
     static func unescaped(_ text: String) -> String {
         guard text.utf8.contains(UInt8(ascii: "\\")) else { return text }
