@@ -13,12 +13,7 @@ public struct AuthorizedKeys: Sendable, Equatable {
     public init(_ bytes: [UInt8]) {
         let lines = TextLines(bytes)
         self.lines = lines
-        identities = lines.withBytes { b in
-            (0..<lines.count).map { index in
-                let span = lines.span(at: index)
-                return Self.identity(b, span.start..<span.end)
-            }
-        }
+        identities = lines.mapLines(Self.identity)
     }
 
     public init(_ text: String) { self.init(Array(text.utf8)) }
@@ -89,6 +84,6 @@ public struct AuthorizedKeys: Sendable, Equatable {
     private mutating func remove(_ doomed: Set<Int>) {
         guard !doomed.isEmpty else { return }
         lines.remove(at: doomed)
-        identities = identities.indices.filter { !doomed.contains($0) }.map { identities[$0] }
+        identities = identities.removing(doomed)
     }
 }

@@ -81,12 +81,7 @@ public struct Fstab: Sendable, Equatable {
     public init(_ bytes: [UInt8]) {
         let lines = TextLines(bytes)
         self.lines = lines
-        entries = lines.withBytes { b in
-            (0..<lines.count).map { index in
-                let span = lines.span(at: index)
-                return FstabEntry(bytes: b, span.start..<span.end)
-            }
-        }
+        entries = lines.mapLines { FstabEntry(bytes: $0, $1) }
     }
 
     public init(_ text: String) { self.init(Array(text.utf8)) }
@@ -148,7 +143,7 @@ public struct Fstab: Sendable, Equatable {
     private mutating func remove(_ doomed: Set<Int>) {
         guard !doomed.isEmpty else { return }
         lines.remove(at: doomed)
-        entries = entries.indices.filter { !doomed.contains($0) }.map { entries[$0] }
+        entries = entries.removing(doomed)
     }
 
     /// Where each field of the first entry line starts (empty when there is no entry).

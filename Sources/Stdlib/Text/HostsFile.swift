@@ -30,15 +30,8 @@ public struct HostsFile: Sendable, Equatable {
 
     public init(_ bytes: [UInt8]) {
         store = TextLines(bytes)
-        entries = []
-        entries.reserveCapacity(store.count)
+        entries = store.mapLines { HostsLine($0, $1) }
         doomed = [Bool](repeating: false, count: store.count)
-        store.withBytes { b in
-            for index in 0..<store.count {
-                let span = store.span(at: index)
-                entries.append(HostsLine(b, span.start..<span.end))
-            }
-        }
         for line in entries.indices { index(line: line) }
     }
 
@@ -138,8 +131,7 @@ public struct HostsFile: Sendable, Equatable {
         guard let entry = entries[index] else { return }
         let content = store.withBytes { entry.with(names: names, in: $0) }
         store.replace(at: index, bytes: content)
-        let span = store.span(at: index)
-        entries[index] = store.withBytes { HostsLine($0, span.start..<span.end) }
+        entries[index] = store.mapLine(at: index) { HostsLine($0, $1) }
         for name in entries[index]?.lowerNames ?? [] where !(byName[name]?.contains(index) ?? false) {
             byName[name, default: []].append(index)
         }
@@ -148,8 +140,7 @@ public struct HostsFile: Sendable, Equatable {
     private mutating func appendLine(_ text: String) {
         store.append(text)
         let index = store.count - 1
-        let span = store.span(at: index)
-        entries.append(store.withBytes { HostsLine($0, span.start..<span.end) })
+        entries.append(store.mapLine(at: index) { HostsLine($0, $1) })
         doomed.append(false)
         self.index(line: index)
     }

@@ -44,20 +44,10 @@ public struct IniDocument: Sendable, Equatable {
 
     public init(_ bytes: [UInt8]) {
         let lines = TextLines(bytes)
+        let scans = lines.mapLines { IniLineScan($0, $1) }
         self.lines = lines
-        var scans: [IniLineScan] = []
-        var headers: [Int] = []
-        scans.reserveCapacity(lines.count)
-        lines.withBytes { b in
-            for index in 0..<lines.count {
-                let span = lines.span(at: index)
-                let scan = IniLineScan(b, span.start..<span.end)
-                if scan.kind == .header { headers.append(index) }
-                scans.append(scan)
-            }
-        }
         self.scans = scans
-        self.headers = headers
+        headers = scans.indices.filter { scans[$0].kind == .header }
     }
 
     public init(_ text: String) { self.init(Array(text.utf8)) }
@@ -338,14 +328,11 @@ public struct IniDocument: Sendable, Equatable {
     private mutating func removeLines(_ doomed: Set<Int>) {
         guard !doomed.isEmpty else { return }
         lines.remove(at: doomed)
-        scans = scans.indices.filter { !doomed.contains($0) }.map { scans[$0] }
+        scans = scans.removing(doomed)
         rebuildHeaders()
     }
 
-    private func scanLine(at index: Int) -> IniLineScan {
-        let span = lines.span(at: index)
-        return lines.withBytes { IniLineScan($0, span.start..<span.end) }
-    }
+    private func scanLine(at index: Int) -> IniLineScan { lines.mapLine(at: index) { IniLineScan($0, $1) } }
 
     private mutating func rebuildHeaders() {
         headers = scans.indices.filter { scans[$0].kind == .header }

@@ -26,8 +26,8 @@ public struct TextLine: Sendable, Equatable {
 /// Storage: the file's bytes are kept as read, in one array, and each line is a span of it
 /// (found in one pass, no copy per line); a line added or rewritten appends its bytes to that
 /// array, so spans stay valid as the file is edited. Until a line changes, `bytes` is the
-/// array as read, without a copy. The engines (IniDocument, HostsFile...) read lines through
-/// `withBytes` and `span(at:)`, as bytes.
+/// array as read, without a copy. The engines (IniDocument, HostsFile...) read lines as bytes,
+/// through `mapLines` and `withBytes`.
 public struct TextLines: Sendable {
     /// Where one line's content lies in `storage`, and its terminator.
     struct Span: Sendable, Equatable {
@@ -124,7 +124,17 @@ public struct TextLines: Sendable {
     /// A line's content decoded as UTF-8.
     public func text(at index: Int) -> String { String(decoding: content(at: index), as: UTF8.self) }
 
-    func span(at index: Int) -> Span { spans[index] }
+    /// `transform` of every line's content range in the storage, in one pass: how an engine
+    /// reads the file once into what it keeps per line.
+    func mapLines<T>(_ transform: (UnsafeBufferPointer<UInt8>, Range<Int>) -> T) -> [T] {
+        storage.withUnsafeBufferPointer { buffer in spans.map { transform(buffer, $0.start..<$0.end) } }
+    }
+
+    /// What `transform` makes of the line at `index` alone (a line just written).
+    func mapLine<T>(at index: Int, _ transform: (UnsafeBufferPointer<UInt8>, Range<Int>) -> T) -> T {
+        let span = spans[index]
+        return storage.withUnsafeBufferPointer { transform($0, span.start..<span.end) }
+    }
 
     /// Calls `body` with the storage the spans point into (no copy, no reference counting
     /// per byte): the engines' parsers run over it.
@@ -205,6 +215,14 @@ public struct TextLines: Sendable {
         let start = storage.count
         storage.append(contentsOf: content)
         return Span(start: start, end: storage.count, terminator: newlineKind)
+    }
+}
+
+extension Array {
+    /// The elements whose positions are not in `doomed`: what an engine keeps per line, in
+    /// step with `TextLines.remove(at:)`.
+    func removing(_ doomed: Set<Int>) -> [Element] {
+        indices.filter { !doomed.contains($0) }.map { self[$0] }
     }
 }
 
