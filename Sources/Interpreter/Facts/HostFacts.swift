@@ -61,8 +61,8 @@ public struct HostFacts: Sendable, Equatable {
 
     /// The facts as a record value, as recipes see them (`facts().nfs_version`).
     public var value: Value {
-        // Built in one go (one hash table, no duplicate checks), in `fieldNames` order: a
-        // recipe asks for every node's facts on every host, so this runs N times per host.
+        // The values put into a copy of a record whose keys are hashed once (the keys stay
+        // shared): a recipe asks for every node's facts on every host, N times per host.
         let id = { (ids: AccountIDs?, uid: Bool) -> Value in ids.map { .int(uid ? $0.uid : $0.gid) } ?? Value.none }
         let values: [Value] = [
             .string(family.rawValue), .string(distribution), .string(version), .int(majorVersion), .string(prettyName),
@@ -71,8 +71,13 @@ public struct HostFacts: Sendable, Equatable {
             .string(fstabType), .string(nfsLockService), .string(nfsConfigService),
             id(novaIDs, true), id(novaIDs, false), id(qemuIDs, true), id(qemuIDs, false),
         ]
-        return .record(OrderedDictionary(uncheckedUniqueKeysWithValues: zip(Self.fieldNames, values)))
+        var fields = Self.template
+        for (index, value) in values.enumerated() { fields.values[index] = value }
+        return .record(fields)
     }
+
+    private static let template = OrderedDictionary<String, Value>(
+        uniqueKeys: fieldNames, values: Array(repeating: Value.none, count: fieldNames.count))
 
     /// Field names of `value`, for the checker and REPL completion.
     public static let fieldNames = [
