@@ -41,6 +41,8 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
+        // The text engines' microbenchmarks (benchmarks/RESULTS.md): ops planned on files in memory.
+        .executableTarget(name: "crucible-textbench", dependencies: ["Interpreter", "Stdlib"], path: "benchmarks/textbench"),
         // Starts and stops sandbox hosts (scripts/sandbox) for the tests that need real SSH.
         .target(name: "TestSupport", dependencies: ["Interpreter"], path: "Tests/TestSupport"),
         .testTarget(name: "DSLTests", dependencies: ["DSL"]),

@@ -96,7 +96,7 @@ final class EditIniTests: XCTestCase {
     }
 
     func testValuesWithLineBreaksAndBadKeysAreRejected() async throws {
-        for settings: [String: Value] in [["x": .string("a\nb")], ["x": .string("a\r\nb")], ["bad key": .int(1)], ["x": .record([:])]] {
+        for settings: [String: Value] in [["x": .string("a\nb")], ["x": .string("a\r\nb")], ["bad=key": .int(1)], [" key": .int(1)], ["#key": .int(1)], ["x": .record([:])]] {
             do {
                 _ = try await edit("x=1\n", ["settings": .record(.init(uniqueKeysWithValues: settings.map { ($0.key, $0.value) }))])
                 XCTFail("expected an error for \(settings)")

@@ -38,6 +38,42 @@ final class TextEnginePropertyTests: XCTestCase {
         }
     }
 
+    /// Files with what operators add: inline comments, `#` inside values, keys with blanks,
+    /// indentation. An edit reads back, a second one changes nothing, a line that already
+    /// holds the value keeps its bytes, and another line never changes.
+    func testIniSetOnFilesWithInlineCommentsAndKeysWithBlanks() {
+        let keys = ["alpha", "beta two", "gamma"]
+        for round in 0..<400 {
+            var text = ""
+            for _ in 0..<Int(random.next() % 14) {
+                let key = keys[Int(random.next() % 3)]
+                let indent = ["", "\t", "  "][Int(random.next() % 3)]
+                switch random.next() % 7 {
+                case 0: text += "[\(["one", "two"][Int(random.next() % 2)])]\n"
+                case 1: text += "#\(key) = v\(random.next() % 3)\n"
+                case 2: text += "\(indent)\(key) = v\(random.next() % 3)  # note \(random.next() % 9)\n"
+                case 3: text += "\(indent)\(key)=\"v\(random.next() % 3) # quoted\"\n"
+                case 4: text += "\(indent)\(key) = v#\(random.next() % 3)\n"
+                case 5: text += "\n"
+                default: text += "\(indent)\(key) = v\(random.next() % 3)\n"
+                }
+            }
+            let key = keys[Int(random.next() % 3)]
+            let section: String? = random.next() % 3 == 0 ? nil : "one"
+            let value = ["v1", "v#2", "\"v1 # quoted\"", "v1 # with its own hash"][Int(random.next() % 4)]
+            var document = IniDocument(text)
+            let before = document.values(of: key, in: section)
+            let changed = document.set(key, to: value, in: section)
+            let after = document.values(of: key, in: section)
+            XCTAssertEqual(after.count, 1, "round \(round)\n\(text)")
+            var again = document
+            XCTAssertFalse(again.set(key, to: value, in: section), "round \(round): second set changed\n\(document.text)")
+            XCTAssertEqual(again.bytes, document.bytes, "round \(round)")
+            if before == [value] { XCTAssertFalse(changed, "round \(round): the value was there\n\(text)") }
+            assertOnlyLinesOf(key, changedBetween: text, and: document.text, round: round)
+        }
+    }
+
     func testEnsurePresentIsIdempotentAndAddsOneLine() throws {
         for round in 0..<300 {
             let original = (0..<Int(random.next() % 8)).map { _ in "k\(random.next() % 4)=\(random.next() % 3)\n" }.joined()

@@ -21,16 +21,17 @@ enum LineDiff {
     static let maximumDistance = 2_000
 
     static func edits<Line: Hashable>(from old: [Line], to new: [Line]) -> [LineEdit] {
-        let ids = LineIDs(old: old, new: new)
+        // Prefix and suffix compared line by line before anything is hashed: only the lines
+        // in between get ids (hashing every line of a 100,000-line file cost more than the rest).
         var prefix = 0
-        while prefix < ids.old.count, prefix < ids.new.count, ids.old[prefix] == ids.new[prefix] { prefix += 1 }
+        while prefix < old.count, prefix < new.count, old[prefix] == new[prefix] { prefix += 1 }
         var suffix = 0
-        while suffix < ids.old.count - prefix, suffix < ids.new.count - prefix,
-              ids.old[ids.old.count - 1 - suffix] == ids.new[ids.new.count - 1 - suffix] { suffix += 1 }
+        while suffix < old.count - prefix, suffix < new.count - prefix,
+              old[old.count - 1 - suffix] == new[new.count - 1 - suffix] { suffix += 1 }
+        let ids = LineIDs(old: old[prefix..<(old.count - suffix)], new: new[prefix..<(new.count - suffix)])
 
         var result: [LineEdit] = (0..<prefix).map { .equal(old: $0, new: $0) }
-        let oldMiddle = Array(ids.old[prefix..<(ids.old.count - suffix)])
-        let newMiddle = Array(ids.new[prefix..<(ids.new.count - suffix)])
+        let oldMiddle = ids.old, newMiddle = ids.new
         let middle = myers(oldMiddle, newMiddle) ?? wholesale(oldMiddle.count, newMiddle.count)
         for edit in middle {
             switch edit {
@@ -39,7 +40,7 @@ enum LineDiff {
             case .insert(let n): result.append(.insert(new: n + prefix))
             }
         }
-        let oldTail = ids.old.count - suffix, newTail = ids.new.count - suffix
+        let oldTail = old.count - suffix, newTail = new.count - suffix
         for offset in 0..<suffix { result.append(.equal(old: oldTail + offset, new: newTail + offset)) }
         return result
     }
@@ -102,9 +103,9 @@ struct LineIDs {
     var old: [Int]
     var new: [Int]
 
-    init<Line: Hashable>(old oldLines: [Line], new newLines: [Line]) {
-        var table: [Line: Int] = [:]
-        func id(_ line: Line) -> Int {
+    init<Lines: Collection>(old oldLines: Lines, new newLines: Lines) where Lines.Element: Hashable {
+        var table: [Lines.Element: Int] = [:]
+        func id(_ line: Lines.Element) -> Int {
             if let known = table[line] { return known }
             let next = table.count
             table[line] = next

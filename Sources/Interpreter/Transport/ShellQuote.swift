@@ -7,7 +7,14 @@ public enum ShellQuote {
     /// Words made only of safe characters are left bare to keep logs readable.
     public static func quote(_ word: String) -> String {
         if !word.isEmpty, word.unicodeScalars.allSatisfy(isSafe) { return word }
-        return "'" + word.replacingAll("'", with: "'\\''") + "'"
+        // Over bytes, not Foundation's search-and-replace: every exec quotes a script.
+        var quoted: [UInt8] = [UInt8(ascii: "'")]
+        quoted.reserveCapacity(word.utf8.count + 8)
+        for byte in word.utf8 {
+            if byte == UInt8(ascii: "'") { quoted += Array("'\\''".utf8) } else { quoted.append(byte) }
+        }
+        quoted.append(UInt8(ascii: "'"))
+        return String(decoding: quoted, as: UTF8.self)
     }
 
     /// A command line from a program and its arguments, each quoted.

@@ -43,15 +43,16 @@ enum AuthorizedKey {
             throw OpError("authorized-key: this is not a public key line", hint: "expected `ssh-ed25519 AAAA... comment`")
         }
         let target = try await keyFile(arguments, context)
-        let before = try await FileEditing.readBytes(target.path, context: context)
+        let before = try await FileEditing.readBytes(target.path, context: context, op: "authorized-key")
         var file = AuthorizedKeys(before ?? [])
         if arguments.string("state") == "absent" { file.remove(key) } else { file.ensure(key) }
         if before == nil && file.bytes.isEmpty { return .noChange("\(target.path) does not exist", details: ["path": .string(target.path)]) }
         let after = file.bytes
         let details: OrderedDictionary<String, Value> = ["path": .string(target.path)]
         if before == after { return .noChange("the key is already authorized in \(target.path)", details: details) }
-        let options = WriteOptions(backupPath: before == nil ? nil : FileEditing.backupPath(for: target.path, arguments, context),
-                                   modeIfNew: "0600", owner: target.owner)
+        let options = try await FileEditing.backupBesideTarget(
+            WriteOptions(backupPath: before == nil ? nil : FileEditing.backupPath(for: target.path, arguments, context),
+                         modeIfNew: "0600", owner: target.owner), path: target.path, context: context)
         let directoryActions = before == nil ? try await sshDirectoryActions(for: target, context: context) : []
         return OpPlan(actions: directoryActions + [.writeFile(path: target.path, before: before, after: after, options: options)],
                       details: details, effect: .metadata(of: FileEditing.directory(of: target.path)))

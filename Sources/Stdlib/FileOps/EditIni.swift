@@ -13,13 +13,17 @@ enum EditIni {
                         + "are (`auth_tcp = \"\\\"none\\\"\"` writes `auth_tcp = \"none\"`), ints and bools as their "
                         + "literal (`1`, `true`). `none` removes the key. A list writes one line per value (a "
                         + "multi-valued key; lines already there in another order count as equal). Keys are "
-                        + "case-sensitive.\n\nWhere a value goes: an active line for the key is rewritten in place "
-                        + "with its own spacing; else, when the section has a commented-out stock default "
+                        + "case-sensitive and may hold blanks inside (`\"passdb backend\" = \"tdbsam\"`). A value "
+                        + "with a blank at either end is refused (quote it).\n\nWhere a value goes: an active line "
+                        + "for the key is rewritten in place with its own spacing and inline comment (a `#` after a "
+                        + "blank, outside quotes: `listen_tcp = 1  # for migration`; a line already holding the value "
+                        + "is left alone); else, when the section has a commented-out stock default "
                         + "(`#listen_tcp = 1`, `#MOUNTD_PORT=892`, `# Domain = local.domain.edu`), the active line "
                         + "is added right after that comment (the diff is one added line, the stock default stays "
                         + "visible, and removing the key restores the stock file); else after the section's last "
                         + "setting (right after the header when it has none; at the end of a section-less file). "
-                        + "New lines copy the spacing around `=` of the nearest setting in the file. When a section "
+                        + "New lines copy the spacing around `=` of the nearest setting in the file and the "
+                        + "indentation of the section's settings (tab-indented smb.conf). When a section "
                         + "appears twice, the key is kept in one place only: its first line is edited and its "
                         + "other lines are removed, since a later copy would override it."),
             ParamSpec("bare", .list(.string), default: .list([]), rule: bareKeys,
@@ -59,7 +63,7 @@ enum EditIni {
         let section = arguments.optionalString("section")
         let settings = arguments.record("settings")
         let removing = arguments.string("state") == "absent"
-        let before = try await FileEditing.readBytes(path, context: context)
+        let before = try await FileEditing.readBytes(path, context: context, op: "edit-ini")
         if before == nil {
             if removing { return .noChange("\(path) does not exist", details: ["path": .string(path)]) }
             if !arguments.bool("create") {
@@ -105,7 +109,16 @@ enum EditIni {
 
     private static func text(of value: Value, key: String) throws -> String {
         switch value {
-        case .string(let text): return text
+        case .string(let text):
+            guard !text.containsLineBreak else {
+                throw OpError("edit-ini: the value of `\(key)` contains a line break")
+            }
+            let blank: (Character?) -> Bool = { $0 == " " || $0 == "\t" }
+            if blank(text.first) || blank(text.last) {
+                throw OpError("edit-ini: the value of `\(key)` \(blank(text.first) ? "starts" : "ends") with a blank, which a reader of the file drops",
+                              hint: "trim it, or quote the value (`\(key) = \"\\\"\(text)\\\"\"`) if the blank matters")
+            }
+            return text
         case .int, .bool: return value.interpolated
         default: throw OpError("edit-ini: `\(key)` must be a string, int or bool, got \(value.type)")
         }
@@ -113,13 +126,15 @@ enum EditIni {
 
     // MARK: - Rules
 
-    /// A key is one word that reads back as the same key: no `=`, blanks, line breaks or
-    /// `[`, and no comment sign in front.
+    /// A key reads back as the same key: blanks only inside it (`passdb backend`), no `=`,
+    /// `[` or line break, and no comment sign in front.
     static func keyProblem(_ key: String) -> OpError? {
-        let breaks = key.unicodeScalars.contains { $0 == "=" || $0 == " " || $0 == "\t" || $0 == "\n" || $0 == "\r" || $0 == "[" }
-        guard key.isEmpty || breaks || key.hasPrefix("#") || key.hasPrefix(";") else { return nil }
+        let breaks = key.unicodeScalars.contains { $0 == "=" || $0 == "\n" || $0 == "\r" || $0 == "[" }
+        let blank: (Character?) -> Bool = { $0 == " " || $0 == "\t" }
+        guard key.isEmpty || breaks || blank(key.first) || blank(key.last) || key.hasPrefix("#") || key.hasPrefix(";")
+        else { return nil }
         return OpError("\(Value.quoted(key)) is not a key that can be written",
-                       hint: "a key is one word without `=`, `[`, blanks or line breaks, not starting with `#` or `;`")
+                       hint: "a key has no `=`, `[` or line breaks, no blank at either end, and does not start with `#` or `;`")
     }
 
     static let settingsKeys = ValueRule { value in
@@ -136,5 +151,10 @@ enum EditIni {
         guard name.containsLineBreak || name.contains("]") || name.trimmingBlanks.isEmpty else { return nil }
         return OpError("\(Value.quoted(name)) is not a section name that can be written",
                        hint: "a section name is the text between `[` and `]` of a header: not empty, without `]` or line breaks")
+    }
+
+    /// The key rule again at run time, for keys computed by the recipe.
+    private static func validate(key: String) throws {
+        if let problem = keyProblem(key) { throw OpError("edit-ini: \(problem.message)", hint: problem.hint) }
     }
 }

@@ -59,7 +59,7 @@ enum EnsureLine {
         let placement = try LineFile.Placement(
             match: pattern(arguments, "match"), after: pattern(arguments, "after"),
             before: pattern(arguments, "before"), firstMatch: arguments.bool("first_match"))
-        let before = try await FileEditing.readBytes(path, context: context)
+        let before = try await FileEditing.readBytes(path, context: context, op: "ensure-line")
         if before == nil {
             if !present { return .noChange("\(path) does not exist", details: ["path": .string(path)]) }
             if !arguments.bool("create") {

@@ -47,6 +47,7 @@ enum FileEditing {
         if before == nil {
             actions += try await parentDirectoryActions(for: path, owner: options.owner, context: context)
         }
+        let options = try await backupBesideTarget(options, path: path, context: context)
         actions.append(.writeFile(path: path, before: before, after: after, options: options))
         actions += privateBackupActions(options, before: before, after: after, context: context)
         // The only commands here make the file's directory (and keep a backup private).
@@ -79,8 +80,28 @@ enum FileEditing {
                      summary: "create directory \(directory(of: path))")]
     }
 
-    /// The file's bytes through the host's transport; nil when it does not exist.
-    static func readBytes(_ path: String, context: any HostContext) async throws -> [UInt8]? {
-        try await context.transport.readFile(path)
+    /// A write through a symlink replaces the file the link points to, in that file's
+    /// directory: its backup goes there too, as `TARGET.crucible~`, not beside the link (where
+    /// it would be a stray copy in, say, /etc, and the target's own directory would have none).
+    /// One probe, made only for a file that is about to change.
+    static func backupBesideTarget(_ options: WriteOptions, path: String, context: any HostContext) async throws -> WriteOptions {
+        guard options.backupPath == path + backupSuffix else { return options }
+        let script = #"if [ -L "$1" ]; then readlink -f -- "$1"; fi"#
+        let target = try await context.probe(ShellQuote.command(["/bin/sh", "-c", script, "crucible-link", path])).stdoutText.trimmed
+        guard target.hasPrefix("/"), target != path else { return options }
+        var options = options
+        options.backupPath = target + backupSuffix
+        return options
+    }
+
+    /// The file's bytes through the host's transport; nil when it does not exist. A path
+    /// that is a directory is an error in crucible's words, not the reading command's.
+    static func readBytes(_ path: String, context: any HostContext, op: String) async throws -> [UInt8]? {
+        do {
+            return try await context.transport.readFile(path)
+        } catch let error as TransportError {
+            guard case .io = error, (try? await context.probe(ShellQuote.command(["test", "-d", path])))?.succeeded == true else { throw error }
+            throw OpError("\(op): \(path) is a directory, not a file", hint: "give the path of the file to edit")
+        }
     }
 }

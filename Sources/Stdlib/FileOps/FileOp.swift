@@ -28,7 +28,7 @@ enum FileOp {
         let mode = try ModeOwner.validMode(arguments.optionalString("mode"), op: "file")
         let owner = try ModeOwner.validOwner(arguments.optionalString("owner"), op: "file")
         let content = Array(arguments.string("content").utf8)
-        let before = try await FileEditing.readBytes(path, context: context)
+        let before = try await FileEditing.readBytes(path, context: context, op: "file")
         let backup = before == nil ? nil : FileEditing.backupPath(for: path, arguments, context)
         if before != content {
             let options = WriteOptions(backupPath: backup, modeIfNew: mode ?? "0644", mode: mode, owner: owner)

@@ -8,7 +8,7 @@ enum FstabOp {
         summary: "Make /etc/fstab hold exactly one entry for a mount point (the file only; `mount` mounts).",
         params: [
             ParamSpec("source", .string, positional: true, rule: .singleLine, doc: "What is mounted: `ctl:/` (NFSv4), `ctl:/var/lib/nova/instances` (NFSv3), a device or `UUID=...`."),
-            ParamSpec("mountpoint", .string, positional: true, rule: .singleLine, doc: "Absolute path of the mount point; the entry is found by it."),
+            ParamSpec("mountpoint", .string, positional: true, rule: .singleLine, doc: "Absolute path of the mount point; the entry is found by it. `swap` (or `none`) for a swap area: swap entries are found by their source."),
             ParamSpec("fstype", .string, positional: true, rule: .singleLine, doc: "`nfs4`, `nfs`, `xfs`... (`facts().fstab_type` gives the NFS one)."),
             ParamSpec("options", .string, default: .string("defaults"), rule: .singleLine, doc: "Comma-separated mount options, as written in the file."),
             ParamSpec("dump", .int, default: .int(0), doc: "The fifth field (dump frequency)."),
@@ -33,7 +33,7 @@ enum FstabOp {
         let path = arguments.string("path")
         try FileEditing.requireAbsolutePath(path, op: "fstab")
         let mountpoint = arguments.string("mountpoint")
-        try FileEditing.requireAbsolutePath(mountpoint, op: "fstab", param: "mountpoint")
+        if !["swap", "none"].contains(mountpoint) { try FileEditing.requireAbsolutePath(mountpoint, op: "fstab", param: "mountpoint") }
         for name in ["source", "fstype", "options"] {
             let value = arguments.string(name)
             if name != "options" && value.isEmpty { throw OpError("fstab: `\(name)` is empty") }
@@ -43,9 +43,9 @@ enum FstabOp {
         }
         let entry = FstabEntry(source: arguments.string("source"), mountpoint: mountpoint, fstype: arguments.string("fstype"),
                                options: arguments.string("options"), dump: arguments.int("dump"), pass: arguments.int("pass"))
-        let before = try await FileEditing.readBytes(path, context: context)
+        let before = try await FileEditing.readBytes(path, context: context, op: "fstab")
         var file = Fstab(before ?? [])
-        if arguments.string("state") == "absent" { file.remove(mountpoint: mountpoint) } else { file.ensure(entry) }
+        if arguments.string("state") == "absent" { file.remove(entry) } else { file.ensure(entry) }
         if before == nil && file.bytes.isEmpty { return .noChange("\(path) does not exist", details: ["path": .string(path)]) }
         let options = WriteOptions(backupPath: before == nil ? nil : FileEditing.backupPath(for: path, arguments, context))
         return try await FileEditing.writePlan(path: path, before: before, after: file.bytes, options: options, context: context,

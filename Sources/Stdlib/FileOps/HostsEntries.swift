@@ -25,7 +25,7 @@ enum HostsEntries {
         try FileEditing.requireAbsolutePath(path, op: "hosts-entries")
         let entries = try (arguments["entries"].asList ?? []).map(entry)
         try refuseSharedNames(entries)
-        let before = try await FileEditing.readBytes(path, context: context)
+        let before = try await FileEditing.readBytes(path, context: context, op: "hosts-entries")
         var file = HostsFile(before ?? [])
         for (address, names) in entries { file.ensure(address: address, names: names) }
         let options = WriteOptions(backupPath: before == nil ? nil : FileEditing.backupPath(for: path, arguments, context))

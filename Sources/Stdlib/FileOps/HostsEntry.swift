@@ -31,7 +31,7 @@ enum HostsEntry {
         let address = arguments.string("address")
         let names = arguments.strings("names")
         try validate(address: address, names: names)
-        let before = try await FileEditing.readBytes(path, context: context)
+        let before = try await FileEditing.readBytes(path, context: context, op: "hosts-entry")
         var file = HostsFile(before ?? [])
         file.ensure(address: address, names: names)
         let options = WriteOptions(backupPath: before == nil ? nil : FileEditing.backupPath(for: path, arguments, context))

@@ -39,7 +39,7 @@ enum SystemdDropin {
         var content = arguments.string("content")
         if !content.isEmpty && !content.hasSuffix("\n") { content += "\n" }
         let path = (directory.hasSuffix("/") ? directory : directory + "/") + unit + ".d/" + name + ".conf"
-        let before = try await FileEditing.readBytes(path, context: context)
+        let before = try await FileEditing.readBytes(path, context: context, op: "systemd-dropin")
         let after = Array(content.utf8)
         let options = WriteOptions(backupPath: before == nil ? nil : FileEditing.backupPath(for: path, arguments, context))
         var plan = try await FileEditing.writePlan(path: path, before: before, after: after, options: options, context: context,

@@ -19,6 +19,20 @@ enum HostProbe {
         return result.stdoutText
     }
 
+    /// `output` cut at the first `marker`: what comes before it and what comes after it; nil
+    /// without the marker. Over bytes: a probe's output (a mount table, a host's rules) can
+    /// be long, and Foundation's search is slow.
+    static func split(_ output: String, at marker: String) -> (before: String, after: String)? {
+        let bytes = Array(output.utf8), needle = Array(marker.utf8)
+        guard !needle.isEmpty, bytes.count >= needle.count else { return nil }
+        for start in 0...(bytes.count - needle.count) where bytes[start] == needle[0] {
+            if bytes[start..<(start + needle.count)].elementsEqual(needle) {
+                return (String(decoding: bytes[..<start], as: UTF8.self), String(decoding: bytes[(start + needle.count)...], as: UTF8.self))
+            }
+        }
+        return nil
+    }
+
     /// The `key=value` lines of a probe's output (the first `=` splits; later lines win).
     static func fields(_ output: String) -> [String: String] {
         var fields: [String: String] = [:]

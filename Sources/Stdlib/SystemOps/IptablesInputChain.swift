@@ -5,10 +5,18 @@
 /// (the original tool appended its rules there and they never worked); open-port inserts a
 /// working rule above the catch-all instead, and reports the dead ones.
 public struct IptablesInputChain: Sendable {
-    public var rules: [IptablesRule]
+    public private(set) var rules: [IptablesRule]
+    /// What the rules above and below the catch-all accept, by protocol and source, read
+    /// once: a host that opens a port for each of N nodes asks N times, against about N
+    /// rules, and each question must not read every rule again.
+    private let effective: AcceptIndex
+    private let dead: AcceptIndex
 
     public init(_ ruleset: IptablesRuleset, chain: String = "INPUT") {
         rules = ruleset.rules(in: chain)
+        let catchAll = rules.firstIndex(where: Self.isCatchAll) ?? rules.count
+        effective = AcceptIndex(rules[..<catchAll])
+        dead = AcceptIndex(catchAll < rules.count ? rules[(catchAll + 1)...] : [])
     }
 
     /// 1-based position of the first catch-all REJECT/DROP rule, nil when there is none.
@@ -34,12 +42,12 @@ public struct IptablesInputChain: Sendable {
     /// True when rules the kernel reaches already accept new connections to every port of
     /// `range` (from `source`, or from anywhere when `source` is nil).
     public func accepts(_ range: PortRange, from source: String?) -> Bool {
-        Self.covered(range, by: effectiveRules, source: source)
+        effective.covers(range, from: source) ?? Self.covered(range, by: effectiveRules, source: source)
     }
 
     /// True when only rules below the catch-all would accept `range`: the old tool's bug.
     public func acceptsOnlyBelowCatchAll(_ range: PortRange, from source: String?) -> Bool {
-        !accepts(range, from: source) && Self.covered(range, by: deadRules, source: source)
+        !accepts(range, from: source) && (dead.covers(range, from: source) ?? Self.covered(range, by: deadRules, source: source))
     }
 
     static func covered(_ range: PortRange, by rules: ArraySlice<IptablesRule>, source: String?) -> Bool {
@@ -60,7 +68,7 @@ public struct IptablesInputChain: Sendable {
         return rule.criteria.isEmpty && rule.matches.allSatisfy { $0.name == "comment" }
     }
 
-    private static func union(_ spans: [ClosedRange<Int>], covers wanted: ClosedRange<Int>) -> Bool {
+    static func union(_ spans: [ClosedRange<Int>], covers wanted: ClosedRange<Int>) -> Bool {
         var next = wanted.lowerBound
         for span in spans.sorted(by: { $0.lowerBound < $1.lowerBound }) {
             if span.lowerBound > next { break }
@@ -68,6 +76,38 @@ public struct IptablesInputChain: Sendable {
             if next > wanted.upperBound { return true }
         }
         return next > wanted.upperBound
+    }
+}
+
+/// The ports a run of rules accepts new connections on, by protocol (tcp, udp) and by the
+/// rule's source (`""`: from anywhere), for `IptablesInputChain`.
+struct AcceptIndex: Sendable {
+    static let protocols = ["tcp", "udp"]
+    private var spans: [String: [String: [ClosedRange<Int>]]] = [:]
+    /// Sources from which every port of the protocol is accepted.
+    private var everyPort: [String: Set<String>] = [:]
+
+    init(_ rules: ArraySlice<IptablesRule>) {
+        for rule in rules {
+            let sources = rule.criteria.filter { $0.flag == "-s" }
+            guard sources.count <= 1 else { continue }
+            let ruleSource = sources.first?.value
+            let key = ruleSource.map(IptablesAcceptRule.normalized).map { $0 == "0.0.0.0/0" ? "" : $0 } ?? ""
+            for proto in Self.protocols {
+                guard let ports = IptablesAcceptRule.ports(acceptedBy: rule, proto: proto, source: ruleSource) else { continue }
+                if ports.isEmpty { everyPort[proto, default: []].insert(key) } else { spans[proto, default: [:]][key, default: []] += ports }
+            }
+        }
+    }
+
+    /// Whether the rules accept every port of `range` from `source` (or from anywhere); nil
+    /// for a protocol the index does not cover.
+    func covers(_ range: PortRange, from source: String?) -> Bool? {
+        guard Self.protocols.contains(range.proto) else { return nil }
+        let keys = [""] + (source.map { [IptablesAcceptRule.normalized($0)] } ?? [])
+        if keys.contains(where: { everyPort[range.proto]?.contains($0) == true }) { return true }
+        let candidates = keys.flatMap { spans[range.proto]?[$0] ?? [] }
+        return IptablesInputChain.union(candidates, covers: range.low...range.high)
     }
 }
 
@@ -133,7 +173,7 @@ enum IptablesAcceptRule {
         return rule == normalized(requested)
     }
 
-    private static func normalized(_ address: String) -> String {
+    static func normalized(_ address: String) -> String {
         address.hasSuffix("/32") ? String(address.dropLast(3)) : address
     }
 }

@@ -25,9 +25,12 @@ public struct IptablesRuleset: Sendable, Equatable {
     /// (`-P INPUT ACCEPT`, `-A ...` lines, no table header) is read as that table too.
     public static func parse(_ text: String, table: String = "filter") -> IptablesRuleset {
         var ruleset = IptablesRuleset(table: table)
-        var currentTable: String? = text.contains("\n*") || text.hasPrefix("*") ? nil : table
-        for rawLine in text.split(whereSeparator: \.isNewline) {
-            let line = rawLine.trimmingCharacters(in: .whitespaces)
+        let lines = text.split(whereSeparator: \.isNewline)
+        var currentTable: String? = lines.contains { $0.hasPrefix("*") } ? nil : table
+        for rawLine in lines {
+            // Blanks only (no Foundation per line: a host whose firewall admits each of N
+            // nodes has rules in proportion to N).
+            let line = rawLine.trimmingBlanks
             if line.isEmpty || line.hasPrefix("#") { continue }
             if line.hasPrefix("*") {
                 currentTable = String(line.dropFirst())

@@ -10,48 +10,52 @@ enum IptablesTokenizer {
         var quoted: Bool
     }
 
+    /// One pass over the line's UTF-8 bytes (a host's rules grow with the nodes it admits).
     static func split(_ line: String) -> [Word] {
-        var words: [Word] = []
-        var current = ""
-        var quoted = false
-        var inWord = false
-        var quote: Character?
-        var escaping = false
-        for char in line {
-            if escaping {
-                current.append(char)
-                escaping = false
-                continue
-            }
-            if let open = quote {
-                if char == open {
-                    quote = nil
-                } else if char == "\\" && open == "\"" {
-                    escaping = true
-                } else {
-                    current.append(char)
+        var line = line
+        return line.withUTF8 { bytes in
+            var words: [Word] = []
+            var current: [UInt8] = []
+            var quoted = false
+            var inWord = false
+            var quote: UInt8 = 0
+            var escaping = false
+            for byte in bytes {
+                if escaping {
+                    current.append(byte)
+                    escaping = false
+                    continue
                 }
-                continue
+                if quote != 0 {
+                    if byte == quote {
+                        quote = 0
+                    } else if byte == UInt8(ascii: "\\") && quote == UInt8(ascii: "\"") {
+                        escaping = true
+                    } else {
+                        current.append(byte)
+                    }
+                    continue
+                }
+                switch byte {
+                case UInt8(ascii: "\""), UInt8(ascii: "'"):
+                    quote = byte
+                    quoted = true
+                    inWord = true
+                case UInt8(ascii: "\\"):
+                    escaping = true
+                    inWord = true
+                case UInt8(ascii: " "), UInt8(ascii: "\t"), UInt8(ascii: "\n"), UInt8(ascii: "\r"):
+                    if inWord { words.append(Word(text: String(decoding: current, as: UTF8.self), quoted: quoted)) }
+                    current.removeAll(keepingCapacity: true)
+                    quoted = false
+                    inWord = false
+                default:
+                    current.append(byte)
+                    inWord = true
+                }
             }
-            switch char {
-            case "\"", "'":
-                quote = char
-                quoted = true
-                inWord = true
-            case "\\":
-                escaping = true
-                inWord = true
-            case " ", "\t", "\n", "\r":
-                if inWord { words.append(Word(text: current, quoted: quoted)) }
-                current = ""
-                quoted = false
-                inWord = false
-            default:
-                current.append(char)
-                inWord = true
-            }
+            if inWord { words.append(Word(text: String(decoding: current, as: UTF8.self), quoted: quoted)) }
+            return words
         }
-        if inWord { words.append(Word(text: current, quoted: quoted)) }
-        return words
     }
 }

@@ -44,9 +44,9 @@ enum Mount {
         let probe = HostProbe.flag("dir", test: ShellQuote.command(["[", "-d", request.mountPoint, "]"]))
             + "; echo '#mounts'; mount"
         let output = try await HostProbe.output(probe, on: context, what: "the mount table")
-        let parts = output.components(separatedBy: "#mounts\n")
-        let directoryExists = HostProbe.fields(parts[0])["dir"] == "yes"
-        return try plan(request, directoryExists: directoryExists, table: MountTable.parse(parts.count > 1 ? parts[1] : ""))
+        let parts = HostProbe.split(output, at: "#mounts\n") ?? (output, "")
+        let directoryExists = HostProbe.fields(parts.before)["dir"] == "yes"
+        return try plan(request, directoryExists: directoryExists, table: MountTable.parse(parts.after))
     }
 
     /// The decision from what the probe read: tests call it with canned tables.

@@ -15,11 +15,10 @@ enum OpenPortIptables {
     static func plan(_ request: OpenPort.Request, facts: HostFacts, _ context: any HostContext) async throws -> OpPlan {
         let result = try await HostProbe.run(probeCommand, on: context)
         let output = result.stdoutText
-        guard let marker = output.range(of: probeMarker + "\n") ?? output.range(of: probeMarker) else {
+        guard let (saved, rest) = HostProbe.split(output, at: probeMarker + "\n") ?? HostProbe.split(output, at: probeMarker) else {
             throw OpError("cannot read the iptables rules: \(result.stderrText.trimmed)")
         }
-        let saved = String(output[..<marker.lowerBound])
-        let probe = HostProbe.fields(String(output[marker.upperBound...]))
+        let probe = HostProbe.fields(rest)
         // An empty filter table (no rules loaded yet) is a valid answer; a failing
         // iptables-save is not.
         guard probe["save_status"] == "0" else {

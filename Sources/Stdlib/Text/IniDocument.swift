@@ -1,13 +1,20 @@
-/// An INI file (nova.conf, idmapd.conf) or a section-less `KEY=value` file (sysconfig/nfs,
-/// libvirtd.conf), edited one setting at a time with every other byte kept: comments, blank
-/// lines, key order, spacing around `=`, CRLF line ends, a missing final newline.
+/// An INI file (nova.conf, idmapd.conf, smb.conf) or a section-less `KEY=value` file
+/// (sysconfig/nfs, libvirtd.conf), edited one setting at a time with every other byte kept:
+/// comments, blank lines, key order, spacing around `=`, CRLF line ends, a missing final newline.
 ///
 /// Rules, chosen so the diff of an edit is as small as it can be and repeating an edit
 /// changes nothing:
 /// - `section: nil` means the lines before the first `[header]` (all of a section-less file).
-///   Section names are compared with surrounding blanks trimmed; keys are case-sensitive.
+///   Section names are compared with surrounding blanks trimmed; keys are case-sensitive and
+///   may hold blanks inside (`passdb backend`), compared as written.
 /// - An active `key = value` line is rewritten in place with its own spacing; only its value
-///   changes.
+///   changes. An inline comment after it stays (`listen_tcp = 1  # for migration`): a `#`
+///   that follows a blank, outside quotes, starts one; a `#` inside a word (`color=#fff`) or
+///   at the very start of the value (`key = #fff`) is part of the value, and `;` never starts
+///   an inline comment. A line already holding the wanted value is left alone, comment and all.
+/// - A value is compared without the blanks around it (a reader trims them too), so a value
+///   given with leading or trailing blanks is written once and then left alone; the op refuses
+///   such values anyway (quote them).
 /// - A key that is absent but has a commented-out stock default in the section
 ///   (`#listen_tcp = 1`, `#MOUNTD_PORT=892`, `# Domain = local.domain.edu`) gets its active
 ///   line right AFTER that comment, with the comment's spacing. The diff is one added line,
@@ -16,31 +23,55 @@
 /// - Otherwise the key is added after the last active setting of the section (right after the
 ///   header when it has none; at the end of a section-less file), with the spacing of the
 ///   nearest setting in the file (`=` in a file without any, or ` = ` in a named section).
+/// - A new line takes the indentation of the section's last setting (tab-indented smb.conf
+///   sections stay tab-indented); in a named section without settings, that of the file's
+///   first setting under a header; else none.
 /// - A missing section is added at the end of the file, after a blank line.
 /// - Duplicate sections are one section to the reader (oslo.config and Python merge them, the
 ///   later value winning), so a key ends up in exactly one place: the first occurrence is
 ///   edited and the key's other lines, in any copy of the section, are removed.
 /// - Values are written exactly as given: `"none"` with its quotes stays quoted.
+///
+/// Cost: the file is classified once, over its bytes, when the document is made (one
+/// `IniLineScan` per line); each edit then looks at the lines of its section only and
+/// classifies just the lines it writes.
 public struct IniDocument: Sendable, Equatable {
     public private(set) var lines: TextLines
+    /// One per line, in step with `lines`.
+    private var scans: [IniLineScan]
+    /// The positions of the header lines, in order.
+    private var headers: [Int]
 
-    public init(_ bytes: [UInt8]) { lines = TextLines(bytes) }
-    public init(_ text: String) { lines = TextLines(text) }
+    public init(_ bytes: [UInt8]) {
+        let lines = TextLines(bytes)
+        let scans = lines.mapLines { IniLineScan($0, $1) }
+        self.lines = lines
+        self.scans = scans
+        headers = scans.indices.filter { scans[$0].kind == .header }
+    }
+
+    public init(_ text: String) { self.init(Array(text.utf8)) }
 
     public var bytes: [UInt8] { lines.bytes }
     public var text: String { String(decoding: bytes, as: UTF8.self) }
 
-    private var parsed: [IniLine] { lines.lines.map { IniLine.parse($0.text) } }
+    public static func == (lhs: IniDocument, rhs: IniDocument) -> Bool { lhs.lines == rhs.lines }
 
     // MARK: - Reading
 
     /// The values of `key` in the section, in file order (nil for a bare key).
     public func values(of key: String, in section: String?) -> [String?] {
-        let kinds = parsed
-        return occurrences(of: key, in: regions(of: section, kinds), kinds).map { kinds[$0].entry?.value ?? nil }
+        let found = occurrences(of: Array(key.utf8), in: regions(of: section))
+        return lines.withBytes { b in
+            found.map { index -> String? in
+                let parts = scans[index].setting(in: b)
+                guard parts.valueStart != nil else { return nil }
+                return String(decoding: UnsafeBufferPointer(rebasing: b[parts.value]), as: UTF8.self)
+            }
+        }
     }
 
-    public func hasSection(_ name: String) -> Bool { !regions(of: name, parsed).isEmpty }
+    public func hasSection(_ name: String) -> Bool { !regions(of: name).isEmpty }
 
     // MARK: - Editing
 
@@ -67,81 +98,112 @@ public struct IniDocument: Sendable, Equatable {
 
     /// The general form: each element is one line's value, nil for a bare key.
     private mutating func set(_ key: String, toLines values: [String?], in section: String?) -> Bool {
-        var kinds = parsed
-        var sectionRegions = regions(of: section, kinds)
+        let keyBytes = Array(key.utf8)
+        var sectionRegions = regions(of: section)
+        var changed = false
         if sectionRegions.isEmpty {
             guard let section, !values.isEmpty else { return false }
-            appendSection(section, kinds)
-            kinds = parsed
-            sectionRegions = regions(of: section, kinds)
-            // A name that does not read back as its header (`a]b`) was refused by the op;
-            // here it must not trap either.
-            guard !sectionRegions.isEmpty else { return false }
+            appendSection(section)
+            changed = true
+            sectionRegions = regions(of: section)
+            // A name that does not read back as its header (`a]b`) is refused by the op; here
+            // it must not trap either.
+            guard !sectionRegions.isEmpty else { return changed }
         }
-        let found = occurrences(of: key, in: sectionRegions, kinds)
-        var (missing, removed) = Self.reconcile(found, with: values, kinds)
-        if missing.isEmpty && removed.isEmpty { return false }
-        let separator = separatorStyle(near: sectionRegions[0], kinds, namedSection: section != nil)
-        var newLines: [String] = []
+        let found = occurrences(of: keyBytes, in: sectionRegions)
+        var (missing, removed) = reconcile(found, with: values)
+        if missing.isEmpty && removed.isEmpty { return changed }
+        let named = section != nil
+        let separator = separatorStyle(near: sectionRegions[0], namedSection: named)
+        let indent = indentation(near: sectionRegions[0], namedSection: named)
+        var newLines: [[UInt8]] = []
         var position: Int
-        if let first = removed.first, let entry = kinds[first].entry {
+        if let first = removed.first {
             position = first
             if let value = missing.first {
-                lines.replace(at: first, with: entry.rewritten(value: value, defaultSeparator: separator))
+                changed = replaceLine(at: first, with: rewritten(first, value: value, defaultSeparator: separator)) || changed
                 missing.removeFirst()
                 removed.removeFirst()
                 position += 1
             }
         } else if let last = found.last {
             position = last + 1
-        } else if let stock = commentedDefault(of: key, in: sectionRegions, kinds) {
-            position = stock.index + 1
-            newLines = missing.map { Self.line(key, stock.entry.separatorStyle ?? separator, $0) }
+        } else if let stock = commentedDefault(of: keyBytes, in: sectionRegions) {
+            position = stock + 1
+            let style = separatorStyle(at: stock) ?? separator
+            newLines = missing.map { Self.line(indent, key, style, $0) }
             missing = []
         } else {
-            position = insertionPoint(in: sectionRegions[0], kinds, namedSection: section != nil)
+            position = insertionPoint(in: sectionRegions[0], namedSection: named)
         }
-        newLines += missing.map { Self.line(key, separator, $0) }
-        for (offset, line) in newLines.enumerated() { lines.insert(line, at: position + offset) }
-        lines.remove(at: Set(removed.map { $0 >= position ? $0 + newLines.count : $0 }))
-        return true
+        newLines += missing.map { Self.line(indent, key, separator, $0) }
+        for (offset, line) in newLines.enumerated() { insertLine(line, at: position + offset) }
+        removeLines(Set(removed.map { $0 >= position ? $0 + newLines.count : $0 }))
+        return changed || !newLines.isEmpty || !removed.isEmpty
     }
 
     /// Splits the key's existing lines into those that already hold a wanted value (kept,
     /// each wanted value used once) and the rest (`removed`), and lists the wanted values
     /// that have no line yet (`missing`), in the order given.
-    private static func reconcile(_ found: [Int], with values: [String?], _ kinds: [IniLine]) -> (missing: [String?], removed: [Int]) {
+    private func reconcile(_ found: [Int], with values: [String?]) -> (missing: [String?], removed: [Int]) {
         var missing = values
         var removed: [Int] = []
-        for index in found {
-            if let entry = kinds[index].entry, let wanted = missing.firstIndex(of: entry.value) {
-                missing.remove(at: wanted)
-            } else {
-                removed.append(index)
+        let wanted = values.map { $0.map { Array($0.utf8).trimmedBlanks } }
+        var used = [Bool](repeating: false, count: values.count)
+        lines.withBytes { b in
+            for index in found {
+                let parts = scans[index].setting(in: b)
+                let match = wanted.indices.first { position in
+                    guard !used[position] else { return false }
+                    guard let value = wanted[position] else { return parts.valueStart == nil }
+                    return parts.valueStart != nil
+                        && (b[parts.value].elementsEqual(value) || b[parts.rest].elementsEqual(value))
+                }
+                if let match { used[match] = true } else { removed.append(index) }
             }
         }
+        missing = zip(values, used).filter { !$0.1 }.map(\.0)
         return (missing, removed)
     }
 
-    private static func line(_ key: String, _ separator: String, _ value: String?) -> String {
-        value.map { key + separator + $0 } ?? key
+    private static func line(_ indent: [UInt8], _ key: String, _ separator: String, _ value: String?) -> [UInt8] {
+        indent + Array(key.utf8) + (value.map { Array((separator + $0).utf8) } ?? [])
+    }
+
+    /// The line at `index` (a setting or bare key) with a new value: its indentation, key,
+    /// separator and inline comment kept. The comment is dropped when the line would not read
+    /// back as the value with it (the value holds ` #` itself, or is empty).
+    private func rewritten(_ index: Int, value newValue: String?, defaultSeparator: String) -> [UInt8] {
+        lines.withBytes { b in
+            let parts = scans[index].setting(in: b)
+            let trailer = Array(b[parts.value.upperBound..<parts.line.upperBound])
+            guard let newValue else { return Array(b[parts.line.lowerBound..<parts.key.upperBound]) + trailer }
+            var head = Array(b[parts.line.lowerBound..<(parts.valueStart ?? parts.key.upperBound)])
+            if parts.valueStart == nil { head += Array(defaultSeparator.utf8) }
+            let value = Array(newValue.utf8)
+            if value.first.map(Byte.isBlank) == true { head = head.trimmedTrailingBlanks }
+            let withTrailer = head + value + trailer
+            let reads = withTrailer.withUnsafeBufferPointer { line -> Bool in
+                let scan = IniLineScan(line, 0..<line.count)
+                return scan.isEntry && line[scan.setting(in: line).value].elementsEqual(value.trimmedBlanks)
+            }
+            return reads || trailer.allSatisfy(Byte.isBlank) ? withTrailer : head + value
+        }
     }
 
     /// Removes every line of `key` in the section (all copies of it). Returns whether the file changed.
     @discardableResult
     public mutating func remove(_ key: String, in section: String?) -> Bool {
-        let kinds = parsed
-        let found = occurrences(of: key, in: regions(of: section, kinds), kinds)
-        lines.remove(at: Set(found))
+        let found = occurrences(of: Array(key.utf8), in: regions(of: section))
+        removeLines(Set(found))
         return !found.isEmpty
     }
 
     /// Removes every copy of a section: its header and all lines up to the next header.
     @discardableResult
     public mutating func removeSection(_ name: String) -> Bool {
-        let kinds = parsed
-        let doomed = regions(of: name, kinds).flatMap { [$0.lowerBound - 1] + Array($0) }
-        lines.remove(at: Set(doomed))
+        let doomed = regions(of: name).flatMap { [$0.lowerBound - 1] + Array($0) }
+        removeLines(Set(doomed))
         return !doomed.isEmpty
     }
 
@@ -149,62 +211,145 @@ public struct IniDocument: Sendable, Equatable {
 
     /// The line ranges of the section's bodies (header excluded), one per copy of the
     /// section; for nil, the lines before the first header.
-    private func regions(of section: String?, _ kinds: [IniLine]) -> [Range<Int>] {
-        let headers = kinds.indices.filter { kinds[$0].headerName != nil }
-        guard let section else { return [0..<(headers.first ?? kinds.count)] }
-        let wanted = section.trimmingBlanks
-        return headers.enumerated().compactMap { offset, header in
-            guard kinds[header].headerName == wanted else { return nil }
-            let end = offset + 1 < headers.count ? headers[offset + 1] : kinds.count
-            return (header + 1)..<end
+    private func regions(of section: String?) -> [Range<Int>] {
+        guard let section else { return [0..<(headers.first ?? scans.count)] }
+        let wanted = Array(section.utf8).trimmedBlanks
+        return lines.withBytes { b in
+            headers.indices.compactMap { offset in
+                let header = headers[offset]
+                guard b[scans[header].key].elementsEqual(wanted) else { return nil }
+                let end = offset + 1 < headers.count ? headers[offset + 1] : scans.count
+                return (header + 1)..<end
+            }
         }
     }
 
-    private func occurrences(of key: String, in regions: [Range<Int>], _ kinds: [IniLine]) -> [Int] {
-        regions.flatMap { $0 }.filter { kinds[$0].entry?.key == key }
+    private func occurrences(of key: [UInt8], in regions: [Range<Int>]) -> [Int] {
+        lines.withBytes { b in
+            var found: [Int] = []
+            for region in regions {
+                for index in region where scans[index].isEntry && scans[index].key.count == key.count
+                    && b[scans[index].key].elementsEqual(key) {
+                    found.append(index)
+                }
+            }
+            return found
+        }
     }
 
     /// The first commented-out `key = value` of the section. A commented-out header
     /// (`#[Static]` in idmapd.conf) ends the search in that copy of the section: the
     /// commented keys after it belong to the section that is commented out.
-    private func commentedDefault(of key: String, in regions: [Range<Int>], _ kinds: [IniLine]) -> (index: Int, entry: IniEntry)? {
-        for region in regions {
-            for index in region {
-                guard case .comment(let entry) = kinds[index] else { continue }
-                if let entry, entry.key == key { return (index, entry) }
-                if entry == nil && IniLine.isCommentedHeader(lines[index].text) { break }
+    private func commentedDefault(of key: [UInt8], in regions: [Range<Int>]) -> Int? {
+        lines.withBytes { b in
+            for region in regions {
+                for index in region {
+                    let scan = scans[index]
+                    if scan.kind == .commentedHeader { break }
+                    if scan.kind == .commentedSetting && scan.key.count == key.count && b[scan.key].elementsEqual(key) {
+                        return index
+                    }
+                }
             }
+            return nil
         }
-        return nil
     }
 
     /// Where a new key goes in a section: after its last setting; else right after the header
     /// of a named section, or after the last non-blank line of the top of the file.
-    private func insertionPoint(in region: Range<Int>, _ kinds: [IniLine], namedSection: Bool) -> Int {
-        if let last = region.last(where: { kinds[$0].entry != nil }) { return last + 1 }
+    private func insertionPoint(in region: Range<Int>, namedSection: Bool) -> Int {
+        if let last = region.last(where: { scans[$0].isEntry }) { return last + 1 }
         if namedSection { return region.lowerBound }
-        if let last = region.last(where: { kinds[$0] != .blank }) { return last + 1 }
+        if let last = region.last(where: { scans[$0].kind != .blank }) { return last + 1 }
         return region.lowerBound
     }
 
     /// The spacing around `=` for a new key: the closest setting in the section, else any
     /// setting in the file, else any commented-out setting, else ` = ` in a named section and
     /// `=` at the top level (shell-style files break with spaces around `=`).
-    private func separatorStyle(near region: Range<Int>, _ kinds: [IniLine], namedSection: Bool) -> String {
-        if let style = region.reversed().lazy.compactMap({ kinds[$0].entry?.separatorStyle }).first { return style }
-        if let style = kinds.lazy.compactMap({ $0.entry?.separatorStyle }).first { return style }
-        if let style = kinds.lazy.compactMap({ $0.commentedEntry?.separatorStyle }).first { return style }
+    private func separatorStyle(near region: Range<Int>, namedSection: Bool) -> String {
+        if let index = region.reversed().first(where: { scans[$0].kind == .setting }), let style = separatorStyle(at: index) { return style }
+        if let index = scans.indices.first(where: { scans[$0].kind == .setting }), let style = separatorStyle(at: index) { return style }
+        if let index = scans.indices.first(where: { scans[$0].kind == .commentedSetting }), let style = separatorStyle(at: index) { return style }
         return namedSection ? " = " : "="
     }
 
-    private mutating func appendSection(_ name: String, _ kinds: [IniLine]) {
-        if let last = kinds.last, last != .blank { lines.append("") }
-        lines.append("[\(name.trimmingBlanks)]")
+    private func separatorStyle(at index: Int) -> String? {
+        lines.withBytes { b in
+            let parts = scans[index].setting(in: b)
+            return parts.valueStart.flatMap { IniEntry.style(of: b[parts.key.upperBound..<$0]) }
+        }
+    }
+
+    /// The indentation for a new key: that of the section's last setting; in a named section
+    /// without one, that of the file's first setting under a header; else none. A byte order
+    /// mark is never copied.
+    private func indentation(near region: Range<Int>, namedSection: Bool) -> [UInt8] {
+        var source = region.reversed().first { scans[$0].isEntry }
+        if source == nil && namedSection, let firstHeader = headers.first {
+            source = (firstHeader..<scans.count).first { scans[$0].isEntry }
+        }
+        guard let source else { return [] }
+        return lines.withBytes { b in
+            var start = scans[source].line.lowerBound
+            if b[start..<scans[source].key.lowerBound].starts(with: [0xEF, 0xBB, 0xBF]) { start += 3 }
+            return Array(b[start..<scans[source].key.lowerBound])
+        }
+    }
+
+    private mutating func appendSection(_ name: String) {
+        if let last = scans.last, last.kind != .blank { insertLine([], at: scans.count) }
+        insertLine(Array("[\(name.trimmingBlanks)]".utf8), at: scans.count)
+    }
+
+    // MARK: - Lines and their scans, kept in step
+
+    private mutating func insertLine(_ content: [UInt8], at index: Int) {
+        lines.insert(bytes: content, at: index)
+        let scan = scanLine(at: index)
+        scans.insert(scan, at: index)
+        for offset in headers.indices.reversed() {
+            guard headers[offset] >= index else { break }
+            headers[offset] += 1
+        }
+        if scan.kind == .header {
+            headers.insert(index, at: headers.firstIndex { $0 > index } ?? headers.endIndex)
+        }
+    }
+
+    private mutating func replaceLine(at index: Int, with content: [UInt8]) -> Bool {
+        guard lines.replace(at: index, bytes: content) else { return false }
+        let wasHeader = scans[index].kind == .header
+        scans[index] = scanLine(at: index)
+        if wasHeader || scans[index].kind == .header { rebuildHeaders() }
+        return true
+    }
+
+    private mutating func removeLines(_ doomed: Set<Int>) {
+        guard !doomed.isEmpty else { return }
+        lines.remove(at: doomed)
+        scans = scans.removing(doomed)
+        rebuildHeaders()
+    }
+
+    private func scanLine(at index: Int) -> IniLineScan { lines.mapLine(at: index) { IniLineScan($0, $1) } }
+
+    private mutating func rebuildHeaders() {
+        headers = scans.indices.filter { scans[$0].kind == .header }
     }
 }
 
-extension IniLine {
-    var entry: IniEntry? { if case .entry(let entry) = self { return entry } else { return nil } }
-    var commentedEntry: IniEntry? { if case .comment(let entry) = self { return entry } else { return nil } }
-    var headerName: String? { if case .header(let name) = self { return name } else { return nil } }
+extension Array where Element == UInt8 {
+    var trimmedBlanks: [UInt8] {
+        var start = startIndex, end = endIndex
+        while start < end && Byte.isBlank(self[start]) { start += 1 }
+        while end > start && Byte.isBlank(self[end - 1]) { end -= 1 }
+        return Array(self[start..<end])
+    }
+
+    var trimmedTrailingBlanks: [UInt8] {
+        var end = endIndex
+        while end > startIndex && Byte.isBlank(self[end - 1]) { end -= 1 }
+        return Array(self[..<end])
+    }
 }

@@ -38,20 +38,19 @@ public struct LineFile: Sendable, Equatable {
     /// anywhere in the file; else it is inserted after `after`, before `before`, or at the end.
     @discardableResult
     public mutating func ensurePresent(_ line: String, placement: Placement = Placement()) -> Bool {
-        let block = line.components(separatedBy: "\n")
-        let texts = lines.texts
+        let block = Self.blockLines(line)
         if let match = placement.match {
-            let hits = texts.indices.filter { match.matches(texts[$0]) }
-            if let target = placement.firstMatch ? hits.first : hits.last {
-                if blockStarts(at: target, block, texts) { return false }
-                lines.replace(at: target, with: block[0])
-                for (offset, extra) in block.dropFirst().enumerated() { lines.insert(extra, at: target + 1 + offset) }
+            let target = placement.firstMatch ? firstLine(matching: match) : lastLine(matching: match)
+            if let target {
+                if blockStarts(at: target, block) { return false }
+                lines.replace(at: target, bytes: block[0])
+                for (offset, extra) in block.dropFirst().enumerated() { lines.insert(bytes: extra, at: target + 1 + offset) }
                 return true
             }
         }
-        if texts.indices.contains(where: { blockStarts(at: $0, block, texts) }) { return false }
-        let position = insertionPoint(placement, texts)
-        for (offset, text) in block.enumerated() { lines.insert(text, at: position + offset) }
+        if (0..<lines.count).contains(where: { blockStarts(at: $0, block) }) { return false }
+        let position = insertionPoint(placement)
+        for (offset, text) in block.enumerated() { lines.insert(bytes: text, at: position + offset) }
         return true
     }
 
@@ -59,14 +58,13 @@ public struct LineFile: Sendable, Equatable {
     /// be nil). Returns whether the file changed.
     @discardableResult
     public mutating func ensureAbsent(_ line: String?, match: LinePattern?) -> Bool {
-        let texts = lines.texts
         var doomed = Set<Int>()
         if let match {
-            doomed.formUnion(texts.indices.filter { match.matches(texts[$0]) })
+            doomed.formUnion((0..<lines.count).filter { match.matches(lines.text(at: $0)) })
         }
         if let line {
-            let block = line.components(separatedBy: "\n")
-            for start in texts.indices where blockStarts(at: start, block, texts) && !doomed.contains(start) {
+            let block = Self.blockLines(line)
+            for start in 0..<lines.count where blockStarts(at: start, block) && !doomed.contains(start) {
                 doomed.formUnion(start..<(start + block.count))
             }
         }
@@ -74,19 +72,33 @@ public struct LineFile: Sendable, Equatable {
         return !doomed.isEmpty
     }
 
-    private func blockStarts(at start: Int, _ block: [String], _ texts: [String]) -> Bool {
-        guard start + block.count <= texts.count else { return false }
-        return block.indices.allSatisfy { texts[start + $0] == block[$0] }
+    /// The lines of a `line` argument: split at its newlines, a final newline ending the
+    /// last line rather than starting an empty one (a `"""` string ends with one).
+    static func blockLines(_ line: String) -> [[UInt8]] {
+        var block = Array(line.utf8).split(separator: Byte.lf, omittingEmptySubsequences: false).map(Array.init)
+        if block.count > 1, block.last?.isEmpty == true { block.removeLast() }
+        return block
     }
 
-    private func insertionPoint(_ placement: Placement, _ texts: [String]) -> Int {
+    private func blockStarts(at start: Int, _ block: [[UInt8]]) -> Bool {
+        guard start + block.count <= lines.count else { return false }
+        return block.indices.allSatisfy { lines.content(at: start + $0).elementsEqual(block[$0]) }
+    }
+
+    private func firstLine(matching pattern: LinePattern) -> Int? {
+        (0..<lines.count).first { pattern.matches(lines.text(at: $0)) }
+    }
+
+    private func lastLine(matching pattern: LinePattern) -> Int? {
+        (0..<lines.count).reversed().first { pattern.matches(lines.text(at: $0)) }
+    }
+
+    private func insertionPoint(_ placement: Placement) -> Int {
         if let after = placement.after {
-            let hits = texts.indices.filter { after.matches(texts[$0]) }
-            if let hit = placement.firstMatch ? hits.first : hits.last { return hit + 1 }
+            let hit = placement.firstMatch ? firstLine(matching: after) : lastLine(matching: after)
+            if let hit { return hit + 1 }
         }
-        if let before = placement.before, let hit = texts.indices.first(where: { before.matches(texts[$0]) }) {
-            return hit
-        }
-        return texts.count
+        if let before = placement.before, let hit = firstLine(matching: before) { return hit }
+        return lines.count
     }
 }
