@@ -13,7 +13,7 @@ syntax keyword crucibleDeclaration param let fn
 syntax keyword crucibleLogical and or not as
 syntax keyword crucibleBoolean true false
 syntax keyword crucibleNone none
-syntax keyword crucibleOp selinux-boolean authorized-key systemd-dropin daemon-reload hosts-entries regex-escape ensure-line hosts-entry starts-with Operations detect-nfs mount-info restorecon Functions directory ends-with open-port edit-ini exportfs nova-ids default replace service expect unique facts fstab lower mount probe quote range split upper fail file join keys sort int len log run str
+syntax keyword crucibleOp selinux-boolean authorized-key systemd-dropin daemon-reload hosts-entries regex-escape ensure-line hosts-entry starts-with detect-nfs mount-info restorecon directory ends-with open-port edit-ini exportfs nova-ids default replace service expect unique facts fstab lower mount probe quote range split upper fail file join keys sort int len log run str
 syntax keyword crucibleType string int bool host record any contained
 syntax match crucibleParamType /:\s*\[\?\s*\h\w*\s*\]\?/ contained contains=crucibleType
 syntax match crucibleParam /\<param\s\+\h[[:alnum:]_-]*\s*\(:\s*\[\?\s*\h\w*\s*\]\?\)\?/ contains=crucibleDeclaration,crucibleParamType
