@@ -47,6 +47,13 @@ public final class SecretMask: Sendable {
         record.commands = record.commands.map(mask)
         record.reason = record.reason.map(mask)
         record.error = record.error.map(mask)
+        record.output = record.output.map { output in
+            var output = output
+            output.command = mask(output.command)
+            output.stdout = mask(output.stdout)
+            output.stderr = mask(output.stderr)
+            return output
+        }
         return record
     }
 }

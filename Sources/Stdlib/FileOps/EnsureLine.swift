@@ -7,10 +7,12 @@ enum EnsureLine {
         summary: "Make sure a line is in a file (or is not), leaving the rest of the file alone.",
         params: [
             ParamSpec("path", .string, positional: true, doc: "Absolute path of the file."),
-            ParamSpec("line", .oneOf([.string, .none]), default: Value.none, positional: true, rule: .singleLine,
-                      doc: "The line, written exactly as given, without its newline. A value with a line break "
-                        + "(`\\n` or `\\r`) is refused: it would add a line nobody asked for (a client list "
-                        + "ending in a newline once exported `/`). Required for `state: \"present\"`."),
+            ParamSpec("line", .oneOf([.string, .none]), default: Value.none, positional: true,
+                      doc: "The line, written exactly as given, without its newline. A block of lines is a value "
+                        + "that ends with a newline (a `\"\"\"` string): exactly its lines are added, one after "
+                        + "another. Any other value with a line break (`\\n` or `\\r`) is refused: it would add a "
+                        + "line nobody asked for (a client list with a newline inside once exported `/`). "
+                        + "Required for `state: \"present\"`."),
             ParamSpec("match", .oneOf([.string, .none]), default: Value.none,
                       doc: "Regular expression for the line to replace: the LAST matching line becomes `line` "
                         + "(the first with `first_match`). When no line matches, `line` is added as if `match` "
@@ -52,6 +54,10 @@ enum EnsureLine {
         let line = arguments.optionalString("line")
         if present && line == nil {
             throw OpError("ensure-line: `line` is required with state \"present\"")
+        }
+        if let line, line.containsLineBreak, !line.hasSuffix("\n") || line.contains("\r") {
+            throw OpError("ensure-line `line`: \(Value.quoted(line)) contains a line break, and this value is written as one line",
+                          hint: "remove the `\\n` or `\\r`, or write a block of lines as a `\"\"\"` string (it ends with a newline)")
         }
         if !present && line == nil && arguments.optionalString("match") == nil {
             throw OpError("ensure-line: state \"absent\" needs `line` or `match`")

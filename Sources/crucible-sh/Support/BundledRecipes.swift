@@ -257,8 +257,9 @@ on compute_nodes {
   }
 
   # systemd: nova-compute starts only once the share is mounted, with a drop-in (package
-  # updates overwrite /usr/lib/systemd/system). RHEL 6 has no such thing: there the mount
-  # point itself is root's (see storage_client), so nova cannot fill it when unmounted.
+  # updates overwrite /usr/lib/systemd/system). RHEL 6 has no such thing: netfs mounts the
+  # share before nova-compute starts, and the verify step (--verify-only) finds a node
+  # whose share is not mounted.
   let dropin_changed = false
   if f.init == "systemd" and host != nfs_server {
     let dropin = systemd-dropin "openstack-nova-compute.service" content: "[Unit]\nRequiresMountsFor=${instances_path}\n"
@@ -426,7 +427,7 @@ fn storage_server() {
     }
     if f.init == "systemd" {
       let lockd = ensure-line "/etc/modprobe.d/lockd.conf" "options lockd nlm_tcpport=${lockd_tcp_port} nlm_udpport=${lockd_udp_port}" match: "^options[ \t]+lockd[ \t]" create: true
-      let sysctl = ensure-line "/etc/sysctl.d/crucible-nfs-lockd.conf" "fs.nfs.nlm_tcpport = ${lockd_tcp_port}\nfs.nfs.nlm_udpport = ${lockd_udp_port}" create: true
+      let sysctl = ensure-line "/etc/sysctl.d/crucible-nfs-lockd.conf" "fs.nfs.nlm_tcpport = ${lockd_tcp_port}\nfs.nfs.nlm_udpport = ${lockd_udp_port}\n" create: true
       if lockd.changed or sysctl.changed {
         # crucible: allow W-run-always: the running kernel takes the ports only when they changed
         run "sysctl -q -w fs.nfs.nlm_tcpport=${lockd_tcp_port} fs.nfs.nlm_udpport=${lockd_udp_port} 2>/dev/null || true"
@@ -498,11 +499,7 @@ fn storage_client() {
     run "nfsidmap -c"
   }
 
-  # While the share is not mounted, the mount point is root's: nova cannot fill the local
-  # directory (on RHEL 6, nova-compute may start before the mount at boot).
-  if mount-info(instances_path) == none {
-    directory instances_path owner: "root:root" mode: "0755"
-  }
+  directory instances_path mode: "0755"
   let fstype = "nfs"
   if nfs_version == 4 {
     fstype = "nfs4"
