@@ -12,8 +12,10 @@
 # on one node must show up on the others), and a failed verify leaves follow-ups that make the
 # next run report changes; VERIFY=1 runs it too.
 #
-# Needs root. Environment: SIZES, REPS, WORK (default /tmp/crucible-cpu-bench), CRUCIBLE_SH (a
-# release crucible-sh; default: built here with `swift build -c release`), RUN_TIMEOUT (s, 600).
+# Needs root. Environment: RECIPE (an absolute path to a recipe file instead of the bundled
+# one: `git show REV:recipes/live-migration.crucible > FILE` measures another revision's), SIZES,
+# REPS, WORK (default /tmp/crucible-cpu-bench), CRUCIBLE_SH (a release crucible-sh; default: built
+# here with `swift build -c release`), VERIFY, RUN_TIMEOUT (seconds per run, default 600).
 # Output: a table on stdout; WORK/results.tsv (N, run, repetition, user s, sys s, max RSS KiB,
 # exit status) and WORK/logs/.
 #
@@ -46,7 +48,7 @@ fi
 timed_run() {
     local n=$1 run=$2 rep=$3 dir=$4 computes=$5 log=$work/logs/$n-$3-$2.log status
     (cd "$dir" && timeout "${RUN_TIMEOUT:-600}" /usr/bin/time -f 'TIME %U %S %M' -o "$work/time.out" \
-        "$CRUCIBLE_SH" run live-migration --set controller=h01 --set "computes=$computes" \
+        "$CRUCIBLE_SH" run "${RECIPE:-live-migration}" --set controller=h01 --set "computes=$computes" \
         --ssh-config "$dir/ssh_config" $([ "${VERIFY:-0}" = 1 ] || echo --no-verify) >"$log" 2>&1)
     status=$?
     read -r _ user sys rss < <(grep '^TIME ' "$work/time.out")
