@@ -50,9 +50,8 @@ enum AuthorizedKey {
         let after = file.bytes
         let details: OrderedDictionary<String, Value> = ["path": .string(target.path)]
         if before == after { return .noChange("the key is already authorized in \(target.path)", details: details) }
-        let options = try await FileEditing.backupBesideTarget(
-            WriteOptions(backupPath: before == nil ? nil : FileEditing.backupPath(for: target.path, arguments, context),
-                         modeIfNew: "0600", owner: target.owner), path: target.path, context: context)
+        let options = WriteOptions(backupPath: before == nil ? nil : FileEditing.backupPath(for: target.path, arguments, context),
+                                   modeIfNew: "0600", owner: target.owner)
         let directoryActions = before == nil ? try await sshDirectoryActions(for: target, context: context) : []
         return OpPlan(actions: directoryActions + [.writeFile(path: target.path, before: before, after: after, options: options)],
                       details: details, effect: .metadata(of: FileEditing.directory(of: target.path)))

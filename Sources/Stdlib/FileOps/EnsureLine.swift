@@ -7,12 +7,13 @@ enum EnsureLine {
         summary: "Make sure a line is in a file (or is not), leaving the rest of the file alone.",
         params: [
             ParamSpec("path", .string, positional: true, doc: "Absolute path of the file."),
-            ParamSpec("line", .oneOf([.string, .none]), default: Value.none, positional: true,
+            ParamSpec("line", .oneOf([.string, .none]), default: Value.none, positional: true, rule: lineOrBlock,
                       doc: "The line, written exactly as given, without its newline. A block of lines is a value "
-                        + "that ends with a newline (a `\"\"\"` string): exactly its lines are added, one after "
-                        + "another. Any other value with a line break (`\\n` or `\\r`) is refused: it would add a "
-                        + "line nobody asked for (a client list with a newline inside once exported `/`). "
-                        + "Required for `state: \"present\"`."),
+                        + "whose every line ends with a newline, as a `\"\"\"` string's do: exactly those lines are "
+                        + "written, one after another, and the block is present when they appear so. Any other line "
+                        + "break (a `\\r`, or a `\\n` in a value that does not end with one, as an interpolated "
+                        + "value can bring) is refused: it would add a line nobody asked for (a client list with a "
+                        + "newline once exported `/`). Required for `state: \"present\"`."),
             ParamSpec("match", .oneOf([.string, .none]), default: Value.none,
                       doc: "Regular expression for the line to replace: the LAST matching line becomes `line` "
                         + "(the first with `first_match`). When no line matches, `line` is added as if `match` "
@@ -55,10 +56,6 @@ enum EnsureLine {
         if present && line == nil {
             throw OpError("ensure-line: `line` is required with state \"present\"")
         }
-        if let line, line.containsLineBreak, !line.hasSuffix("\n") || line.contains("\r") {
-            throw OpError("ensure-line `line`: \(Value.quoted(line)) contains a line break, and this value is written as one line",
-                          hint: "remove the `\\n` or `\\r`, or write a block of lines as a `\"\"\"` string (it ends with a newline)")
-        }
         if !present && line == nil && arguments.optionalString("match") == nil {
             throw OpError("ensure-line: state \"absent\" needs `line` or `match`")
         }
@@ -76,6 +73,15 @@ enum EnsureLine {
         if present { file.ensurePresent(line ?? "", placement: placement) } else { file.ensureAbsent(line, match: placement.match) }
         let options = WriteOptions(backupPath: before == nil ? nil : FileEditing.backupPath(for: path, arguments, context))
         return try await FileEditing.writePlan(path: path, before: before, after: file.bytes, options: options, context: context)
+    }
+
+    /// One line, or a block: lines that each end with `\n` (a `"""` string), not all empty.
+    /// A `\r`, or a `\n` that does not end the value, is refused as `.singleLine` refuses it.
+    static let lineOrBlock = ValueRule { value in
+        guard case .string(let text) = value, text.utf8.last == UInt8(ascii: "\n"),
+              !text.utf8.contains(UInt8(ascii: "\r")), text.utf8.contains(where: { $0 != UInt8(ascii: "\n") })
+        else { return ValueRule.singleLine.problem(value) }
+        return nil
     }
 
     static func pattern(_ arguments: OpArguments, _ name: String) throws -> LinePattern? {

@@ -47,19 +47,19 @@ enum FileEditing {
         if before == nil {
             actions += try await parentDirectoryActions(for: path, owner: options.owner, context: context)
         }
-        let options = try await backupBesideTarget(options, path: path, context: context)
         actions.append(.writeFile(path: path, before: before, after: after, options: options))
-        actions += privateBackupActions(options, before: before, after: after, context: context)
+        actions += try await privateBackupActions(options, path: path, before: before, after: after, context: context)
         // The only commands here make the file's directory (and keep a backup private).
         return OpPlan(actions: actions, details: details, effect: .metadata(of: directory(of: path)))
     }
 
     /// A backup of a file that holds a secret (in its old bytes or its new ones) is made
     /// readable by its owner only: the backup keeps the old file's mode, often 0644.
-    static func privateBackupActions(_ options: WriteOptions, before: [UInt8]?, after: [UInt8],
-                                     context: any HostContext) -> [PlannedAction] {
-        guard let backup = options.backupPath, let secrets = context.secrets,
-              secrets.appears(in: before) || secrets.appears(in: after) else { return [] }
+    static func privateBackupActions(_ options: WriteOptions, path: String, before: [UInt8]?, after: [UInt8],
+                                     context: any HostContext) async throws -> [PlannedAction] {
+        guard options.backupPath != nil, let secrets = context.secrets,
+              secrets.appears(in: before) || secrets.appears(in: after),
+              let backup = try await backupLocation(options, path: path, context: context) else { return [] }
         return [.run(command: ShellQuote.command(["chmod", "0600", "--", backup]), summary: "keep the backup \(backup) private")]
     }
 
@@ -80,18 +80,15 @@ enum FileEditing {
                      summary: "create directory \(directory(of: path))")]
     }
 
-    /// A write through a symlink replaces the file the link points to, in that file's
-    /// directory: its backup goes there too, as `TARGET.crucible~`, not beside the link (where
-    /// it would be a stray copy in, say, /etc, and the target's own directory would have none).
-    /// One probe, made only for a file that is about to change.
-    static func backupBesideTarget(_ options: WriteOptions, path: String, context: any HostContext) async throws -> WriteOptions {
-        guard options.backupPath == path + backupSuffix else { return options }
+    /// Where the write puts the backup: beside the file written, which for a symlink is the
+    /// file the link points to (`TARGET.crucible~`, not beside the link: the write script does
+    /// that). Crucible needs the place itself only to act on the backup afterwards; one probe.
+    static func backupLocation(_ options: WriteOptions, path: String, context: any HostContext) async throws -> String? {
+        guard let backup = options.backupPath else { return nil }
+        guard backup.hasPrefix(path) else { return backup }
         let script = #"if [ -L "$1" ]; then readlink -f -- "$1"; fi"#
         let target = try await context.probe(ShellQuote.command(["/bin/sh", "-c", script, "crucible-link", path])).stdoutText.trimmed
-        guard target.hasPrefix("/"), target != path else { return options }
-        var options = options
-        options.backupPath = target + backupSuffix
-        return options
+        return target.hasPrefix("/") ? target + backup.dropFirst(path.count) : backup
     }
 
     /// The file's bytes through the host's transport; nil when it does not exist. A path
