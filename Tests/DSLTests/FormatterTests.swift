@@ -177,11 +177,11 @@ final class FormatterTests: XCTestCase {
     }
 
     /// One line of 2,000 records took 173 s (a layout pass per record); now a pass per level.
-    func testALineOfThousandsOfRecordsFormatsInLinearTime() {
+    /// Its time is not asserted here (speed belongs in benchmarks/): a quadratic pass would
+    /// make this test take minutes, which CI's time limit would show.
+    func testALineOfThousandsOfRecordsIsFormattedRecordByRecord() {
         let input = "let x = [" + (0..<4000).map { "{ a = \($0) }" }.joined(separator: ", ") + "]\n"
-        let started = ContinuousClock.now
         let formatted = format(input)
-        XCTAssertLessThan(ContinuousClock.now - started, .seconds(20))
         XCTAssertEqual(formatted.components(separatedBy: "\n  a = ").count - 1, 3993)
     }
 }

@@ -36,10 +36,8 @@ final class EvaluationLimitsTests: XCTestCase {
     func testTheTopLevelHasATimeLimit() async throws {
         // 2^40 calls: only the clock stops it (the step limit is lifted).
         let recursion = "fn f(n) {\n  if n > 0 {\n    f(n - 1)\n    f(n - 1)\n  }\n}\nf(40)\n"
-        let started = ContinuousClock.now
         let result = try await run(recursion) { $0.maxSteps = .max; $0.maxTopLevelSeconds = 1 }
         XCTAssertTrue(result.error?.contains("the recipe's top level computed for more than 1 s") == true, result.error ?? "no error")
-        XCTAssertLessThan(ContinuousClock.now - started, .seconds(30))
     }
 
     func testStringsAndListsHaveASizeLimit() async throws {
