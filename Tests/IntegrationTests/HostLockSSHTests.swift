@@ -9,7 +9,7 @@ import XCTest
 final class HostLockSSHTests: XCTestCase {
     var sandbox: Sandbox?
     var tmp: URL!
-    let lockPath = "/var/lock/crucible.lock"
+    let lockPath = "/var/lock/crucible"
 
     override func setUpWithError() throws {
         tmp = FileManager.default.temporaryDirectory.appendingPathComponent("crucible-lockssh-\(UUID().uuidString)")
@@ -34,7 +34,7 @@ final class HostLockSSHTests: XCTestCase {
     }
 
     func lockExists() throws -> Bool {
-        try XCTUnwrap(sandbox).exec("c1", "test -f \(lockPath)/owner").status == 0
+        try XCTUnwrap(sandbox).exec("c1", "test -f \(lockPath)/lock/owner").status == 0
     }
 
     func waitForLock() throws {

@@ -499,7 +499,6 @@ fn storage_client() {
     run "nfsidmap -c"
   }
 
-  directory instances_path mode: "0755"
   let fstype = "nfs"
   if nfs_version == 4 {
     fstype = "nfs4"
