@@ -182,7 +182,9 @@ final class FaultCampaignTests: XCTestCase {
             // A compute node cannot mount the share without the controller's facts: the
             // recipe fails it on purpose when the controller was cut off before that point.
             let reason = report["error"] as? String ?? ""
-            if fault.host == "ctl" && reason.contains("the NFS server ctl is unreachable") {
+            // Or its mount fails once the NFS server is gone: the share depends on it.
+            let mountFailed = reason.contains("mount /var/lib/nova/instances failed")
+            if fault.host == "ctl" && (reason.contains("the NFS server ctl is unreachable") || mountFailed) {
                 tally.outcomes["compute node stopped by the recipe: controller unreachable", default: 0] += 1
                 continue
             }
