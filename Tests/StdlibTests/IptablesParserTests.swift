@@ -158,7 +158,7 @@ final class IptablesParserTests: XCTestCase {
                                              persistence: .none)
         XCTAssertEqual(plan.actions.count, 1)
         XCTAssertEqual(plan.details["dead_rules"], .list([.string("8088/tcp from stlb01")]))
-        guard case .run(let command, _) = plan.actions[0] else { return XCTFail("expected a run action") }
+        guard case .run(let command, _, _) = plan.actions[0] else { return XCTFail("expected a run action") }
         XCTAssertEqual(command, "iptables -I INPUT 5 -p tcp -s stlb01 -m state --state NEW -m tcp --dport 8088 -j ACCEPT")
     }
 

@@ -34,7 +34,7 @@ final class MountTests: XCTestCase {
         let table = MountTable.parse(Self.table)
         let fresh = try Mount.plan(request("/srv/new"), directoryExists: false, table: table)
         XCTAssertEqual(fresh.actions.map(\.summary), ["create mount point /srv/new", "mount /srv/new"])
-        guard case .run(let mountCommand, _) = fresh.actions[1] else { return XCTFail() }
+        guard case .run(let mountCommand, _, _) = fresh.actions[1] else { return XCTFail() }
         XCTAssertEqual(mountCommand, "mount -- /srv/new")
         let explicit = try Mount.plan(request("/srv/new", source: "ctl:/"), directoryExists: true, table: table)
         XCTAssertEqual(explicit.actions, [.run(command: "mount -t nfs4 -o defaults,_netdev -- ctl:/ /srv/new", summary: "mount /srv/new")])

@@ -98,7 +98,7 @@ final class OpFuzzTests: XCTestCase {
     static func assertNoValueReadAsAnOption(_ actions: [PlannedAction], _ spec: OpSpec, _ given: [String: Value], label: String) {
         // `run`'s command and `unless` are the author's own shell text.
         guard spec.name != "run" else { return }
-        for case .run(let command, _) in actions {
+        for case .run(let command, _, _) in actions {
             for simple in command.components(separatedBy: CharacterSet(charactersIn: ";&|")) {
                 let words = simple.split(separator: " ").map(String.init)
                 for (position, word) in words.enumerated() where word == ArgumentGenerator.optionLike {

@@ -43,7 +43,7 @@ final class OpenPortPlanTests: XCTestCase {
         let ruleset = IptablesRuleset.parse("*filter\n:INPUT DROP [0:0]\n-A INPUT -i lo -j ACCEPT\nCOMMIT\n")
         let plan = try OpenPortIptables.plan(.init(ranges: [PortRange(16509, proto: "tcp")]), ruleset: ruleset, persistence: .none)
         XCTAssertEqual(plan.actions.count, 1)
-        guard case .run(let command, _) = plan.actions[0] else { return XCTFail() }
+        guard case .run(let command, _, _) = plan.actions[0] else { return XCTFail() }
         XCTAssertEqual(command, "iptables -A INPUT -p tcp -m state --state NEW -m tcp --dport 16509 -j ACCEPT")
         XCTAssertEqual(plan.details["persist_note"], .string("no way to save iptables rules was found: they last until reboot"))
     }
@@ -52,7 +52,7 @@ final class OpenPortPlanTests: XCTestCase {
         let ruleset = IptablesRuleset.parse(try Fixtures.text("rhel6/etc/sysconfig/iptables"))
         let plan = try OpenPortIptables.plan(.init(ranges: try PortRange.parse(.list([.int(111), .int(2049)]), protocols: ["tcp", "udp"])),
                                              ruleset: ruleset, persistence: .serviceSave)
-        guard case .run(let command, _) = plan.actions.first else { return XCTFail() }
+        guard case .run(let command, _, _) = plan.actions.first else { return XCTFail() }
         XCTAssertEqual(command.components(separatedBy: " && ").map { $0.split(separator: " ").prefix(4).joined(separator: " ") },
                        ["iptables -I INPUT 5", "iptables -I INPUT 6", "iptables -I INPUT 7", "iptables -I INPUT 8", "service iptables save"])
     }
@@ -115,7 +115,7 @@ final class OpenPortPlanTests: XCTestCase {
         let plan = try OpenPortIptables.plan(request, ruleset: IptablesRuleset.parse(capture), persistence: .none)
         XCTAssertEqual(plan.details["added"], Value.list(["16509/tcp from 10.0.0.2", "2049/tcp from 10.0.0.2",
                                                      "16509/tcp from 10.0.0.3", "2049/tcp from 10.0.0.3"].map(Value.string)))
-        guard case .run(let command, _)? = plan.actions.last else { return XCTFail("expected a run action") }
+        guard case .run(let command, _, _)? = plan.actions.last else { return XCTFail("expected a run action") }
         XCTAssertEqual(command.components(separatedBy: " && ").count, 4)
         XCTAssertTrue(command.contains("-I INPUT 5 -p tcp -s 10.0.0.2 -m state --state NEW -m tcp --dport 16509 -j ACCEPT"))
         XCTAssertTrue(command.contains("-I INPUT 8 -p tcp -s 10.0.0.3 -m state --state NEW -m tcp --dport 2049 -j ACCEPT"))

@@ -21,7 +21,7 @@ final class OpenPortSavedRulesTests: XCTestCase {
         let plan = try OpenPortIptables.plan(.init(ranges: [PortRange(16509, proto: "tcp")]), ruleset: Self.open,
                                              persistence: .serviceSave, savedFileInSync: false)
         XCTAssertEqual(plan.actions.count, 1)
-        guard case .run(let command, let summary)? = plan.actions.first else { return XCTFail("\(plan.actions)") }
+        guard case .run(let command, let summary, _)? = plan.actions.first else { return XCTFail("\(plan.actions)") }
         XCTAssertEqual(command, "service iptables save")
         XCTAssertTrue(summary.contains("/etc/sysconfig/iptables lacks some"), summary)
     }

@@ -243,6 +243,7 @@ public final class Evaluator: @unchecked Sendable {
             let followUps = await sessions.followUps
             context.followUps = followUps
             context.secrets = secrets
+            context.commandTimeout = options.commandTimeout
             if let caching = transport as? CachingTransport {
                 await readAhead(body, on: target, through: caching, context: context, in: env)
                 if !options.checkMode {

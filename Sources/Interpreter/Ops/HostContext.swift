@@ -23,6 +23,12 @@ public protocol HostContext: Sendable {
     /// Runs a command that reads the host but may not be read-only (a recipe's `unless`
     /// check): never cached, and changes planned before it are applied first.
     func check(_ command: String) async throws -> CommandResult
+    /// `check` with a time limit: the command and all it started are stopped on the host
+    /// after `timeout` seconds (`CommandTimeout`); nil is `check(command)`.
+    func check(_ command: String, timeout: Int?) async throws -> CommandResult
+    /// `--command-timeout`: the limit of a recipe's own commands (`run`, `probe`) that give
+    /// no `timeout:` of their own; nil: none.
+    var commandTimeout: Int? { get }
     /// Applies a plan (never called in check mode). A run may queue the plan and apply it
     /// with the changes around it in one exec, before anything reads the host again; a plan
     /// that `wantsOutput` is applied before this returns, with what its commands printed.
@@ -40,6 +46,11 @@ extension HostContext {
     public func probe(_ command: String) async throws -> CommandResult { try await transport.run(command) }
     public func check(_ command: String) async throws -> CommandResult { try await transport.run(command) }
     public func changedByUnfinishedRun(at location: String) async -> Bool { false }
+    public func check(_ command: String, timeout: Int?) async throws -> CommandResult {
+        guard let timeout else { return try await check(command) }
+        return try await OpExecutor.run(command, timeout: timeout, on: self)
+    }
+    public var commandTimeout: Int? { nil }
     public var secrets: SecretMask? { nil }
     public func apply(_ plan: OpPlan) async throws -> [CommandOutput] {
         try await OpExecutor.apply(plan.actions, effect: plan.effect, on: self)

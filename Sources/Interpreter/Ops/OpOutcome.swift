@@ -65,7 +65,7 @@ public enum OpExecutor {
             switch action {
             case .writeFile(let path, let before, let after, _):
                 outcome.diff += UnifiedDiff.render(old: before, new: after, path: path)
-            case .run(let command, _):
+            case .run(let command, _, _):
                 outcome.commands.append(command)
             case .verify:
                 break
@@ -93,9 +93,9 @@ public enum OpExecutor {
             case .verify(let command, let summary):
                 let result = try await run(command, on: context)
                 guard result.succeeded else { throw OpError(summary) }
-            case .run(let command, let summary):
+            case .run(let command, let summary, let timeout):
                 let started = ContinuousClock.now
-                let result = try await run(command, on: context)
+                let result = try await run(command, timeout: timeout, on: context)
                 await context.didRunCommand(effect)
                 let elapsed = ContinuousClock.now - started
                 outputs.append(CommandOutput(command: command, status: result.status, stdout: result.stdoutText,
@@ -125,17 +125,23 @@ extension CommandOutput {
 extension OpExecutor {
     /// Runs a planned command; one that holds a secret goes on stdin, where no `ps` on the
     /// host sees it, to a shell that reads it and runs it (with stdin from /dev/null).
-    static func run(_ command: String, on context: any HostContext) async throws -> CommandResult {
-        guard let secrets = context.secrets, secrets.appears(in: Array(command.utf8)) else {
-            return try await context.transport.run(command)
+    /// `timeout`: seconds after which the command and all it started are stopped on the host
+    /// (`CommandTimeout`); the client gives up on the host a while after that.
+    public static func run(_ command: String, timeout: Int? = nil, on context: any HostContext) async throws -> CommandResult {
+        let hidden = context.secrets?.appears(in: Array(command.utf8)) == true
+        if let timeout {
+            let timed = CommandTimeout.wrap(command, seconds: timeout, hidden: hidden)
+            return try await context.transport.run(timed.command, stdin: timed.stdin, timeout: CommandTimeout.backstop(timeout))
         }
+        guard hidden else { return try await context.transport.run(command) }
         return try await context.transport.run(ShellQuote.command(["/bin/sh", "-c", #"c=$(cat); eval "$c" </dev/null"#]),
                                                 stdin: Array(command.utf8), timeout: nil)
     }
 
     /// How a failed command is reported, whether it ran alone or in a batch.
     public static func failureMessage(_ summary: String, status: Int32, detail: String) -> String {
-        "\(summary) failed (exit status \(status))\(detail.isEmpty ? "" : ": \(detail)")"
+        if CommandTimeout.timedOut(detail) { return CommandTimeout.failure(summary, seconds: CommandTimeout.seconds(in: detail)) }
+        return "\(summary) failed (exit status \(status))\(detail.isEmpty ? "" : ": \(detail)")"
     }
 }
 

@@ -6,7 +6,9 @@ public enum PlannedAction: Sendable, Equatable {
     /// Replace (or create) a file. `before` is nil when the file does not exist yet.
     case writeFile(path: String, before: [UInt8]?, after: [UInt8], options: WriteOptions)
     /// Run a shell command (built with `ShellQuote`), described for humans by `summary`.
-    case run(command: String, summary: String)
+    /// `timeout`: seconds after which the command is stopped on the host with every process
+    /// it started (`CommandTimeout`), and the op fails; nil: no limit.
+    case run(command: String, summary: String, timeout: Int? = nil)
     /// A read-only shell test that must pass before the actions after it: the state they
     /// were planned from still holds (changes are applied a while after the reads, in
     /// batches). Not listed among the op's commands; when it fails, `summary` says why and
@@ -16,7 +18,7 @@ public enum PlannedAction: Sendable, Equatable {
     public var summary: String {
         switch self {
         case .writeFile(let path, let before, _, _): return before == nil ? "create \(path)" : "edit \(path)"
-        case .run(_, let summary), .verify(_, let summary): return summary
+        case .run(_, let summary, _), .verify(_, let summary): return summary
         }
     }
 }

@@ -145,7 +145,7 @@ final class ApplyQueue: @unchecked Sendable {
         onBatch(steps.count)
         let result: CommandResult
         do {
-            result = try await transport.inner.run(batch.command, stdin: batch.stdin, timeout: nil)
+            result = try await transport.inner.run(batch.command, stdin: batch.stdin, timeout: batch.backstop)
         } catch let error as TransportError {
             // How far it got is unknown: the first op with a change is the one cut off.
             transport.invalidate()
@@ -187,7 +187,7 @@ final class ApplyQueue: @unchecked Sendable {
         switch step.action {
         case .writeFile(let path, _, _, _):
             message = "\(transport.target.name): cannot write \(path): \(failure.message)"
-        case .run(_, let summary):
+        case .run(_, let summary, _):
             message = "\(transport.target.name): " + OpExecutor.failureMessage(summary, status: failure.status, detail: failure.message)
         case .verify(_, let summary):
             message = "\(transport.target.name): \(summary)"
@@ -205,7 +205,7 @@ final class ApplyQueue: @unchecked Sendable {
 
     /// What a command step printed, for its op's record; nil for writes and checks.
     static func output(of action: PlannedAction, _ ran: ApplyBatch.StepOutput, status: Int32) -> CommandOutput? {
-        guard case .run(let command, _) = action else { return nil }
+        guard case .run(let command, _, _) = action else { return nil }
         return CommandOutput(command: command, status: status, stdout: ran.stdout, stderr: ran.stderr,
                              milliseconds: ran.milliseconds)
     }

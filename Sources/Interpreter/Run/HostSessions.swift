@@ -246,6 +246,7 @@ struct RunHostContext: HostContext {
     /// Where follow-ups of an earlier, unfinished run are read from; nil: none are.
     var followUps: FollowUps? = nil
     var secrets: SecretMask? = nil
+    var commandTimeout: Int? = nil
 
     func facts() async throws -> HostFacts { try await sessions.facts(for: target) }
     func facts(of other: HostTarget) async throws -> HostFacts { try await sessions.facts(for: other) }
@@ -262,9 +263,13 @@ struct RunHostContext: HostContext {
     }
 
     func check(_ command: String) async throws -> CommandResult {
+        try await check(command, timeout: nil)
+    }
+
+    func check(_ command: String, timeout: Int?) async throws -> CommandResult {
         try await queue?.flush()
         // A recipe's `unless` may hold a secret: it goes on stdin then.
-        return try await OpExecutor.run(command, on: self)
+        return try await OpExecutor.run(command, timeout: timeout, on: self)
     }
 
     func apply(_ plan: OpPlan) async throws -> [CommandOutput] {

@@ -40,6 +40,9 @@ public struct RunOptions: Sendable {
         /// `--verify-only`: skip the blocks that change hosts; preflight and verify run.
         case only
     }
+    /// `--command-timeout`: seconds a recipe's own command (`run`, its `unless`, `probe`) may
+    /// run when its op gives no `timeout:`; nil: no limit.
+    public var commandTimeout: Int?
     /// How long strings and lists may grow, how many loop iterations and calls a run may
     /// make, how long its top level may compute.
     public var limits = EvaluationLimits()

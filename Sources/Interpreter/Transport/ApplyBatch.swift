@@ -9,6 +9,9 @@ import Foundation
 /// failed; stderr gets a marker before each step, so the failing step's own messages can be
 /// told from the others'. A command that holds a secret (`SecretMask`) is not on the
 /// command line: its text follows on stdin in its turn, read to its size like a file's.
+/// A command with a timeout runs under `CommandTimeout.function` (in a process group of its
+/// own, stopped with all it started when its time is up); the batch goes on to report it
+/// as the failed step.
 ///
 /// Follow-up markers: before its first step, the batch appends the keys of the ops whose
 /// changes it makes to a file on the host (`FollowUps`), so a run cut off after a change
@@ -50,6 +53,8 @@ while [ $# -gt 0 ]; do
     w) crucible_write "$2" "$3" "$4" "$5" "$6" "$7" "$8"; s=$?; shift 8 ;;
     c) (eval "$2") </dev/null; s=$?; shift 2 ;;
     h) cmd=$(head -c "$2"); (eval "$cmd") </dev/null; s=$?; shift 2 ;;
+    t) crucible_timed "$2" "$3"; s=$?; shift 3 ;;
+    T) cmd=$(head -c "$3"); crucible_timed "$2" "$cmd"; s=$?; shift 3 ;;
     *) s=99; shift $# ;;
   esac
   crucible_now
@@ -60,7 +65,9 @@ done
 """#
 
     public var command: String {
-        var words = ["/bin/sh", "-c", AtomicWrite.prelude + AtomicWrite.function + Self.loop, "crucible-apply", nonce, pendingFile]
+        // The timeout function only goes along when a step needs it.
+        let timed = isTimed ? CommandTimeout.function : ""
+        var words = ["/bin/sh", "-c", AtomicWrite.prelude + AtomicWrite.function + timed + Self.loop, "crucible-apply", nonce, pendingFile]
         if !pendingFile.isEmpty {
             for key in markers { words += ["m", key] }
         }
@@ -69,7 +76,9 @@ done
             case .writeFile(let path, _, let after, let options):
                 words += ["w", path, options.backupSuffix(for: path), options.modeIfNew, options.mode ?? "", options.owner ?? "",
                           String(after.count), end]
-            case .run(let command, _), .verify(let command, _):
+            case .run(let command, _, let timeout?):
+                words += hides(command) ? ["T", String(timeout), String(command.utf8.count)] : ["t", String(timeout), command]
+            case .run(let command, _, nil), .verify(let command, _):
                 words += hides(command) ? ["h", String(command.utf8.count)] : ["c", command]
             }
         }
@@ -81,9 +90,27 @@ done
         actions.flatMap { action -> [UInt8] in
             switch action {
             case .writeFile(_, _, let after, _): return AtomicWrite.stdin(contents: after, end: end)
-            case .run(let command, _), .verify(let command, _): return hides(command) ? Array(command.utf8) : []
+            case .run(let command, _, _), .verify(let command, _): return hides(command) ? Array(command.utf8) : []
             }
         }
+    }
+
+    /// Whether a step has a timeout.
+    var isTimed: Bool {
+        actions.contains { if case .run(_, _, _?) = $0 { return true } else { return false } }
+    }
+
+    /// How long the client waits for the whole batch before it gives up on the host
+    /// (`CommandTimeout.backstop`): only a batch of timed commands alone has a bound; one
+    /// that also writes files or runs commands without a limit waits as long as they take
+    /// (keepalives still notice a host that stops answering).
+    public var backstop: Double? {
+        var total = 0.0
+        for action in actions {
+            guard case .run(_, _, let seconds?) = action else { return nil }
+            total += CommandTimeout.backstop(seconds)
+        }
+        return total
     }
 
     /// Follows each file's bytes: a transfer cut short cannot produce it.

@@ -12,6 +12,7 @@ enum Probe {
         params: [
             ParamSpec("command", .string, positional: true,
                       doc: "a shell command that changes nothing (values in it go through quote())"),
+            CommandTimeoutParam.spec,
         ],
         examples: [
             #"let ports = probe "rpcinfo -p""#,
@@ -25,7 +26,14 @@ enum Probe {
             FieldSpec("stderr", .string, doc: "its error output, without the last newline"),
         ],
         body: .query { arguments, context in
-            value(of: try await context.check(arguments.string("command")))
+            let timeout = CommandTimeoutParam.seconds(arguments, context)
+            let result = try await context.check(arguments.string("command"), timeout: timeout)
+            // A probe that ran out of time has no answer: the op fails rather than return
+            // what it printed so far as if that were all.
+            if CommandTimeout.timedOut(result.stderrText) {
+                throw OpError("\(context.target.name): " + CommandTimeout.failure("probe \(arguments.string("command"))", seconds: timeout))
+            }
+            return value(of: result)
         })
 
     static func value(of result: CommandResult) -> Value {

@@ -22,10 +22,12 @@ enum RunCommand {
             ParamSpec("creates", .string, default: Value.none, doc: "Skip the command when this path exists."),
             ParamSpec("unless", .string, default: Value.none, doc: "Skip the command when this shell check exits 0."),
             ParamSpec("chdir", .string, default: Value.none, doc: "Run the command (and `unless`) in this directory."),
+            CommandTimeoutParam.spec,
         ],
         examples: [
             #"run "packstack --gen-answer-file=/root/answers.txt" creates: "/root/answers.txt""#,
             #"run "usermod -aG libvirt nova" unless: "id -nG nova | grep -qw libvirt""#,
+            #"run "/usr/local/bin/warm-cache" timeout: 600"#,
         ],
         resultFields: [
             FieldSpec("skipped_by", oneOf: ["creates", "unless", ""], doc: "`creates` or `unless` when a guard skipped the command, else empty"),
@@ -42,11 +44,15 @@ enum RunCommand {
         let creates = arguments.nonEmptyString("creates")
         let unless = arguments.nonEmptyString("unless")
         let chdir = arguments.nonEmptyString("chdir")
+        let timeout = CommandTimeoutParam.seconds(arguments, context)
         if creates != nil || unless != nil {
             // `creates` alone is a read-only probe (cached, read ahead); an `unless` command is
             // the recipe's own and may not be read-only, so it runs every time.
             let probe = guardProbe(creates: creates, unless: unless, chdir: chdir)
-            let guardResult = unless == nil ? try await context.probe(probe) : try await context.check(probe)
+            let guardResult = unless == nil ? try await context.probe(probe) : try await context.check(probe, timeout: timeout)
+            if unless != nil, CommandTimeout.timedOut(guardResult.stderrText) {
+                throw OpError("\(context.target.name): " + CommandTimeout.failure("the `unless` check", seconds: timeout))
+            }
             let answers = HostProbe.fields(guardResult.stdoutText)
             if let creates, answers["creates"] == "yes" {
                 return notRun(.noChange("\(creates) exists", details: ["skipped_by": .string("creates")]))
@@ -55,7 +61,7 @@ enum RunCommand {
                 return notRun(.noChange("the `unless` check succeeded", details: ["skipped_by": .string("unless")]))
             }
         }
-        return notRun(OpPlan(actions: [.run(command: inDirectory(chdir, command), summary: "run \(command)")],
+        return notRun(OpPlan(actions: [.run(command: inDirectory(chdir, command), summary: "run \(command)", timeout: timeout)],
                              details: ["skipped_by": .string("")], wantsOutput: arguments.resultUsed))
     }
 

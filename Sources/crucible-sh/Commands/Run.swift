@@ -45,6 +45,9 @@ struct Run: AsyncParsableCommand {
     @Option(help: .hidden)
     var lockStaleAfter: Int = 60
 
+    @Option(help: ArgumentHelp("Stop a recipe's own command (`run`, its `unless`, `probe`) on the host, with every process it started, after SECONDS, and fail its op; an op's `timeout:` overrides it (default: no limit).", valueName: "SECONDS"))
+    var commandTimeout: Int?
+
     @Option(help: "How many hosts run at once.")
     var forks: Int = 32
 
@@ -63,6 +66,9 @@ struct Run: AsyncParsableCommand {
     func validate() throws {
         if noVerify && verifyOnly { throw ValidationError("--no-verify and --verify-only contradict each other: give one") }
         if check && verifyOnly { throw ValidationError("--verify-only already changes nothing; drop --check") }
+        if let seconds = commandTimeout, let problem = CommandTimeout.problem(seconds) {
+            throw ValidationError("--command-timeout \(seconds): \(problem); give seconds from 1 to \(CommandTimeout.maximum), or leave it out for no limit")
+        }
     }
 
     func run() async throws {
@@ -83,6 +89,7 @@ struct Run: AsyncParsableCommand {
         runOptions.waitForLock = !noWait
         runOptions.lockPath = lockPath
         runOptions.lockStaleAfter = lockStaleAfter
+        runOptions.commandTimeout = commandTimeout
         if !limit.isEmpty {
             runOptions.limit = Set(limit.flatMap { $0.split(separator: ",") }.map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty })
         }
