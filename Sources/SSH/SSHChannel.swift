@@ -6,6 +6,8 @@ struct ExecResult: Sendable {
     var stderr: [UInt8] = []
     var status: Int32 = -1
     var signal: String?
+    /// The command was stopped before it ended (`SSHChannel.Stop`).
+    var stopped = false
 }
 
 /// One exec channel, owned here and freed in `deinit`. `exec` is the whole life of the
@@ -48,13 +50,36 @@ final class SSHChannel {
         try session.retrying(deadline) { libssh2_channel_close(channel) }
     }
 
-    func exec(_ command: String, stdin: [UInt8], deadline: Deadline) throws -> ExecResult {
+    /// How a command under way is stopped (Ctrl-C): `requested` is polled while waiting;
+    /// once it is true, `perform` is given the stderr read so far and returns true when it
+    /// has stopped the command (false: not yet possible, ask again with more stderr). The
+    /// channel is then read to its end, for at most `drain` seconds.
+    struct Stop {
+        let requested: () -> Bool
+        let perform: ([UInt8]) throws -> Bool
+        var drain: Double = 10
+    }
+
+    func exec(_ command: String, stdin: [UInt8], deadline: Deadline, stop: Stop? = nil) throws -> ExecResult {
         let channel = handle
         try start(command, deadline: deadline)
         var result = ExecResult()
         var stdinState = StdinState(bytes: stdin)
         var buffer = [CChar](repeating: 0, count: Self.chunk)
+        var deadline = deadline
+        var stopped = false
         while true {
+            if let stop, !stopped, stop.requested() {
+                // Stopping needs the command's pid, its first line on stderr: until that has
+                // come, read on (for no longer than it takes to drain the channel).
+                if try stop.perform(result.stderr) {
+                    stopped = true
+                    result.stopped = true
+                    deadline = Deadline(seconds: stop.drain, what: "stopping the command")
+                } else if !deadline.hasPassed, deadline.seconds == nil || deadline.seconds! > stop.drain {
+                    deadline = Deadline(seconds: stop.drain, what: "stopping the command")
+                }
+            }
             var progressed = try feed(&stdinState)
             // EOF is checked before reading: once it is set every byte is buffered, so two
             // empty reads after it mean both streams are drained.
@@ -65,7 +90,16 @@ final class SSHChannel {
             if sawEOF && stdoutRead.atEnd && stderrRead.atEnd { break }
             // Wait only when both reads were told EAGAIN: a read that returned 0 may just
             // have processed the EOF or close, and the socket has nothing more to say.
-            if !progressed && stdoutRead.wouldBlock && stderrRead.wouldBlock { try session.waitForSocket(deadline) }
+            if !progressed && stdoutRead.wouldBlock && stderrRead.wouldBlock {
+                do {
+                    // With a stop possible, wake up often enough to notice it.
+                    try session.waitForSocket(deadline, cap: stop != nil && !stopped ? 200 : nil)
+                } catch is StepTimedOut where stop?.requested() == true {
+                    // The command was stopped (or could not be): what it printed is the answer.
+                    result.stopped = true
+                    return result
+                }
+            }
         }
         try session.retrying(deadline) { libssh2_channel_close(channel) }
         try session.retrying(deadline) { libssh2_channel_wait_closed(channel) }

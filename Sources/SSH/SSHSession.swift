@@ -118,7 +118,9 @@ final class SSHSession {
     /// which ask for a reply) for `keepaliveCountMax` intervals: a host that vanished
     /// without closing the connection (powered off, network gone) is then reported as
     /// disconnected instead of hanging until TCP gives up.
-    func waitForSocket(_ deadline: Deadline) throws {
+    /// `cap`: milliseconds to wait at most even when the deadline is further (a caller that
+    /// must also watch something else).
+    func waitForSocket(_ deadline: Deadline, cap waitCap: Int? = nil) throws {
         if deadline.hasPassed { throw deadline.timedOut }
         defer { lastWaitEnd = .now() }
         var cap: Int? = nil
@@ -129,6 +131,7 @@ final class SSHSession {
             if sent < 0 && sent != LIBSSH2_ERROR_EAGAIN { throw lastError(LIBSSH2_ERROR_SOCKET_SEND) }
             cap = Int(max(next, 1)) * 1000
         }
+        if let waitCap { cap = min(cap ?? waitCap, waitCap) }
         let directions = libssh2_session_block_directions(handle)
         var events: Int16 = 0
         if directions & LIBSSH2_SESSION_BLOCK_INBOUND != 0 { events |= crucible_poll_in() }

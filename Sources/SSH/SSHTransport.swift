@@ -26,6 +26,10 @@ public final class SSHTransport: Transport, @unchecked Sendable {
     /// Set when the connection dropped: the host stays failed for the rest of the run.
     private var lost: TransportError?
 
+    /// Starts the line each command prints first on stderr with its shell's pid (removed
+    /// from what `run` returns): random, so no output of a command can pass for it.
+    private let pidMarker = "crucible-pid-" + UUID().uuidString.prefix(8).lowercased()
+
     private let countersLock = NSLock()
     private var counters = TransportStats()
 
@@ -45,12 +49,30 @@ public final class SSHTransport: Transport, @unchecked Sendable {
         try await worker.perform { _ = try self.openSession() }
     }
 
+    /// A cancelled task (Ctrl-C) starts nothing; one cancelled while its command runs stops
+    /// the command on the host with every process it started (`CommandStop`) and gets what
+    /// it printed so far, with status 130 and `CommandStop.marker` on stderr.
     public func run(_ command: String, stdin: [UInt8]?, timeout: Double?) async throws -> CommandResult {
+        try Task.checkCancellation()
         let seconds = timeout ?? options.commandTimeout
-        let (result, user, becoming) = try await worker.perform {
-            let (user, becoming) = try self.login()
-            let wrapped = becoming ? BecomeCommand.wrap(command) : command
-            return (try self.exec(wrapped, stdin: stdin ?? [], deadline: Deadline(seconds: seconds, what: "command")), user, becoming)
+        let stop = StopRequest()
+        let (result, user, becoming) = try await withTaskCancellationHandler {
+            try await worker.perform {
+                if stop.isRequested { throw CancellationError() }
+                let (user, becoming) = try self.login()
+                let marked = CommandPid.announcing(command, marker: self.pidMarker)
+                let wrapped = becoming ? BecomeCommand.wrap(marked) : marked
+                var result = try self.exec(wrapped, stdin: stdin ?? [], deadline: Deadline(seconds: seconds, what: "command"),
+                                           stop: self.stopping(stop, becoming: becoming))
+                result.stderr = CommandPid.removing(from: result.stderr, marker: self.pidMarker)
+                return (result, user, becoming)
+            }
+        } onCancel: {
+            stop.request()
+        }
+        if result.stopped {
+            return CommandResult(stdout: result.stdout, stderr: CommandStop.stderr(result.stderr),
+                                 status: CommandStop.status)
         }
         if becoming, let refusal = BecomeCommand.refusal(status: result.status, stderr: result.stderr, user: user) {
             throw TransportError.authentication(host: target.name, message: refusal)
@@ -161,13 +183,27 @@ public final class SSHTransport: Transport, @unchecked Sendable {
         }
     }
 
-    private func exec(_ command: String, stdin: [UInt8], deadline: Deadline) throws -> ExecResult {
+    private func exec(_ command: String, stdin: [UInt8], deadline: Deadline, stop: SSHChannel.Stop? = nil) throws -> ExecResult {
         let session = try openSession()
         return try connected {
             count { $0.execChannels += 1 }
             let channel = try SSHChannel(session: session, deadline: deadline)
-            return try channel.exec(command, stdin: stdin, deadline: deadline)
+            return try channel.exec(command, stdin: stdin, deadline: deadline, stop: stop)
         }
+    }
+
+    /// How a command under way on this host is stopped: once its pid has come on stderr,
+    /// a second channel of the same session runs `CommandStop.script` for it (as root
+    /// through sudo when becoming: the command's processes are root's).
+    private func stopping(_ request: StopRequest, becoming: Bool) -> SSHChannel.Stop {
+        SSHChannel.Stop(requested: { request.isRequested }, perform: { stderr in
+            guard let pid = CommandPid.pid(in: stderr, marker: self.pidMarker), let session = self.session else { return false }
+            let command = CommandStop.command(pid: pid)
+            let deadline = Deadline(seconds: 10, what: "stopping a command")
+            let channel = try SSHChannel(session: session, deadline: deadline)
+            _ = try channel.exec(becoming ? BecomeCommand.wrap(command) : command, stdin: [], deadline: deadline)
+            return true
+        })
     }
 
     private func withSFTP<T>(_ body: (SFTPSession, Deadline) throws -> T) throws -> T {

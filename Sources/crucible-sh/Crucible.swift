@@ -54,4 +54,6 @@ struct ExitStatus: Error {
     static let success = ExitStatus(code: 0)
     static let hostFailure = ExitStatus(code: 1)
     static let recipeError = ExitStatus(code: 2)
+    /// Ctrl-C ended the run (128 + SIGINT, as shells report it).
+    static let interrupted = ExitStatus(code: 130)
 }

@@ -82,8 +82,11 @@ extension Evaluator {
                  _ body: () async throws -> Any) async throws -> (value: Value, record: OpRecord) {
         let location = call.span.description
         if run.speculative { return try await speculate(op, location, body) }
-        // An interrupted session entry stops before its next op.
-        try Task.checkCancellation()
+        // An interrupted run (Ctrl-C) or session entry starts no op: the host says where it stopped.
+        if Task.isCancelled {
+            await fail(run.target, status: .interrupted, message: "interrupted before \(op.name) at \(location)", failedAt: location)
+            throw CancellationError()
+        }
         observer.opStarted(run.target, op: op.name, location: location)
         let started = ContinuousClock.now
         var record = OpRecord(op: op.name, location: location, status: .ok)
@@ -133,6 +136,19 @@ extension Evaluator {
             }
             await fail(run.target, status: .unreachable, message: "\(op.name) at \(location): \(error.description)",
                        failedAt: op.isChangingOp ? location : nil)
+            throw HostAborted()
+        } catch is CancellationError {
+            // Interrupted while this op read the host or applied the changes queued before it
+            // (a transport starts nothing once the run is interrupted): those changes were not
+            // made and are dropped with their records; this op is where the host stopped.
+            record.milliseconds = Self.milliseconds(since: started)
+            record.status = .failed
+            record.error = "interrupted before it finished"
+            if op.isChangingOp {
+                await sessions.append(record, for: run.target)
+                observer.opFinished(run.target, record)
+            }
+            await fail(run.target, status: .interrupted, message: "\(op.name) at \(location): interrupted", failedAt: location)
             throw HostAborted()
         } catch {
             guard await flushBeforeFailing(run.queue, run.target) else { throw HostAborted() }

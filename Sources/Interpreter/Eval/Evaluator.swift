@@ -70,8 +70,11 @@ public final class Evaluator: @unchecked Sendable {
                 }
             }
             for statement in statements where !Checker.isParam(statement) {
+                try Task.checkCancellation()
                 try await execute(statement, in: globals, on: nil)
             }
+        } catch is CancellationError {
+            // Ctrl-C: the hosts say where they stopped; the caller knows it interrupted.
         } catch let error as RuntimeError {
             report.error = secrets.mask(DiagnosticRenderer().render(error.diagnostic))
         } catch {
@@ -83,7 +86,10 @@ public final class Evaluator: @unchecked Sendable {
         }
         report.hosts = await sessions.finalReports()
         report.logs = await sessions.runLogs
-        await sessions.closeAll()
+        // Locks are released even after Ctrl-C: in a task of its own, which the run's
+        // cancellation does not reach (transports start nothing for a cancelled task).
+        let sessions = self.sessions
+        await Task { await sessions.closeAll() }.value
         return report
     }
 
@@ -223,7 +229,8 @@ public final class Evaluator: @unchecked Sendable {
         await withTaskGroup(of: Void.self) { group in
             var next = 0
             func startNext() {
-                guard next < live.count else { return }
+                // After Ctrl-C no host starts.
+                guard next < live.count, !Task.isCancelled else { return }
                 let target = live[next]
                 next += 1
                 group.addTask { await self.runHost(target, body, location, in: env) }
@@ -270,6 +277,9 @@ public final class Evaluator: @unchecked Sendable {
             }
         } catch is HostAborted {
             // The failing op already recorded the failure.
+        } catch is CancellationError {
+            // Interrupted while connecting, or before an op (which said where).
+            await fail(target, status: .interrupted, message: "interrupted")
         } catch let failure as ApplyQueue.Failed {
             await fail(target, status: failure.unreachable ? .unreachable : .failed, message: failure.message,
                        failedAt: failure.location)
@@ -314,7 +324,8 @@ public final class Evaluator: @unchecked Sendable {
     /// Applies what is pending before a failure is reported; false when that itself failed
     /// (and was reported: it came first).
     func flushBeforeFailing(_ queue: ApplyQueue?, _ target: HostTarget) async -> Bool {
-        guard let queue else { return true }
+        // An interrupted run applies nothing more: what is queued was never made.
+        guard let queue, !Task.isCancelled else { return true }
         do {
             try await queue.flush()
             return true
@@ -332,6 +343,12 @@ public final class Evaluator: @unchecked Sendable {
     }
 
     func fail(_ target: HostTarget, status: HostReport.Status, message: String, failedAt: String? = nil) async {
+        // A host that fails after Ctrl-C failed because of it (its command was stopped, or
+        // could not start): it reads as interrupted, where it stopped, and is not rolled back
+        // (nothing more is sent to it). A refused host key stays what it is.
+        var status = status
+        if Task.isCancelled && status != .hostKeyRefused { status = .interrupted }
+        if status == .interrupted, await sessions.report(for: target).status == .interrupted { return }
         await sessions.markFailed(target, status: status, error: secrets.mask(message), failedAt: failedAt)
         if options.rollbackOnFailure && !options.checkMode && status == .failed {
             for line in await sessions.rollBack(target) { observer.log(target, "rollback: \(line)") }

@@ -141,6 +141,9 @@ extension OpExecutor {
     /// How a failed command is reported, whether it ran alone or in a batch.
     public static func failureMessage(_ summary: String, status: Int32, detail: String) -> String {
         if CommandTimeout.timedOut(detail) { return CommandTimeout.failure(summary, seconds: CommandTimeout.seconds(in: detail)) }
+        if status == CommandStop.status, detail.hasSuffix(CommandStop.marker) {
+            return "\(summary) was interrupted (Ctrl-C): crucible stopped it and every process it started on the host"
+        }
         return "\(summary) failed (exit status \(status))\(detail.isEmpty ? "" : ": \(detail)")"
     }
 }

@@ -82,7 +82,9 @@ public struct LogLine: Sendable, Codable, Equatable {
 public struct HostReport: Sendable, Codable, Equatable {
     /// `hostKeyRefused`: never logged in, because the host key was changed, revoked or not
     /// known: a possible attack, which must not read as a network problem.
-    public enum Status: String, Sendable, Codable { case ok, failed, unreachable, hostKeyRefused = "host_key_refused" }
+    /// `interrupted`: the run was interrupted (Ctrl-C) while this host was under way or
+    /// before it started; `failedAt` says where it stopped.
+    public enum Status: String, Sendable, Codable { case ok, failed, unreachable, hostKeyRefused = "host_key_refused", interrupted }
     public var host: String
     public var address: String
     public var status: Status

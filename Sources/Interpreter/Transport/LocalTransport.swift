@@ -16,11 +16,20 @@ public final class LocalTransport: Transport, @unchecked Sendable {
 
     public func connect() async throws {}
 
+    /// A cancelled task (Ctrl-C) starts nothing; one cancelled while its command runs stops
+    /// the command with all it started (`CommandStop`) and gets what it printed so far, with
+    /// status 130 and `CommandStop.marker` on stderr.
     public func run(_ command: String, stdin: [UInt8]?, timeout: Double?) async throws -> CommandResult {
+        try Task.checkCancellation()
         count { $0.execChannels += 1 }
         let host = target.name
-        return try await BlockingWork.run(name: "crucible-local-exec") {
-            try Self.spawn(command, stdin: stdin, timeout: timeout, host: host)
+        let stop = StopRequest()
+        return try await withTaskCancellationHandler {
+            try await BlockingWork.run(name: "crucible-local-exec") {
+                try Self.spawn(command, stdin: stdin, timeout: timeout, host: host, stop: stop)
+            }
+        } onCancel: {
+            stop.request()
         }
     }
 
@@ -53,11 +62,11 @@ public final class LocalTransport: Transport, @unchecked Sendable {
         ProcessInfo.processInfo.environment.filter { !secretVariables.contains($0.key) }.map { "\($0.key)=\($0.value)" }
     }
 
-    /// Spawns `/bin/sh -c` with posix_spawn in a process group of its own. Output goes to
+    /// Spawns `/bin/sh -c` with posix_spawn in a session (and process group) of its own. Output goes to
     /// unlinked temp files rather than pipes, so a daemon the command starts (and that keeps
     /// its inherited descriptors) cannot hold the run; stdin is fed from a thread of its own.
     /// Waits with waitpid on this (dedicated) thread; on timeout the whole group is killed.
-    private static func spawn(_ command: String, stdin: [UInt8]?, timeout: Double?, host: String) throws -> CommandResult {
+    private static func spawn(_ command: String, stdin: [UInt8]?, timeout: Double?, host: String, stop: StopRequest) throws -> CommandResult {
         let outFile = try OutputFile(), errFile = try OutputFile()
         var inPipe: [Int32] = [0, 0]
         // Another spawn on another thread must not inherit this pipe (its child would keep our
@@ -67,7 +76,7 @@ public final class LocalTransport: Transport, @unchecked Sendable {
         guard pipe(&inPipe) == 0 else { spawnLock.unlock(); throw TransportError.io(host: host, message: "cannot create a pipe: errno \(errno)") }
         for descriptor in inPipe + [outFile.descriptor, errFile.descriptor] { _ = fcntl(descriptor, F_SETFD, FD_CLOEXEC) }
         let spawned = ProcessSpawn.start(["/bin/sh", "-c", command], stdin: inPipe[0], stdout: outFile.descriptor,
-                                         stderr: errFile.descriptor, environment: childEnvironment())
+                                         stderr: errFile.descriptor, environment: childEnvironment(), newSession: true)
         spawnLock.unlock()
         Glibc.close(inPipe[0])
         let pid: pid_t
@@ -93,9 +102,12 @@ public final class LocalTransport: Transport, @unchecked Sendable {
         if let timeout {
             Thread.detachNewThread {
                 Thread.sleep(forTimeInterval: timeout)
-                if timedOut.markIfRunning() { kill(-child, SIGKILL) }
+                if timedOut.markIfRunning() { CommandStop.stopLocalSession(child) }
             }
         }
+        // Stopping runs on a thread of its own: the request comes from whatever thread
+        // cancelled the task, and this one is waiting for the child.
+        stop.onRequest { Thread.detachNewThread { CommandStop.stopLocalSession(child) } }
         var status: Int32 = 0
         while waitpid(pid, &status, 0) == -1 && errno == EINTR {}
         if !timedOut.finish() {
@@ -103,6 +115,10 @@ public final class LocalTransport: Transport, @unchecked Sendable {
         }
         let signalNumber = status & 0x7f
         let exitStatus = signalNumber == 0 ? (status >> 8) & 0xff : 128 + signalNumber
+        if stop.isRequested {
+            return CommandResult(stdout: outFile.contents(), stderr: CommandStop.stderr(errFile.contents()),
+                                 status: CommandStop.status)
+        }
         return CommandResult(stdout: outFile.contents(), stderr: errFile.contents(), status: exitStatus)
     }
 }

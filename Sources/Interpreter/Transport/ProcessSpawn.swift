@@ -10,8 +10,11 @@ import Glibc
 public enum ProcessSpawn {
     /// The child's pid, or the errno of a spawn that failed.
     /// `environment`: the child's `NAME=value` list; nil passes this process's own.
+    /// `newSession`: the child leads a session of its own (and so a process group): what it
+    /// starts stays in that session even in process groups of its own, so `CommandStop`
+    /// can find all of it.
     public static func start(_ arguments: [String], stdin: Int32?, stdout: Int32, stderr: Int32,
-                             environment: [String]? = nil) -> Result<pid_t, SpawnError> {
+                             environment: [String]? = nil, newSession: Bool = false) -> Result<pid_t, SpawnError> {
         var actions = posix_spawn_file_actions_t()
         posix_spawn_file_actions_init(&actions)
         defer { posix_spawn_file_actions_destroy(&actions) }
@@ -25,8 +28,11 @@ public enum ProcessSpawn {
         var attributes = posix_spawnattr_t()
         posix_spawnattr_init(&attributes)
         defer { posix_spawnattr_destroy(&attributes) }
-        posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_SETPGROUP | POSIX_SPAWN_SETSIGMASK))
-        posix_spawnattr_setpgroup(&attributes, 0)
+        // setsid makes the child a group leader too (and setpgid would fail after it).
+        // POSIX_SPAWN_SETSID (glibc 2.26) is only declared under _GNU_SOURCE: its value here.
+        let grouping = newSession ? Int32(0x80) : Int32(POSIX_SPAWN_SETPGROUP)
+        posix_spawnattr_setflags(&attributes, Int16(grouping | Int32(POSIX_SPAWN_SETSIGMASK)))
+        if !newSession { posix_spawnattr_setpgroup(&attributes, 0) }
         var noSignals = sigset_t()
         sigemptyset(&noSignals)
         posix_spawnattr_setsigmask(&attributes, &noSignals)

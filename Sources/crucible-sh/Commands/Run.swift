@@ -96,7 +96,15 @@ struct Run: AsyncParsableCommand {
         runOptions.verify = verifyOnly ? .only : noVerify ? .skip : .afterChanges
         let evaluator = Evaluator(ops: Stdlib.all, paramValues: checked.paramValues, transports: transports,
                                   options: runOptions, observer: output)
-        let report = await evaluator.run(checked.program)
+        // The run is a task of its own so that Ctrl-C can cancel it (RunInterrupt): no op
+        // starts after that, commands under way are stopped on their hosts, and the run
+        // still releases every lock it holds and reports.
+        let running = Task { await evaluator.run(checked.program) }
+        RunInterrupt.install {
+            printError("\ninterrupted: stopping the commands under way and releasing the hosts' locks (Ctrl-C again to quit at once)\n")
+            running.cancel()
+        }
+        let report = await running.value
         live?.finish()
         if json {
             print(ReportJSON.encode(report, warnings: checked.warnings + headerWarnings))
@@ -104,6 +112,10 @@ struct Run: AsyncParsableCommand {
             print(Recap.render(report, color: Terminal.useColor, columns: Terminal.columns))
         }
         if let error = report.error { printError(TerminalText.visible(error)) }
+        if RunInterrupt.happened {
+            printError(InterruptSummary.render(report) + "\n")
+            throw ExitStatus.interrupted
+        }
         throw report.succeeded ? ExitStatus.success : ExitStatus.hostFailure
     }
 

@@ -12,7 +12,7 @@ enum Recap {
         for host in report.hosts.map(\.forTerminal) {
             // A refused host key is no network problem: it counts as failed, its warning below.
             let unreachable = host.status == .unreachable && !host.refusedForHostKey ? 1 : 0
-            let failed = host.status == .failed || host.refusedForHostKey ? max(1, host.failedCount) : host.failedCount
+            let failed = [.failed, .interrupted].contains(host.status) || host.refusedForHostKey ? max(1, host.failedCount) : host.failedCount
             let painted = paint(host.host.padding(width), host.status == .ok ? (host.changedCount > 0 ? "33" : "32") : "31", color)
             lines.append(painted + "  " + String(host.okCount).leftPadding(4) + "  " + String(host.changedCount).leftPadding(7)
                          + "  " + String(failed).leftPadding(6) + "  " + String(unreachable).leftPadding(11))
@@ -45,7 +45,7 @@ extension HostReport {
     /// How the run's output names a host it gave up: a possible attack must not read as
     /// a network problem.
     var failureLabel: String {
-        refusedForHostKey ? "HOST KEY REFUSED" : status == .unreachable ? "UNREACHABLE" : "FAILED"
+        refusedForHostKey ? "HOST KEY REFUSED" : status == .unreachable ? "UNREACHABLE" : status == .interrupted ? "INTERRUPTED" : "FAILED"
     }
 }
 

@@ -1,0 +1,110 @@
+import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Stopping a command that is under way (Ctrl-C, a host that overran the client's deadline)
+/// together with every process it started: on the host, closing the channel is not enough
+/// (sshd leaves a command without a terminal running, so `sleep 1000; echo x` would go on).
+///
+/// Every command runs in a session of its own (sshd makes each exec's shell a session
+/// leader; `LocalTransport` spawns with `setsid`), and what it starts stays in that session
+/// even when it moves to another process group (`CommandTimeout`'s `timeout` does). So the
+/// whole command is "every process in the session": TERM to each, one second, KILL to what
+/// is left. A daemon that called `setsid` itself has left on purpose and is not touched.
+public enum CommandStop {
+    /// What a stopped command's stderr ends with: the op's message says it was interrupted.
+    public static let marker = "crucible: interrupted: the command was stopped with every process it started"
+
+    /// The exit status reported for a command that was stopped (128 + SIGINT, as a shell
+    /// reports a command ended by Ctrl-C).
+    public static let status: Int32 = 130
+
+    /// A stopped command's stderr: what it printed, then the marker on a line of its own.
+    public static func stderr(_ printed: [UInt8]) -> [UInt8] {
+        let separator: [UInt8] = printed.isEmpty || printed.last == UInt8(ascii: "\n") ? [] : [UInt8(ascii: "\n")]
+        return printed + separator + Array((marker + "\n").utf8)
+    }
+
+    /// Shell for the host, `$1` a pid in the session to stop (the command's shell): reads its
+    /// session from /proc (field 6 of `stat`, the 4th after the name in parentheses), then
+    /// signals every process in it, never its own session. POSIX sh and /proc only.
+    public static let script = #"""
+read -r s </proc/"$1"/stat 2>/dev/null || exit 0
+s=${s##*) }; set -- $s; sid=$4
+read -r m </proc/self/stat; m=${m##*) }; set -- $m
+[ "$sid" -gt 1 ] 2>/dev/null && [ "$sid" != "$4" ] || exit 0
+for sig in TERM KILL; do
+  left=no
+  for d in /proc/[0-9]*; do
+    read -r s <"$d/stat" 2>/dev/null || continue
+    s=${s##*) }; set -- $s
+    [ "$4" = "$sid" ] && kill -s $sig "${d#/proc/}" 2>/dev/null && left=yes
+  done
+  [ $left = yes ] || break
+  [ $sig = KILL ] || sleep 1
+done
+"""#
+
+    /// The command that stops the session of `pid` on a host.
+    public static func command(pid: Int32) -> String {
+        ShellQuote.command(["/bin/sh", "-c", script, "crucible-stop", String(pid)])
+    }
+
+    /// Stops every process of session `sid` on this machine (TERM, up to a second for them
+    /// to go, KILL). `LocalTransport`'s children each lead a session of their own.
+    public static func stopLocalSession(_ sid: pid_t) {
+        guard sid > 1, sid != getsid(0) else { return }
+        for sig in [SIGTERM, SIGKILL] {
+            let members = processes(inSession: sid)
+            if members.isEmpty { return }
+            for pid in members { kill(pid, sig) }
+            if sig == SIGTERM {
+                for _ in 0..<20 where !processes(inSession: sid).isEmpty { usleep(50_000) }
+            }
+        }
+    }
+
+    /// The live processes whose session is `sid` (zombies have nothing left to stop).
+    static func processes(inSession sid: pid_t) -> [pid_t] {
+        let entries = (try? FileManager.default.contentsOfDirectory(atPath: "/proc")) ?? []
+        return entries.compactMap { Int32($0) }.filter { pid in
+            guard let stat = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8),
+                  let close = stat.lastIndex(of: ")") else { return false }
+            let fields = stat[stat.index(after: close)...].split(separator: " ")
+            return fields.count > 3 && fields[0] != "Z" && Int32(fields[3]) == sid
+        }
+    }
+}
+
+/// Set once when the command under way must stop (its task was cancelled); read by the
+/// thread that waits for the command.
+public final class StopRequest: @unchecked Sendable {
+    private let lock = NSLock()
+    private var requested = false
+    private var action: (@Sendable () -> Void)?
+
+    public init() {}
+
+    public var isRequested: Bool { lock.withLock { requested } }
+
+    /// Marks the request and runs the action given to `onRequest`, if any (once).
+    public func request() {
+        let run: (@Sendable () -> Void)? = lock.withLock {
+            guard !requested else { return nil }
+            requested = true
+            return action
+        }
+        run?()
+    }
+
+    /// Runs `action` when the stop is requested (at once when it already was).
+    public func onRequest(_ action: @escaping @Sendable () -> Void) {
+        let now: Bool = lock.withLock {
+            if requested { return true }
+            self.action = action
+            return false
+        }
+        if now { action() }
+    }
+}
