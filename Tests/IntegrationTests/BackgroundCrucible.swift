@@ -33,6 +33,11 @@ final class BackgroundCrucible {
         if process.isRunning { Glibc.kill(process.processIdentifier, SIGKILL) }
     }
 
+    /// SIGINT, as Ctrl-C on a terminal sends it.
+    func interrupt() {
+        if process.isRunning { Glibc.kill(process.processIdentifier, SIGINT) }
+    }
+
     /// Waits for the process to end; kills it after `limit` seconds and says so (a hang).
     func wait(limit: Double) -> (result: CrucibleProcess.Result, hung: Bool) {
         let end = ContinuousClock.now + .milliseconds(Int(limit * 1000))

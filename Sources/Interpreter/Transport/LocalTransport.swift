@@ -107,7 +107,10 @@ public final class LocalTransport: Transport, @unchecked Sendable {
         }
         // Stopping runs on a thread of its own: the request comes from whatever thread
         // cancelled the task, and this one is waiting for the child.
-        stop.onRequest { Thread.detachNewThread { CommandStop.stopLocalSession(child) } }
+        // The result waits for the stop to end: the shell dies at the TERM, what ignored it
+        // only at the KILL, and nothing may be left running once the command has returned.
+        let stopped = DispatchSemaphore(value: 0)
+        stop.onRequest { Thread.detachNewThread { CommandStop.stopLocalSession(child); stopped.signal() } }
         var status: Int32 = 0
         while waitpid(pid, &status, 0) == -1 && errno == EINTR {}
         if !timedOut.finish() {
@@ -116,6 +119,7 @@ public final class LocalTransport: Transport, @unchecked Sendable {
         let signalNumber = status & 0x7f
         let exitStatus = signalNumber == 0 ? (status >> 8) & 0xff : 128 + signalNumber
         if stop.isRequested {
+            stopped.wait()
             return CommandResult(stdout: outFile.contents(), stderr: CommandStop.stderr(errFile.contents()),
                                  status: CommandStop.status)
         }
