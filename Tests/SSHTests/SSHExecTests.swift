@@ -75,8 +75,12 @@ final class SSHExecTests: SSHTestCase {
         XCTAssertEqual(try String(contentsOfFile: path, encoding: .utf8), "via sudo\n")
         let calls = try String(contentsOfFile: sshd.sudoLog, encoding: .utf8).split(separator: "\u{1e}")
         XCTAssertEqual(calls.count, 2)
-        XCTAssertEqual(calls.first, #"-n|sh|-c|echo "it's $((1 + 1))" $(id -un)|"#)
-        XCTAssertTrue(calls.last?.hasPrefix("-n|sh|-c|/bin/sh -c ") == true, String(calls.last ?? ""))
+        // Each command first prints its shell's pid (CommandPid: Ctrl-C stops the command
+        // from it), inside sudo, so that the pid is the one of the shell sudo started.
+        let first = String(calls.first ?? "")
+        XCTAssertTrue(first.hasPrefix(#"-n|sh|-c|printf '%s %s\n' crucible-pid-"#), first)
+        XCTAssertTrue(first.hasSuffix(#" "$$" >&2"# + "\n" + #"echo "it's $((1 + 1))" $(id -un)|"#), first)
+        XCTAssertTrue(calls.last?.contains(">&2\n/bin/sh -c ") == true, String(calls.last ?? ""))
     }
 
     func testSudoAskingForAPasswordFailsTheHostWithAClearMessage() async throws {
