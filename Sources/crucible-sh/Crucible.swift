@@ -54,4 +54,6 @@ struct ExitStatus: Error {
     static let success = ExitStatus(code: 0)
     static let hostFailure = ExitStatus(code: 1)
     static let recipeError = ExitStatus(code: 2)
+    /// `run --detailed-exitcode`: the run succeeded and changed (or would change) something.
+    static let changes = ExitStatus(code: 3)
 }

@@ -109,6 +109,8 @@ extension Evaluator {
                 observer.opFinished(run.target, record)
             }
             return (value, record)
+        } catch let unknown as UnknownInCheckMode {
+            return try await reportUnknown(unknown, op, record, since: started, on: run)
         } catch let failure as ApplyQueue.Failed {
             // Applying earlier ops' changes failed (this op needed a fresh read): that op is
             // in the report as failed; this one never ran.
@@ -146,6 +148,27 @@ extension Evaluator {
             await fail(run.target, status: .failed, message: "\(op.name) at \(location): \(record.error ?? "")", failedAt: location)
             throw HostAborted()
         }
+    }
+
+    /// Check mode could not plan the op: what it reads depends on a change the dry run does
+    /// not make. A changing op is reported `unknown` and taken to change something (so
+    /// `if x.changed` goes the way that does more, and what it may have changed is unknown
+    /// for the ops after it); a query has no answer to give, so the host's block stops here.
+    func reportUnknown(_ unknown: UnknownInCheckMode, _ op: OpSpec, _ started: OpRecord, since clock: ContinuousClock.Instant,
+                       on run: HostRun) async throws -> (value: Value, record: OpRecord) {
+        guard op.isChangingOp else {
+            throw CheckModeStop(message: "\(op.name) at \(started.location): \(unknown.reason); the rest of this block "
+                                    + "is not planned on \(run.target.name) in check mode", location: started.location)
+        }
+        var record = started
+        record.milliseconds = Self.milliseconds(since: clock)
+        record.status = .unknown
+        record.reason = secrets.mask(unknown.reason)
+        await run.context.assumeUnknown(op: op.name, at: started.location)
+        await sessions.append(record, for: run.target)
+        observer.opFinished(run.target, record)
+        let outcome = OpOutcome(op: op.name, changed: true, reason: record.reason, details: op.completing([:]))
+        return (outcome.value, record)
     }
 
     static func describe(_ error: Error) -> String {

@@ -243,6 +243,7 @@ public final class Evaluator: @unchecked Sendable {
             let followUps = await sessions.followUps
             context.followUps = followUps
             context.secrets = secrets
+            if options.checkMode { context.planned = await sessions.plannedState(for: target) }
             if let caching = transport as? CachingTransport {
                 await readAhead(body, on: target, through: caching, context: context, in: env)
                 if !options.checkMode {
@@ -269,6 +270,9 @@ public final class Evaluator: @unchecked Sendable {
             }
         } catch is HostAborted {
             // The failing op already recorded the failure.
+        } catch let stop as CheckModeStop {
+            // Check mode cannot plan the rest of the block on this host; the host did not fail.
+            await deliverLog(stop.message, location: stop.location, on: target)
         } catch let failure as ApplyQueue.Failed {
             await fail(target, status: failure.unreachable ? .unreachable : .failed, message: failure.message,
                        failedAt: failure.location)

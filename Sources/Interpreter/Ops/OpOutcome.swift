@@ -71,7 +71,9 @@ public enum OpExecutor {
                 break
             }
         }
-        if !context.checkMode {
+        if context.checkMode {
+            await context.assume(decided, op: spec.name)
+        } else {
             outcome.output = try await context.apply(decided)
             if decided.wantsOutput {
                 for (key, value) in CommandOutput.fields(outcome.output) { outcome.details[key] = value }

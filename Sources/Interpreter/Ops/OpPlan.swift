@@ -37,6 +37,9 @@ public struct OpPlan: Sendable {
     public var wantsOutput = false
     /// `file:line:col` of the call that made the plan (set by `OpExecutor`).
     public var calledAt: String?
+    /// What probes answer once the plan is applied, where the op knows (the status of a
+    /// service it starts): check mode plans the ops after it on these (`PlannedState`).
+    public var predicts: [String: CommandResult] = [:]
 
     public init(actions: [PlannedAction] = [], reason: String? = nil, details: OrderedDictionary<String, Value> = [:],
                 effect: CommandEffect = .anything, wantsOutput: Bool = false) {

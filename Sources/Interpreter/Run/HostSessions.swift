@@ -31,6 +31,20 @@ public actor HostSessions {
     /// The run's follow-up keys (read with the facts; cleared on release where a host
     /// finished); nil in sessions that keep none (the REPL).
     private(set) var followUps: FollowUps?
+    /// Check mode: each host as the changes planned so far in the run would leave it.
+    private var plannedStates: [HostTarget: PlannedState] = [:]
+
+    /// The host's planned state for the whole run (check mode), made on first use.
+    func plannedState(for target: HostTarget) -> PlannedState {
+        if let state = plannedStates[target] { return state }
+        let state = PlannedState()
+        plannedStates[target] = state
+        return state
+    }
+
+    /// Forgets what was planned on every host (an interactive session's next entry starts
+    /// from the hosts as they are).
+    func forgetPlannedStates() { plannedStates = [:] }
 
     func setFollowUps(_ followUps: FollowUps?) { self.followUps = followUps }
 
@@ -246,15 +260,33 @@ struct RunHostContext: HostContext {
     /// Where follow-ups of an earlier, unfinished run are read from; nil: none are.
     var followUps: FollowUps? = nil
     var secrets: SecretMask? = nil
+    /// Check mode: the host as the changes planned so far would leave it; nil in real runs.
+    var planned: PlannedState? = nil
 
     func facts() async throws -> HostFacts { try await sessions.facts(for: target) }
     func facts(of other: HostTarget) async throws -> HostFacts { try await sessions.facts(for: other) }
     func willWrite(_ path: String, previous: [UInt8]?) async { await sessions.journal(path, previous: previous, on: target) }
     func didRunCommand(_ effect: CommandEffect) async { (transport as? CachingTransport)?.invalidate(effect) }
+    func readFile(_ path: String) async throws -> [UInt8]? {
+        switch planned?.file(path) ?? .host {
+        case .planned(let bytes): return bytes
+        case .unknown(let because): throw UnknownInCheckMode(because: because)
+        case .host: return try await transport.readFile(path)
+        }
+    }
+
     func probe(_ command: String) async throws -> CommandResult {
+        switch planned?.probe(command) ?? .host {
+        case .planned(let result): return result
+        case .unknown(let because): throw UnknownInCheckMode(because: because)
+        case .host: break
+        }
         guard let caching = transport as? CachingTransport else { return try await transport.run(command) }
         return try await caching.probe(command)
     }
+
+    func assume(_ plan: OpPlan, op: String) async { planned?.assume(plan, op: op) }
+    func assumeUnknown(op: String, at location: String) async { planned?.assumeUnknown(op: op, at: location) }
 
     func changedByUnfinishedRun(at location: String) async -> Bool {
         guard let followUps, let facts = try? await facts() else { return false }
@@ -262,6 +294,7 @@ struct RunHostContext: HostContext {
     }
 
     func check(_ command: String) async throws -> CommandResult {
+        if let because = planned?.guardUnknown(command) { throw UnknownInCheckMode(because: because) }
         try await queue?.flush()
         // A recipe's `unless` may hold a secret: it goes on stdin then.
         return try await OpExecutor.run(command, on: self)

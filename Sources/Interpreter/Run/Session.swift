@@ -104,14 +104,16 @@ public final class Session: @unchecked Sendable {
         await forgetCachedReads()
         let transport = try await evaluator.sessions.transport(for: target)
         await evaluator.sessions.register(target)
-        let context = RunHostContext(target: target, transport: transport, checkMode: checkMode,
+        var context = RunHostContext(target: target, transport: transport, checkMode: checkMode,
                                      backupsByDefault: evaluator.options.backups, sessions: evaluator.sessions)
+        if checkMode { context.planned = await evaluator.sessions.plannedState(for: target) }
         return Evaluator.HostRun(target: target, context: context)
     }
 
     /// File reads are cached per run; between entries anyone may have changed a file, so
     /// each entry starts from what the hosts hold now.
     func forgetCachedReads() async {
+        await evaluator.sessions.forgetPlannedStates()
         for host in await evaluator.sessions.order {
             (try? await evaluator.sessions.transport(for: host) as? CachingTransport)?.invalidate()
         }

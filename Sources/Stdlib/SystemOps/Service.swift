@@ -41,13 +41,38 @@ enum Service {
             // exec (and two status commands) for nothing.
             let record: OrderedDictionary<String, Value> = ["was_running": .none, "was_enabled": .none,
                                                             "init": .string(facts.initSystem.rawValue)]
-            return OpPlan(actions: [.run(command: command("restart", name: name, initSystem: facts.initSystem),
-                                         summary: "restart \(name)")],
-                          details: record, effect: effect(of: name, verbs: ["restart"]))
+            var plan = OpPlan(actions: [.run(command: command("restart", name: name, initSystem: facts.initSystem),
+                                             summary: "restart \(name)")],
+                              details: record, effect: effect(of: name, verbs: ["restart"]))
+            // Check mode reads the status anyway, so the ops after this one see the service
+            // running; when that status is itself unknown, they see it unknown.
+            if context.checkMode, let before = try? await status(name, facts.initSystem, context) {
+                plan.predicts = predictions(name: name, state: state, enabled: nil, before: before, initSystem: facts.initSystem)
+            }
+            return plan
         }
-        let output = try await HostProbe.run(ServiceStatus.probeCommand(name, initSystem: facts.initSystem), on: context)
-        let status = ServiceStatus.parse(output.stdoutText, initSystem: facts.initSystem)
-        return try plan(name: name, state: state, enabled: enabled, status: status, initSystem: facts.initSystem)
+        let current = try await status(name, facts.initSystem, context)
+        return try plan(name: name, state: state, enabled: enabled, status: current, initSystem: facts.initSystem)
+    }
+
+    static func status(_ name: String, _ initSystem: HostFacts.InitSystem, _ context: any HostContext) async throws -> ServiceStatus {
+        let output = try await HostProbe.run(ServiceStatus.probeCommand(name, initSystem: initSystem), on: context)
+        return ServiceStatus.parse(output.stdoutText, initSystem: initSystem)
+    }
+
+    /// What the status probe answers once the verbs ran: check mode plans the ops after this
+    /// one on it (`OpPlan.predicts`).
+    static func predictions(name: String, state: String?, enabled: Bool?, before: ServiceStatus,
+                            initSystem: HostFacts.InitSystem) -> [String: CommandResult] {
+        var after = before
+        switch state {
+        case "running", "restarted", "reloaded": after.running = true
+        case "stopped": after.running = false
+        default: break
+        }
+        if let enabled, before.enabled != nil { after.enabled = enabled }
+        let output = Array(after.probeOutput(name: name, initSystem: initSystem).utf8)
+        return [ServiceStatus.probeCommand(name, initSystem: initSystem): CommandResult(stdout: output, stderr: [], status: 0)]
     }
 
     /// The decision, from a status already read: tests call it with canned states.
@@ -79,9 +104,11 @@ enum Service {
             return .noChange(reason, details: record)
         }
         let line = verbs.map { command($0, name: name, initSystem: initSystem) }.joined(separator: " && ")
-        return OpPlan(actions: [.run(command: line, summary: verbs.map { "\($0) \(name)" }.joined(separator: ", "))],
-                      reason: notes.isEmpty ? nil : notes.joined(separator: "; "), details: record,
-                      effect: effect(of: name, verbs: verbs))
+        var plan = OpPlan(actions: [.run(command: line, summary: verbs.map { "\($0) \(name)" }.joined(separator: ", "))],
+                          reason: notes.isEmpty ? nil : notes.joined(separator: "; "), details: record,
+                          effect: effect(of: name, verbs: verbs))
+        plan.predicts = predictions(name: name, state: state, enabled: enabled, before: status, initSystem: initSystem)
+        return plan
     }
 
     static func command(_ verb: String, name: String, initSystem: HostFacts.InitSystem) -> String {
