@@ -161,7 +161,7 @@ final class LiveMigrationTests: XCTestCase {
         XCTAssertTrue(check.stderr.contains("+Domain = localdomain"), "the plan shows diffs:\n\(check.stderr)")
         XCTAssertTrue(check.stderr.contains("$ iptables -I INPUT"), "the plan shows commands")
         let checkReport = try report(check)
-        XCTAssertEqual(check.output.components(separatedBy: "`verify on` blocks skipped (the first at ").count, 2, check.output)
+        XCTAssertEqual(check.stderr.components(separatedBy: "`verify on` blocks skipped (the first at ").count, 2, check.output)
         let afterCheck = try sandbox.hosts.map { try snapshot(sandbox, $0) }
         XCTAssertEqual(afterCheck, before, "check mode modified nothing (files, firewall, services)")
 

@@ -152,8 +152,8 @@ extension Evaluator {
 
     /// Check mode could not plan the op: what it reads depends on a change the dry run does
     /// not make. A changing op is reported `unknown` and taken to change something (so
-    /// `if x.changed` goes the way that does more, and what it may have changed is unknown
-    /// for the ops after it); a query has no answer to give, so the host's block stops here.
+    /// `if x.changed` goes the way that does more, and what it may change, `OpSpec.mayChange`,
+    /// is unknown for the ops after it); a query has no answer to give, so the host's block stops here.
     func reportUnknown(_ unknown: UnknownInCheckMode, _ op: OpSpec, _ started: OpRecord, since clock: ContinuousClock.Instant,
                        on run: HostRun) async throws -> (value: Value, record: OpRecord) {
         guard op.isChangingOp else {
@@ -164,7 +164,7 @@ extension Evaluator {
         record.milliseconds = Self.milliseconds(since: clock)
         record.status = .unknown
         record.reason = secrets.mask(unknown.reason)
-        await run.context.assumeUnknown(op: op.name, at: started.location)
+        await run.context.assumeUnknown(op: op.name, at: started.location, mayChange: unknown.mayChange)
         await sessions.append(record, for: run.target)
         observer.opFinished(run.target, record)
         let outcome = OpOutcome(op: op.name, changed: true, reason: record.reason, details: op.completing([:]))

@@ -23,7 +23,7 @@ public protocol HostContext: Sendable {
     /// plan on its result. Never called in a real run.
     func assume(_ plan: OpPlan, op: String) async
     /// Check mode: an op at `location` could not be planned; what it may change is unknown.
-    func assumeUnknown(op: String, at location: String) async
+    func assumeUnknown(op: String, at location: String, mayChange: CommandEffect) async
     /// Runs a read-only command that reads the host's state (`iptables-save`, `systemctl
     /// is-active x`). Within a run the same probe is answered once until a planned command
     /// or a write may have changed the state.
@@ -46,7 +46,7 @@ extension HostContext {
     public func willWrite(_ path: String, previous: [UInt8]?) async {}
     public func readFile(_ path: String) async throws -> [UInt8]? { try await transport.readFile(path) }
     public func assume(_ plan: OpPlan, op: String) async {}
-    public func assumeUnknown(op: String, at location: String) async {}
+    public func assumeUnknown(op: String, at location: String, mayChange: CommandEffect) async {}
     public func didRunCommand(_ effect: CommandEffect) async {}
     public func probe(_ command: String) async throws -> CommandResult { try await transport.run(command) }
     public func check(_ command: String) async throws -> CommandResult { try await transport.run(command) }

@@ -53,7 +53,13 @@ public enum OpExecutor {
             preconditionFailure("OpExecutor.execute called for \(spec.name), which is not a changing op")
         }
         try spec.requireRules(arguments)
-        var decided = try await plan(arguments, context)
+        var decided: OpPlan
+        do {
+            decided = try await plan(arguments, context)
+        } catch var unknown as UnknownInCheckMode {
+            unknown.mayChange = spec.mayChange?(arguments) ?? .anything
+            throw unknown
+        }
         decided.calledAt = arguments.callSpan?.description
         var outcome = OpOutcome(op: spec.name, changed: decided.changes, reason: decided.reason,
                                 details: spec.completing(decided.details))

@@ -61,6 +61,9 @@ public struct OpSpec: Sendable {
     /// Parameters that let a call skip work already done (`run`: `creates`, `unless`): a call
     /// with none of them runs every time and is reported changed every time (W-run-always).
     public var guards: [String]?
+    /// What a call may change of what ops read, whatever it plans: check mode takes this in
+    /// when it cannot plan the call (`UnknownInCheckMode`). nil: anything.
+    public var mayChange: (@Sendable (OpArguments) -> CommandEffect)?
 
     public init(name: String, summary: String, params: [ParamSpec], examples: [String] = [],
                 returns: ValueType = .record, resultFields: [FieldSpec] = [],
@@ -74,6 +77,13 @@ public struct OpSpec: Sendable {
         self.blockParam = blockParam
         self.guards = guards
         self.body = body
+    }
+
+    /// The spec with `mayChange` set.
+    public func mayChange(_ effect: @escaping @Sendable (OpArguments) -> CommandEffect) -> OpSpec {
+        var spec = self
+        spec.mayChange = effect
+        return spec
     }
 
     /// Ops and queries need a host; pure functions do not.

@@ -286,7 +286,9 @@ struct RunHostContext: HostContext {
     }
 
     func assume(_ plan: OpPlan, op: String) async { planned?.assume(plan, op: op) }
-    func assumeUnknown(op: String, at location: String) async { planned?.assumeUnknown(op: op, at: location) }
+    func assumeUnknown(op: String, at location: String, mayChange: CommandEffect) async {
+        planned?.assumeUnknown(op: op, at: location, mayChange: mayChange)
+    }
 
     func changedByUnfinishedRun(at location: String) async -> Bool {
         guard let followUps, let facts = try? await facts() else { return false }

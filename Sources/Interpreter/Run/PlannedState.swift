@@ -27,6 +27,8 @@ public final class PlannedState: @unchecked Sendable {
     private let lock = NSLock()
     private var files: [String: [UInt8]] = [:]
     private var probes: [String: CommandResult] = [:]
+    /// What every probe naming a word answers (`OpPlan.predictsNaming`), latest last.
+    private var probesNaming: [(word: String, result: CommandResult)] = []
     /// Set after a command that may change anything: every read not planned since is unknown.
     private var everything: String?
     /// Words (unit names, paths) whose probes a planned command may have changed, with why.
@@ -47,6 +49,7 @@ public final class PlannedState: @unchecked Sendable {
     public func probe(_ command: String) -> Answer<CommandResult> {
         lock.withLock {
             if let result = probes[command] { return .planned(result) }
+            if let named = probesNaming.last(where: { CachingTransport.mentions(command, $0.word) }) { return .planned(named.result) }
             if let because = everything ?? mentioned(in: command) { return .unknown(because: because) }
             return .host
         }
@@ -85,14 +88,21 @@ public final class PlannedState: @unchecked Sendable {
                     break
                 }
             }
+            if plan.changes, !plan.writesChangeProbesNaming.isEmpty {
+                taint(.limited(probesNaming: plan.writesChangeProbesNaming, files: []), because: cause(plan.actions[0].summary))
+            }
+            for (word, result) in plan.predictsNaming.sorted(by: { $0.key < $1.key }) {
+                forgetProbes { CachingTransport.mentions($0, word) }
+                probesNaming.append((word, result))
+            }
             for (command, result) in plan.predicts { probes[command] = result }
         }
     }
 
-    /// An op whose own plan is unknown may have changed anything.
-    public func assumeUnknown(op: String, at location: String) {
+    /// An op whose own plan is unknown may have changed what it may change (`OpSpec.mayChange`).
+    public func assumeUnknown(op: String, at location: String, mayChange effect: CommandEffect) {
         lock.withLock {
-            taint(.anything, because: "the changes of \(op) at \(location), themselves unknown")
+            taint(effect, because: "\(op) at \(location) (whose own changes are unknown)")
         }
     }
 
@@ -104,6 +114,7 @@ public final class PlannedState: @unchecked Sendable {
             everything = cause
             files = [:]
             probes = [:]
+            probesNaming = []
             words = []
             changedFiles = [:]
         case .limited(let names, let paths):
@@ -117,8 +128,11 @@ public final class PlannedState: @unchecked Sendable {
         }
     }
 
+    /// Forgets predictions of the probes `mentions` picks, and word predictions of words it
+    /// picks (a command spelled with only that word would be one of them).
     private func forgetProbes(where mentions: (String) -> Bool) {
         probes = probes.filter { command, _ in !mentions(command) }
+        probesNaming.removeAll { mentions($0.word) }
     }
 
     private func mentioned(in command: String) -> String? {
@@ -131,6 +145,8 @@ public final class PlannedState: @unchecked Sendable {
 public struct UnknownInCheckMode: Error, Sendable {
     /// The planned change that makes it unknown.
     public let because: String
+    /// What the op that could not be planned may change (`OpSpec.mayChange`).
+    public var mayChange: CommandEffect = .anything
     public init(because: String) { self.because = because }
 
     public var reason: String { "unknown in check mode: it reads what \(because) would change" }

@@ -38,7 +38,7 @@ enum RunCommand {
             FieldSpec("rc", .oneOf([.int, .none]), doc: "Its exit status; none when it did not run (a guard skipped it, or check mode)."),
         ],
         guards: ["creates", "unless"],
-        body: .plan { arguments, context in try await plan(arguments, context) })
+        body: .plan { arguments, context in try await plan(arguments, context) }).mayChange { (try? declaredEffect($0)) ?? .anything }
 
     static func plan(_ arguments: OpArguments, _ context: any HostContext) async throws -> OpPlan {
         let command = arguments.string("command")
