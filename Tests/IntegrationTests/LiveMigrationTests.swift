@@ -228,11 +228,16 @@ final class LiveMigrationTests: XCTestCase {
         for topology in topologies {
             let label = topology.map { "\($0.0)=\($0.1)" }.joined(separator: " ")
             let sandbox = try start(topology)
+            // The dry run first: on every release it predicts what the real run then does.
+            let check = try run(sandbox, controller: "ctl", computes: ["c1", "c2"], extra: ["--check", "--json"])
+            XCTAssertEqual(check.status, 0, "\(label)\n\(check.output)")
+            let planned = try report(check)
             let first = try run(sandbox, controller: "ctl", computes: ["c1", "c2"], extra: ["--json"])
             XCTAssertEqual(first.status, 0, "\(label)\n\(first.output)")
             for (name, host) in try report(first) {
                 XCTAssertEqual(host["status"] as? String, "ok", "\(label): \(name) \(host["error"] ?? "")")
                 XCTAssertGreaterThan(checkCount(host, "ok"), 5, "\(label): \(name) verified")
+                assertCheckPredicted(planned[name], host, "\(label): \(name)")
             }
             let second = try run(sandbox, controller: "ctl", computes: ["c1", "c2"], extra: ["--json"])
             XCTAssertEqual(second.status, 0, "\(label)\n\(second.output)")
