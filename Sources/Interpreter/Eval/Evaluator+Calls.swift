@@ -46,7 +46,7 @@ extension Evaluator {
         let holds = arguments.bool("condition")
         if run.speculative { return .bool(holds) }
         // Changes planned before the check are on the host before it is reported.
-        try await run.queue?.flush()
+        try await run.pipeline?.barrier()
         let message = arguments.string("message")
         let record = OpRecord(op: Expectation.opName, location: call.span.description, status: holds ? .ok : .failed,
                               reason: message, error: holds ? nil : message)
@@ -62,7 +62,7 @@ extension Evaluator {
     /// A `log(...)` line: it waits with the host's queued changes, so it comes after the
     /// ops before it in the output and the report.
     func log(_ message: String, location: String?, on host: HostRun?) async {
-        if let run = host, run.queue?.hold(log: message, location: location) == true { return }
+        if let run = host, run.pipeline?.hold(log: message, location: location) == true { return }
         await deliverLog(message, location: location, on: host?.target)
     }
 
@@ -104,7 +104,7 @@ extension Evaluator {
             // Queries (facts, detect-nfs) are not listed as ops in the report. A record waits
             // while changes planned before it (its own included) are queued.
             record = secrets.masked(record)
-            if op.isChangingOp, run.queue?.hold(record) != true {
+            if op.isChangingOp, run.pipeline?.hold(record) != true {
                 await sessions.append(record, for: run.target)
                 observer.opFinished(run.target, record)
             }
@@ -118,7 +118,7 @@ extension Evaluator {
                        failedAt: failure.location)
             throw HostAborted()
         } catch let error as TransportError where error.isFatalForHost {
-            if let queue = run.queue, let failure = await queue.abandon(error) {
+            if let pipeline = run.pipeline, let failure = await pipeline.abandon(error) {
                 // Changes were waiting: the first op whose changes were cut off is the one named.
                 await fail(run.target, status: failure.unreachable ? .unreachable : .failed, message: failure.message,
                            failedAt: failure.location)
@@ -137,7 +137,7 @@ extension Evaluator {
                        failedAt: op.isChangingOp ? location : nil)
             throw HostAborted()
         } catch {
-            guard await flushBeforeFailing(run.queue, run.target) else { throw HostAborted() }
+            guard await flushBeforeFailing(run.pipeline, run.target) else { throw HostAborted() }
             record.milliseconds = Self.milliseconds(since: started)
             record.status = .failed
             record.error = secrets.mask(Self.describe(error))
