@@ -16,15 +16,13 @@ extension Evaluator {
         if Self.writesArgumentsAsText.contains(op.name) {
             for (name, value) in arguments.values { try budget.checkText(of: value, at: arguments.spans[name] ?? call.span) }
         }
-        if op.name == "log" {
-            if host?.speculative == true { return .none }
-            await log(secrets.mask(arguments["message"].interpolated), location: call.span.description, on: host)
-            return .none
-        }
-        if op.name == Expectation.opName {
-            return try await expect(arguments, call, on: try requireHost(host, call))
-        }
         switch op.body {
+        case .report(let line):
+            if host?.speculative == true { return .none }
+            await log(secrets.mask(line(arguments)), location: call.span.description, on: host)
+            return .none
+        case .check(let check):
+            return try await expect(check(arguments), op, call, on: try requireHost(host, call))
         case .pure(let body):
             do { return try budget.checkSize(try body(arguments), at: call.span) } catch let error as OpError {
                 throw RuntimeError(call.span, "\(op.name): \(error.message)", hint: error.hint)
@@ -40,15 +38,14 @@ extension Evaluator {
         }
     }
 
-    /// `expect(condition, message)`: one reported check. A false one is a failed record with
+    /// A check (`expect(condition, message)`): one reported record. A false one is a failed record with
     /// the message; the host fails when its block ends, so every check of the block is seen.
-    func expect(_ arguments: OpArguments, _ call: Call, on run: HostRun) async throws -> Value {
-        let holds = arguments.bool("condition")
+    func expect(_ check: (holds: Bool, message: String), _ op: OpSpec, _ call: Call, on run: HostRun) async throws -> Value {
+        let (holds, message) = check
         if run.speculative { return .bool(holds) }
         // Changes planned before the check are on the host before it is reported.
         try await run.pipeline?.barrier()
-        let message = arguments.string("message")
-        let record = OpRecord(op: Expectation.opName, location: call.span.description, status: holds ? .ok : .failed,
+        let record = OpRecord(op: op.name, location: call.span.description, status: holds ? .ok : .failed,
                               reason: message, error: holds ? nil : message)
         await sessions.append(record, for: run.target)
         observer.opFinished(run.target, record)
@@ -227,8 +224,8 @@ extension Evaluator {
     }
 
     func convert(_ value: Value, to param: ParamSpec, op: OpSpec, at span: Span) throws -> Value {
-        if !param.type.accepts(value.type) {
-            throw RuntimeError(span, "`\(op.name)` expects \(param.type) for `\(param.name)`, got \(value.type.withArticle)")
+        if !param.acceptedType.accepts(value.type) {
+            throw RuntimeError(span, "`\(op.name)` expects \(param.acceptedType) for `\(param.name)`, got \(value.type.withArticle)")
         }
         if let choices = param.choices, case .string(let text) = value, !choices.contains(text) {
             throw RuntimeError(span, "`\(text)` is not a valid `\(param.name)` for `\(op.name)`",

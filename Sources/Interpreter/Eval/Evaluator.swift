@@ -250,7 +250,7 @@ public final class Evaluator: @unchecked Sendable {
             try await current.barrier()
             // Every check of the block was reported; a failed one fails the host now.
             let failedChecks = await sessions.report(for: target).ops.dropFirst(recordsBefore)
-                .filter { $0.op == Expectation.opName && $0.status == .failed }
+                .filter { ops[$0.op].map(\.isCheck) == true && $0.status == .failed }
             if !failedChecks.isEmpty {
                 let count = failedChecks.count
                 await fail(target, status: .failed,
