@@ -115,20 +115,18 @@ public enum Builtins {
         throw OpError(args.string("message"))
     }
 
-    /// Evaluated by the interpreter itself (it needs the run's output); declared here so the
-    /// checker and `crucible-sh ops` know it.
-    static let log = pure("log", "Prints a message in the run output (with the host's name inside `on` blocks).",
-                          [ParamSpec("message", .any, positional: true, doc: "what to print")], returns: .none) { _ in .none }
+    static let log = OpSpec(
+        name: "log", summary: "Prints a message in the run output (with the host's name inside `on` blocks).",
+        params: [ParamSpec("message", .any, positional: true, doc: "what to print")], returns: .none,
+        body: .report { $0["message"].interpolated })
 
-    /// Evaluated by the interpreter itself (a check is a record in the host's report);
-    /// declared as a query so that the checker keeps it inside `on` blocks.
     static let expect = OpSpec(
-        name: Expectation.opName,
+        name: "expect",
         summary: "A check: reported per host, ok or failed with the message; a failed one fails the host when its block ends (the block's other checks still run).",
         params: [ParamSpec("condition", .bool, positional: true, doc: "what must hold"),
                  ParamSpec("message", .string, positional: true, doc: "what is checked, and what to do when it fails")],
         examples: [#"expect(ids != none, "a nova user exists (install openstack-nova-compute first)")"#],
-        returns: .bool, body: .query { arguments, _ in .bool(arguments.bool("condition")) })
+        returns: .bool, body: .check { (holds: $0.bool("condition"), message: $0.string("message")) })
 
     static let defaultValue = pure("default", "The value, or a fallback when it is `none` or an empty string.",
                                    [ParamSpec("value", .any, positional: true, doc: "the value"),

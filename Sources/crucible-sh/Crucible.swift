@@ -56,4 +56,6 @@ struct ExitStatus: Error {
     static let recipeError = ExitStatus(code: 2)
     /// Ctrl-C ended the run (128 + SIGINT, as shells report it).
     static let interrupted = ExitStatus(code: 130)
+    /// `run --detailed-exitcode`: the run succeeded and changed (or would change) something.
+    static let changes = ExitStatus(code: 3)
 }

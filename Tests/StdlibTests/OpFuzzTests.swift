@@ -59,6 +59,10 @@ final class OpFuzzTests: XCTestCase {
                 _ = try body(arguments)
             case .query(let body):
                 _ = try await body(arguments, host)
+            case .report(let line):
+                _ = line(arguments)
+            case .check(let check):
+                _ = check(arguments)
             case .plan(let body):
                 try spec.requireRules(arguments)
                 let decided = try await body(arguments, host)

@@ -60,6 +60,32 @@ final class OpenPortNamespaceTests: XCTestCase {
         XCTAssertEqual(transport.recorded.count, 4, "probe + check + apply, then probe only")
     }
 
+    /// Check mode plans each open-port on the rules the ones before it would insert, so it
+    /// shows the positions and commands the real run then uses (issue #19).
+    func testCheckModePlansLaterOpenPortsOnTheRulesEarlierOnesWouldInsert() async throws {
+        let host = try host(stock: "rhel7")
+        var checking = context(host, checkMode: true)
+        checking.planned = PlannedState()
+        let requests: [(String, Value, [String: Value])] = [
+            ("tcp", .int(16509), [:]),
+            ("tcp", .int(16509), [:]),
+            ("tcp", .int(2049), ["source": .list([.string("10.0.0.2"), .string("10.0.0.3")]), "comment": .string("nfs from the nodes")]),
+            ("udp", .string("111"), [:]),
+            ("tcp", .int(2049), ["source": .string("10.0.0.3"), "comment": .string("nfs from the nodes")]),
+        ]
+        var planned: [OpOutcome] = []
+        for (proto, ports, extra) in requests { planned.append(try await openPort(proto, ports, on: checking, extra: extra)) }
+        XCTAssertEqual(try inputRules(host).count, 5, "check mode inserted nothing")
+        XCTAssertEqual(planned.map(\.changed), [true, false, true, true, false])
+
+        let applying = context(host)
+        var applied: [OpOutcome] = []
+        for (proto, ports, extra) in requests { applied.append(try await openPort(proto, ports, on: applying, extra: extra)) }
+        XCTAssertEqual(planned.map(\.commands), applied.map(\.commands), "the dry run showed the real commands")
+        XCTAssertEqual(planned.map(\.changed), applied.map(\.changed))
+        XCTAssertEqual(try inputRules(host).count, 9)
+    }
+
     /// A run applies changes a while after it read the rules (they are batched): if another
     /// tool changed INPUT in between, inserting at the position read would put the rule in
     /// the wrong place (below the REJECT, even). The op fails instead, and inserts nothing.

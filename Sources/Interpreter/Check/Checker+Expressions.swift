@@ -387,8 +387,8 @@ extension Checker {
     }
 
     mutating func checkArgumentType(_ value: Expr, _ type: ValueType, _ param: ParamSpec, _ op: OpSpec) {
-        if !param.type.accepts(type) {
-            report("E-type", value.span, "`\(op.name)` expects \(param.type) for `\(param.name)`, but this is \(type.withArticle)")
+        if !param.acceptedType.accepts(type) {
+            report("E-type", value.span, "`\(op.name)` expects \(param.acceptedType) for `\(param.name)`, but this is \(type.withArticle)")
             return
         }
         if let choices = param.choices, case .string(let parts, _) = value,

@@ -16,15 +16,13 @@ extension Evaluator {
         if Self.writesArgumentsAsText.contains(op.name) {
             for (name, value) in arguments.values { try budget.checkText(of: value, at: arguments.spans[name] ?? call.span) }
         }
-        if op.name == "log" {
-            if host?.speculative == true { return .none }
-            await log(secrets.mask(arguments["message"].interpolated), location: call.span.description, on: host)
-            return .none
-        }
-        if op.name == Expectation.opName {
-            return try await expect(arguments, call, on: try requireHost(host, call))
-        }
         switch op.body {
+        case .report(let line):
+            if host?.speculative == true { return .none }
+            await log(secrets.mask(line(arguments)), location: call.span.description, on: host)
+            return .none
+        case .check(let check):
+            return try await expect(check(arguments), op, call, on: try requireHost(host, call))
         case .pure(let body):
             do { return try budget.checkSize(try body(arguments), at: call.span) } catch let error as OpError {
                 throw RuntimeError(call.span, "\(op.name): \(error.message)", hint: error.hint)
@@ -40,15 +38,14 @@ extension Evaluator {
         }
     }
 
-    /// `expect(condition, message)`: one reported check. A false one is a failed record with
+    /// A check (`expect(condition, message)`): one reported record. A false one is a failed record with
     /// the message; the host fails when its block ends, so every check of the block is seen.
-    func expect(_ arguments: OpArguments, _ call: Call, on run: HostRun) async throws -> Value {
-        let holds = arguments.bool("condition")
+    func expect(_ check: (holds: Bool, message: String), _ op: OpSpec, _ call: Call, on run: HostRun) async throws -> Value {
+        let (holds, message) = check
         if run.speculative { return .bool(holds) }
         // Changes planned before the check are on the host before it is reported.
-        try await run.queue?.flush()
-        let message = arguments.string("message")
-        let record = OpRecord(op: Expectation.opName, location: call.span.description, status: holds ? .ok : .failed,
+        try await run.pipeline?.barrier()
+        let record = OpRecord(op: op.name, location: call.span.description, status: holds ? .ok : .failed,
                               reason: message, error: holds ? nil : message)
         await sessions.append(record, for: run.target)
         observer.opFinished(run.target, record)
@@ -62,7 +59,7 @@ extension Evaluator {
     /// A `log(...)` line: it waits with the host's queued changes, so it comes after the
     /// ops before it in the output and the report.
     func log(_ message: String, location: String?, on host: HostRun?) async {
-        if let run = host, run.queue?.hold(log: message, location: location) == true { return }
+        if let run = host, run.pipeline?.hold(log: message, location: location) == true { return }
         await deliverLog(message, location: location, on: host?.target)
     }
 
@@ -107,11 +104,13 @@ extension Evaluator {
             // Queries (facts, detect-nfs) are not listed as ops in the report. A record waits
             // while changes planned before it (its own included) are queued.
             record = secrets.masked(record)
-            if op.isChangingOp, run.queue?.hold(record) != true {
+            if op.isChangingOp, run.pipeline?.hold(record) != true {
                 await sessions.append(record, for: run.target)
                 observer.opFinished(run.target, record)
             }
             return (value, record)
+        } catch let unknown as UnknownInCheckMode {
+            return try await reportUnknown(unknown, op, record, since: started, on: run)
         } catch let failure as ApplyQueue.Failed {
             // Applying earlier ops' changes failed (this op needed a fresh read): that op is
             // in the report as failed; this one never ran.
@@ -119,7 +118,7 @@ extension Evaluator {
                        failedAt: failure.location)
             throw HostAborted()
         } catch let error as TransportError where error.isFatalForHost {
-            if let queue = run.queue, let failure = await queue.abandon(error) {
+            if let pipeline = run.pipeline, let failure = await pipeline.abandon(error) {
                 // Changes were waiting: the first op whose changes were cut off is the one named.
                 await fail(run.target, status: failure.unreachable ? .unreachable : .failed, message: failure.message,
                            failedAt: failure.location)
@@ -151,7 +150,7 @@ extension Evaluator {
             await fail(run.target, status: .interrupted, message: "\(op.name) at \(location): interrupted", failedAt: location)
             throw HostAborted()
         } catch {
-            guard await flushBeforeFailing(run.queue, run.target) else { throw HostAborted() }
+            guard await flushBeforeFailing(run.pipeline, run.target) else { throw HostAborted() }
             record.milliseconds = Self.milliseconds(since: started)
             record.status = .failed
             record.error = secrets.mask(Self.describe(error))
@@ -162,6 +161,27 @@ extension Evaluator {
             await fail(run.target, status: .failed, message: "\(op.name) at \(location): \(record.error ?? "")", failedAt: location)
             throw HostAborted()
         }
+    }
+
+    /// Check mode could not plan the op: what it reads depends on a change the dry run does
+    /// not make. A changing op is reported `unknown` and taken to change something (so
+    /// `if x.changed` goes the way that does more, and what it may change, `OpSpec.mayChange`,
+    /// is unknown for the ops after it); a query has no answer to give, so the host's block stops here.
+    func reportUnknown(_ unknown: UnknownInCheckMode, _ op: OpSpec, _ started: OpRecord, since clock: ContinuousClock.Instant,
+                       on run: HostRun) async throws -> (value: Value, record: OpRecord) {
+        guard op.isChangingOp else {
+            throw CheckModeStop(message: "\(op.name) at \(started.location): \(unknown.reason); the rest of this block "
+                                    + "is not planned on \(run.target.name) in check mode", location: started.location)
+        }
+        var record = started
+        record.milliseconds = Self.milliseconds(since: clock)
+        record.status = .unknown
+        record.reason = secrets.mask(unknown.reason)
+        await run.context.assumeUnknown(op: op.name, at: started.location, mayChange: unknown.mayChange)
+        await sessions.append(record, for: run.target)
+        observer.opFinished(run.target, record)
+        let outcome = OpOutcome(op: op.name, changed: true, reason: record.reason, details: op.completing([:]))
+        return (outcome.value, record)
     }
 
     static func describe(_ error: Error) -> String {
@@ -220,8 +240,8 @@ extension Evaluator {
     }
 
     func convert(_ value: Value, to param: ParamSpec, op: OpSpec, at span: Span) throws -> Value {
-        if !param.type.accepts(value.type) {
-            throw RuntimeError(span, "`\(op.name)` expects \(param.type) for `\(param.name)`, got \(value.type.withArticle)")
+        if !param.acceptedType.accepts(value.type) {
+            throw RuntimeError(span, "`\(op.name)` expects \(param.acceptedType) for `\(param.name)`, got \(value.type.withArticle)")
         }
         if let choices = param.choices, case .string(let text) = value, !choices.contains(text) {
             throw RuntimeError(span, "`\(text)` is not a valid `\(param.name)` for `\(op.name)`",

@@ -29,8 +29,8 @@ public final class Evaluator: @unchecked Sendable {
         let context: any HostContext
         /// True for the read-ahead pass (`ReadAhead`): ops only plan, nothing is reported.
         var speculative = false
-        /// The host's pending changes and the op records waiting for them (real runs).
-        var queue: ApplyQueue? { (context as? RunHostContext)?.queue }
+        /// The host's reads and changes (nil in the read-ahead pass).
+        var pipeline: HostPipeline? { (context as? RunHostContext)?.pipeline }
     }
 
     public init(ops: [OpSpec], paramValues: [String: Value], transports: @escaping TransportFactory,
@@ -242,33 +242,22 @@ public final class Evaluator: @unchecked Sendable {
 
     func runHost(_ target: HostTarget, _ body: Block, _ location: String, in env: Environment) async {
         observer.hostStarted(target, blockLocation: location)
-        var queue: ApplyQueue?
+        var pipeline: HostPipeline?
         do {
-            let transport = try await sessions.transport(for: target)
-            var context = RunHostContext(target: target, transport: transport, checkMode: options.checkMode,
-                                         backupsByDefault: options.backups, sessions: sessions)
-            let followUps = await sessions.followUps
-            context.followUps = followUps
-            context.secrets = secrets
-            context.commandTimeout = options.commandTimeout
-            if let caching = transport as? CachingTransport {
-                await readAhead(body, on: target, through: caching, context: context, in: env)
-                if !options.checkMode {
-                    queue = makeQueue(for: target, caching, followUps: followUps)
-                    context.queue = queue
-                }
-            }
+            let current = try await self.pipeline(for: target)
+            pipeline = current
+            let context = try await hostContext(target, current)
+            await readAhead(body, on: target, through: current.cache, context: context, in: env)
             let run = HostRun(target: target, context: context)
             let scope = Environment(parent: env)
             scope.define("host", .host(target))
-            defer { queue?.transport.setFlushHook(nil) }
             let recordsBefore = await sessions.report(for: target).ops.count
             for statement in body.statements { try await execute(statement, in: scope, on: run) }
             // The block's changes are on the host before the next block (or host) relies on them.
-            try await queue?.flush()
+            try await current.barrier()
             // Every check of the block was reported; a failed one fails the host now.
             let failedChecks = await sessions.report(for: target).ops.dropFirst(recordsBefore)
-                .filter { $0.op == Expectation.opName && $0.status == .failed }
+                .filter { ops[$0.op].map(\.isCheck) == true && $0.status == .failed }
             if !failedChecks.isEmpty {
                 let count = failedChecks.count
                 await fail(target, status: .failed,
@@ -280,6 +269,9 @@ public final class Evaluator: @unchecked Sendable {
         } catch is CancellationError {
             // Interrupted while connecting, or before an op (which said where).
             await fail(target, status: .interrupted, message: "interrupted")
+        } catch let stop as CheckModeStop {
+            // Check mode cannot plan the rest of the block on this host; the host did not fail.
+            await deliverLog(stop.message, location: stop.location, on: target)
         } catch let failure as ApplyQueue.Failed {
             await fail(target, status: failure.unreachable ? .unreachable : .failed, message: failure.message,
                        failedAt: failure.location)
@@ -291,7 +283,7 @@ public final class Evaluator: @unchecked Sendable {
             }
         } catch let error as RuntimeError {
             // The ops before the error happen, as they would have one at a time.
-            if await flushBeforeFailing(queue, target) {
+            if await flushBeforeFailing(pipeline, target) {
                 await fail(target, unreachable: false, message: DiagnosticRenderer().render(error.diagnostic))
             }
         } catch {
@@ -299,8 +291,29 @@ public final class Evaluator: @unchecked Sendable {
         }
     }
 
+    /// What the ops of a block see of the host.
+    func hostContext(_ target: HostTarget, _ pipeline: HostPipeline) async throws -> RunHostContext {
+        var context = RunHostContext(target: target, pipeline: pipeline, checkMode: options.checkMode,
+                                     backupsByDefault: options.backups, sessions: sessions)
+        context.followUps = await sessions.followUps
+        context.secrets = secrets
+        context.commandTimeout = options.commandTimeout
+        return context
+    }
+
+    /// The host's pipeline for this run: made (and in check mode started from the host as it
+    /// is) the first time a block runs there.
+    func pipeline(for target: HostTarget) async throws -> HostPipeline {
+        let followUps = await sessions.followUps
+        return try await sessions.pipeline(for: target) { cache in
+            let pipeline = HostPipeline(cache: cache, queue: self.makeQueue(for: target, cache, followUps: followUps))
+            pipeline.plan(self.options.checkMode)
+            return pipeline
+        }
+    }
+
     func makeQueue(for target: HostTarget, _ caching: CachingTransport, followUps: FollowUps?) -> ApplyQueue {
-        let queue = ApplyQueue(
+        ApplyQueue(
             transport: caching, followUps: followUps,
             deliver: { [sessions, observer, secrets] held in
                 switch held {
@@ -317,17 +330,15 @@ public final class Evaluator: @unchecked Sendable {
             secrets: secrets,
             onHold: { [observer] record in observer.opQueued(target, record) },
             onBatch: { [observer] count in observer.batchStarted(target, changes: count) })
-        caching.setFlushHook { try await queue.flush() }
-        return queue
     }
 
     /// Applies what is pending before a failure is reported; false when that itself failed
     /// (and was reported: it came first).
-    func flushBeforeFailing(_ queue: ApplyQueue?, _ target: HostTarget) async -> Bool {
+    func flushBeforeFailing(_ pipeline: HostPipeline?, _ target: HostTarget) async -> Bool {
         // An interrupted run applies nothing more: what is queued was never made.
-        guard let queue, !Task.isCancelled else { return true }
+        guard let pipeline, !Task.isCancelled else { return true }
         do {
-            try await queue.flush()
+            try await pipeline.barrier()
             return true
         } catch let failure as ApplyQueue.Failed {
             await fail(target, status: failure.unreachable ? .unreachable : .failed, message: failure.message,

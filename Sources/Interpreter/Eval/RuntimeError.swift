@@ -22,6 +22,13 @@ public struct RuntimeError: Error, Sendable, CustomStringConvertible {
 /// Unwinds a host's evaluation after an op failed there: the failure is already recorded.
 struct HostAborted: Error {}
 
+/// Check mode met a query whose answer it cannot know (`UnknownInCheckMode`): the rest of
+/// the host's block is not planned, and the host has not failed.
+struct CheckModeStop: Error {
+    let message: String
+    let location: String
+}
+
 /// Carries a function's `return` value up to its call.
 struct ReturnSignal: Error {
     let value: Value

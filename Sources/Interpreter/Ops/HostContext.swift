@@ -16,6 +16,14 @@ public protocol HostContext: Sendable {
     /// Called after a planned command ran: it may have changed what was read earlier
     /// (`effect` says what it may have changed).
     func didRunCommand(_ effect: CommandEffect) async
+    /// A file's bytes (nil: it does not exist), from the run's cache when it has them; in
+    /// check mode, as the changes planned before would leave it (`PlannedState`).
+    func readFile(_ path: String) async throws -> [UInt8]?
+    /// Check mode: takes in the plan of `op` as if it had been applied, so the ops after it
+    /// plan on its result. Never called in a real run.
+    func assume(_ plan: OpPlan, op: String) async
+    /// Check mode: an op at `location` could not be planned; what it may change is unknown.
+    func assumeUnknown(op: String, at location: String, mayChange: CommandEffect) async
     /// Runs a read-only command that reads the host's state (`iptables-save`, `systemctl
     /// is-active x`). Within a run the same probe is answered once until a planned command
     /// or a write may have changed the state.
@@ -42,6 +50,9 @@ public protocol HostContext: Sendable {
 
 extension HostContext {
     public func willWrite(_ path: String, previous: [UInt8]?) async {}
+    public func readFile(_ path: String) async throws -> [UInt8]? { try await transport.readFile(path) }
+    public func assume(_ plan: OpPlan, op: String) async {}
+    public func assumeUnknown(op: String, at location: String, mayChange: CommandEffect) async {}
     public func didRunCommand(_ effect: CommandEffect) async {}
     public func probe(_ command: String) async throws -> CommandResult { try await transport.run(command) }
     public func check(_ command: String) async throws -> CommandResult { try await transport.run(command) }

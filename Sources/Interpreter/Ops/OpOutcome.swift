@@ -53,7 +53,13 @@ public enum OpExecutor {
             preconditionFailure("OpExecutor.execute called for \(spec.name), which is not a changing op")
         }
         try spec.requireRules(arguments)
-        var decided = try await plan(arguments, context)
+        var decided: OpPlan
+        do {
+            decided = try await plan(arguments, context)
+        } catch var unknown as UnknownInCheckMode {
+            unknown.mayChange = spec.mayChange?(arguments) ?? .anything
+            throw unknown
+        }
         decided.calledAt = arguments.callSpan?.description
         var outcome = OpOutcome(op: spec.name, changed: decided.changes, reason: decided.reason,
                                 details: spec.completing(decided.details))
@@ -71,7 +77,9 @@ public enum OpExecutor {
                 break
             }
         }
-        if !context.checkMode {
+        if context.checkMode {
+            await context.assume(decided, op: spec.name)
+        } else {
             outcome.output = try await context.apply(decided)
             if decided.wantsOutput {
                 for (key, value) in CommandOutput.fields(outcome.output) { outcome.details[key] = value }

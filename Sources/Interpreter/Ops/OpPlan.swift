@@ -39,6 +39,16 @@ public struct OpPlan: Sendable {
     public var wantsOutput = false
     /// `file:line:col` of the call that made the plan (set by `OpExecutor`).
     public var calledAt: String?
+    /// Probes naming these words read differently once the plan's writes are in place too
+    /// (a drop-in written makes `systemctl show -p NeedDaemonReload` say yes): `effect` is
+    /// about its commands only.
+    public var writesChangeProbesNaming: [String] = []
+    /// What probes answer once the plan is applied, where the op knows (the status of a
+    /// service it starts): check mode plans the ops after it on these (`PlannedState`).
+    public var predicts: [String: CommandResult] = [:]
+    /// What every probe naming a word answers once the plan is applied, where the op knows
+    /// it for all of them (`daemon-reload`: `NeedDaemonReload=no` for every unit).
+    public var predictsNaming: [String: CommandResult] = [:]
 
     public init(actions: [PlannedAction] = [], reason: String? = nil, details: OrderedDictionary<String, Value> = [:],
                 effect: CommandEffect = .anything, wantsOutput: Bool = false) {
@@ -74,6 +84,12 @@ public enum CommandEffect: Sendable, Equatable {
     /// of the path or of its directories read. File contents stay.
     public static func metadata(of path: String) -> CommandEffect {
         .limited(probesNaming: pathAndDirectories(path), files: [])
+    }
+
+    /// Writes a file, or creates or changes it or its directories: its bytes, and what
+    /// probes of it or of its directories read.
+    public static func edit(of path: String) -> CommandEffect {
+        .limited(probesNaming: pathAndDirectories(path), files: [path])
     }
 
     /// `/etc/a/b` → `/etc/a/b`, `/etc/a`, `/etc` (not `/`, which every path names).

@@ -29,6 +29,13 @@ public struct ParamSpec: Sendable {
     }
 
     public var isRequired: Bool { defaultValue == nil }
+
+    /// The types a call may pass. A parameter whose default is `none` (left out: not used)
+    /// also takes `none` written out: one spelling of "optional" for every op.
+    public var acceptedType: ValueType {
+        guard case .some(.none) = defaultValue, !type.accepts(.none) else { return type }
+        return .oneOf([type, .none])
+    }
 }
 
 /// What an operation does on a host, or what a pure built-in computes.
@@ -40,6 +47,12 @@ public enum OpBody: Sendable {
     /// Reads the host's state and plans the actions that close the gap; the interpreter
     /// applies the plan, or only shows it in check mode. The same code decides in both.
     case plan(@Sendable (OpArguments, HostContext) async throws -> OpPlan)
+    /// A line for the run's output (`log`): the interpreter prints it in order with the ops
+    /// around it, with the host's name inside `on` blocks. Runs anywhere.
+    case report(@Sendable (OpArguments) -> String)
+    /// A check reported per host (`expect`): ok, or failed with the message; a failed one
+    /// fails the host when its block ends. Returns whether it holds.
+    case check(@Sendable (OpArguments) -> (holds: Bool, message: String))
 }
 
 /// The declaration of an operation or built-in function.
@@ -61,6 +74,9 @@ public struct OpSpec: Sendable {
     /// Parameters that let a call skip work already done (`run`: `creates`, `unless`): a call
     /// with none of them runs every time and is reported changed every time (W-run-always).
     public var guards: [String]?
+    /// What a call may change of what ops read, whatever it plans: check mode takes this in
+    /// when it cannot plan the call (`UnknownInCheckMode`). nil: anything.
+    public var mayChange: (@Sendable (OpArguments) -> CommandEffect)?
 
     public init(name: String, summary: String, params: [ParamSpec], examples: [String] = [],
                 returns: ValueType = .record, resultFields: [FieldSpec] = [],
@@ -76,14 +92,29 @@ public struct OpSpec: Sendable {
         self.body = body
     }
 
+    /// The spec with `mayChange` set.
+    public func mayChange(_ effect: @escaping @Sendable (OpArguments) -> CommandEffect) -> OpSpec {
+        var spec = self
+        spec.mayChange = effect
+        return spec
+    }
+
     /// Ops and queries need a host; pure functions do not.
     public var needsHost: Bool {
-        if case .pure = body { return false }
-        return true
+        switch body {
+        case .pure, .report: return false
+        case .query, .plan, .check: return true
+        }
     }
 
     public var isChangingOp: Bool {
         if case .plan = body { return true }
+        return false
+    }
+
+    /// A check reported per host (`expect`).
+    public var isCheck: Bool {
+        if case .check = body { return true }
         return false
     }
 
@@ -134,7 +165,15 @@ public struct OpArguments: Sendable {
         self.callSpan = callSpan
     }
 
-    public subscript(name: String) -> Value { values[name] ?? .none }
+    /// Every declared parameter has a value (defaults filled in), so a name without one is
+    /// a typo in the op's code: debug builds (every test) stop on it instead of reading `none`.
+    public subscript(name: String) -> Value {
+        guard let value = values[name] else {
+            assertionFailure("no parameter `\(name)` is declared (declared: \(values.keys.joined(separator: ", ")))")
+            return .none
+        }
+        return value
+    }
 
     public func string(_ name: String) -> String {
         switch self[name] {

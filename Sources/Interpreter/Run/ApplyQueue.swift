@@ -88,6 +88,9 @@ final class ApplyQueue: @unchecked Sendable {
             case .verify: break
             }
         }
+        if plan.changes, !plan.writesChangeProbesNaming.isEmpty {
+            transport.invalidate(.limited(probesNaming: plan.writesChangeProbesNaming, files: []))
+        }
     }
 
     /// Keeps an op's record until the changes before it (its own included) have run; false

@@ -1,6 +1,7 @@
 import Foundation
 
-/// A host's transport for one run, with file reads and read-only probes cached: several ops
+/// A host's transport for one run, with file reads and read-only probes cached (the host's
+/// `HostPipeline` applies pending changes before a read the cache cannot answer): several ops
 /// that read the same file (two `edit-ini` sections of nova.conf) or the same state
 /// (`iptables-save` for five `open-port`s) cost one exec, and `prefetch` answers many of them
 /// with one exec before the ops ask (see `ReadAhead`).
@@ -13,9 +14,6 @@ public final class CachingTransport: Transport, @unchecked Sendable {
     private let lock = NSLock()
     private var files: [String: [UInt8]?] = [:]
     private var probes: [String: CommandResult] = [:]
-    /// Applies changes that are planned but not applied yet (`ApplyQueue`), so a read that
-    /// goes to the host sees them.
-    private var flushHook: (@Sendable () async throws -> Void)?
     private var batchedBytesWritten = 0
 
     public init(_ inner: any Transport) {
@@ -34,7 +32,6 @@ public final class CachingTransport: Transport, @unchecked Sendable {
 
     public func readFile(_ path: String) async throws -> [UInt8]? {
         if let cached = cachedFile(path) { return cached }
-        try await flushPending()
         let bytes = try await inner.readFile(path)
         store(path, bytes)
         return bytes
@@ -43,7 +40,6 @@ public final class CachingTransport: Transport, @unchecked Sendable {
     /// A read-only command's result, run once until something may have changed the host.
     public func probe(_ command: String) async throws -> CommandResult {
         if let known = cachedProbe(command) { return known }
-        try await flushPending()
         let result = try await inner.run(command, stdin: nil, timeout: nil)
         rememberProbe(command, result)
         return result
@@ -69,20 +65,6 @@ public final class CachingTransport: Transport, @unchecked Sendable {
     public func close() async { await inner.close() }
 
     // MARK: - Pending changes
-
-    /// Sets (or clears) what applies pending changes before a read goes to the host.
-    func setFlushHook(_ hook: (@Sendable () async throws -> Void)?) {
-        lock.lock(); defer { lock.unlock() }
-        flushHook = hook
-    }
-
-    func flushPending() async throws {
-        try await currentFlushHook()?()
-    }
-
-    private func currentFlushHook() -> (@Sendable () async throws -> Void)? {
-        lock.withLock { flushHook }
-    }
 
     /// A write that is queued: the cache holds the new bytes, as if it had been applied.
     func assumeWritten(_ path: String, _ contents: [UInt8]) {

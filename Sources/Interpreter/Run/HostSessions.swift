@@ -31,6 +31,21 @@ public actor HostSessions {
     /// The run's follow-up keys (read with the facts; cleared on release where a host
     /// finished); nil in sessions that keep none (the REPL).
     private(set) var followUps: FollowUps?
+    /// Each connected host's pipeline (`HostPipeline`): its read cache and pending changes.
+    private var pipelines: [HostTarget: HostPipeline] = [:]
+
+    /// The host's pipeline for the whole run, made by `make` over its cached transport the
+    /// first time (connecting the host if need be).
+    func pipeline(for target: HostTarget, make: @Sendable (CachingTransport) -> HostPipeline) async throws -> HostPipeline {
+        if let pipeline = pipelines[target] { return pipeline }
+        guard let cache = try await transport(for: target) as? CachingTransport else {
+            throw TransportError.io(host: target.name, message: "no cached transport for this host")
+        }
+        if let pipeline = pipelines[target] { return pipeline }
+        let pipeline = make(cache)
+        pipelines[target] = pipeline
+        return pipeline
+    }
 
     func setFollowUps(_ followUps: FollowUps?) { self.followUps = followUps }
 
@@ -208,7 +223,11 @@ public actor HostSessions {
     }
 
     /// Drops a host's connection (after it was lost), so its next use connects again.
+    /// Every host's pipeline so far.
+    func allPipelines() -> [HostPipeline] { Array(pipelines.values) }
+
     func forget(_ target: HostTarget) async {
+        pipelines[target] = nil
         keepers[target] = nil
         heartbeats.removeValue(forKey: target)?.cancel()
         connecting[target] = nil
@@ -230,52 +249,5 @@ public actor HostSessions {
             }
             await transport.close()
         }
-    }
-}
-
-/// What an op sees of the host it runs on, for one run.
-struct RunHostContext: HostContext {
-    let target: HostTarget
-    let transport: any Transport
-    let checkMode: Bool
-    let backupsByDefault: Bool
-    let sessions: HostSessions
-    /// Where this host's changes wait to be applied together; nil applies each op's at once
-    /// (the REPL, where each entry's effect is wanted before the next prompt).
-    var queue: ApplyQueue? = nil
-    /// Where follow-ups of an earlier, unfinished run are read from; nil: none are.
-    var followUps: FollowUps? = nil
-    var secrets: SecretMask? = nil
-    var commandTimeout: Int? = nil
-
-    func facts() async throws -> HostFacts { try await sessions.facts(for: target) }
-    func facts(of other: HostTarget) async throws -> HostFacts { try await sessions.facts(for: other) }
-    func willWrite(_ path: String, previous: [UInt8]?) async { await sessions.journal(path, previous: previous, on: target) }
-    func didRunCommand(_ effect: CommandEffect) async { (transport as? CachingTransport)?.invalidate(effect) }
-    func probe(_ command: String) async throws -> CommandResult {
-        guard let caching = transport as? CachingTransport else { return try await transport.run(command) }
-        return try await caching.probe(command)
-    }
-
-    func changedByUnfinishedRun(at location: String) async -> Bool {
-        guard let followUps, let facts = try? await facts() else { return false }
-        return facts.pendingFollowUps.contains(followUps.key(location))
-    }
-
-    func check(_ command: String) async throws -> CommandResult {
-        try await check(command, timeout: nil)
-    }
-
-    func check(_ command: String, timeout: Int?) async throws -> CommandResult {
-        try await queue?.flush()
-        // A recipe's `unless` may hold a secret: it goes on stdin then.
-        return try await OpExecutor.run(command, timeout: timeout, on: self)
-    }
-
-    func apply(_ plan: OpPlan) async throws -> [CommandOutput] {
-        guard let queue else { return try await OpExecutor.apply(plan.actions, effect: plan.effect, on: self) }
-        if plan.wantsOutput { return try await queue.applyNow(plan, location: plan.calledAt ?? "") }
-        queue.enqueue(plan)
-        return []
     }
 }

@@ -1,6 +1,8 @@
 /// One op call on one host, as the report and the live display show it.
 public struct OpRecord: Sendable, Codable, Equatable {
-    public enum Status: String, Sendable, Codable { case ok, changed, failed }
+    /// `unknown`: check mode could not plan it, because what it reads depends on a change
+    /// the dry run does not make (`PlannedState`); a real run would decide there.
+    public enum Status: String, Sendable, Codable { case ok, changed, failed, unknown }
     public var op: String
     /// `file:line:col` of the call in the recipe.
     public var location: String
@@ -110,6 +112,7 @@ public struct HostReport: Sendable, Codable, Equatable {
     public var changedCount: Int { ops.filter { $0.status == .changed }.count }
     public var okCount: Int { ops.filter { $0.status == .ok }.count }
     public var failedCount: Int { ops.filter { $0.status == .failed }.count }
+    public var unknownCount: Int { ops.filter { $0.status == .unknown }.count }
 }
 
 /// The report of a whole run (`--json` prints it).
@@ -131,6 +134,10 @@ public struct RunReport: Sendable, Codable, Equatable {
 
     public var succeeded: Bool { error == nil && hosts.allSatisfy { $0.status == .ok } }
     public var changedCount: Int { hosts.reduce(0) { $0 + $1.changedCount } }
+    public var unknownCount: Int { hosts.reduce(0) { $0 + $1.unknownCount } }
+    /// Whether the run changed, or in check mode would change, something (or could not
+    /// tell): what `--detailed-exitcode` reports.
+    public var hasChanges: Bool { changedCount > 0 || unknownCount > 0 }
 }
 
 /// Receives run events as they happen, for the live display and `-v` output.

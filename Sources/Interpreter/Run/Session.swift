@@ -88,13 +88,29 @@ public final class Session: @unchecked Sendable {
         evaluator.budget.reset()
         do {
             let run = try await hostRun()
-            for statement in statements {
-                try Task.checkCancellation()
-                try await execute(statement, on: run, show: show)
+            do {
+                for statement in statements {
+                    try Task.checkCancellation()
+                    try await execute(statement, on: run, show: show)
+                }
+            } catch is CancellationError {
+                // What the entry changed before the interrupt reaches the host, as it would
+                // have one op at a time.
+                try? await run.pipeline?.barrier()
+                return .interrupted
+            } catch let error as RuntimeError {
+                try? await run.pipeline?.barrier()
+                throw error
             }
+            // The entry's changes are on the host before the next prompt.
+            try await run.pipeline?.barrier()
             return await failuresInOnBlocks()
         } catch is CancellationError {
             return .interrupted
+        } catch let failed as ApplyQueue.Failed {
+            await evaluator.sessions.markFailed(target, status: failed.unreachable ? .unreachable : .failed,
+                                                error: failed.message, failedAt: failed.location)
+            return await failure(HostAborted())
         } catch {
             return await failure(error)
         }
@@ -102,18 +118,17 @@ public final class Session: @unchecked Sendable {
 
     func hostRun() async throws -> Evaluator.HostRun {
         await forgetCachedReads()
-        let transport = try await evaluator.sessions.transport(for: target)
+        let pipeline = try await evaluator.pipeline(for: target)
         await evaluator.sessions.register(target)
-        let context = RunHostContext(target: target, transport: transport, checkMode: checkMode,
-                                     backupsByDefault: evaluator.options.backups, sessions: evaluator.sessions)
-        return Evaluator.HostRun(target: target, context: context)
+        return Evaluator.HostRun(target: target, context: try await evaluator.hostContext(target, pipeline))
     }
 
     /// File reads are cached per run; between entries anyone may have changed a file, so
-    /// each entry starts from what the hosts hold now.
+    /// each entry starts from what the hosts hold now (in check mode too).
     func forgetCachedReads() async {
-        for host in await evaluator.sessions.order {
-            (try? await evaluator.sessions.transport(for: host) as? CachingTransport)?.invalidate()
+        for pipeline in await evaluator.sessions.allPipelines() {
+            pipeline.cache.invalidate()
+            pipeline.plan(checkMode)
         }
     }
 

@@ -17,7 +17,7 @@ enum DirectoryOp {
         ],
         resultFields: [FieldSpec("path", .string, doc: "The directory's path.")],
         body: .plan(plan)
-    )
+    ).mayChange { .edit(of: $0.string("path")) }
 
     /// Checks and reads the directory with one probe (`FileStat`: a symlink another user made
     /// is refused, not followed), and plans one command for what differs: making it (each

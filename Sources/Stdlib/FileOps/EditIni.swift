@@ -55,7 +55,7 @@ enum EditIni {
         ],
         blockParam: "settings",
         body: .plan(plan)
-    )
+    ).mayChange { .edit(of: $0.string("path")) }
 
     @Sendable static func plan(_ arguments: OpArguments, _ context: any HostContext) async throws -> OpPlan {
         let path = arguments.string("path")

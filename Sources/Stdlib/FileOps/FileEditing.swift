@@ -95,7 +95,7 @@ enum FileEditing {
     /// that is a directory is an error in crucible's words, not the reading command's.
     static func readBytes(_ path: String, context: any HostContext, op: String) async throws -> [UInt8]? {
         do {
-            return try await context.transport.readFile(path)
+            return try await context.readFile(path)
         } catch let error as TransportError {
             guard case .io = error, (try? await context.probe(ShellQuote.command(["test", "-d", path])))?.succeeded == true else { throw error }
             throw OpError("\(op): \(path) is a directory, not a file", hint: "give the path of the file to edit")

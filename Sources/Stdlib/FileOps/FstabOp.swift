@@ -27,7 +27,7 @@ enum FstabOp {
         ],
         resultFields: [FieldSpec("path", .string, doc: "The file's path.")],
         body: .plan(plan)
-    )
+    ).mayChange { .edit(of: $0.string("path")) }
 
     @Sendable static func plan(_ arguments: OpArguments, _ context: any HostContext) async throws -> OpPlan {
         let path = arguments.string("path")

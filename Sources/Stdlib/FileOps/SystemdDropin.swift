@@ -25,7 +25,16 @@ enum SystemdDropin {
             FieldSpec("needs_daemon_reload", .bool, doc: "True when the drop-in changed (or would, in check mode): run `systemctl daemon-reload` before restarting the unit."),
         ],
         body: .plan(plan)
-    )
+    ).mayChange { arguments in
+        let unit = arguments.string("unit")
+        return .limited(probesNaming: ["NeedDaemonReload"] + CommandEffect.pathAndDirectories(arguments.string("directory")),
+                        files: [path(unit: unit.contains(".") ? unit : unit + ".service", name: arguments.string("name"),
+                                     directory: arguments.string("directory"))])
+    }
+
+    static func path(unit: String, name: String, directory: String) -> String {
+        (directory.hasSuffix("/") ? directory : directory + "/") + unit + ".d/" + name + ".conf"
+    }
 
     @Sendable static func plan(_ arguments: OpArguments, _ context: any HostContext) async throws -> OpPlan {
         var unit = arguments.string("unit")
@@ -38,13 +47,19 @@ enum SystemdDropin {
         if !unit.contains(".") { unit += ".service" }
         var content = arguments.string("content")
         if !content.isEmpty && !content.hasSuffix("\n") { content += "\n" }
-        let path = (directory.hasSuffix("/") ? directory : directory + "/") + unit + ".d/" + name + ".conf"
+        let path = path(unit: unit, name: name, directory: directory)
         let before = try await FileEditing.readBytes(path, context: context, op: "systemd-dropin")
         let after = Array(content.utf8)
         let options = WriteOptions(backupPath: before == nil ? nil : FileEditing.backupPath(for: path, arguments, context))
         var plan = try await FileEditing.writePlan(path: path, before: before, after: after, options: options, context: context,
                                                    details: ["path": .string(path)])
         plan.details["needs_daemon_reload"] = .bool(plan.changes)
+        // systemd now holds an older version of the unit: `daemon-reload UNIT` must see that.
+        plan.writesChangeProbesNaming = ["NeedDaemonReload"]
+        if plan.changes {
+            let stale = CommandResult(stdout: Array("NeedDaemonReload=yes\n".utf8), stderr: [], status: 0)
+            for spelling in Set([unit, arguments.string("unit")]) { plan.predicts[DaemonReload.probeCommand(spelling)] = stale }
+        }
         return plan
     }
 }

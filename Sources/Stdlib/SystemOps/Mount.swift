@@ -24,7 +24,7 @@ enum Mount {
         resultFields: [
             FieldSpec("mounted_from", .string, doc: "What was mounted there before this call, empty when nothing was"),
         ],
-        body: .plan { arguments, context in try await plan(arguments, context) })
+        body: .plan { arguments, context in try await plan(arguments, context) }).mayChange { .limited(probesNaming: ["mount"] + CommandEffect.pathAndDirectories($0.string("mountpoint")), files: []) }
 
     struct Request: Sendable {
         var mountPoint: String

@@ -27,9 +27,51 @@ enum OpenPortIptables {
         }
         let persistence = IptablesPersistence.choose(facts: facts, probe: probe)
         let inputLines = saved.split(separator: "\n").filter { $0.hasPrefix("-A INPUT ") }.map(String.init)
-        return try plan(request, ruleset: IptablesRuleset.parse(saved), persistence: persistence,
-                        savedFileInSync: persistence.savedFileInSync(probe), inputAsRead: inputLines,
-                        backup: context.backupsByDefault)
+        let ruleset = IptablesRuleset.parse(saved)
+        var decided = try plan(request, ruleset: ruleset, persistence: persistence,
+                               savedFileInSync: persistence.savedFileInSync(probe), inputAsRead: inputLines,
+                               backup: context.backupsByDefault)
+        if context.checkMode, decided.changes {
+            let after = predictedSave(saved, inserting: missing(request, ruleset), request)
+            decided.predicts[probeCommand] = CommandResult(stdout: Array((after + probeMarker + "\n" + predictedRest(rest, persistence)).utf8),
+                                                           stderr: [], status: result.status)
+        }
+        return decided
+    }
+
+    static func missing(_ request: OpenPort.Request, _ ruleset: IptablesRuleset) -> [OpenPort.Opening] {
+        let chain = IptablesInputChain(ruleset)
+        return request.openings.filter { !chain.accepts($0.range, from: $0.source) }
+    }
+
+    /// `iptables-save` as it would print once `missing` were inserted where `plan` inserts them
+    /// (before the catch-all, else at the end of INPUT), for check mode's later open-ports.
+    static func predictedSave(_ saved: String, inserting missing: [OpenPort.Opening], _ request: OpenPort.Request) -> String {
+        var lines = saved.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
+        let input = lines.indices.filter { lines[$0].hasPrefix("-A INPUT ") }
+        let position = IptablesInputChain(IptablesRuleset.parse(saved)).insertPosition
+        let at: Int
+        if let position, position - 1 < input.count {
+            at = input[position - 1]
+        } else if let last = input.last {
+            at = last + 1
+        } else {
+            // No INPUT rule yet: before the filter table's COMMIT.
+            at = lines.firstIndex(of: "COMMIT") ?? lines.count
+        }
+        let added = missing.map { opening in
+            (["-A", "INPUT"] + acceptRule(opening, comment: request.comment).canonicalArguments)
+                .map { $0.contains(" ") ? "\"\($0)\"" : $0 }.joined(separator: " ")
+        }
+        lines.insert(contentsOf: added, at: at)
+        return lines.joined(separator: "\n")
+    }
+
+    /// The rest of the probe once the rules were saved: the saved file then holds them.
+    static func predictedRest(_ rest: String, _ persistence: IptablesPersistence) -> String {
+        guard persistence.command(backup: false) != nil, let path = persistence.savedPath,
+              let key = IptablesPersistence.savedFiles.first(where: { $0.1 == path })?.0 else { return rest }
+        return rest.replacingOccurrences(of: "\(key)=no", with: "\(key)=yes")
     }
 
     /// The planning itself, from rules already read: tests call it with captured rulesets.

@@ -13,7 +13,7 @@ enum Restorecon {
             ParamSpec("recursive", .bool, default: .bool(false), doc: "Also everything below a directory (`-R`)."),
         ],
         examples: [#"if hosts.changed { restorecon "/etc/hosts" }"#],
-        body: .plan { arguments, context in try await plan(arguments, context) })
+        body: .plan { arguments, context in try await plan(arguments, context) }).mayChange { _ in .nothingRead }
 
     static func plan(_ arguments: OpArguments, _ context: any HostContext) async throws -> OpPlan {
         let path = arguments.string("path")

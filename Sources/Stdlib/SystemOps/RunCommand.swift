@@ -22,11 +22,15 @@ enum RunCommand {
             ParamSpec("creates", .string, default: Value.none, doc: "Skip the command when this path exists."),
             ParamSpec("unless", .string, default: Value.none, doc: "Skip the command when this shell check exits 0."),
             ParamSpec("chdir", .string, default: Value.none, doc: "Run the command (and `unless`) in this directory."),
+            ParamSpec("changes", .list(.string), default: Value.none,
+                      doc: "What the command may change of what ops read: absolute paths of files, and service or unit names. "
+                        + "Left out: anything, so a run reads the host again after it and `--check` reports the ops that "
+                        + "read the host after it as unknown. `[]`: nothing ops read."),
             CommandTimeoutParam.spec,
         ],
         examples: [
             #"run "packstack --gen-answer-file=/root/answers.txt" creates: "/root/answers.txt""#,
-            #"run "usermod -aG libvirt nova" unless: "id -nG nova | grep -qw libvirt""#,
+            #"run "usermod -aG libvirt nova" unless: "id -nG nova | grep -qw libvirt" changes: ["/etc/group"]"#,
             #"run "/usr/local/bin/warm-cache" timeout: 600"#,
         ],
         resultFields: [
@@ -36,7 +40,7 @@ enum RunCommand {
             FieldSpec("rc", .oneOf([.int, .none]), doc: "Its exit status; none when it did not run (a guard skipped it, or check mode)."),
         ],
         guards: ["creates", "unless"],
-        body: .plan { arguments, context in try await plan(arguments, context) })
+        body: .plan { arguments, context in try await plan(arguments, context) }).mayChange { (try? declaredEffect($0)) ?? .anything }
 
     static func plan(_ arguments: OpArguments, _ context: any HostContext) async throws -> OpPlan {
         let command = arguments.string("command")
@@ -45,6 +49,7 @@ enum RunCommand {
         let unless = arguments.nonEmptyString("unless")
         let chdir = arguments.nonEmptyString("chdir")
         let timeout = CommandTimeoutParam.seconds(arguments, context)
+        let effect = try declaredEffect(arguments)
         if creates != nil || unless != nil {
             // `creates` alone is a read-only probe (cached, read ahead); an `unless` command is
             // the recipe's own and may not be read-only, so it runs every time.
@@ -54,15 +59,38 @@ enum RunCommand {
                 throw OpError("\(context.target.name): " + CommandTimeout.failure("the `unless` check", seconds: timeout))
             }
             let answers = HostProbe.fields(guardResult.stdoutText)
+            // Check mode runs the guards (they must only read) and says so.
+            let ran = context.checkMode ? " (check mode ran the guard on the host)" : ""
             if let creates, answers["creates"] == "yes" {
-                return notRun(.noChange("\(creates) exists", details: ["skipped_by": .string("creates")]))
+                return notRun(.noChange("\(creates) exists" + ran, details: ["skipped_by": .string("creates")]))
             }
             if answers["unless"] == "yes" {
-                return notRun(.noChange("the `unless` check succeeded", details: ["skipped_by": .string("unless")]))
+                return notRun(.noChange("the `unless` check succeeded" + ran, details: ["skipped_by": .string("unless")]))
+            }
+            if context.checkMode {
+                let which = [creates.map { "\($0) does not exist" }, unless.map { _ in "the `unless` check failed" }]
+                return notRun(OpPlan(actions: [.run(command: inDirectory(chdir, command), summary: "run \(command)", timeout: timeout)],
+                                     reason: "would run: " + which.compactMap { $0 }.joined(separator: " and ") + ran,
+                                     details: ["skipped_by": .string("")], effect: effect, wantsOutput: arguments.resultUsed))
             }
         }
         return notRun(OpPlan(actions: [.run(command: inDirectory(chdir, command), summary: "run \(command)", timeout: timeout)],
-                             details: ["skipped_by": .string("")], wantsOutput: arguments.resultUsed))
+                             details: ["skipped_by": .string("")], effect: effect, wantsOutput: arguments.resultUsed))
+    }
+
+    /// `changes:` as the command's effect: files are absolute paths, anything else names the
+    /// services or units whose status the command may change. Left out: anything.
+    static func declaredEffect(_ arguments: OpArguments) throws -> CommandEffect {
+        guard case .list = arguments["changes"] else { return .anything }
+        var files: [String] = [], names: [String] = []
+        for item in arguments.strings("changes") {
+            guard !item.isEmpty, !item.contains(where: \.isNewline) else {
+                throw OpError("run `changes:` holds an empty or multi-line entry",
+                              hint: "give absolute paths of files and names of services, one per entry")
+            }
+            if item.hasPrefix("/") { files.append(item) } else { names.append(item) }
+        }
+        return .limited(probesNaming: names, files: files)
     }
 
     /// The plan with the `stdout`, `stderr` and `rc` of a command that did not run (skipped,

@@ -15,7 +15,7 @@ enum SELinuxBoolean {
         ],
         examples: [#"selinux-boolean "virt_use_nfs" true"#],
         resultFields: [FieldSpec("was", oneOf: ["on", "off", ""], doc: "The value before this call: `on`, `off`, or empty when SELinux is disabled")],
-        body: .plan { arguments, context in try await plan(arguments, context) })
+        body: .plan { arguments, context in try await plan(arguments, context) }).mayChange { _ in .probes(naming: "getsebool") }
 
     static func plan(_ arguments: OpArguments, _ context: any HostContext) async throws -> OpPlan {
         let name = arguments.string("name")

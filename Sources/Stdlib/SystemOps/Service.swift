@@ -25,7 +25,7 @@ enum Service {
             FieldSpec("was_enabled", .oneOf([.bool, .none]), doc: "Whether it started at boot before this call (none for units that cannot be enabled, or a plain `restarted`)"),
             FieldSpec("init", oneOf: HostFacts.InitSystem.allCases.map(\.rawValue), doc: "`systemd` or `sysv`: which commands were used"),
         ],
-        body: .plan { arguments, context in try await plan(arguments, context) })
+        body: .plan { arguments, context in try await plan(arguments, context) }).mayChange { effect(of: $0.string("name"), verbs: ["stop"]) }
 
     static func plan(_ arguments: OpArguments, _ context: any HostContext) async throws -> OpPlan {
         let name = arguments.string("name")
@@ -41,13 +41,38 @@ enum Service {
             // exec (and two status commands) for nothing.
             let record: OrderedDictionary<String, Value> = ["was_running": .none, "was_enabled": .none,
                                                             "init": .string(facts.initSystem.rawValue)]
-            return OpPlan(actions: [.run(command: command("restart", name: name, initSystem: facts.initSystem),
-                                         summary: "restart \(name)")],
-                          details: record, effect: effect(of: name, verbs: ["restart"]))
+            var plan = OpPlan(actions: [.run(command: command("restart", name: name, initSystem: facts.initSystem),
+                                             summary: "restart \(name)")],
+                              details: record, effect: effect(of: name, verbs: ["restart"], initSystem: facts.initSystem))
+            // Check mode reads the status anyway, so the ops after this one see the service
+            // running; when that status is itself unknown, they see it unknown.
+            if context.checkMode, let before = try? await status(name, facts.initSystem, context) {
+                plan.predicts = predictions(name: name, state: state, enabled: nil, before: before, initSystem: facts.initSystem)
+            }
+            return plan
         }
-        let output = try await HostProbe.run(ServiceStatus.probeCommand(name, initSystem: facts.initSystem), on: context)
-        let status = ServiceStatus.parse(output.stdoutText, initSystem: facts.initSystem)
-        return try plan(name: name, state: state, enabled: enabled, status: status, initSystem: facts.initSystem)
+        let current = try await status(name, facts.initSystem, context)
+        return try plan(name: name, state: state, enabled: enabled, status: current, initSystem: facts.initSystem)
+    }
+
+    static func status(_ name: String, _ initSystem: HostFacts.InitSystem, _ context: any HostContext) async throws -> ServiceStatus {
+        let output = try await HostProbe.run(ServiceStatus.probeCommand(name, initSystem: initSystem), on: context)
+        return ServiceStatus.parse(output.stdoutText, initSystem: initSystem)
+    }
+
+    /// What the status probe answers once the verbs ran: check mode plans the ops after this
+    /// one on it (`OpPlan.predicts`).
+    static func predictions(name: String, state: String?, enabled: Bool?, before: ServiceStatus,
+                            initSystem: HostFacts.InitSystem) -> [String: CommandResult] {
+        var after = before
+        switch state {
+        case "running", "restarted", "reloaded": after.running = true
+        case "stopped": after.running = false
+        default: break
+        }
+        if let enabled, before.enabled != nil { after.enabled = enabled }
+        let output = Array(after.probeOutput(name: name, initSystem: initSystem).utf8)
+        return [ServiceStatus.probeCommand(name, initSystem: initSystem): CommandResult(stdout: output, stderr: [], status: 0)]
     }
 
     /// The decision, from a status already read: tests call it with canned states.
@@ -79,9 +104,11 @@ enum Service {
             return .noChange(reason, details: record)
         }
         let line = verbs.map { command($0, name: name, initSystem: initSystem) }.joined(separator: " && ")
-        return OpPlan(actions: [.run(command: line, summary: verbs.map { "\($0) \(name)" }.joined(separator: ", "))],
-                      reason: notes.isEmpty ? nil : notes.joined(separator: "; "), details: record,
-                      effect: effect(of: name, verbs: verbs))
+        var plan = OpPlan(actions: [.run(command: line, summary: verbs.map { "\($0) \(name)" }.joined(separator: ", "))],
+                          reason: notes.isEmpty ? nil : notes.joined(separator: "; "), details: record,
+                          effect: effect(of: name, verbs: verbs, initSystem: initSystem))
+        plan.predicts = predictions(name: name, state: state, enabled: enabled, before: status, initSystem: initSystem)
+        return plan
     }
 
     static func command(_ verb: String, name: String, initSystem: HostFacts.InitSystem) -> String {
@@ -107,12 +134,16 @@ enum Service {
     /// later op starts one again; only this unit's status is read again. Stopping or
     /// disabling may stop units that depend on it, so every service status is read again.
     /// Units that load firewall rules or mount file systems change more than services.
-    static func effect(of name: String, verbs: [String]) -> CommandEffect {
+    /// `initSystem` nil: not known, so every probe naming the unit is read again.
+    static func effect(of name: String, verbs: [String], initSystem: HostFacts.InitSystem? = nil) -> CommandEffect {
         let wide = ["iptables", "firewalld", "nftables", "netfilter", ".mount", "remote-fs", "netfs", "nfs-client"]
         if wide.contains(where: { name.contains($0) }) { return .anything }
         if verbs.contains("stop") || verbs.contains("disable") {
-            return .probes(naming: "systemctl", "service", "chkconfig")
+            // Every unit's status probe (`systemctl is-active`, `service X status`,
+            // `chkconfig --list`), not the others (`systemctl show -p NeedDaemonReload`).
+            return .probes(naming: "is-active", "is-enabled", "status", "chkconfig")
         }
-        return .probes(naming: name)
+        // This unit's status probe, as a whole.
+        return .probes(naming: initSystem.map { ServiceStatus.probeCommand(name, initSystem: $0) } ?? name)
     }
 }

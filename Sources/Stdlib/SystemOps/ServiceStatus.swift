@@ -21,6 +21,23 @@ struct ServiceStatus: Sendable, Equatable {
         }
     }
 
+    /// What `probeCommand` prints for this status: `parse` reads it back as this status.
+    func probeOutput(name: String, initSystem: HostFacts.InitSystem) -> String {
+        switch initSystem {
+        case .systemd:
+            let enabledWord: String
+            switch enabled {
+            case true?: enabledWord = "enabled"
+            case false?: enabledWord = "disabled"
+            case nil: enabledWord = "static"
+            }
+            return "active=\(running ? "active" : "inactive")\nenabled=\(enabledWord)\n"
+        case .sysv:
+            let levels = (0...6).map { "\($0):\(enabled == true && (2...5).contains($0) ? "on" : "off")" }
+            return "status=\(running ? 0 : 3)\nchkconfig=\(name)\t\(levels.joined(separator: "\t"))\n"
+        }
+    }
+
     static func parse(_ output: String, initSystem: HostFacts.InitSystem) -> ServiceStatus {
         let fields = HostProbe.fields(output)
         switch initSystem {

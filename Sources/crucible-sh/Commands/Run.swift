@@ -24,6 +24,9 @@ struct Run: AsyncParsableCommand {
     @Flag(name: .shortAndLong, help: "Dry run: show what would change (diffs, commands); change nothing.")
     var check = false
 
+    @Flag(help: "Exit with status 3 when every host succeeded and something changed (with --check: would change, or check mode could not tell), so cron and CI can detect drift; 0 then means nothing changed.")
+    var detailedExitcode = false
+
     @Flag(help: "Print the run report as JSON on standard output (docs/json.md); progress goes to standard error.")
     var json = false
 
@@ -116,7 +119,8 @@ struct Run: AsyncParsableCommand {
             printError(InterruptSummary.render(report) + "\n")
             throw ExitStatus.interrupted
         }
-        throw report.succeeded ? ExitStatus.success : ExitStatus.hostFailure
+        guard report.succeeded else { throw ExitStatus.hostFailure }
+        throw detailedExitcode && report.hasChanges ? ExitStatus.changes : ExitStatus.success
     }
 
     /// Says what is about to happen, and every way host-key checking was loosened, so it

@@ -30,7 +30,9 @@ final class ConsoleObserver: RunObserver, @unchecked Sendable {
     func opFinished(_ host: HostTarget, _ record: OpRecord) {
         let record = record.forTerminal
         var text = "[\(host.name)] " + paint(record.status.rawValue.padding(7), record.status) + " \(record.op) (\(record.location))"
-        if let reason = record.reason, !reason.isEmpty, record.status == .ok, verbose { text += ": \(reason)" }
+        if let reason = record.reason, !reason.isEmpty, record.status == .unknown || (record.status == .ok && verbose) {
+            text += ": \(reason)"
+        }
         if let failed = record.failedCommand {
             text += "\n" + FailureText.render(failed, indent: "    ")
         } else if let error = record.error {
@@ -70,7 +72,7 @@ final class ConsoleObserver: RunObserver, @unchecked Sendable {
     }
 
     private func paint(_ text: String, _ status: OpRecord.Status) -> String {
-        Recap.paint(text, status == .ok ? "32" : status == .changed ? "33" : "31", color)
+        Recap.paint(text, Recap.color(of: status), color)
     }
 
     private func indent(_ text: String) -> String {

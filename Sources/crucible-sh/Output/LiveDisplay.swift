@@ -76,7 +76,7 @@ final class LiveDisplay: RunObserver, @unchecked Sendable {
                 // Counted when it was queued.
                 line.waiting -= 1
                 if record.status == .failed, line.changed > 0 { line.changed -= 1 }
-            } else if record.status == .changed {
+            } else if record.status == .changed || record.status == .unknown {
                 line.changed += 1
             }
             if record.status == .failed { line.failed = true }

@@ -11,6 +11,8 @@ enum ReportJSON {
 
     struct Counts: Encodable {
         var ok = 0, changed = 0, failed = 0
+        /// Check mode only: ops it could not plan (`unknown` records).
+        var unknown: Int?
     }
 
     /// `kind`: recipe, usage or runtime.
@@ -34,7 +36,8 @@ enum ReportJSON {
             try container.encode(report.status, forKey: .status)
             try container.encodeIfPresent(report.error, forKey: .error)
             try container.encodeIfPresent(report.failedAt, forKey: .failedAt)
-            try container.encode(Counts(ok: report.okCount, changed: report.changedCount, failed: report.failedCount), forKey: .counts)
+            try container.encode(Counts(ok: report.okCount, changed: report.changedCount, failed: report.failedCount,
+                                        unknown: report.unknownCount > 0 ? report.unknownCount : nil), forKey: .counts)
             try container.encode(report.ops, forKey: .ops)
             try container.encode(report.logs, forKey: .logs)
             try container.encode(report.stats, forKey: .stats)
@@ -63,6 +66,7 @@ enum ReportJSON {
             totals.changed += host.changedCount
             totals.failed += host.failedCount
         }
+        if report.unknownCount > 0 { totals.unknown = report.unknownCount }
         let document = Document(recipe: report.recipe, checkMode: report.checkMode, succeeded: report.succeeded,
                                 counts: totals, hosts: report.hosts.map(Host.init), logs: report.logs, warnings: warnings,
                                 error: report.error.map { ErrorObject(kind: "runtime", message: $0) })

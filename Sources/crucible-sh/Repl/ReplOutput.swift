@@ -80,7 +80,7 @@ final class ReplObserver: RunObserver, @unchecked Sendable {
         guard let sessionHost = currentHost(), record.status != .failed else { return }
         let record = record.forTerminal
         let prefix = host == sessionHost ? "" : "[\(host.name)] "
-        let code = record.status == .ok ? "32" : record.status == .changed ? "33" : "31"
+        let code = Recap.color(of: record.status)
         var text = prefix + output.paint(record.status.rawValue, code) + " \(record.op)"
         if let reason = record.reason, !reason.isEmpty, record.status == .ok { text += ": \(reason)" }
         if record.status == .changed {

@@ -284,13 +284,13 @@ on compute_nodes {
 
   # Resize and cold migration: SSH between nodes as nova.
   if nova_ssh_key != "" {
-    run "usermod -s /bin/bash nova" unless: "getent passwd nova | grep -q ':/bin/bash$'"
+    run "usermod -s /bin/bash nova" unless: "getent passwd nova | grep -q ':/bin/bash$'" changes: ["/etc/passwd"]
     authorized-key nova_ssh_key user: "nova"
     for peer in compute_nodes {
       let pf = facts(peer)
       if pf != none and peer != host {
         let known = "~nova/.ssh/known_hosts"
-        run "ssh-keyscan -H ${quote(pf.hostname)} ${quote(pf.address)} >> ${known} && chown nova:nova ${known}" unless: "ssh-keygen -F ${quote(pf.hostname)} -f ${known} >/dev/null"
+        run "ssh-keyscan -H ${quote(pf.hostname)} ${quote(pf.address)} >> ${known} && chown nova:nova ${known}" unless: "ssh-keygen -F ${quote(pf.hostname)} -f ${known} >/dev/null" changes: [known]
       }
     }
   }
@@ -430,7 +430,7 @@ fn storage_server() {
       let sysctl = ensure-line "/etc/sysctl.d/crucible-nfs-lockd.conf" "fs.nfs.nlm_tcpport = ${lockd_tcp_port}\nfs.nfs.nlm_udpport = ${lockd_udp_port}\n" create: true
       if lockd.changed or sysctl.changed {
         # crucible: allow W-run-always: the running kernel takes the ports only when they changed
-        run "sysctl -q -w fs.nfs.nlm_tcpport=${lockd_tcp_port} fs.nfs.nlm_udpport=${lockd_udp_port} 2>/dev/null || true"
+        run "sysctl -q -w fs.nfs.nlm_tcpport=${lockd_tcp_port} fs.nfs.nlm_udpport=${lockd_udp_port} 2>/dev/null || true" changes: []
         ports_changed = true
       }
     }
@@ -496,7 +496,7 @@ fn storage_client() {
     }
   } else if idmap.changed {
     # crucible: allow W-run-always: the id cache is cleared only when the domain changed
-    run "nfsidmap -c"
+    run "nfsidmap -c" changes: []
   }
 
   let fstype = "nfs"

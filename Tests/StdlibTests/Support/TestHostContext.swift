@@ -11,9 +11,30 @@ struct TestHostContext: HostContext {
     /// Facts of the run's other hosts, by address.
     var otherFacts: [String: HostFacts] = [:]
 
+    /// Check mode as a run has it: the host as the ops so far would leave it.
+    var planned: PlannedState? = nil
+
     var target: HostTarget { transport.target }
 
     func facts() async throws -> HostFacts { cannedFacts }
+
+    func probe(_ command: String) async throws -> CommandResult {
+        switch planned?.probe(command) ?? .host {
+        case .planned(let result): return result
+        case .unknown(let because): throw UnknownInCheckMode(because: because)
+        case .host: return try await transport.run(command)
+        }
+    }
+
+    func readFile(_ path: String) async throws -> [UInt8]? {
+        switch planned?.file(path) ?? .host {
+        case .planned(let bytes): return bytes
+        case .unknown(let because): throw UnknownInCheckMode(because: because)
+        case .host: return try await transport.readFile(path)
+        }
+    }
+
+    func assume(_ plan: OpPlan, op: String) async { planned?.assume(plan, op: op) }
 
     func facts(of other: HostTarget) async throws -> HostFacts {
         guard let facts = otherFacts[other.address] else { throw OpError("no host \(other.address) in this run") }
