@@ -78,7 +78,7 @@ private struct SSHOpContext: HostContext {
 
     func facts(of other: HostTarget) async throws -> HostFacts { try await facts() }
 
-    func run(_ op: String, _ arguments: [String: Value]) async throws -> OpOutcome {
+    func run(_ op: String, _ arguments: [String: Value]) async throws -> OpRecord {
         guard let spec = Stdlib.spec(named: op) else { throw OpError("no op named \(op)") }
         return try await OpExecutor.execute(spec, try OpArguments.bind(spec, arguments), on: self)
     }

@@ -35,7 +35,7 @@ final class OpenPortNamespaceTests: XCTestCase {
     }
 
     private func openPort(_ proto: String, _ ports: Value, on context: TestHostContext,
-                          extra: [String: Value] = [:]) async throws -> OpOutcome {
+                          extra: [String: Value] = [:]) async throws -> OpRecord {
         try await OpRunner.run("open-port", ["proto": .string(proto), "ports": ports].merging(extra) { $1 }, on: context)
     }
 
@@ -73,13 +73,13 @@ final class OpenPortNamespaceTests: XCTestCase {
             ("udp", .string("111"), [:]),
             ("tcp", .int(2049), ["source": .string("10.0.0.3"), "comment": .string("nfs from the nodes")]),
         ]
-        var planned: [OpOutcome] = []
+        var planned: [OpRecord] = []
         for (proto, ports, extra) in requests { planned.append(try await openPort(proto, ports, on: checking, extra: extra)) }
         XCTAssertEqual(try inputRules(host).count, 5, "check mode inserted nothing")
         XCTAssertEqual(planned.map(\.changed), [true, false, true, true, false])
 
         let applying = context(host)
-        var applied: [OpOutcome] = []
+        var applied: [OpRecord] = []
         for (proto, ports, extra) in requests { applied.append(try await openPort(proto, ports, on: applying, extra: extra)) }
         XCTAssertEqual(planned.map(\.commands), applied.map(\.commands), "the dry run showed the real commands")
         XCTAssertEqual(planned.map(\.changed), applied.map(\.changed))

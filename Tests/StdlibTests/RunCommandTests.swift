@@ -17,7 +17,7 @@ final class RunCommandTests: XCTestCase {
         try FileManager.default.removeItem(at: directory.deletingLastPathComponent())
     }
 
-    private func run(_ arguments: [String: Value], transport: LocalTransport = LocalTransport()) async throws -> OpOutcome {
+    private func run(_ arguments: [String: Value], transport: LocalTransport = LocalTransport()) async throws -> OpRecord {
         try await OpRunner.run("run", arguments, on: TestHostContext(transport: transport, cannedFacts: CannedFacts.rhel7))
     }
 

@@ -332,49 +332,44 @@ extension Checker {
         return "its parameters: \(all.joined(separator: ", "))"
     }
 
-    /// Matches arguments to the op's declared parameters, the same way the interpreter will.
+    /// Matches arguments to the op's declared parameters with the interpreter's own binder.
     mutating func checkArguments(_ call: Call, _ op: OpSpec, _ argumentTypes: [ValueType], _ blockType: ValueType?) {
         let positional = op.params.filter(\.positional)
-        var given: [String: (value: Expr, type: ValueType)] = [:]
-        var positionalIndex = 0
-        var unknown: [Identifier] = []
-        for (argument, type) in zip(call.arguments, argumentTypes) {
-            if let label = argument.label {
-                guard let param = op.param(named: label.name) else {
-                    unknown.append(label)
-                    continue
-                }
-                if given[param.name] != nil {
-                    report("E-arguments", label.span, "`\(param.name)` is given twice")
-                }
-                given[param.name] = (argument.value, type)
-            } else {
-                guard positionalIndex < positional.count else {
-                    report("E-arguments", argument.span,
-                           "too many positional arguments: `\(op.name)` takes \(positional.count) (\(positional.map(\.name).joined(separator: ", ")))",
-                           hint: op.params.first { !$0.positional }.map { "name the others, like `\($0.name): value`" })
-                    continue
-                }
-                given[positional[positionalIndex].name] = (argument.value, type)
-                positionalIndex += 1
+        let arguments = zip(call.arguments, argumentTypes).map { argument, type in
+            CallArgument(label: argument.label?.name, labelSpan: argument.label?.span, payload: (value: argument.value, type: type),
+                         span: argument.label == nil ? argument.span : argument.value.span)
+        }
+        var block: (payload: (value: Expr, type: ValueType), span: Span?)?
+        if let expr = call.block, let blockType { block = ((expr, blockType), expr.span) }
+        let binding = ArgumentBinder.bind(op, arguments, block: block)
+        var unknown: [(label: String, span: Span?)] = []
+        for problem in binding.problems {
+            switch problem {
+            case .unknown(let label, let span):
+                unknown.append((label, span))
+            case .givenTwice(let name, let span):
+                report("E-arguments", span ?? call.span, "`\(name)` is given twice")
+            case .tooManyPositional(let span):
+                report("E-arguments", span ?? call.span,
+                       "too many positional arguments: `\(op.name)` takes \(positional.count) (\(positional.map(\.name).joined(separator: ", ")))",
+                       hint: op.params.first { !$0.positional }.map { "name the others, like `\($0.name): value`" })
+            case .blockGivenTwice(let name, let span):
+                report("E-arguments", span ?? call.span, "`\(name)` is given twice (as an argument and as the block)")
+            case .unexpectedBlock(let span):
+                report("E-arguments", span ?? call.span, "`\(op.name)` takes no `{ ... }` block")
+            case .missing:
+                break
             }
         }
-        if let block = call.block, let blockType {
-            if let blockParam = op.blockParam {
-                if given[blockParam] != nil { report("E-arguments", block.span, "`\(blockParam)` is given twice (as an argument and as the block)") }
-                given[blockParam] = (block, blockType)
-            } else {
-                report("E-arguments", block.span, "`\(op.name)` takes no `{ ... }` block")
-            }
-        }
+        let given = binding.given
         warnIfUnguarded(call, op, given: Set(given.keys))
-        let missing = op.params.filter { $0.isRequired && given[$0.name] == nil }.map(\.name)
-        for label in unknown {
-            report("E-arguments", label.span, "`\(op.name)` has no parameter `\(label.name)`",
-                   hint: Self.hintForUnknownLabel(label.name, missing: missing, all: op.params.map(\.name)))
+        let missing = ArgumentBinder.missing(binding.problems)
+        for (label, span) in unknown {
+            report("E-arguments", span ?? call.span, "`\(op.name)` has no parameter `\(label)`",
+                   hint: Self.hintForUnknownLabel(label, missing: missing, all: op.params.map(\.name)))
         }
         for param in op.params {
-            guard let (value, type) = given[param.name] else {
+            guard let (payload, _) = given[param.name] else {
                 // An unknown name is most likely the missing one misspelt: one error, not two.
                 if param.isRequired && unknown.isEmpty {
                     report("E-arguments", call.callee.span, "missing argument `\(param.name)` for `\(op.name)`",
@@ -382,7 +377,7 @@ extension Checker {
                 }
                 continue
             }
-            checkArgumentType(value, type, param, op)
+            checkArgumentType(payload.value, payload.type, param, op)
         }
     }
 

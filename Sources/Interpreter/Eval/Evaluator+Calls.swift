@@ -91,12 +91,11 @@ extension Evaluator {
             let result = try await body()
             record.milliseconds = Self.milliseconds(since: started)
             let value: Value
-            if let outcome = result as? OpOutcome {
-                record.status = outcome.changed ? .changed : .ok
-                record.diff = outcome.diff
-                record.commands = outcome.commands
-                record.reason = outcome.reason
-                record.output = outcome.output
+            if let outcome = result as? OpRecord {
+                // The op's own record, timed and placed by this call.
+                record = OpRecord(op: record.op, location: location, status: outcome.status, diff: outcome.diff,
+                                  commands: outcome.commands, reason: outcome.reason, milliseconds: record.milliseconds,
+                                  output: outcome.output)
                 value = outcome.value
             } else {
                 value = result as? Value ?? .none
@@ -180,8 +179,9 @@ extension Evaluator {
         await run.context.assumeUnknown(op: op.name, at: started.location, mayChange: unknown.mayChange)
         await sessions.append(record, for: run.target)
         observer.opFinished(run.target, record)
-        let outcome = OpOutcome(op: op.name, changed: true, reason: record.reason, details: op.completing([:]))
-        return (outcome.value, record)
+        var result = record
+        result.details = op.completing([:])
+        return (result.value, record)
     }
 
     static func describe(_ error: Error) -> String {
@@ -203,40 +203,33 @@ extension Evaluator {
     /// Matches arguments to parameters (as the checker did), evaluates them, fills in
     /// defaults and turns host strings into hosts.
     func bindArguments(_ call: Call, _ op: OpSpec, in env: Environment, on host: HostRun?) async throws -> OpArguments {
-        var given: [String: (Value, Span)] = [:]
-        let positional = op.params.filter(\.positional)
-        var positionalIndex = 0
+        var arguments: [CallArgument<Value>] = []
         for argument in call.arguments {
-            let value = try await evaluate(argument.value, in: env, on: host)
-            if let label = argument.label {
-                given[label.name] = (value, argument.value.span)
-            } else if positionalIndex < positional.count {
-                given[positional[positionalIndex].name] = (value, argument.value.span)
-                positionalIndex += 1
-            } else {
-                throw RuntimeError(argument.span, "too many arguments for `\(op.name)`")
-            }
+            arguments.append(CallArgument(label: argument.label?.name, labelSpan: argument.label?.span,
+                                          payload: try await evaluate(argument.value, in: env, on: host), span: argument.value.span))
         }
-        if let block = call.block, let blockParam = op.blockParam {
-            given[blockParam] = (try await evaluate(block, in: env, on: host), block.span)
+        var block: (payload: Value, span: Span?)?
+        if let expr = call.block, op.blockParam != nil { block = (try await evaluate(expr, in: env, on: host), expr.span) }
+        let binding = ArgumentBinder.bind(op, arguments, block: block)
+        // The checker reported every problem before the run; one here is a checker bug.
+        if let problem = binding.problems.first {
+            throw RuntimeError(call.callee.span, "`\(op.name)`: \(ArgumentBinder.describe(problem))")
         }
         var values = OrderedDictionary<String, Value>()
         var spans: [String: Span] = [:]
         for param in op.params {
-            if let (value, span) = given[param.name] {
-                values[param.name] = try convert(value, to: param, op: op, at: span)
+            if let (value, span) = binding.given[param.name] {
+                values[param.name] = try convert(value, to: param, op: op, at: span ?? call.span)
                 spans[param.name] = span
-            } else if let defaultValue = param.defaultValue {
-                values[param.name] = defaultValue
             } else {
-                throw RuntimeError(call.callee.span, "missing argument `\(param.name)` for `\(op.name)`")
+                values[param.name] = param.defaultValue ?? .none
             }
         }
-        let arguments = OpArguments(values: values, spans: spans, callSpan: call.span)
-        if let (param, problem) = op.ruleViolation(in: arguments) {
+        let bound = OpArguments(values: values, spans: spans, callSpan: call.span)
+        if let (param, problem) = op.ruleViolation(in: bound) {
             throw RuntimeError(spans[param] ?? call.span, "\(op.name) `\(param)`: \(problem.message)", hint: problem.hint)
         }
-        return arguments
+        return bound
     }
 
     func convert(_ value: Value, to param: ParamSpec, op: OpSpec, at span: Span) throws -> Value {

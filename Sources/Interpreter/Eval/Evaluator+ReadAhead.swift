@@ -48,10 +48,10 @@ extension Evaluator {
         let record = OpRecord(op: op.name, location: location, status: .ok)
         do {
             let result = try await body()
-            if let outcome = result as? OpOutcome { return (outcome.value, record) }
+            if let outcome = result as? OpRecord { return (outcome.value, record) }
             return (result as? Value ?? .none, record)
         } catch is ReadAhead.Miss where op.isChangingOp {
-            return (OpOutcome(op: op.name, changed: false, details: op.completing([:])).value, record)
+            return (OpRecord(op: op.name, location: location, status: .ok, details: op.completing([:])).value, record)
         }
     }
 }

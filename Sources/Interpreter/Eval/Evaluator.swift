@@ -10,7 +10,7 @@ public final class Evaluator: @unchecked Sendable {
     /// `var` so an interactive session can switch check mode between entries.
     var options: RunOptions
     let observer: any RunObserver
-    let sessions: HostSessions
+    let sessions: RunHosts
     /// `var` so a session can load a recipe with values for its params (`:load --set`).
     var paramValues: [String: Value]
     var functions: [String: FunctionDecl] = [:]
@@ -44,7 +44,7 @@ public final class Evaluator: @unchecked Sendable {
         self.budget = RunBudget(limits: options.limits)
         let lock = options.lockHosts && !options.checkMode
             ? HostLock(path: options.lockPath, owner: HostLock.describeThisRun(), staleAfter: options.lockStaleAfter) : nil
-        self.sessions = HostSessions(factory: transports, lock: lock, waitForLock: options.waitForLock,
+        self.sessions = RunHosts(factory: transports, lock: lock, waitForLock: options.waitForLock,
                                      lockTimeout: options.lockTimeout, readOnly: { [options] in options.isLimitedOut($0) }) { [observer] target, message in
             observer.log(target, message)
         }

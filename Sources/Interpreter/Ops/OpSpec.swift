@@ -64,7 +64,7 @@ public struct OpSpec: Sendable {
     public var examples: [String]
     /// The type of the value a call produces (ops: a record with `changed`, `diff`...).
     public var returns: ValueType
-    /// Fields of the returned record beyond the common ones (`OpOutcome.commonFields`, which
+    /// Fields of the returned record beyond the common ones (`OpRecord.commonFields`, which
     /// every changing op has): the checker knows them, the docs list them, and the run fills
     /// in any the op did not set.
     public var resultFields: [FieldSpec]
@@ -123,7 +123,7 @@ public struct OpSpec: Sendable {
     /// Every field of the record a call returns, when they are declared: the common ones of
     /// changing ops, then the op's own.
     public var resultShape: RecordShape? {
-        let fields = (isChangingOp ? OpOutcome.commonFields : []) + resultFields
+        let fields = (isChangingOp ? OpRecord.commonFields : []) + resultFields
         guard !fields.isEmpty else { return nil }
         return RecordShape(owner: "the result of `\(name)`", fields: fields)
     }

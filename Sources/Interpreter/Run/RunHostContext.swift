@@ -5,7 +5,7 @@ struct RunHostContext: HostContext {
     let pipeline: HostPipeline
     let checkMode: Bool
     let backupsByDefault: Bool
-    let sessions: HostSessions
+    let sessions: RunHosts
     /// Where follow-ups of an earlier, unfinished run are read from; nil: none are.
     var followUps: FollowUps? = nil
     var secrets: SecretMask? = nil

@@ -36,7 +36,7 @@ struct Repl: AsyncParsableCommand {
         guard case .success(let target) = ParamConversion.host(host) else { throw ExitStatus.recipeError }
         let output = ReplOutput(color: Terminal.useColor)
         let observer = ReplObserver(output: output, host: target)
-        let session = Session(target: target, ops: Stdlib.all, transports: try TransportChoice.factory(connection),
+        let session = InteractiveSession(target: target, ops: Stdlib.all, transports: try TransportChoice.factory(connection),
                               checkMode: check, observer: observer)
         do {
             try await session.connect()
@@ -60,7 +60,7 @@ struct Repl: AsyncParsableCommand {
 
     var sshConfig: SSHConfig { SSHConfig(path: connection.sshConfig ?? home + "/.ssh/config") }
 
-    func completer(for session: Session) -> Completer {
+    func completer(for session: InteractiveSession) -> Completer {
         let aliases = sshConfig.aliases
         return Completer(ops: Stdlib.all, names: { session.names }, hosts: { ["local"] + aliases })
     }

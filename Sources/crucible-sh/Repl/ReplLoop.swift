@@ -8,7 +8,7 @@ import Stdlib
 /// parser says the input ended too early), runs it in the session, prints what it did.
 /// Nothing an entry does ends the loop: only `:quit`, Ctrl-D or the end of input.
 final class ReplLoop: @unchecked Sendable {
-    let session: Session
+    let session: InteractiveSession
     let input: any LineSource
     let output: ReplOutput
     let observer: ReplObserver
@@ -20,8 +20,11 @@ final class ReplLoop: @unchecked Sendable {
     /// id, place and message: each parse of the growing entry makes new diagnostics.
     private var shown: Set<String> = []
     private var entryCount = 0
+    /// An interrupted entry still stopping (its remote command is being stopped): the next
+    /// entry waits for it, so two entries never run on the session at once.
+    private var stopping: Task<EntryResult, Never>?
 
-    init(session: Session, input: any LineSource, output: ReplOutput, observer: ReplObserver, sshConfig: SSHConfig) {
+    init(session: InteractiveSession, input: any LineSource, output: ReplOutput, observer: ReplObserver, sshConfig: SSHConfig) {
         self.session = session
         self.input = input
         self.output = output
@@ -61,6 +64,8 @@ final class ReplLoop: @unchecked Sendable {
             if line.trimmed.isEmpty { return .goOn }
             if line.trimmed.hasPrefix(":") {
                 input.remember(line)
+                // `:host`, `:check`, `:load` change the session: not while an entry stops.
+                await settle()
                 return await meta(MetaCommand.parse(line))
             }
         }
@@ -115,10 +120,11 @@ final class ReplLoop: @unchecked Sendable {
 
     // MARK: - Running an entry
 
-    /// Runs the entry in a task of its own; Ctrl-C cancels it (no further op starts),
-    /// interrupts the local command that is running, and returns to the prompt at once. A
-    /// remote command finishes in the background; the entry's output is dropped.
+    /// Runs the entry in a task of its own; Ctrl-C cancels it (no further op starts, the
+    /// command under way is stopped on its host) and returns to the prompt at once; the
+    /// entry's output is dropped. The next entry starts once the interrupted one has ended.
     func evaluate(_ program: Program, params: [String: Value] = [:]) async {
+        await settle()
         entryCount += 1
         let entry = entryCount
         let session = self.session
@@ -133,7 +139,15 @@ final class ReplLoop: @unchecked Sendable {
             }
         }
         let result = await Self.waitOrInterrupt(task)
+        if result == .interrupted { stopping = task }
         show(result)
+    }
+
+    /// Waits for an interrupted entry to end (its command is being stopped on the host).
+    func settle() async {
+        guard let previous = stopping else { return }
+        _ = await previous.value
+        stopping = nil
     }
 
     static func waitOrInterrupt(_ task: Task<EntryResult, Never>) async -> EntryResult {

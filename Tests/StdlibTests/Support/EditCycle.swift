@@ -16,7 +16,7 @@ struct EditCycle {
 
     @discardableResult
     func run(_ op: String, _ arguments: [String: Value], path: String, golden: String,
-             expectBackup: Bool = true, file: StaticString = #filePath, line: UInt = #line) async throws -> OpOutcome {
+             expectBackup: Bool = true, file: StaticString = #filePath, line: UInt = #line) async throws -> OpRecord {
         let original = Disk.bytes(path)
         if original != nil {
             try Disk.setMode(path, mode)

@@ -35,7 +35,7 @@ struct OpTestHost: HostContext {
     func checking() -> OpTestHost { OpTestHost(transport: transport, checkMode: true, backupsByDefault: backupsByDefault) }
 
     /// Runs one op by name with named arguments (defaults filled in as a recipe call would).
-    func run(_ op: String, _ arguments: [String: Value]) async throws -> OpOutcome {
+    func run(_ op: String, _ arguments: [String: Value]) async throws -> OpRecord {
         guard let spec = Stdlib.spec(named: op) else { throw OpError("no op named \(op)") }
         return try await OpExecutor.execute(spec, try OpArguments.bind(spec, arguments), on: self)
     }

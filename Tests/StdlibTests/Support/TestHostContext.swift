@@ -101,7 +101,7 @@ enum OpRunner {
         return spec
     }
 
-    static func run(_ name: String, _ arguments: [String: Value], on context: any HostContext) async throws -> OpOutcome {
+    static func run(_ name: String, _ arguments: [String: Value], on context: any HostContext) async throws -> OpRecord {
         let spec = try spec(name)
         return try await OpExecutor.execute(spec, OpArguments.bind(spec, arguments), on: context)
     }

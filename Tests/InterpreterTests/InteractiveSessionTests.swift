@@ -6,7 +6,7 @@ import XCTest
 
 /// The interactive session on the local transport: entries checked then run one at a
 /// time, names persisting, failures leaving the session usable, typed continuation.
-final class SessionTests: XCTestCase {
+final class InteractiveSessionTests: XCTestCase {
     var dir: URL!
 
     override func setUpWithError() throws {
@@ -25,11 +25,11 @@ final class SessionTests: XCTestCase {
         var all: [Value] { lock.withLock { values } }
     }
 
-    func makeSession() -> Session {
-        Session(target: .local, ops: Stdlib.all, transports: { LocalTransport(target: $0) })
+    func makeSession() -> InteractiveSession {
+        InteractiveSession(target: .local, ops: Stdlib.all, transports: { LocalTransport(target: $0) })
     }
 
-    func enter(_ session: Session, _ text: String, _ shown: Shown = Shown()) async throws -> EntryResult {
+    func enter(_ session: InteractiveSession, _ text: String, _ shown: Shown = Shown()) async throws -> EntryResult {
         guard case .complete(let program) = SessionEntry.parse(text) else {
             XCTFail("`\(text)` did not parse as a complete entry")
             return .done
@@ -37,7 +37,7 @@ final class SessionTests: XCTestCase {
         return await session.evaluate(program) { shown.add($0) }
     }
 
-    func expectDone(_ session: Session, _ text: String, _ shown: Shown = Shown(),
+    func expectDone(_ session: InteractiveSession, _ text: String, _ shown: Shown = Shown(),
                     file: StaticString = #filePath, line: UInt = #line) async throws {
         let result = try await enter(session, text, shown)
         XCTAssertEqual(result, .done, "`\(text)`", file: file, line: line)

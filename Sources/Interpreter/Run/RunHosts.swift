@@ -5,7 +5,7 @@ public typealias TransportFactory = @Sendable (HostTarget) throws -> any Transpo
 
 /// The run's connections: one transport per host, opened on first use and kept for the
 /// whole run; facts gathered once per host. Also records each host's report.
-public actor HostSessions {
+public actor RunHosts {
     private let factory: TransportFactory
     private var transports: [HostTarget: any Transport] = [:]
     private var connecting: [HostTarget: Task<(any Transport, (any HeldCommand)?), Error>] = [:]

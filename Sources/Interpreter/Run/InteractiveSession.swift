@@ -4,7 +4,7 @@ import Foundation
 /// An interactive session on one host: each entry is checked, then run as if written
 /// inside `on HOST { ... }`. Names an entry defines (`let`, `fn`) persist for the next
 /// entries; the connection is opened once and kept.
-public final class Session: @unchecked Sendable {
+public final class InteractiveSession: @unchecked Sendable {
     public private(set) var target: HostTarget
     /// Dry-run mode: ops plan and show their diffs, but change nothing.
     public var checkMode: Bool {

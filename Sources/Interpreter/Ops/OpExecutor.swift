@@ -1,54 +1,9 @@
 import OrderedCollections
 
-/// What one op call did (or, in check mode, would do) on one host.
-public struct OpOutcome: Sendable {
-    public var op: String
-    public var changed: Bool
-    /// Unified diffs of the files the op changed (or would change), one after another.
-    public var diff: String
-    /// The commands run (or that would run), as shown to users: secrets never appear in
-    /// them because values reach commands only as arguments the op chose to show.
-    public var commands: [String]
-    public var reason: String?
-    public var details: OrderedDictionary<String, Value>
-    /// What the op's commands printed, when they ran before the op returned.
-    public var output: [CommandOutput] = []
-
-    public init(op: String, changed: Bool, diff: String = "", commands: [String] = [], reason: String? = nil,
-                details: OrderedDictionary<String, Value> = [:]) {
-        self.op = op
-        self.changed = changed
-        self.diff = diff
-        self.commands = commands
-        self.reason = reason
-        self.details = details
-    }
-
-    /// The fields every changing op's result has, before its own (`OpSpec.resultFields`).
-    public static let commonFields = [
-        FieldSpec("changed", .bool, doc: "Whether the op changed the host (in check mode: would change it)."),
-        FieldSpec("diff", .string, doc: "Unified diffs of the files it changed, one after another."),
-        FieldSpec("commands", .list(.string), doc: "The commands it ran, as shown in the report."),
-        FieldSpec("reason", .string, doc: "Why it changed nothing, or a note about what it did; empty otherwise."),
-    ]
-
-    /// The op's result as a recipe value: `{changed, diff, commands, reason, ...details}`.
-    public var value: Value {
-        var fields: OrderedDictionary<String, Value> = [
-            "changed": .bool(changed),
-            "diff": .string(diff),
-            "commands": .list(commands.map(Value.string)),
-            "reason": .string(reason ?? ""),
-        ]
-        for (key, value) in details { fields[key] = value }
-        return .record(fields)
-    }
-}
-
 /// Applies an op's plan through the transport, or only describes it in check mode. This is
 /// the one path every changing op takes, so a dry run cannot drift from a real one.
 public enum OpExecutor {
-    public static func execute(_ spec: OpSpec, _ arguments: OpArguments, on context: any HostContext) async throws -> OpOutcome {
+    public static func execute(_ spec: OpSpec, _ arguments: OpArguments, on context: any HostContext) async throws -> OpRecord {
         guard case .plan(let plan) = spec.body else {
             preconditionFailure("OpExecutor.execute called for \(spec.name), which is not a changing op")
         }
@@ -61,10 +16,11 @@ public enum OpExecutor {
             throw unknown
         }
         decided.calledAt = arguments.callSpan?.description
-        var outcome = OpOutcome(op: spec.name, changed: decided.changes, reason: decided.reason,
-                                details: spec.completing(decided.details))
-        if !decided.changes, let location = arguments.callSpan?.description, await context.changedByUnfinishedRun(at: location) {
-            outcome.changed = true
+        let location = arguments.callSpan?.description ?? ""
+        var outcome = OpRecord(op: spec.name, location: location, status: decided.changes ? .changed : .ok,
+                               reason: decided.reason, details: spec.completing(decided.details))
+        if !decided.changes, !location.isEmpty, await context.changedByUnfinishedRun(at: location) {
+            outcome.status = .changed
             outcome.reason = FollowUps.reason
         }
         for action in decided.actions {
@@ -157,22 +113,13 @@ extension OpExecutor {
 }
 
 extension OpArguments {
-    /// Matches named values to a spec's parameters and fills in defaults: for tests and the
-    /// REPL's direct calls. (Recipes go through the checker, which reports every mismatch.)
+    /// Named values bound to a spec's parameters by the same binder recipes go through
+    /// (`ArgumentBinder`), defaults filled in: for tests and direct calls.
     public static func bind(_ spec: OpSpec, _ given: [String: Value]) throws -> OpArguments {
+        let binding = ArgumentBinder.bind(spec, given.sorted { $0.key < $1.key }.map { CallArgument(label: $0.key, payload: $0.value) })
+        if let problem = binding.problems.first { throw OpError("\(spec.name): \(ArgumentBinder.describe(problem))") }
         var values = OrderedDictionary<String, Value>()
-        for param in spec.params {
-            if let value = given[param.name] {
-                values[param.name] = value
-            } else if let defaultValue = param.defaultValue {
-                values[param.name] = defaultValue
-            } else {
-                throw OpError("\(spec.name): missing required parameter `\(param.name)`")
-            }
-        }
-        for name in given.keys where spec.param(named: name) == nil {
-            throw OpError("\(spec.name): unknown parameter `\(name)`")
-        }
+        for param in spec.params { values[param.name] = binding.given[param.name]?.payload ?? param.defaultValue ?? .none }
         let arguments = OpArguments(values: values)
         try spec.requireRules(arguments)
         return arguments
