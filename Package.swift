@@ -30,9 +30,11 @@ let package = Package(
             dependencies: [
                 "DSL",
                 .product(name: "OrderedCollections", package: "swift-collections"),
-            ]
+            ],
+            // The host scripts' sources: scripts/gen-host-scripts compiles them into HostScripts.swift.
+            exclude: ["HostScripts"]
         ),
-        .target(name: "Stdlib", dependencies: ["Interpreter", "DSL"]),
+        .target(name: "Stdlib", dependencies: ["Interpreter", "DSL"], exclude: ["HostScripts"]),
         .target(name: "SSH", dependencies: ["Interpreter", "CLibSSH2"]),
         .executableTarget(
             name: "crucible-sh",
