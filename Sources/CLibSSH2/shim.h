@@ -8,7 +8,6 @@
  */
 
 #include <libssh2.h>
-#include <libssh2_sftp.h>
 #include <openssl/evp.h>
 #include <openssl/hmac.h>
 #include <string.h>
@@ -69,42 +68,6 @@ static inline ssize_t crucible_channel_write(LIBSSH2_CHANNEL *channel, const cha
 static inline int crucible_channel_send_eof(LIBSSH2_CHANNEL *channel) {
     return libssh2_channel_send_eof(channel);
 }
-
-/* MARK: - SFTP */
-
-static inline LIBSSH2_SFTP_HANDLE *crucible_sftp_open(LIBSSH2_SFTP *sftp, const char *path,
-                                                     unsigned long flags, long mode) {
-    return libssh2_sftp_open_ex(sftp, path, (unsigned int)strlen(path), flags, mode, LIBSSH2_SFTP_OPENFILE);
-}
-
-static inline int crucible_sftp_close(LIBSSH2_SFTP_HANDLE *handle) {
-    return libssh2_sftp_close_handle(handle);
-}
-
-static inline int crucible_sftp_unlink(LIBSSH2_SFTP *sftp, const char *path) {
-    return libssh2_sftp_unlink_ex(sftp, path, (unsigned int)strlen(path));
-}
-
-/* Plain SFTP v3 rename: fails when the destination exists (OpenSSH's sftp-server links). */
-static inline int crucible_sftp_rename(LIBSSH2_SFTP *sftp, const char *from, const char *to) {
-    return libssh2_sftp_rename_ex(sftp, from, (unsigned int)strlen(from), to, (unsigned int)strlen(to),
-                                  LIBSSH2_SFTP_RENAME_OVERWRITE | LIBSSH2_SFTP_RENAME_ATOMIC |
-                                  LIBSSH2_SFTP_RENAME_NATIVE);
-}
-
-static inline int crucible_sftp_fsetmode(LIBSSH2_SFTP_HANDLE *handle, unsigned long mode) {
-    LIBSSH2_SFTP_ATTRIBUTES attributes;
-    memset(&attributes, 0, sizeof(attributes));
-    attributes.flags = LIBSSH2_SFTP_ATTR_PERMISSIONS;
-    attributes.permissions = mode;
-    return libssh2_sftp_fstat_ex(handle, &attributes, 1);
-}
-
-static inline unsigned long crucible_sftp_read_flags(void) { return LIBSSH2_FXF_READ; }
-static inline unsigned long crucible_sftp_create_flags(void) {
-    return LIBSSH2_FXF_WRITE | LIBSSH2_FXF_CREAT | LIBSSH2_FXF_EXCL;
-}
-static inline unsigned long crucible_sftp_no_such_file(void) { return LIBSSH2_FX_NO_SUCH_FILE; }
 
 /* MARK: - known hosts */
 

@@ -1,13 +1,11 @@
 import Foundation
 
-/// A point in time after which a blocking step gives up; `never` for steps without a limit.
+/// A point in time after which a blocking step gives up; no seconds: a step without a limit.
 struct Deadline: Sendable {
     private let end: DispatchTime?
     let seconds: Double?
     /// What is being waited for, for the timeout message ("connect", "command").
     let what: String
-
-    static func never(_ what: String) -> Deadline { Deadline(seconds: nil, what: what) }
 
     init(seconds: Double?, what: String) {
         self.seconds = seconds

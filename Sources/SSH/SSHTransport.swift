@@ -19,7 +19,6 @@ public final class SSHTransport: Transport, @unchecked Sendable {
 
     private let worker: WorkerThread
     private var session: SSHSession?
-    private var sftp: SFTPSession?
     /// Commands started with `startHeld`, by id: their channels stay open until stopped.
     private var held: [Int: SSHChannel] = [:]
     private var nextHeld = 0
@@ -131,32 +130,9 @@ public final class SSHTransport: Transport, @unchecked Sendable {
     public func close() async {
         _ = try? await worker.perform {
             self.held = [:]
-            self.sftp = nil
             self.session = nil
             self.lost = nil
         }
-    }
-
-    // MARK: - SFTP
-
-    /// Reads a file over SFTP as the login user (no `become`); nil when it does not exist.
-    public func sftpRead(_ path: String) async throws -> [UInt8]? {
-        try await worker.perform {
-            try self.withSFTP { sftp, deadline in try sftp.read(path, deadline: deadline) }
-        }
-    }
-
-    /// Writes a file over SFTP as the login user (no `become`): a temp file beside it,
-    /// created with `mode`, renamed over the path. A new file's owner is the login user.
-    public func sftpWrite(_ path: String, _ bytes: [UInt8], mode: Int = 0o644) async throws {
-        try await worker.perform {
-            try self.withSFTP { sftp, deadline in
-                try sftp.write(path, bytes: bytes, mode: mode, deadline: deadline) { temp, path in
-                    try self.replaceWithRename(temp, path, deadline: deadline)
-                }
-            }
-        }
-        count { $0.bytesWritten += bytes.count }
     }
 
     // MARK: - On the worker thread
@@ -206,24 +182,6 @@ public final class SSHTransport: Transport, @unchecked Sendable {
         })
     }
 
-    private func withSFTP<T>(_ body: (SFTPSession, Deadline) throws -> T) throws -> T {
-        let session = try openSession()
-        let deadline = Deadline(seconds: options.commandTimeout, what: "SFTP transfer")
-        return try connected {
-            count { $0.sftpOperations += 1 }
-            if sftp == nil { sftp = try SFTPSession(session: session, deadline: deadline) }
-            return try body(sftp!, deadline)
-        }
-    }
-
-    /// SFTP v3 cannot rename over an existing file: one `mv -f` does it atomically.
-    private func replaceWithRename(_ temp: String, _ path: String, deadline: Deadline) throws {
-        let result = try exec(ShellQuote.command(["mv", "-f", "--", temp, path]), stdin: [], deadline: deadline)
-        guard result.status == 0 else {
-            throw TransportError.io(host: target.name, message: "cannot replace \(path): \(String(decoding: result.stderr, as: UTF8.self).trimmed)")
-        }
-    }
-
     /// Runs a step on the open session; a dropped connection closes it for good.
     private func connected<T>(_ body: () throws -> T) throws -> T {
         do {
@@ -233,7 +191,6 @@ public final class SSHTransport: Transport, @unchecked Sendable {
             if case .disconnected = mapped {
                 lost = mapped
                 held = [:]
-                sftp = nil
                 session = nil
             }
             throw mapped

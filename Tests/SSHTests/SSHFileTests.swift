@@ -3,8 +3,8 @@ import XCTest
 import Interpreter
 @testable import SSH
 
-/// Files over SSH: the one-exec atomic write and read, and the SFTP layer. The server runs
-/// on this machine, so the test checks the results directly on disk.
+/// Files over SSH: the one-exec atomic write and read. The server runs on this machine, so
+/// the test checks the results directly on disk.
 final class SSHFileTests: SSHTestCase {
     private var files: String { sshd.dir + "/files" }
 
@@ -44,39 +44,6 @@ final class SSHFileTests: SSHTestCase {
         XCTAssertEqual(read, bytes)
         let missing = try await ssh.readFile(files + "/missing")
         XCTAssertNil(missing)
-    }
-
-    func testSFTPWriteAndRead() async throws {
-        let ssh = transport()
-        let path = files + "/sftp.bin"
-        let bytes = (0..<(3 * 1024 * 1024 + 17)).map { UInt8(truncatingIfNeeded: $0 &* 7) }
-        try await ssh.sftpWrite(path, bytes, mode: 0o600)
-        XCTAssertTrue(try Data(contentsOf: URL(fileURLWithPath: path)) == Data(bytes))
-        let mode = try FileManager.default.attributesOfItem(atPath: path)[.posixPermissions] as? NSNumber
-        XCTAssertEqual(mode?.intValue, 0o600)
-        let read = try await ssh.sftpRead(path)
-        XCTAssertTrue(read == bytes)
-        let missing = try await ssh.sftpRead(files + "/missing")
-        XCTAssertNil(missing)
-        XCTAssertEqual(ssh.stats().sftpOperations, 3)
-    }
-
-    func testSFTPWriteReplacesAnExistingFileAtomically() async throws {
-        let ssh = transport()
-        let path = files + "/replace.txt"
-        try "first\n".write(toFile: path, atomically: false, encoding: .utf8)
-        let before = try inode(path)
-        try await ssh.sftpWrite(path, Array("second\n".utf8), mode: 0o644)
-        XCTAssertEqual(try String(contentsOfFile: path, encoding: .utf8), "second\n")
-        XCTAssertNotEqual(try inode(path), before, "renamed over, never truncated in place")
-        let leftovers = try FileManager.default.contentsOfDirectory(atPath: files).filter { $0.contains("crucible-sftp") }
-        XCTAssertEqual(leftovers, [])
-    }
-
-    func testSFTPWriteIntoAMissingDirectoryFails() async throws {
-        let error = await transportError { try await self.transport().sftpWrite(self.files + "/no/such/dir/f", [1]) }
-        guard case .io(_, let message)? = error else { return XCTFail("got \(String(describing: error))") }
-        XCTAssertTrue(message.contains("SFTP: \(files)/no/such/dir/f: no such"), message)
     }
 
     private func inode(_ path: String) throws -> Int {

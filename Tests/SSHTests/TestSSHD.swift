@@ -106,7 +106,6 @@ final class TestSSHD {
         MaxSessions 200
         MaxAuthTries 20
         LogLevel \(logLevel)
-        Subsystem sftp internal-sftp
 
         """
         try config.write(toFile: dir + "/sshd_config", atomically: true, encoding: .utf8)

@@ -164,43 +164,8 @@ public struct HostFacts: Sendable, Equatable {
     /// `read`, never sourced, so a hostile file cannot run code. Files are read with builtins
     /// (`read`, `[ ]`), not sed/head/tr pipelines: every process the script starts costs the
     /// host more than the reading does, and this runs on every host of every run.
-    public static let gatherScript = #"""
-if [ -r /etc/os-release ]; then
-  seen=
-  while IFS='=' read -r k v || [ -n "$k" ]; do
-    case " $seen " in *" $k "*) continue ;; esac
-    case $k in
-      ID) n=os_id ;; ID_LIKE) n=os_like ;; VERSION_ID) n=os_version ;; PRETTY_NAME) n=os_pretty ;;
-      *) continue ;;
-    esac
-    seen="$seen $k"
-    v=${v#[\"\']}; v=${v%[\"\']}
-    printf '%s=%s\n' "$n" "$v"
-  done < /etc/os-release
-fi
-if [ -r /etc/redhat-release ]; then read -r l < /etc/redhat-release || true; echo "redhat_release=$l"; fi
-if [ -r /etc/debian_version ]; then read -r l < /etc/debian_version || true; echo "debian_version=$l"; fi
-if [ -d /run/systemd/system ]; then echo "init=systemd"; else echo "init=sysv"; fi
-if [ -d /run/systemd/system ] && command -v systemctl >/dev/null 2>&1; then
-  echo "firewalld=$(systemctl is-active firewalld 2>/dev/null)"
-elif command -v firewall-cmd >/dev/null 2>&1; then
-  echo "firewalld=$(firewall-cmd --state 2>/dev/null)"
-fi
-if command -v iptables >/dev/null 2>&1 || [ -x /sbin/iptables ] || [ -x /usr/sbin/iptables ]; then echo "iptables=yes"; fi
-if command -v getenforce >/dev/null 2>&1; then echo "selinux=$(getenforce 2>/dev/null)"
-elif [ -r /sys/fs/selinux/enforce ]; then read -r e < /sys/fs/selinux/enforce; echo "selinux_enforce=$e"; fi
-if [ -r /proc/sys/kernel/hostname ]; then read -r h < /proc/sys/kernel/hostname; else h=$(uname -n); fi
-echo "hostname=$h"
-echo "fqdn=$(hostname -f 2>/dev/null || echo "$h")"
-echo "connection=${SSH_CONNECTION:-}"
-getent passwd nova qemu 2>/dev/null | while IFS=: read -r n _ u g _; do echo "user_$n=$u:$g"; done
-if [ -d /run/systemd/system ]; then
-  for u in \#((idmapUnits + lockUnits + configUnits).joined(separator: " ")); do
-    f=/usr/lib/systemd/system/$u.service
-    if [ -f "$f" ] && [ ! -L "$f" ]; then echo "unit=$u"; fi
-  done
-fi
-"""#
+    public static let gatherScript = HostScripts.hostFacts
+        .replacingOccurrences(of: "UNITS", with: (idmapUnits + lockUnits + configUnits).joined(separator: " "))
 
     public static var gatherCommand: String {
         ShellQuote.command(["/bin/sh", "-c", gatherScript])
@@ -212,12 +177,7 @@ fi
     }
 
     /// Prints `pending=KEY` for each line of the file named by `$1`, if there is one.
-    static let pendingReader = #"""
-if [ -n "${1:-}" ] && [ -f "$1" ]; then
-  while IFS= read -r k || [ -n "$k" ]; do printf 'pending=%s\n' "$k"; done < "$1"
-fi
-
-"""#
+    static let pendingReader = HostScripts.pendingFollowUps
 
     /// Builds facts from the script's output.
     public static func parse(_ output: String) -> HostFacts {

@@ -44,97 +44,23 @@ public struct HostLock: Sendable {
     }
 
     /// `crucible_lockdir DIR`: makes the private directory if need be and checks it.
-    static let directoryFunction = #"""
-crucible_lockdir() {
-  # No directory, and none could be made: this user may not write where the lock goes.
-  err=$(mkdir -m 0700 -- "$1" 2>&1) || [ -d "$1" ] ||
-    { printf 'denied %s\t%s\n' "$(id -un 2>/dev/null || id -u)" "$err"; return 1; }
-  set -- "$1" $(stat -c '%u %a %f %U' -- "$1" 2>/dev/null)
-  if [ $# -lt 5 ]; then echo "cannot make the lock directory $1" >&2; return 1; fi
-  if [ $((0x$4 & 61440)) -ne 16384 ]; then
-    echo "refusing to use $1 for crucible's lock: it is not a directory (a symlink?), and could lead anywhere" >&2; return 1
-  fi
-  if [ "$2" != 0 ] && [ ! -O "$1" ]; then
-    echo "refusing to use $1 for crucible's lock: it belongs to $5 (uid $2), not to root or this user" >&2; return 1
-  fi
-  if [ "$3" != 700 ]; then
-    echo "refusing to use $1 for crucible's lock: its mode is $3, not 700" >&2; return 1
-  fi
-}
-
-"""#
+    static let directoryFunction = HostScripts.lockDirectory
 
     /// Takes the lock and, once it is held, prints the host's facts: one exec for both.
     /// Prints `held OWNER` and exits 1 when another live run holds it.
-    static let acquireScript = directoryFunction + #"""
-crucible_take() {
-  # The lock appears with its owner file in it: made aside, then renamed into place (a
-  # rename onto a lock that exists fails), so a run never reads a lock without an owner.
-  n=$1/new.$$
-  rm -rf -- "$n"; mkdir -- "$n" && printf '%s\n' "$owner" > "$n/owner" || return 1
-  mv -T -- "$n" "$d" 2>/dev/null && return 0
-  rm -rf -- "$n"; return 1
-}
-crucible_lock() {
-  crucible_lockdir "$1" || return 2
-  d=$1/lock owner=$2 stale=$3
-  if crucible_take "$1"; then return 0; fi
-  # This run already holds it (one machine under two display names, `"local" as "a"` and `"local"`).
-  if [ "$(cat "$d/owner" 2>/dev/null)" = "$owner" ]; then return 0; fi
-  f="$d/owner"; [ -f "$f" ] || f="$d"
-  age=$(( $(date +%s) - $(stat -c %Y "$f" 2>/dev/null || date +%s) ))
-  if [ "$age" -gt "$stale" ]; then
-    # Take over a dead run's lock: rename it away first, so two runs cannot both take it.
-    if mv "$d" "$d.stale.$$" 2>/dev/null; then
-      rm -rf "$d.stale.$$"
-      if crucible_take "$1"; then return 0; fi
-    fi
-  fi
-  printf 'held %s\n' "$(cat "$d/owner" 2>/dev/null || echo 'another crucible run')"
-  return 1
-}
-crucible_lock "$1" "$2" "$3" || exit $?
-shift 3
-"""# + "\n" + HostFacts.gatherScript + "\n" + HostFacts.pendingReader
+    static let acquireScript = directoryFunction + HostScripts.lockAcquire + "\n" + HostFacts.gatherScript + "\n" + HostFacts.pendingReader
 
     /// Releases the lock; with a prefix, first drops the lines of the follow-ups journal that
     /// start with it (this recipe's, on a host that finished), rewriting the journal through
     /// a temp file and a rename.
-    static let releaseScript = directoryFunction + #"""
-D=$1 owner=$2 prefix=${3:-}
-read -r holder < "$D/lock/owner" 2>/dev/null || holder=
-[ "$holder" = "$owner" ] || exit 0
-crucible_lockdir "$D" || exit 1
-pf=$D/pending
-if [ -n "$prefix" ] && [ -f "$pf" ]; then
-  kept=
-  while IFS= read -r k || [ -n "$k" ]; do
-    case $k in "$prefix"*) ;; *) kept="$kept$k
-" ;; esac
-  done < "$pf"
-  if [ -z "$kept" ]; then rm -f -- "$pf"
-  else t=$(mktemp "$D/pending.XXXXXXXX") && printf '%s' "$kept" > "$t" && mv -f -- "$t" "$pf"; fi
-fi
-rm -rf -- "$D/lock"
-"""#
+    static let releaseScript = directoryFunction + HostScripts.lockRelease
 
-    static let refreshScript = #"""
-d=$1/lock owner=$2
-[ "$(cat "$d/owner" 2>/dev/null)" = "$owner" ] && touch "$d/owner"
-"""#
+    static let refreshScript = HostScripts.lockRefresh
 
     /// The keeper (arguments: lock, owner, seconds): refreshes the lock every few seconds
     /// while this run still owns it, until its input ends (the run stops it, or the
     /// connection is gone). It leaves nothing behind: the loop's `sleep` is ended with it.
-    static let keeperScript = "crucible_refresh() {\n" + refreshScript + "\n}\n" + #"""
-( trap 'kill $s 2>/dev/null; exit 0' TERM
-  while crucible_refresh "$1" "$2"; do sleep "$3" & s=$!; wait $s; done ) </dev/null >/dev/null 2>&1 &
-k=$!
-cat >/dev/null
-kill $k 2>/dev/null
-wait $k
-exit 0
-"""#
+    static let keeperScript = "crucible_refresh() {\n" + refreshScript + "\n}\n" + HostScripts.lockKeeper
 
     enum Attempt: Equatable {
         case acquired(HostFacts)

@@ -34,104 +34,14 @@ import Foundation
 public enum AtomicWrite {
     /// Traps that remove a half-made temp file, whether SELinux labels need keeping, and the
     /// directory and umask to go back to after a write.
-    static let prelude = #"""
-pending=
-trap '[ -z "$pending" ] || rm -f -- $pending' EXIT
-trap 'exit 1' HUP INT TERM PIPE
-selinux=
-if [ -e /sys/fs/selinux/enforce ] || [ -e /selinux/enforce ]; then selinux=1; fi
-crucible_home=$PWD crucible_umask=$(umask)
-
-"""#
+    static let prelude = HostScripts.atomicWritePrelude
 
     /// `crucible_write PATH BACKUP NEWMODE MODE OWNER SIZE END`: returns non-zero, with the
     /// original untouched, on any failure. BACKUP is the suffix of the backup's name (empty:
     /// none). With END, the SIZE bytes must be followed on stdin by the line END (read by the
     /// shell's `read`: no process, and a transfer cut short cannot produce it); without it,
     /// `wc -c` checks the size.
-    static let function = PathCheck.function + #"""
-crucible_rwx() {
-  case $1 in 0) r= ;; 1) r=x ;; 2) r=w ;; 3) r=wx ;; 4) r=r ;; 5) r=rx ;; 6) r=rw ;; *) r=rwx ;; esac
-}
-crucible_write() {
-  crucible_write_in "$@"; cw=$?
-  exec 3>&-
-  if [ "$cw" -ne 0 ] && [ -n "$pending" ]; then rm -f -- $pending; pending=; fi
-  cd -P -- "$crucible_home" 2>/dev/null || cd /
-  return "$cw"
-}
-crucible_write_in() {
-  f=$1 backup=$2 newmode=$3 mode=$4 owner=$5 size=$6 end=$7
-  crucible_check "$f" f "$owner" || return 1
-  d=${cr%/*} n=${cr##*/}
-  d=${d:-/}
-  if [ "$cdr" != "$d" ]; then echo "cannot write $f: there is no directory $d" >&2; return 1; fi
-  if ! cd -P -- "$d" 2>/dev/null || [ "$PWD" != "$d" ]; then
-    echo "refusing to write $f: $d changed while crucible checked it" >&2; return 1
-  fi
-  if [ -n "$cx" ]; then o=${owner:-$cu:$cg} m=${mode:-$cm}; else o=$owner m=${mode:-$newmode}; fi
-  # Made with its final mode when a umask can say it (no execute or special bit), else
-  # private, and chmod'ed while still empty.
-  mu=077
-  case $m in
-    ''|*[!0-7]*) ;;
-    *) if [ $((0$m & 3657)) -eq 0 ]; then
-         crucible_rwx $((0$m >> 6 & 7)); mu=u=$r; crucible_rwx $((0$m >> 3 & 7)); mu=$mu,g=$r
-         crucible_rwx $((0$m & 7)); mu=$mu,o=$r m=
-       fi ;;
-  esac
-  umask "$mu"
-  t=$(mktemp -u ./.crucible-tmp.XXXXXXXX) && { set -C; command exec 3>"$t"; }
-  cw=$?; set +C; umask "$crucible_umask"
-  if [ "$cw" -ne 0 ]; then echo "cannot create a temp file in $d" >&2; return 1; fi
-  pending=$t
-  if [ -n "$o" ]; then
-    crucible_ids || return 1
-    # Keeping the original's owner is what a user other than root cannot always do: the
-    # new file is then theirs, with the original's mode. An owner the op asks for must be set.
-    if [ "$o" = "$owner" ]; then chown -- "$o" /proc/self/fd/3 || return 1
-    elif [ "$o" != "$crucible_uid:$crucible_gid" ] || [ $((0$cpm & 1024)) -ne 0 ]; then
-      chown -- "$o" /proc/self/fd/3 2>/dev/null || [ "$crucible_uid" != 0 ] || return 1
-    fi
-  fi
-  if [ -n "$m" ]; then chmod -- "$m" /proc/self/fd/3 || return 1; fi
-  if [ -n "$selinux" ]; then
-    if [ -n "$cx" ]; then chcon --reference="$n" -- /proc/self/fd/3 2>/dev/null || true
-    else restorecon -- "$t" 2>/dev/null || true; fi
-  fi
-  if [ -n "$size" ] && [ -n "$end" ]; then
-    head -c "$size" >&3 || return 1
-    IFS= read -r got || got=
-    if [ "$got" != "$end" ]; then
-      echo "the input was cut short (no end marker after $size bytes); $f left as it was" >&2
-      return 1
-    fi
-  elif [ -n "$size" ]; then
-    head -c "$size" >&3 || return 1
-    got=$(wc -c < /proc/self/fd/3) || return 1
-    if [ "$got" -ne "$size" ]; then
-      echo "received $got of $size bytes (input cut short); $f left as it was" >&2
-      return 1
-    fi
-  else
-    cat >&3 || return 1
-  fi
-  exec 3>&-
-  tb=
-  if [ -n "$backup" ] && [ -n "$cx" ]; then
-    tb=$t~ pending="$t $t~"
-    ln -P -- "$n" "$tb" 2>/dev/null || cp -p -- "$n" "$tb" || return 1
-  fi
-  mv -fT -- "$t" "$n" || return 1
-  pending=$tb
-  if [ -n "$tb" ] && ! mv -fT -- "$tb" "$n$backup"; then
-    echo "$f was written, but its previous version could not be kept as $d/$n$backup" >&2
-    return 1
-  fi
-  pending=
-}
-
-"""#
+    static let function = PathCheck.function + HostScripts.atomicWrite
 
     static let script = prelude + function + #"crucible_write "$@" || exit 1"# + "\n"
 
@@ -161,11 +71,7 @@ crucible_write_in() {
     /// Reads a file in one exec: exit status 3 (and no output) means it does not exist. Only
     /// a regular file is read: a FIFO would hang the read, a device could be endless.
     public static func readCommand(path: String) -> String {
-        ShellQuote.command(["/bin/sh", "-c", #"""
-if [ -f "$1" ]; then exec cat -- "$1"; fi
-if [ -e "$1" ] || [ -L "$1" ]; then echo "$1 is not a regular file" >&2; exit 4; fi
-exit 3
-"""#, "crucible-read", path])
+        ShellQuote.command(["/bin/sh", "-c", HostScripts.readFile, "crucible-read", path])
     }
 
     // MARK: - Files other programs write
@@ -173,17 +79,7 @@ exit 3
     /// `FILE BACKUP COMMAND...`: COMMAND rewrites FILE (`service iptables save`, which may
     /// write it in place); FILE is copied first to a temp name, which replaces BACKUP only
     /// once COMMAND succeeded, so a failed save leaves the previous backup alone.
-    static let keepingBackupScript = #"""
-f=$1 b=$2 t=; shift 2
-trap '[ -z "$t" ] || rm -f -- "$t"' EXIT
-trap 'exit 1' HUP INT TERM PIPE
-if [ -f "$f" ] && [ ! -L "$f" ]; then
-  d=${f%/*}
-  t=$(mktemp "${d:-/}/.crucible-tmp.XXXXXXXX") && cp -p -- "$f" "$t" || exit 1
-fi
-"$@" || exit $?
-if [ -n "$t" ]; then mv -fT -- "$t" "$b" && t=; fi
-"""#
+    static let keepingBackupScript = HostScripts.keepBackup
 
     /// Runs `command`, which rewrites `path` itself, keeping the previous version as `backup`.
     public static func keepingBackup(of path: String, as backup: String, running command: [String]) -> String {
@@ -193,17 +89,7 @@ if [ -n "$t" ]; then mv -fT -- "$t" "$b" && t=; fi
     /// `FILE BACKUP COMMAND...`: COMMAND's output becomes FILE, through a private temp file
     /// (`mktemp`: mode 0600) renamed over it; with BACKUP, the previous FILE is kept as
     /// BACKUP once the new one is in place.
-    static let savingOutputScript = #"""
-f=$1 b=$2; shift 2
-d=${f%/*}
-t=$(mktemp "${d:-/}/.crucible-tmp.XXXXXXXX") || exit 1
-trap 'rm -f -- "$t" "$t~"' EXIT
-trap 'exit 1' HUP INT TERM PIPE
-"$@" > "$t" || exit 1
-if [ -n "$b" ] && [ -f "$f" ] && [ ! -L "$f" ]; then ln -P -- "$f" "$t~" 2>/dev/null || cp -p -- "$f" "$t~" || exit 1; fi
-mv -fT -- "$t" "$f" || exit 1
-if [ -e "$t~" ]; then mv -fT -- "$t~" "$b" || exit 1; fi
-"""#
+    static let savingOutputScript = HostScripts.saveOutput
 
     /// Writes what `command` prints to `path` atomically, keeping the previous version as
     /// `backup` when given.

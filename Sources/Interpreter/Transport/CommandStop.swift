@@ -29,22 +29,7 @@ public enum CommandStop {
     /// Shell for the host, `$1` a pid in the session to stop (the command's shell): reads its
     /// session from /proc (field 6 of `stat`, the 4th after the name in parentheses), then
     /// signals every process in it, never its own session. POSIX sh and /proc only.
-    public static let script = #"""
-read -r s </proc/"$1"/stat 2>/dev/null || exit 0
-s=${s##*) }; set -- $s; sid=$4
-read -r m </proc/self/stat; m=${m##*) }; set -- $m
-[ "$sid" -gt 1 ] 2>/dev/null && [ "$sid" != "$4" ] || exit 0
-for sig in TERM KILL; do
-  left=no
-  for d in /proc/[0-9]*; do
-    read -r s <"$d/stat" 2>/dev/null || continue
-    s=${s##*) }; set -- $s
-    [ "$4" = "$sid" ] && kill -s $sig "${d#/proc/}" 2>/dev/null && left=yes
-  done
-  [ $left = yes ] || break
-  [ $sig = KILL ] || sleep 1
-done
-"""#
+    public static let script = HostScripts.commandStop
 
     /// The command that stops the session of `pid` on a host.
     public static func command(pid: Int32) -> String {

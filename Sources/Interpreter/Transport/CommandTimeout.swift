@@ -29,36 +29,8 @@ public enum CommandTimeout {
     /// seconds later). The background pipeline gets its stdin from the pipe (a background
     /// command of a non-interactive shell would otherwise read /dev/null, which is what
     /// the command gets anyway). `wait` on the watchdog tells whether it had to KILL (3).
-    public static let function = #"""
-crucible_timed() {
-  if ! command -v timeout >/dev/null 2>&1; then
-    printf '%s\n' "crucible: cannot limit this command to $1 s: this host has no \`timeout\` command (GNU coreutils 7.0 or later)" >&2
-    return 125
-  fi
-  read -r crucible_u0 _ </proc/uptime 2>/dev/null || crucible_u0=0
-  printf '%s' "$2" | timeout -s TERM "$1" /bin/sh -c 'c=$(cat); eval "$c" </dev/null' &
-  crucible_t=$!
-  ( trap 'kill "$crucible_w" 2>/dev/null; exit 0' TERM
-    sleep $(($1 + GRACE)) & crucible_w=$!
-    wait "$crucible_w"
-    trap '' TERM
-    kill -s KILL -- "-$crucible_t" 2>/dev/null
-    exit 3 ) </dev/null >/dev/null 2>&1 &
-  crucible_k=$!
-  wait "$crucible_t"; crucible_s=$?
-  kill "$crucible_k" 2>/dev/null; wait "$crucible_k"; crucible_ks=$?
-  read -r crucible_u1 _ </proc/uptime 2>/dev/null || crucible_u1=0
-  crucible_late=no
-  case $crucible_s in 124|143) [ $((${crucible_u1%.*} - ${crucible_u0%.*})) -ge $(($1 - 1)) ] && crucible_late=yes ;; esac
-  if [ "$crucible_ks" = 3 ] || [ "$crucible_late" = yes ]; then
-    kill -s KILL -- "-$crucible_t" 2>/dev/null
-    printf '%s\n' "MARKER$1 s: its process group was stopped (TERM, then KILL after GRACE s)" >&2
-    return 124
-  fi
-  return $crucible_s
-}
-
-"""#.replacingOccurrences(of: "GRACE", with: String(grace)).replacingOccurrences(of: "MARKER", with: marker)
+    public static let function = HostScripts.commandTimeout
+        .replacingOccurrences(of: "GRACE", with: String(grace)).replacingOccurrences(of: "MARKER", with: marker)
 
     /// The command for `Transport.run` that runs `command` under the limit, and its stdin:
     /// a `hidden` command (one holding a secret) is read from stdin, never put in an argv.

@@ -49,6 +49,8 @@ public struct WriteOptions: Sendable, Equatable {
 public struct TransportStats: Sendable, Equatable, Codable {
     public var connections = 0
     public var execChannels = 0
+    /// Always 0: files move by commands since the SFTP stack went. The `--json` report keeps
+    /// the key, which its formatVersion 1 promises (dropping it means formatVersion 2).
     public var sftpOperations = 0
     public var bytesWritten = 0
     public init() {}

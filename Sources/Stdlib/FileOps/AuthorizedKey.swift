@@ -83,14 +83,7 @@ enum AuthorizedKey {
     /// Looks the user up (`getent passwd`) and checks the way to their key file, for a file
     /// that is theirs, in the same probe: a `~/.ssh` or `authorized_keys` that is a symlink
     /// they (or anyone but root) made is refused before anything is read or written.
-    static let userKeyFileScript = PathCheck.function + #"""
-e=$(getent passwd "$1") || exit 3
-printf 'passwd=%s\n' "$e"
-set -f; o=$IFS; IFS=:; set -- $e; IFS=$o
-case $6 in /) h= ;; /*) h=$6 ;; *) exit 3 ;; esac
-crucible_check "$h/.ssh/authorized_keys" f "$3" || exit 4
-crucible_report
-"""#
+    static let userKeyFileScript = PathCheck.function + HostScripts.userKeyFile
 
     static func userKeyFile(_ user: String, _ context: any HostContext) async throws -> KeyFile {
         let result = try await context.probe(ShellQuote.command(["/bin/sh", "-c", userKeyFileScript, "crucible-user-keys", user]))

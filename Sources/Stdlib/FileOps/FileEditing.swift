@@ -86,8 +86,8 @@ enum FileEditing {
     static func backupLocation(_ options: WriteOptions, path: String, context: any HostContext) async throws -> String? {
         guard let backup = options.backupPath else { return nil }
         guard backup.hasPrefix(path) else { return backup }
-        let script = #"if [ -L "$1" ]; then readlink -f -- "$1"; fi"#
-        let target = try await context.probe(ShellQuote.command(["/bin/sh", "-c", script, "crucible-link", path])).stdoutText.trimmed
+        let target = try await context.probe(ShellQuote.command(["/bin/sh", "-c", HostScripts.symlinkTarget, "crucible-link", path]))
+            .stdoutText.trimmed
         return target.hasPrefix("/") ? target + backup.dropFirst(path.count) : backup
     }
 

@@ -71,8 +71,6 @@ public struct IniDocument: Sendable, Equatable {
         }
     }
 
-    public func hasSection(_ name: String) -> Bool { !regions(of: name).isEmpty }
-
     // MARK: - Editing
 
     /// Sets `key` to one value. Returns whether the file changed.
