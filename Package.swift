@@ -2,7 +2,8 @@
 import PackageDescription
 
 // Layers depend downwards only: DSL <- Interpreter <- Stdlib <- crucible-sh.
-// The transports (local in Interpreter, SSH on libssh2) and the C shims sit beside them.
+// HostIO (the Transport protocol, the local transport, atomic writes, path checks, quoting)
+// sits below the interpreter; the SSH transport (on libssh2) depends on HostIO alone.
 // Each target lists exactly the modules its files import (checked with grep, not inherited
 // through another target).
 let package = Package(
@@ -31,10 +32,11 @@ let package = Package(
             providers: [.apt(["libedit-dev"])]
         ),
         .target(name: "DSL"),
+        .target(name: "HostIO", exclude: ["HostScripts"]),
         .target(
             name: "Interpreter",
             dependencies: [
-                "DSL",
+                "DSL", "HostIO",
                 .product(name: "OrderedCollections", package: "swift-collections"),
             ],
             // The host scripts' sources: scripts/gen-host-scripts compiles them into HostScripts.swift.
@@ -48,7 +50,7 @@ let package = Package(
             ],
             exclude: ["HostScripts"]
         ),
-        .target(name: "SSH", dependencies: ["Interpreter", "CLibSSH2"]),
+        .target(name: "SSH", dependencies: ["HostIO", "CLibSSH2"]),
         .executableTarget(
             name: "crucible-sh",
             dependencies: [

@@ -1,4 +1,4 @@
-import Interpreter
+import HostIO
 
 /// Privilege escalation: the command runs as root through `sudo -n sh -c`. `-n` makes
 /// sudo fail at once instead of waiting for a password prompt no one will answer.

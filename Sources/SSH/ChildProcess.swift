@@ -1,5 +1,5 @@
 import Foundation
-import Interpreter
+import HostIO
 #if canImport(Glibc)
 import Glibc
 #endif

@@ -1,5 +1,5 @@
 import Foundation
-import Interpreter
+import HostIO
 
 /// Checks the presented host key against known_hosts, OpenSSH style: a known key goes on,
 /// an unknown host is refused (or recorded with `acceptNew`); a changed key, a revoked key

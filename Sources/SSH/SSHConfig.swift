@@ -1,5 +1,5 @@
 import Foundation
-import Interpreter
+import HostIO
 
 /// The built-in reader of `ssh_config(5)`, used when no OpenSSH client is installed (with
 /// one, `ssh -G` answers: see `OpenSSHResolver`) and to list aliases. It knows `Host`

@@ -1,6 +1,6 @@
 import Foundation
 import CLibSSH2
-import Interpreter
+import HostIO
 
 /// A host target with its ssh configuration applied: where to connect and through what,
 /// as whom, with which keys and algorithms. Values in the target or the options win over

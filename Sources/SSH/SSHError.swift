@@ -1,5 +1,5 @@
 import CLibSSH2
-import Interpreter
+import HostIO
 
 /// A libssh2 failure: the library's error code (`LIBSSH2_ERROR_*`, negative) and its message.
 /// One value per C error domain, like `Errno` in swift-system; `TransportError` is derived

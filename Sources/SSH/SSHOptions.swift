@@ -1,5 +1,5 @@
 import Foundation
-import Interpreter
+import HostIO
 
 /// How crucible connects over SSH. Defaults follow OpenSSH: ~/.ssh/config,
 /// ~/.ssh/known_hosts, the agent, then ~/.ssh/id_ed25519 and ~/.ssh/id_ecdsa.

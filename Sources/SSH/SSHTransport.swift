@@ -1,5 +1,5 @@
 import Foundation
-import Interpreter
+import HostIO
 
 /// The SSH transport: one TCP connection and one authenticated libssh2 session per host
 /// for the whole run, one channel per command.

@@ -1,5 +1,5 @@
 import CLibSSH2
-import Interpreter
+import HostIO
 
 /// Why a connection attempt failed outside libssh2 proper (sockets, host keys,
 /// authentication), already phrased for the user.

@@ -30,7 +30,7 @@ final class HostScriptsTests: XCTestCase {
 
     func testEveryScriptPassesShellcheckForPOSIXsh() throws {
         let scripts = try scripts()
-        XCTAssertTrue(scripts.contains("Sources/Interpreter/HostScripts/atomic-write.sh"), "\(scripts)")
+        XCTAssertTrue(scripts.contains("Sources/HostIO/HostScripts/atomic-write.sh"), "\(scripts)")
         XCTAssertTrue(scripts.contains("Sources/Stdlib/HostScripts/user-key-file.sh"), "\(scripts)")
         let path = ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin"
         let shellcheck = try XCTUnwrap(path.split(separator: ":").map { "\($0)/shellcheck" }.first { FileManager.default.isExecutableFile(atPath: $0) },
@@ -46,8 +46,8 @@ final class HostScriptsTests: XCTestCase {
     func testCommentsForReadersDoNotReachTheHost() {
         XCTAssertFalse(AtomicWrite.script.contains("shellcheck"))
         XCTAssertFalse(ApplyBatch([.run(command: "true", summary: "true", timeout: 5)]).command.contains("shellcheck"))
-        XCTAssertTrue(HostScripts.pathCheck.hasPrefix("crucible_ids() {\n"), HostScripts.pathCheck)
-        XCTAssertTrue(HostScripts.commandStop.hasPrefix("read -r s </proc/"), HostScripts.commandStop)
+        XCTAssertTrue(PathCheck.function.hasPrefix("crucible_ids() {\n"), PathCheck.function)
+        XCTAssertTrue(CommandStop.script.hasPrefix("read -r s </proc/"), CommandStop.script)
         // The units HostFacts looks for are filled in.
         XCTAssertFalse(HostFacts.gatherScript.contains("UNITS"))
         XCTAssertTrue(HostFacts.gatherScript.contains("for u in nfs-idmapd "), HostFacts.gatherScript)

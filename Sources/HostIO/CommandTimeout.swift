@@ -65,7 +65,7 @@ public enum CommandTimeout {
     }
 
     /// The seconds of a limit from the wrapper's message in stderr, if it is there.
-    static func seconds(in stderr: String) -> Int? {
+    package static func seconds(in stderr: String) -> Int? {
         guard let start = stderr.range(of: marker) else { return nil }
         return Int(stderr[start.upperBound...].prefix { $0.isNumber })
     }

@@ -34,16 +34,16 @@ import Foundation
 public enum AtomicWrite {
     /// Traps that remove a half-made temp file, whether SELinux labels need keeping, and the
     /// directory and umask to go back to after a write.
-    static let prelude = HostScripts.atomicWritePrelude
+    package static let prelude = HostScripts.atomicWritePrelude
 
     /// `crucible_write PATH BACKUP NEWMODE MODE OWNER SIZE END`: returns non-zero, with the
     /// original untouched, on any failure. BACKUP is the suffix of the backup's name (empty:
     /// none). With END, the SIZE bytes must be followed on stdin by the line END (read by the
     /// shell's `read`: no process, and a transfer cut short cannot produce it); without it,
     /// `wc -c` checks the size.
-    static let function = PathCheck.function + HostScripts.atomicWrite
+    package static let function = PathCheck.function + HostScripts.atomicWrite
 
-    static let script = prelude + function + #"crucible_write "$@" || exit 1"# + "\n"
+    package static let script = prelude + function + #"crucible_write "$@" || exit 1"# + "\n"
 
     /// The command to run with the file's new bytes on standard input.
     public static func command(path: String, options: WriteOptions) -> String {

@@ -37,7 +37,7 @@ public struct WriteOptions: Sendable, Equatable {
 
     /// What the write script adds to the written file's name for its backup: empty for none.
     /// A backup path that is not the file's path plus a suffix gets the default suffix.
-    func backupSuffix(for path: String) -> String {
+    package func backupSuffix(for path: String) -> String {
         guard let backupPath, backupPath != path else { return "" }
         return backupPath.hasPrefix(path) ? String(backupPath.dropFirst(path.count)) : Self.defaultBackupSuffix
     }
