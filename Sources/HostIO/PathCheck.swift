@@ -133,12 +133,12 @@ public enum PathCheck {
         }
         let target = name ?? "."
         if let name {
-            steps.append(ShellQuote.command(["[", "-f", name, "]"]) + " && " + ShellQuote.command(["[", "!", "-L", name, "]"]))
+            steps.append(Shell.all([ShellQuote.command(["[", "-f", name, "]"]), ShellQuote.command(["[", "!", "-L", name, "]"])]))
         }
         if let owner { steps.append(ShellQuote.command(["chown", "-h", "--", owner, target])) }
         if let mode { steps.append(ShellQuote.command(["chmod", "--", mode, target])) }
         let path = name.map { (current == "/" ? "" : current) + "/" + $0 } ?? current
         let refusal = "refusing to change \(path): it, or a directory on the way, could not be made or changed after crucible checked it (a symlink?)"
-        return steps.joined(separator: " && ") + " || { echo " + ShellQuote.quote(refusal) + " >&2; exit 1; }"
+        return Shell.orFail(Shell.all(steps), refusal)
     }
 }

@@ -46,7 +46,7 @@ enum HostProbe {
     /// `echo KEY=$(COMMAND 2>/dev/null)`: one answer line of a combined probe. `command` must
     /// already be quoted.
     static func field(_ key: String, _ command: String) -> String {
-        "echo \(key)=\"$(\(command) 2>/dev/null)\""
+        "echo \(key)=" + Shell.output(of: command)
     }
 
     /// `echo KEY=yes` when the shell test `test` (already quoted) holds, else `KEY=no`.

@@ -15,7 +15,7 @@ enum NovaIDs {
             parse(try await HostProbe.run(probeCommand, on: context))
         })
 
-    static let probeCommand = ShellQuote.command(["id", "-u", "nova"]) + " && " + ShellQuote.command(["id", "-g", "nova"])
+    static let probeCommand = Shell.all([ShellQuote.command(["id", "-u", "nova"]), ShellQuote.command(["id", "-g", "nova"])])
 
     static func parse(_ result: CommandResult) -> Value {
         let numbers = result.stdoutText.split(whereSeparator: \.isNewline).compactMap { Int(String($0).trimmed) }

@@ -8,9 +8,9 @@ enum OpenPortFirewalld {
     static func plan(_ request: OpenPort.Request, _ context: any HostContext) async throws -> OpPlan {
         let queries = request.openings.map { opening in
             "printf '%s\\n' " + ShellQuote.quote(opening.description + "=")
-                + "\"$(" + ShellQuote.command(["firewall-cmd", "--permanent", query(opening)]) + " 2>&1)\""
+                + Shell.output(of: ShellQuote.command(["firewall-cmd", "--permanent", query(opening)]), stderr: "&1")
         }
-        let answers = try await HostProbe.output(queries.joined(separator: "; "), on: context, what: "firewalld ports")
+        let answers = try await HostProbe.output(Shell.sequence(queries), on: context, what: "firewalld ports")
         return try plan(request, answers: HostProbe.fields(answers))
     }
 
@@ -39,7 +39,7 @@ enum OpenPortFirewalld {
                              details: .init(uniqueKeysWithValues: details))
         }
         let add = ShellQuote.command(["firewall-cmd", "--permanent"] + missing.map(addition))
-        let command = add + " && " + ShellQuote.command(["firewall-cmd", "--reload"])
+        let command = Shell.all([add, ShellQuote.command(["firewall-cmd", "--reload"])])
         return OpPlan(actions: [.run(command: command, summary: "open \(missing.map(\.description).joined(separator: ", ")) in firewalld")],
                       details: .init(uniqueKeysWithValues: details), effect: .probes(naming: "firewall-cmd", "iptables-save"))
     }

@@ -8,8 +8,8 @@ enum OpenPortIptables {
     static let probeMarker = "#crucible-probe"
 
     static var probeCommand: String {
-        (["iptables-save -t filter", "printf '%s\\nsave_status=%s\\n' " + ShellQuote.quote(probeMarker) + " \"$?\""]
-            + IptablesPersistence.probeLines).joined(separator: "; ")
+        Shell.sequence(["iptables-save -t filter", "printf '%s\\nsave_status=%s\\n' " + ShellQuote.quote(probeMarker) + " \"$?\""]
+            + IptablesPersistence.probeLines)
     }
 
     static func plan(_ request: OpenPort.Request, facts: HostFacts, _ context: any HostContext) async throws -> OpPlan {
@@ -126,7 +126,7 @@ enum OpenPortIptables {
         if persistence.command == nil { details.append(("persist_note", .string("no way to save iptables rules was found: they last until reboot"))) }
         let where_ = chain.insertPosition.map { "before the catch-all rule at INPUT position \($0)" } ?? "at the end of INPUT"
         let summary = "open \(missing.map(\.description).joined(separator: ", ")) \(where_)"
-        actions.append(.run(command: commands.joined(separator: " && "), summary: summary))
+        actions.append(.run(command: Shell.all(commands), summary: summary))
         return OpPlan(actions: actions, details: .init(uniqueKeysWithValues: details), effect: effect(persistence))
     }
 

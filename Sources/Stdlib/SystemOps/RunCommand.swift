@@ -108,13 +108,13 @@ enum RunCommand {
         if let unless {
             lines.append(HostProbe.flag("unless", test: "(" + inDirectory(chdir, unless) + ") >/dev/null 2>&1"))
         }
-        return lines.joined(separator: "; ")
+        return Shell.sequence(lines)
     }
 
     /// `cd DIR && sh -c COMMAND`: the directory quoted, the command handed to its own shell
     /// as one argument so that `;` or `||` in it cannot escape the `cd`.
     static func inDirectory(_ directory: String?, _ command: String) -> String {
         guard let directory else { return command }
-        return ShellQuote.command(["cd", "--", directory]) + " && " + ShellQuote.command(["sh", "-c", command])
+        return Shell.all([ShellQuote.command(["cd", "--", directory]), ShellQuote.command(["sh", "-c", command])])
     }
 }

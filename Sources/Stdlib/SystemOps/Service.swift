@@ -103,7 +103,7 @@ enum Service {
             let reason = ([describe(status, name: name)] + notes).joined(separator: "; ")
             return .noChange(reason, details: record)
         }
-        let line = verbs.map { command($0, name: name, initSystem: initSystem) }.joined(separator: " && ")
+        let line = Shell.all(verbs.map { command($0, name: name, initSystem: initSystem) })
         var plan = OpPlan(actions: [.run(command: line, summary: verbs.map { "\($0) \(name)" }.joined(separator: ", "))],
                           reason: notes.isEmpty ? nil : notes.joined(separator: "; "), details: record,
                           effect: effect(of: name, verbs: verbs, initSystem: initSystem))

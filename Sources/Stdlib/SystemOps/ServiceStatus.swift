@@ -11,13 +11,13 @@ struct ServiceStatus: Sendable, Equatable {
     static func probeCommand(_ name: String, initSystem: HostFacts.InitSystem) -> String {
         switch initSystem {
         case .systemd:
-            return [
+            return Shell.sequence([
                 HostProbe.field("active", ShellQuote.command(["systemctl", "is-active", "--", name])),
                 HostProbe.field("enabled", ShellQuote.command(["systemctl", "is-enabled", "--", name])),
-            ].joined(separator: "; ")
+            ])
         case .sysv:
-            return ShellQuote.command(["service", name, "status"]) + " >/dev/null 2>&1; echo status=$?; "
-                + HostProbe.field("chkconfig", ShellQuote.command(["chkconfig", "--list", name]))
+            return Shell.sequence([ShellQuote.command(["service", name, "status"]) + " >/dev/null 2>&1", "echo status=$?",
+                                   HostProbe.field("chkconfig", ShellQuote.command(["chkconfig", "--list", name]))])
         }
     }
 
