@@ -12,7 +12,9 @@ enum KnownHostsAppender {
         if !directory.isEmpty {
             try? FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
         }
-        let fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0o600)
+        // Read-write, not write-only: `endsWithoutNewline` reads the last byte, and on a
+        // write-only descriptor that read fails, gluing the new line onto the last one.
+        let fd = open(path, O_RDWR | O_APPEND | O_CREAT | O_CLOEXEC, 0o600)
         guard fd >= 0 else {
             throw ConnectFailure.hostKey("cannot record the host key in \(path): \(String(cString: strerror(errno)))")
         }
