@@ -30,6 +30,9 @@ public struct SSHOptions: Sendable {
     /// The jump hosts (ProxyJump) of the run, each one connection shared by every host
     /// behind it. Copies of these options share it.
     public let jumpHosts: JumpHostPool
+    /// The known_hosts files of the run, each read once and shared by every connection
+    /// (`KnownHostsStore`). Copies of these options share it.
+    public let knownHosts: KnownHostsStore
     /// Use ssh-agent when SSH_AUTH_SOCK is set.
     public var useAgent: Bool
     /// The user's home, for `~` and the defaults.
@@ -62,6 +65,7 @@ public struct SSHOptions: Sendable {
         self.home = home
         self.sshProgram = sshProgram
         jumpHosts = JumpHostPool()
+        knownHosts = KnownHostsStore()
     }
 
     /// The `ssh` program in PATH, if an OpenSSH client is installed.
