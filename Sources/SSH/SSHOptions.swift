@@ -33,6 +33,9 @@ public struct SSHOptions: Sendable {
     /// The known_hosts files of the run, each read once and shared by every connection
     /// (`KnownHostsStore`). Copies of these options share it.
     public let knownHosts: KnownHostsStore
+    /// The ssh config files the built-in reader parsed, each once per run
+    /// (`SSHConfigStore`). Copies of these options share it.
+    let sshConfigs: SSHConfigStore
     /// Use ssh-agent when SSH_AUTH_SOCK is set.
     public var useAgent: Bool
     /// The user's home, for `~` and the defaults.
@@ -66,6 +69,7 @@ public struct SSHOptions: Sendable {
         self.sshProgram = sshProgram
         jumpHosts = JumpHostPool()
         knownHosts = KnownHostsStore()
+        sshConfigs = SSHConfigStore()
     }
 
     /// The `ssh` program in PATH, if an OpenSSH client is installed.
