@@ -15,7 +15,9 @@
 # (Debian 12) dies at libdispatch's first signal wait in crucible-sh.
 #
 # Needs root and perf. Environment: SIZES, WORK (default /tmp/crucible-cpu-profile), CRUCIBLE_SH
-# (default: built here with `swift build -c release`).
+# (default: built here with `swift build -c release`), BUILTIN_SSH_CONFIG=1 (crucible-sh runs with
+# a PATH without `ssh`, so its built-in ssh_config reader resolves the hosts, as on a machine
+# without the OpenSSH client).
 set -uo pipefail
 cd "$(dirname "$0")/.."
 repo=$(pwd)
@@ -55,8 +57,11 @@ for n in $sizes; do
     done
     args=(run live-migration --set controller=h01 --set "computes=$computes" --ssh-config "$dir/ssh_config" --no-verify)
     (cd "$dir" && "$CRUCIBLE_SH" "${args[@]}" >"$work/logs/$n-first.log" 2>&1)
+    path=$PATH
+    [ "${BUILTIN_SSH_CONFIG:-0}" = 1 ] && path=/nonexistent
     (cd "$dir" && perf record -q -F 4000 -g -o "$work/perf.$n.data" -- \
-        /usr/bin/time -f 'TIME %U %S' -o "$work/time.$n.out" "$CRUCIBLE_SH" "${args[@]}" >"$work/logs/$n-again.log" 2>&1)
+        /usr/bin/time -f 'TIME %U %S' -o "$work/time.$n.out" env PATH="$path" "$CRUCIBLE_SH" "${args[@]}" \
+        >"$work/logs/$n-again.log" 2>&1)
     status=$?
     read -r _ user sys < <(grep '^TIME ' "$work/time.$n.out")
     # The sampled CPU (ns) and each command's share: `ssh` is the `ssh -G` children, `time` is
