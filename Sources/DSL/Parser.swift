@@ -385,11 +385,11 @@ public struct Parser {
     }
 
     mutating func parseOr() throws(SyntaxError) -> Expr {
-        try parseChain([.keyword(.or): .or, .symbol(.pipePipe): .or]) { (parser: inout Parser) throws(SyntaxError) in try parser.parseAnd() }
+        try parseChain(.or) { (parser: inout Parser) throws(SyntaxError) in try parser.parseAnd() }
     }
 
     mutating func parseAnd() throws(SyntaxError) -> Expr {
-        try parseChain([.keyword(.and): .and, .symbol(.ampAmp): .and]) { (parser: inout Parser) throws(SyntaxError) in try parser.parseNot() }
+        try parseChain(.and) { (parser: inout Parser) throws(SyntaxError) in try parser.parseNot() }
     }
 
     mutating func parseNot() throws(SyntaxError) -> Expr {
@@ -403,12 +403,7 @@ public struct Parser {
     }
 
     mutating func parseComparison() throws(SyntaxError) -> Expr {
-        let operators: [Token.Kind: BinaryOperator] = [
-            .symbol(.equalEqual): .equal, .symbol(.bangEqual): .notEqual, .symbol(.less): .less,
-            .symbol(.lessEqual): .lessEqual, .symbol(.greater): .greater, .symbol(.greaterEqual): .greaterEqual,
-            .keyword(.in): .in,
-        ]
-        return try parseChain(operators) { (parser: inout Parser) throws(SyntaxError) in try parser.parseAs() }
+        try parseChain(.comparison) { (parser: inout Parser) throws(SyntaxError) in try parser.parseAs() }
     }
 
     /// `expr as "display name"` (for hosts).
@@ -423,28 +418,25 @@ public struct Parser {
     }
 
     mutating func parseAdditive() throws(SyntaxError) -> Expr {
-        try parseChain([.symbol(.plus): .add, .symbol(.minus): .subtract]) { (parser: inout Parser) throws(SyntaxError) in
+        try parseChain(.additive) { (parser: inout Parser) throws(SyntaxError) in
             try parser.parseMultiplicative()
         }
     }
 
     mutating func parseMultiplicative() throws(SyntaxError) -> Expr {
-        let operators: [Token.Kind: BinaryOperator] = [
-            .symbol(.star): .multiply, .symbol(.slash): .divide, .symbol(.percent): .remainder,
-        ]
-        return try parseChain(operators) { (parser: inout Parser) throws(SyntaxError) in try parser.parseUnary() }
+        try parseChain(.multiplicative) { (parser: inout Parser) throws(SyntaxError) in try parser.parseUnary() }
     }
 
     /// One precedence level: `operand (OP operand)*`, left-associative. Each link counts
     /// toward the nesting limit (a 10,000-long chain is an error, not a stack overflow), and
     /// inside `( )` or `[ ]` the operator may start the next line.
     mutating func parseChain(
-        _ operators: [Token.Kind: BinaryOperator], operand: (inout Parser) throws(SyntaxError) -> Expr
+        _ level: OperatorLevel, operand: (inout Parser) throws(SyntaxError) -> Expr
     ) throws(SyntaxError) -> Expr {
         var left = try operand(&self)
         var links = 0
         defer { depth -= links }
-        while let op = operators[peekOperator.kind] {
+        while let op = level.binaryOperator(peekOperator.kind) {
             try enterChainLink(&links)
             skipNewlinesIfGrouped()
             let opToken = advance()

@@ -7,6 +7,9 @@ import HostIO
 struct HostKeyVerifier {
     let knownHostsPath: String
     let acceptNew: Bool
+    /// The run's known_hosts files: a recorded key goes through it, so the run's other
+    /// connections see it.
+    let store: KnownHostsStore
 
     func verify(_ key: PresentedHostKey, known: KnownHostsFile, host: String, port: Int) throws {
         let message = Messages(key: key, file: knownHostsPath, host: host, port: port)
@@ -21,7 +24,7 @@ struct HostKeyVerifier {
             throw ConnectFailure.hostKey(message.certificateAuthorityOnly(line: line))
         case .notFound:
             guard acceptNew else { throw ConnectFailure.hostKey(message.unknown()) }
-            try KnownHostsAppender.append(key.knownHostsLine(host: host, port: port), to: knownHostsPath)
+            try store.append(key.knownHostsLine(host: host, port: port), to: knownHostsPath)
         }
     }
 }

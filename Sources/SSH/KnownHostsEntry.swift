@@ -50,12 +50,6 @@ struct KnownHostsEntry {
         self.key = key
     }
 
-    /// The entries of a whole file about `name`, in order; lines that cannot be parsed are left out.
-    static func parse(_ bytes: [UInt8], about name: String) -> [KnownHostsEntry] {
-        bytes.split(separator: UInt8(ascii: "\n"), omittingEmptySubsequences: false).enumerated()
-            .compactMap { KnownHostsEntry($1, line: $0 + 1, about: name) }
-    }
-
     /// The algorithm name a key blob starts with (an SSH `string`: 4-byte length, bytes).
     static func keyName(inBlob blob: [UInt8]) -> String? {
         guard blob.count >= 4 else { return nil }
@@ -65,7 +59,7 @@ struct KnownHostsEntry {
     }
 
     /// Spaces and tabs separate fields; a CR before the newline (a file from Windows) is blank too.
-    private static func isBlank(_ byte: UInt8) -> Bool {
+    static func isBlank(_ byte: UInt8) -> Bool {
         byte == UInt8(ascii: " ") || byte == UInt8(ascii: "\t") || byte == UInt8(ascii: "\r")
     }
 }
@@ -141,7 +135,7 @@ enum KnownHostsPattern {
         return status == 0 ? code : nil
     }
 
-    private static func lowercased(_ bytes: some Sequence<UInt8>) -> [UInt8] {
+    static func lowercased(_ bytes: some Sequence<UInt8>) -> [UInt8] {
         bytes.map { (UInt8(ascii: "A")...UInt8(ascii: "Z")).contains($0) ? $0 + 32 : $0 }
     }
 }

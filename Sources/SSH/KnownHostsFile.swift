@@ -16,23 +16,23 @@ enum HostKeyCheck: Equatable {
     case notFound
 }
 
-/// What a known_hosts file says about one host: the file is read as bytes and parsed by
-/// crucible itself (libssh2's parser knows no markers, no wildcards or negation, and
-/// compares keys of one type only), keeping the lines whose host field matches.
-/// A missing file is empty; one that exists but cannot be read (permission denied, a
-/// directory) is an error that names it, never an empty file that accept-new would fill.
+/// What a known_hosts file says about one host: the lines whose host field matches it,
+/// parsed by crucible itself (libssh2's parser knows no markers, no wildcards or negation,
+/// and compares keys of one type only). The file is read once per run by the run's
+/// `KnownHostsStore`, which hands each connection the lines about its host.
 struct KnownHostsFile {
     let path: String
     /// The lines about the host, in file order.
     let entries: [KnownHostsEntry]
 
-    init(path: String, host: String, port: Int) throws {
-        try self.init(path: path, bytes: Self.contents(of: path), host: host, port: port)
+    init(path: String, entries: [KnownHostsEntry]) {
+        self.path = path
+        self.entries = entries
     }
 
+    /// The lines of a whole file's bytes about one host.
     init(path: String, bytes: [UInt8], host: String, port: Int) {
-        self.path = path
-        entries = KnownHostsEntry.parse(bytes, about: Self.hostField(host: host, port: port))
+        self.init(path: path, entries: KnownHostsIndex(bytes).entries(about: Self.hostField(host: host, port: port)))
     }
 
     /// How known_hosts names a host: bare on port 22, `[host]:port` otherwise; lowercase,
@@ -72,33 +72,6 @@ struct KnownHostsFile {
         guard !first.isEmpty else { return nil }
         var seen = Set<String>()
         return (first + supported).filter { seen.insert($0).inserted }.joined(separator: ",")
-    }
-
-    // MARK: - Reading
-
-    /// The file's bytes; empty when it does not exist.
-    private static func contents(of path: String) throws -> [UInt8] {
-        let fd = open(path, O_RDONLY | O_CLOEXEC)
-        if fd < 0 && errno == ENOENT { return [] }
-        guard fd >= 0 else { throw unreadable(path, errno) }
-        defer { close(fd) }
-        var bytes: [UInt8] = []
-        var buffer = [UInt8](repeating: 0, count: 65536)
-        while true {
-            let count = read(fd, &buffer, buffer.count)
-            if count < 0 && errno == EINTR { continue }
-            guard count >= 0 else { throw unreadable(path, errno) }
-            if count == 0 { return bytes }
-            bytes += buffer[0..<count]
-        }
-    }
-
-    private static func unreadable(_ path: String, _ code: Int32) -> ConnectFailure {
-        .hostKey("""
-            cannot read the known_hosts file \(path): \(String(cString: strerror(code))). \
-            Host keys cannot be checked without it: fix the file (or its permissions), or pass \
-            another one with --known-hosts FILE
-            """)
     }
 
     /// The host key algorithms this libssh2 can negotiate.

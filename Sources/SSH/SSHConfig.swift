@@ -38,7 +38,16 @@ public struct SSHConfig: Sendable, Equatable {
 
     /// Loads a file and the files it includes; a missing file is an empty config.
     public init(path: String, home: String = NSHomeDirectory()) {
-        self.init(lines: Self.lines(of: path, home: home, depth: 0), home: home)
+        self = Self.load(path: path, home: home).config
+    }
+
+    /// The config of a file and its includes, and the files it was read from with their
+    /// state just before each was read (the file itself first, even when missing; then
+    /// every file an `Include` named that exists), for `SSHConfigStore`.
+    static func load(path: String, home: String) -> (config: SSHConfig, files: [(path: String, state: FileState)]) {
+        var files: [(path: String, state: FileState)] = []
+        let lines = Self.lines(of: path, home: home, depth: 0, files: &files)
+        return (SSHConfig(lines: lines, home: home), files)
     }
 
     private init(lines: [(place: String, text: String)], home: String) {
@@ -62,8 +71,10 @@ public struct SSHConfig: Sendable, Equatable {
 
     /// A file's lines with `Include`d files spliced in where they are named (relative
     /// names are under ~/.ssh, globs expanded in order), each with its place for messages.
-    private static func lines(of path: String, home: String, depth: Int) -> [(place: String, text: String)] {
-        guard depth < 16, let text = try? String(contentsOfFile: path, encoding: .utf8) else { return [] }
+    private static func lines(of path: String, home: String, depth: Int, files: inout [(path: String, state: FileState)]) -> [(place: String, text: String)] {
+        guard depth < 16 else { return [] }
+        files.append((path, FileState(path: path)))
+        guard let text = try? String(contentsOfFile: path, encoding: .utf8) else { return [] }
         var result: [(place: String, text: String)] = []
         for (index, line) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
             guard let (keyword, value) = parseLine(String(line)), keyword == "include" else {
@@ -73,7 +84,7 @@ public struct SSHConfig: Sendable, Equatable {
             for pattern in value.split(whereSeparator: \.isWhitespace).map(String.init) {
                 var name = pattern.hasPrefix("~/") ? home + pattern.dropFirst() : pattern
                 if !name.hasPrefix("/") { name = home + "/.ssh/" + name }
-                for file in glob(name) { result += lines(of: file, home: home, depth: depth + 1) }
+                for file in glob(name) { result += lines(of: file, home: home, depth: depth + 1, files: &files) }
             }
         }
         return result

@@ -1,7 +1,7 @@
 import Foundation
 import CLibSSH2
 
-/// Opens one authenticated session to an endpoint: known_hosts loaded first (it decides
+/// Opens one authenticated session to an endpoint: known_hosts looked up first (it decides
 /// the host key algorithm order), the link (TCP, a tunnel through a jump host, or a
 /// ProxyCommand), the handshake, the host key check, the login. The whole sequence
 /// shares the connect timeout.
@@ -12,10 +12,10 @@ struct SSHConnector {
     func open() throws -> SSHSession {
         let deadline = Deadline(seconds: endpoint.connectTimeout, what: "connect")
         let hostKeyPort = endpoint.hostKeyName == endpoint.address ? endpoint.port : 22
-        let known = try KnownHostsFile(path: endpoint.knownHostsFile, host: endpoint.hostKeyName, port: hostKeyPort)
+        let known = try options.knownHosts.file(path: endpoint.knownHostsFile, host: endpoint.hostKeyName, port: hostKeyPort)
         let session = try handshake(methods: methods(known), deadline: deadline)
         let key = try PresentedHostKey(session: session)
-        try HostKeyVerifier(knownHostsPath: endpoint.knownHostsFile, acceptNew: endpoint.acceptNewHostKeys)
+        try HostKeyVerifier(knownHostsPath: endpoint.knownHostsFile, acceptNew: endpoint.acceptNewHostKeys, store: options.knownHosts)
             .verify(key, known: known, host: endpoint.hostKeyName, port: hostKeyPort)
         var authenticator = Authenticator(
             session: session, endpoint: endpoint,

@@ -109,7 +109,7 @@ extension SSHEndpoint {
             return try OpenSSHResolver.resolve(program: program, alias: name, user: user, port: port,
                                                configFile: options.sshConfigForOpenSSH)
         }
-        return SSHConfig(path: options.sshConfigPath, home: options.home).hostConfig(for: name, user: user, port: port)
+        return options.sshConfigs.config(path: options.sshConfigPath, home: options.home).hostConfig(for: name, user: user, port: port)
     }
 
     /// One entry of a ProxyJump list: `[user@]host[:port]` or `ssh://[user@]host[:port]`.

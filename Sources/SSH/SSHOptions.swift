@@ -30,6 +30,12 @@ public struct SSHOptions: Sendable {
     /// The jump hosts (ProxyJump) of the run, each one connection shared by every host
     /// behind it. Copies of these options share it.
     public let jumpHosts: JumpHostPool
+    /// The known_hosts files of the run, each read once and shared by every connection
+    /// (`KnownHostsStore`). Copies of these options share it.
+    public let knownHosts: KnownHostsStore
+    /// The ssh config files the built-in reader parsed, each once per run
+    /// (`SSHConfigStore`). Copies of these options share it.
+    let sshConfigs: SSHConfigStore
     /// Use ssh-agent when SSH_AUTH_SOCK is set.
     public var useAgent: Bool
     /// The user's home, for `~` and the defaults.
@@ -62,6 +68,8 @@ public struct SSHOptions: Sendable {
         self.home = home
         self.sshProgram = sshProgram
         jumpHosts = JumpHostPool()
+        knownHosts = KnownHostsStore()
+        sshConfigs = SSHConfigStore()
     }
 
     /// The `ssh` program in PATH, if an OpenSSH client is installed.

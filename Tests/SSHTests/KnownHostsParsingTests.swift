@@ -88,13 +88,14 @@ final class KnownHostsParsingTests: XCTestCase {
         let path = directory + "/known_hosts"
         try line("web1").write(toFile: path, atomically: true, encoding: .utf8)
         chmod(path, 0o600)
-        XCTAssertEqual(try KnownHostsFile(path: path, host: "web1", port: 22).entries.count, 1)
-        XCTAssertEqual(try KnownHostsFile(path: directory + "/missing", host: "web1", port: 22).entries.count, 0, "a missing file is empty")
+        XCTAssertEqual(try KnownHostsStore().file(path: path, host: "web1", port: 22).entries.count, 1)
+        XCTAssertEqual(try KnownHostsStore().file(path: directory + "/missing", host: "web1", port: 22).entries.count, 0,
+                       "a missing file is empty")
         // Root reads anything: read as another user to get "permission denied".
         XCTAssertEqual(seteuid(65534), 0)
         let error: (any Error)?
         do {
-            _ = try KnownHostsFile(path: path, host: "web1", port: 22)
+            _ = try KnownHostsStore().file(path: path, host: "web1", port: 22)
             error = nil
         } catch let caught {
             error = caught

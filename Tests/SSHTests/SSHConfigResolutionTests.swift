@@ -79,6 +79,23 @@ final class SSHConfigResolutionTests: XCTestCase {
         XCTAssertTrue(message.contains("install the OpenSSH client"), message)
     }
 
+    func testBuiltInReaderParsesTheConfigOnceForEveryHostOfARun() throws {
+        _ = try write("home/.ssh/conf.d/lab.conf", (1...32).map { "Host lab\($0)\n  HostName 10.1.1.\($0)\n" }.joined())
+        let config = try write("home/.ssh/config", "Include conf.d/*.conf\nHost *\n  User ops\n")
+        let options = options(config, openSSH: false)
+        for index in 1...32 {
+            let endpoint = try resolve("lab\(index)", options)
+            XCTAssertEqual([endpoint.address, endpoint.user], ["10.1.1.\(index)", "ops"])
+        }
+        XCTAssertEqual(options.sshConfigs.parseCount, 1)
+
+        // A file it was read from changes (here an included one): parsed again, and seen.
+        _ = try write("home/.ssh/conf.d/lab.conf", "Host lab1\n  HostName 10.2.2.2\n")
+        XCTAssertEqual(try resolve("lab1", options).address, "10.2.2.2")
+        XCTAssertEqual(try resolve("lab2", options).address, "lab2")
+        XCTAssertEqual(options.sshConfigs.parseCount, 2)
+    }
+
     func testOptionsCrucibleCannotHonourAreErrorsThatNameOptionAndHost() throws {
         let config = try write("config", """
             Host fdpass

@@ -99,6 +99,29 @@ final class SSHKnownHostsTests: SSHTestCase {
         XCTAssertEqual(try lines(missing), 1)
     }
 
+    func testTheConnectionsOfARunReadKnownHostsOnce() async throws {
+        let file = try knownHosts("shared_known_hosts", "other \(try impostorKey())\n\(hostField) \(try hostKey(sshd.hostKeyEd25519))\n")
+        let options = options(knownHosts: file)
+        let transports = (0..<4).map { _ in transport(options) }
+        try await withThrowingTaskGroup(of: String.self) { group in
+            for ssh in transports { group.addTask { try await ssh.run("echo ok").stdoutText } }
+            for try await output in group { XCTAssertEqual(output, "ok\n") }
+        }
+        XCTAssertEqual(options.knownHosts.reads(of: file), 1)
+    }
+
+    func testAKeyAcceptedInARunIsKnownToItsLaterConnections() async throws {
+        let file = sshd.dir + "/accepted_known_hosts"
+        let options = options(knownHosts: file, acceptNew: true)
+        for _ in 0..<3 { _ = try await transport(options).run("true") }
+        XCTAssertEqual(try lines(file), 1, "recorded once, then known")
+        XCTAssertEqual(options.knownHosts.reads(of: file), 1)
+        // And still as strict: the same run refuses another key for the host.
+        try Data("\(hostField) \(try impostorKey())\n".utf8).write(to: URL(fileURLWithPath: file))
+        let error = await transportError { try await self.transport(options).connect() }
+        XCTAssertTrue(message(error).contains("has changed"), message(error))
+    }
+
     // MARK: - Key types
 
     func testAHostKnownByEd25519ThatPresentsECDSAIsAChangedKeyEvenWithAcceptNew() async throws {

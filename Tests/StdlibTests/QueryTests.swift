@@ -41,6 +41,16 @@ final class QueryTests: XCTestCase {
         XCTAssertEqual(byName["major_version"], .int(6))
     }
 
+    func testTheFactsRecordHoldsEveryFieldInTableOrder() throws {
+        for facts in [CannedFacts.rhel6, CannedFacts.rhel7, CannedFacts.fedora21] {
+            guard case .record(let record) = facts.value else { return XCTFail("not a record: \(facts.value)") }
+            XCTAssertEqual(Array(record.keys), HostFacts.fields.map(\.spec.name))
+            XCTAssertEqual(Array(record.values), HostFacts.fields.map { $0.read(facts) })
+            XCTAssertEqual(record["fqdn"], .string(facts.fqdn), "lookups by key work in the filled copy")
+        }
+        XCTAssertNotEqual(CannedFacts.rhel6.value, CannedFacts.rhel7.value, "each host's values, not the first one's")
+    }
+
     func testNovaIDsFromARealPasswd() async throws {
         let host = try NamespaceHost()
         defer { host.destroy() }

@@ -157,8 +157,17 @@ public struct HostFacts: Sendable, Equatable {
         .record(OrderedDictionary(uniqueKeysWithValues: fields.map { ($0.spec.name, $0.read(self)) }))
     }
 
-    /// Every fact as a record value.
-    public var value: Value { record(of: Self.fields) }
+    /// Every fact as a record value. The values go into a copy of a record whose keys were
+    /// hashed once (the key table stays shared): a recipe asks for every node's facts on
+    /// every host, in several loops, so this runs O(nodes) times per host.
+    public var value: Value {
+        var record = Self.allFieldsTemplate
+        for (index, field) in Self.fields.enumerated() { record.values[index] = field.read(self) }
+        return .record(record)
+    }
+
+    private static let allFieldsTemplate = OrderedDictionary<String, Value>(
+        uniqueKeys: fields.map(\.spec.name), values: Array(repeating: Value.none, count: fields.count))
 
     /// One sh script that prints `key=value` lines. os-release is read with the shell's
     /// `read`, never sourced, so a hostile file cannot run code. Files are read with builtins
