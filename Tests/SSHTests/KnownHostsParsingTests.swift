@@ -29,16 +29,16 @@ final class KnownHostsParsingTests: XCTestCase {
                        "aa4ae5e15272d00e95705637ce8a3b55ed402112")
     }
 
-    func testTenThousandHashedLinesAreCheckedQuickly() throws {
+    /// Among many hashed lines, exactly the one for the host matches (how fast is measured in
+    /// benchmarks/, not here).
+    func testTenThousandHashedLinesFindExactlyTheHostsLine() throws {
         let salt = [UInt8](repeating: 3, count: 20)
         let lines = (0..<10_000).map { index in
             let hash = KnownHostsPattern.hmacSHA1(key: salt, message: Array("host\(index)".utf8)) ?? []
             return line("|1|\(Data(salt).base64EncodedString())|\(Data(hash).base64EncodedString())")
         }
-        let start = Date()
         let known = file(lines, host: "host5000")
         XCTAssertEqual(known.entries.map(\.line), [5001])
-        XCTAssertLessThan(Date().timeIntervalSince(start), 5, "a debug build, on a busy machine")
     }
 
     func testPatternsMatchAsOpenSSHDoes() {
