@@ -73,6 +73,6 @@ let package = Package(
             exclude: ["Golden"]
         ),
         .testTarget(name: "SSHTests", dependencies: ["SSH", "Interpreter", "TestSupport", "CLibSSH2"]),
-        .testTarget(name: "IntegrationTests", dependencies: ["Interpreter", "Stdlib", "SSH", "DSL", "TestSupport"]),
+        .testTarget(name: "IntegrationTests", dependencies: ["Interpreter", "Stdlib", "SSH", "DSL", "TestSupport"], exclude: ["Golden"]),
     ]
 )
