@@ -79,6 +79,11 @@ public enum PathCheck {
     /// directories above `path` follow as words the script ignores: a change to any of them
     /// (`directory` making one) forgets a cached answer, as `CachingTransport` forgets the
     /// probes that name what changed.
+    /// The probe: it reads the path and every directory above it.
+    public static func probe(_ path: String, kind: Kind, owner: String?) -> Probe {
+        Probe(probeCommand(path, kind: kind, owner: owner), reads: HostState.pathAndDirectories(path))
+    }
+
     public static func probeCommand(_ path: String, kind: Kind, owner: String?) -> String {
         var above: [String] = []
         var current = parent(of: path)

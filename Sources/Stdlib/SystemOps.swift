@@ -17,7 +17,7 @@ public enum SystemOps {
             DetectNFS.spec,
             FactsQuery.spec,
             NovaIDs.spec,
-            Probe.spec,
+            ProbeCommand.spec,
             MountInfo.spec,
         ]
     }

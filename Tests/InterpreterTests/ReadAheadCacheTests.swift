@@ -36,7 +36,7 @@ final class ReadAheadCacheTests: XCTestCase {
             "echo out; echo err >&2; exit 3",
             ShellQuote.command(["printf", "%s", "no newline"]),
             "exit 0",
-        ]
+        ].map { Probe($0, reads: []) }
         let direct = LocalTransport()
         let cache = CachingTransport(LocalTransport())
         await cache.prefetch(files: files, probes: probes)
@@ -48,8 +48,8 @@ final class ReadAheadCacheTests: XCTestCase {
         }
         XCTAssertNil(cache.cachedFile(path("a-directory")), "a directory is left for the op to report")
         for probe in probes {
-            let expected = try await direct.run(probe)
-            XCTAssertEqual(cache.cachedProbe(probe), expected, probe)
+            let expected = try await direct.run(probe.command)
+            XCTAssertEqual(cache.cachedProbe(probe), expected, probe.command)
         }
         // Reads of what was fetched cost nothing more.
         _ = try await cache.readFile(path("plain"))
@@ -92,11 +92,12 @@ final class ReadAheadCacheTests: XCTestCase {
         XCTAssertEqual(merged.map(\.record), [0, 1, 3, 4], "the merged write belongs to the first op")
     }
 
-    func testAWriteForgetsTheProbesThatNameTheFileButKeepsTheOthers() async throws {
+    func testAWriteForgetsTheProbesThatReadTheFileButKeepsTheOthers() async throws {
         try write("conf", Array("x\n".utf8))
         let cache = CachingTransport(LocalTransport())
-        let statProbe = ShellQuote.command(["test", "-e", path("conf")])
-        let otherProbe = "echo unrelated"
+        let statProbe = Probe(ShellQuote.command(["test", "-e", path("conf")]), reads: [.path(path("conf"))])
+        // It names the file in its text but declares it reads something else: the declaration counts.
+        let otherProbe = Probe("echo " + path("conf"), reads: [.service("sshd")])
         _ = try await cache.probe(statProbe)
         _ = try await cache.probe(otherProbe)
         try await cache.writeFile(path("conf"), contents: Array("y\n".utf8), options: WriteOptions())
@@ -105,26 +106,42 @@ final class ReadAheadCacheTests: XCTestCase {
         XCTAssertEqual(cache.cachedFile(path("conf")), .some(Array("y\n".utf8)), "the written bytes are what is cached")
     }
 
-    func testAProbeNamesAWordOnlyAsAWholeName() {
-        XCTAssertTrue(CachingTransport.mentions("test -d /etc/sysconfig", "/etc/sysconfig"))
-        XCTAssertTrue(CachingTransport.mentions("[ -d '/etc/sysconfig' ]", "/etc/sysconfig"))
-        XCTAssertFalse(CachingTransport.mentions("cat /etc/sysconfig/iptables", "/etc/sysconfig"))
-        XCTAssertTrue(CachingTransport.mentions("systemctl is-active nfs-server nfs", "nfs"))
-        XCTAssertFalse(CachingTransport.mentions("systemctl is-active nfs-server", "nfs"))
-        XCTAssertTrue(CachingTransport.mentions("iptables-save -t filter; printf x", "iptables-save"))
-    }
-
-    func testACommandForgetsWhatItsEffectNamesOrEverything() async throws {
+    func testACommandForgetsWhatItsEffectTouchesOrEverything() async throws {
         let cache = CachingTransport(LocalTransport())
         try write("saved", Array("rules\n".utf8))
+        let rules = Probe("echo rules", reads: [.packetFilter])
+        let status = Probe("echo status", reads: [.service("x")])
+        let directory = Probe("echo dir", reads: [.path(self.directory.path)])
+        let mounts = Probe("echo mounts", reads: [.mounts])
         _ = try await cache.readFile(path("saved"))
-        _ = try await cache.probe("echo iptables-save")
-        _ = try await cache.probe("echo systemctl is-active x")
-        cache.invalidate(.limited(probesNaming: ["iptables-save"], files: [path("saved")]))
-        XCTAssertNil(cache.cachedProbe("echo iptables-save"))
+        for probe in [rules, status, directory, mounts] { _ = try await cache.probe(probe) }
+        cache.invalidate(.changes(.packetFilter, .contents(path("saved"))))
+        XCTAssertNil(cache.cachedProbe(rules))
         XCTAssertNil(cache.cachedFile(path("saved")))
-        XCTAssertNotNil(cache.cachedProbe("echo systemctl is-active x"))
+        XCTAssertNotNil(cache.cachedProbe(status))
+        // Creating a path below a directory changes what a probe of the directory reads.
+        cache.invalidate(.metadata(of: path("new/sub")))
+        XCTAssertNil(cache.cachedProbe(directory))
+        XCTAssertNotNil(cache.cachedProbe(status))
+        // Stopping a service may stop others: every service's status is read again.
+        cache.invalidate(.changes(.services))
+        XCTAssertNil(cache.cachedProbe(status))
+        XCTAssertNotNil(cache.cachedProbe(mounts))
         cache.invalidate(.anything)
-        XCTAssertNil(cache.cachedProbe("echo systemctl is-active x"))
+        XCTAssertNil(cache.cachedProbe(mounts))
+    }
+
+    /// A recipe's own check command declares nothing: check mode reads what it reads off its words.
+    func testARecipeCommandReadsTheWholeWordsItNames() {
+        let reads = GuessedReads.of("test -d /etc/sysconfig && systemctl is-active nfs-server; grep -q x '/etc/exports'")
+        XCTAssertTrue(reads.contains(.path("/etc/sysconfig")))
+        XCTAssertTrue(reads.contains(.contents("/etc/exports")), "quoted paths are words too")
+        XCTAssertTrue(reads.contains(.service("nfs-server")))
+        XCTAssertFalse(reads.contains(.service("nfs")), "nfs-server is another name than nfs")
+        XCTAssertFalse(GuessedReads.of("cat /etc/sysconfig/iptables").contains(.path("/etc/sysconfig")))
+        XCTAssertTrue(GuessedReads.of("iptables-save -t filter").contains(.packetFilter))
+        XCTAssertTrue(GuessedReads.of("/usr/sbin/exportfs -v").contains(.exports), "a tool run by its path")
+        XCTAssertTrue(GuessedReads.of("getent passwd nova").isSuperset(of: [.user("nova"), .contents("/etc/passwd")]))
+        XCTAssertFalse(GuessedReads.of("getent passwd nova").overlaps([HostState.mounts]))
     }
 }

@@ -35,9 +35,9 @@ extension Evaluator {
                 // Whatever stopped the pass, the real pass meets it again and reports it.
             }
             let (files, probes) = notes.taken()
-            let new = files.filter { !fetched.contains("f:" + $0) } + probes.filter { !fetched.contains("p:" + $0) }
+            let new = files.filter { !fetched.contains("f:" + $0) } + probes.filter { !fetched.contains("p:" + $0.command) }.map(\.command)
             guard !new.isEmpty else { return }
-            fetched.formUnion(files.map { "f:" + $0 } + probes.map { "p:" + $0 })
+            fetched.formUnion(files.map { "f:" + $0 } + probes.map { "p:" + $0.command })
             await caching.prefetch(files: files, probes: probes)
         }
     }
@@ -60,19 +60,19 @@ extension Evaluator {
 final class ReadNotes: @unchecked Sendable {
     private let lock = NSLock()
     private var files: [String] = []
-    private var probes: [String] = []
+    private var probes: [Probe] = []
 
     func file(_ path: String) {
         lock.lock(); defer { lock.unlock() }
         if !files.contains(path) { files.append(path) }
     }
 
-    func probe(_ command: String) {
+    func probe(_ probe: Probe) {
         lock.lock(); defer { lock.unlock() }
-        if !probes.contains(command) { probes.append(command) }
+        if !probes.contains(probe) { probes.append(probe) }
     }
 
-    func taken() -> (files: [String], probes: [String]) {
+    func taken() -> (files: [String], probes: [Probe]) {
         lock.lock(); defer { lock.unlock() }
         return (files, probes)
     }
@@ -92,9 +92,9 @@ struct ReadAheadContext: HostContext {
     func facts() async throws -> HostFacts { try await real.facts() }
     func facts(of other: HostTarget) async throws -> HostFacts { try await real.facts(of: other) }
 
-    func probe(_ command: String) async throws -> CommandResult {
-        if let known = caching.cachedProbe(command) { return known }
-        notes.probe(command)
+    func probe(_ probe: Probe) async throws -> CommandResult {
+        if let known = caching.cachedProbe(probe) { return known }
+        notes.probe(probe)
         throw ReadAhead.Miss()
     }
 }

@@ -26,8 +26,8 @@ public protocol HostContext: Sendable {
     func assumeUnknown(op: String, at location: String, mayChange: CommandEffect) async
     /// Runs a read-only command that reads the host's state (`iptables-save`, `systemctl
     /// is-active x`). Within a run the same probe is answered once until a planned command
-    /// or a write may have changed the state.
-    func probe(_ command: String) async throws -> CommandResult
+    /// or a write may have changed a part of the state it reads (`Probe.reads`).
+    func probe(_ probe: Probe) async throws -> CommandResult
     /// Runs a command that reads the host but may not be read-only (a recipe's `unless`
     /// check): never cached, and changes planned before it are applied first.
     func check(_ command: String) async throws -> CommandResult
@@ -54,7 +54,7 @@ extension HostContext {
     public func assume(_ plan: OpPlan, op: String) async {}
     public func assumeUnknown(op: String, at location: String, mayChange: CommandEffect) async {}
     public func didRunCommand(_ effect: CommandEffect) async {}
-    public func probe(_ command: String) async throws -> CommandResult { try await transport.run(command) }
+    public func probe(_ probe: Probe) async throws -> CommandResult { try await transport.run(probe.command) }
     public func check(_ command: String) async throws -> CommandResult { try await transport.run(command) }
     public func changedByUnfinishedRun(at location: String) async -> Bool { false }
     public func check(_ command: String, timeout: Int?) async throws -> CommandResult {

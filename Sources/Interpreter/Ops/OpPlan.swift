@@ -39,16 +39,15 @@ public struct OpPlan: Sendable {
     public var wantsOutput = false
     /// `file:line:col` of the call that made the plan (set by `OpExecutor`).
     public var calledAt: String?
-    /// Probes naming these words read differently once the plan's writes are in place too
-    /// (a drop-in written makes `systemctl show -p NeedDaemonReload` say yes): `effect` is
-    /// about its commands only.
-    public var writesChangeProbesNaming: [String] = []
+    /// What the plan's writes change besides the files' bytes and paths, once in place (a
+    /// drop-in written makes systemd's loaded units stale): `effect` is about its commands only.
+    public var writesChange: Set<HostState> = []
     /// What probes answer once the plan is applied, where the op knows (the status of a
     /// service it starts): check mode plans the ops after it on these (`PlannedState`).
-    public var predicts: [String: CommandResult] = [:]
-    /// What every probe naming a word answers once the plan is applied, where the op knows
-    /// it for all of them (`daemon-reload`: `NeedDaemonReload=no` for every unit).
-    public var predictsNaming: [String: CommandResult] = [:]
+    public var predicts: [Probe: CommandResult] = [:]
+    /// What every probe reading a part of the state answers once the plan is applied, where
+    /// the op knows it for all of them (`daemon-reload`: `NeedDaemonReload=no` for every unit).
+    public var predictsReading: [HostState: CommandResult] = [:]
 
     public init(actions: [PlannedAction] = [], reason: String? = nil, details: OrderedDictionary<String, Value> = [:],
                 effect: CommandEffect = .anything, wantsOutput: Bool = false) {
@@ -64,43 +63,4 @@ public struct OpPlan: Sendable {
     }
 
     public var changes: Bool { !actions.isEmpty }
-}
-
-/// What a planned command may change, as far as the run's cached reads are concerned.
-public enum CommandEffect: Sendable, Equatable {
-    /// Any file or state (a recipe's own `run` command): every cached read is forgotten.
-    case anything
-    /// Only the state that probes naming one of `probesNaming` read (a unit name, `iptables`),
-    /// and the files in `files`; every other cached read stays.
-    case limited(probesNaming: [String], files: [String])
-
-    /// Changes nothing the run reads (`restorecon`, `exportfs -r`).
-    public static let nothingRead = CommandEffect.limited(probesNaming: [], files: [])
-
-    /// Changes what probes naming these words read.
-    public static func probes(naming words: String...) -> CommandEffect { .limited(probesNaming: words, files: []) }
-
-    /// Changes a path's metadata or creates it (`mkdir -p`, `chmod`, `chown`): what probes
-    /// of the path or of its directories read. File contents stay.
-    public static func metadata(of path: String) -> CommandEffect {
-        .limited(probesNaming: pathAndDirectories(path), files: [])
-    }
-
-    /// Writes a file, or creates or changes it or its directories: its bytes, and what
-    /// probes of it or of its directories read.
-    public static func edit(of path: String) -> CommandEffect {
-        .limited(probesNaming: pathAndDirectories(path), files: [path])
-    }
-
-    /// `/etc/a/b` → `/etc/a/b`, `/etc/a`, `/etc` (not `/`, which every path names).
-    public static func pathAndDirectories(_ path: String) -> [String] {
-        var names: [String] = []
-        var current = Substring(path)
-        while !current.isEmpty, current != "/" {
-            names.append(String(current))
-            guard let slash = current.lastIndex(of: "/") else { break }
-            current = current[..<slash]
-        }
-        return names
-    }
 }

@@ -88,8 +88,8 @@ final class ApplyQueue: @unchecked Sendable {
             case .verify: break
             }
         }
-        if plan.changes, !plan.writesChangeProbesNaming.isEmpty {
-            transport.invalidate(.limited(probesNaming: plan.writesChangeProbesNaming, files: []))
+        if plan.changes, !plan.writesChange.isEmpty {
+            transport.invalidate(.limited(plan.writesChange))
         }
     }
 

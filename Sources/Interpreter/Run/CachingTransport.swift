@@ -6,14 +6,14 @@ import Foundation
 /// (`iptables-save` for five `open-port`s) cost one exec, and `prefetch` answers many of them
 /// with one exec before the ops ask (see `ReadAhead`).
 ///
-/// What a change forgets: a write updates that file's entry and forgets the probes that name
-/// the file (`stat`, `test -e`); a planned command forgets what its op says it may change
-/// (`CommandEffect`), everything unless the op is specific.
+/// What a change forgets: a write updates that file's entry and forgets the probes that read
+/// the file or its path (`Probe.reads`: `stat`, `test -e`); a planned command forgets the
+/// reads its op says it may change (`CommandEffect`), everything unless the op is specific.
 public final class CachingTransport: Transport, @unchecked Sendable {
     public let inner: any Transport
     private let lock = NSLock()
     private var files: [String: [UInt8]?] = [:]
-    private var probes: [String: CommandResult] = [:]
+    private var probes: [Probe: CommandResult] = [:]
     private var batchedBytesWritten = 0
 
     public init(_ inner: any Transport) {
@@ -38,10 +38,10 @@ public final class CachingTransport: Transport, @unchecked Sendable {
     }
 
     /// A read-only command's result, run once until something may have changed the host.
-    public func probe(_ command: String) async throws -> CommandResult {
-        if let known = cachedProbe(command) { return known }
-        let result = try await inner.run(command, stdin: nil, timeout: nil)
-        rememberProbe(command, result)
+    public func probe(_ probe: Probe) async throws -> CommandResult {
+        if let known = cachedProbe(probe) { return known }
+        let result = try await inner.run(probe.command, stdin: nil, timeout: nil)
+        rememberProbe(probe, result)
         return result
     }
 
@@ -78,17 +78,17 @@ public final class CachingTransport: Transport, @unchecked Sendable {
     /// caches the answers. Called where no change is pending (a block's start). Best effort: an item the batch could not answer cleanly (a file
     /// that cannot be read, the exec failing) is left out, so the op that needs it reads it
     /// itself and reports the error where it belongs.
-    public func prefetch(files wanted: [String], probes commands: [String]) async {
+    public func prefetch(files wanted: [String], probes wantedProbes: [Probe]) async {
         let paths = wanted.filter { cachedFile($0) == nil }
-        let probeCommands = commands.filter { cachedProbe($0) == nil }
+        let probes = wantedProbes.filter { cachedProbe($0) == nil }
         // Even one item is worth fetching now: read later, with changes queued, it would
         // split their batch in two.
-        guard !paths.isEmpty || !probeCommands.isEmpty else { return }
-        let batch = ReadBatch(files: paths, probes: probeCommands)
+        guard !paths.isEmpty || !probes.isEmpty else { return }
+        let batch = ReadBatch(files: paths, probes: probes.map(\.command))
         guard let result = try? await inner.run(batch.command, stdin: nil, timeout: nil),
               let answers = batch.parse(result) else { return }
         for (path, bytes) in answers.files { store(path, bytes) }
-        for (command, answer) in answers.probes { rememberProbe(command, answer) }
+        for (index, answer) in answers.probes.enumerated() { rememberProbe(probes[index], answer.result) }
     }
 
     /// The cached bytes of a file: `.some(nil)` when it is known not to exist, nil when not cached.
@@ -97,9 +97,9 @@ public final class CachingTransport: Transport, @unchecked Sendable {
         return files[path]
     }
 
-    public func cachedProbe(_ command: String) -> CommandResult? {
+    public func cachedProbe(_ probe: Probe) -> CommandResult? {
         lock.lock(); defer { lock.unlock() }
-        return probes[command]
+        return probes[probe]
     }
 
     // MARK: - Forgetting
@@ -116,18 +116,16 @@ public final class CachingTransport: Transport, @unchecked Sendable {
         switch effect {
         case .anything:
             invalidate()
-        case .limited(let words, let paths):
+        case .limited(let changed):
             lock.lock(); defer { lock.unlock() }
-            for path in paths { files[path] = nil }
-            probes = probes.filter { command, _ in
-                !(words + paths).contains { Self.mentions(command, $0) }
-            }
+            for path in effect.files ?? [] { files[path] = nil }
+            probes = probes.filter { probe, _ in !changed.overlaps(probe.reads) }
         }
     }
 
-    private func rememberProbe(_ command: String, _ result: CommandResult) {
+    private func rememberProbe(_ probe: Probe, _ result: CommandResult) {
         lock.lock(); defer { lock.unlock() }
-        probes[command] = result
+        probes[probe] = result
     }
 
     private func store(_ path: String, _ bytes: [UInt8]?) {
@@ -135,26 +133,13 @@ public final class CachingTransport: Transport, @unchecked Sendable {
         files[path] = .some(bytes)
     }
 
-    /// A write changes the file and whatever probes look at it (`stat`, `test -e`). Its
-    /// directory stays what it was: writes create no directory, and no probe lists one.
+    /// A write changes the file and whatever probes read its bytes or its path (`stat`,
+    /// `test -e`). Its directory stays what it was: writes create no directory, and no probe
+    /// lists one.
     private func forgetWrite(of path: String) {
+        let written: Set<HostState> = [.contents(path), .path(path)]
         lock.lock(); defer { lock.unlock() }
         files[path] = nil
-        probes = probes.filter { command, _ in !Self.mentions(command, path) }
-    }
-
-    /// Whether a command names `word` as a whole: `/etc/sysconfig` in `test -d /etc/sysconfig`
-    /// but not in `cat /etc/sysconfig/iptables`; `nfs` in `is-active nfs` but not in
-    /// `is-active nfs-server`. A name followed by a path or name character is another name.
-    static func mentions(_ command: String, _ word: String) -> Bool {
-        guard !word.isEmpty else { return false }
-        var searchStart = command.startIndex
-        while let found = command.range(of: word, range: searchStart..<command.endIndex) {
-            guard found.upperBound < command.endIndex else { return true }
-            let next = command[found.upperBound]
-            if !(next.isLetter || next.isNumber || "/.-_@:".contains(next)) { return true }
-            searchStart = command.index(after: found.lowerBound)
-        }
-        return false
+        probes = probes.filter { probe, _ in !written.overlaps(probe.reads) }
     }
 }

@@ -50,15 +50,15 @@ final class HostPipeline: @unchecked Sendable {
         return try await cache.readFile(path)
     }
 
-    func probe(_ command: String) async throws -> CommandResult {
-        switch planned?.probe(command) ?? .host {
+    func probe(_ probe: Probe) async throws -> CommandResult {
+        switch planned?.probe(probe) ?? .host {
         case .planned(let result): return result
         case .unknown(let because): throw UnknownInCheckMode(because: because)
         case .host: break
         }
-        if let cached = cache.cachedProbe(command) { return cached }
+        if let cached = cache.cachedProbe(probe) { return cached }
         try await barrier()
-        return try await cache.probe(command)
+        return try await cache.probe(probe)
     }
 
     /// Before a recipe's own check command (`unless:`, `probe`), which is never cached: the

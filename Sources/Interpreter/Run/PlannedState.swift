@@ -7,8 +7,9 @@ import Foundation
 /// 1. A file a planned op would write reads as the bytes it would write.
 /// 2. A probe an op predicted (`OpPlan.predicts`: the status of a service it would start)
 ///    reads as predicted.
-/// 3. A read that a planned command may change (`CommandEffect`: the probes naming a unit, a
-///    path; everything for a command whose effect is not declared) is **unknown**: check
+/// 3. A read of a part of the state (`Probe.reads`: a unit's status, a path) that a planned
+///    command may change (`CommandEffect`; everything for a command whose effect is not
+///    declared) is **unknown**: check
 ///    mode does not run the command, so it cannot know the answer, and says so instead of
 ///    answering from the host as it is now. A real run would read the host again there.
 /// 4. Anything else is read from the host: nothing planned touches it.
@@ -26,43 +27,48 @@ public final class PlannedState: @unchecked Sendable {
 
     private let lock = NSLock()
     private var files: [String: [UInt8]] = [:]
-    private var probes: [String: CommandResult] = [:]
-    /// What every probe naming a word answers (`OpPlan.predictsNaming`), latest last.
-    private var probesNaming: [(word: String, result: CommandResult)] = []
+    private var probes: [Probe: CommandResult] = [:]
+    /// What every probe reading a part of the state answers (`OpPlan.predictsReading`),
+    /// latest last.
+    private var probesReading: [(state: HostState, result: CommandResult)] = []
     /// Set after a command that may change anything: every read not planned since is unknown.
     private var everything: String?
-    /// Words (unit names, paths) whose probes a planned command may have changed, with why.
-    private var words: [(word: String, because: String)] = []
-    /// Files a planned command may have changed, with why.
-    private var changedFiles: [String: String] = [:]
+    /// Parts of the state a planned command may have changed, with why.
+    private var tainted: [(state: HostState, because: String)] = []
 
     public init() {}
 
     public func file(_ path: String) -> Answer<[UInt8]?> {
         lock.withLock {
             if let bytes = files[path] { return .planned(bytes) }
-            if let because = changedFiles[path] ?? everything { return .unknown(because: because) }
+            if let because = everything ?? taint(of: [.contents(path)]) { return .unknown(because: because) }
             return .host
         }
     }
 
-    public func probe(_ command: String) -> Answer<CommandResult> {
+    public func probe(_ probe: Probe) -> Answer<CommandResult> {
         lock.withLock {
-            if let result = probes[command] { return .planned(result) }
-            if let named = probesNaming.last(where: { CachingTransport.mentions(command, $0.word) }) { return .planned(named.result) }
-            if let because = everything ?? mentioned(in: command) { return .unknown(because: because) }
+            if let result = probes[probe] { return .planned(result) }
+            if let predicted = probesReading.last(where: { probe.reads.contains($0.state) }) {
+                // Its other reads must still hold (a drop-in's path created after the reload).
+                let rest = probe.reads.filter { !$0.overlaps(predicted.state) }
+                if let because = taint(of: rest) { return .unknown(because: because) }
+                return .planned(predicted.result)
+            }
+            if let because = everything ?? taint(of: probe.reads) { return .unknown(because: because) }
             return .host
         }
     }
 
-    /// A recipe's own check command (`unless:`, `probe`): it may read anything it names, so
-    /// it is unknown when it names a file or unit a planned change touches, or after a
+    /// A recipe's own check command (`unless:`, `probe`): unknown when what it reads
+    /// (`GuessedReads`) is a file written or a part a planned change touches, or after a
     /// command whose effect is not declared; nil when the host can answer it.
     public func guardUnknown(_ command: String) -> String? {
-        lock.withLock {
+        let reads = GuessedReads.of(command)
+        return lock.withLock {
             if let everything { return everything }
-            if let because = mentioned(in: command) { return because }
-            return files.keys.sorted().first { CachingTransport.mentions(command, $0) }.map { "the planned write of \($0)" }
+            if let because = taint(of: reads) { return because }
+            return files.keys.sorted().first { reads.contains(.contents($0)) }.map { "the planned write of \($0)" }
         }
     }
 
@@ -74,13 +80,12 @@ public final class PlannedState: @unchecked Sendable {
                 switch action {
                 case .writeFile(let path, let before, let after, let options):
                     files[path] = after
-                    changedFiles[path] = nil
+                    tainted.removeAll { $0.state == .contents(path) }
                     // Rewriting a file keeps its type, mode and owner, so probes of the path
                     // (`stat`, `test -L`) still answer as before. Creating it, or setting its
                     // mode or owner, changes what they say, which is not modelled here.
                     if before == nil || options.mode != nil || options.owner != nil {
-                        forgetProbes { CachingTransport.mentions($0, path) }
-                        words.append((path, cause(before == nil ? "create \(path)" : "set the mode or owner of \(path)")))
+                        taint([.path(path)], because: cause(before == nil ? "create \(path)" : "set the mode or owner of \(path)"))
                     }
                 case .run(_, let summary, _):
                     taint(plan.effect, because: cause(summary))
@@ -88,14 +93,14 @@ public final class PlannedState: @unchecked Sendable {
                     break
                 }
             }
-            if plan.changes, !plan.writesChangeProbesNaming.isEmpty {
-                taint(.limited(probesNaming: plan.writesChangeProbesNaming, files: []), because: cause(plan.actions[0].summary))
+            if plan.changes, !plan.writesChange.isEmpty {
+                taint(plan.writesChange, because: cause(plan.actions[0].summary))
             }
-            for (word, result) in plan.predictsNaming.sorted(by: { $0.key < $1.key }) {
-                forgetProbes { CachingTransport.mentions($0, word) }
-                probesNaming.append((word, result))
+            for (state, result) in plan.predictsReading.sorted(by: { $0.key.description < $1.key.description }) {
+                forgetPredictions(overlapping: [state])
+                probesReading.append((state, result))
             }
-            for (command, result) in plan.predicts { probes[command] = result }
+            for (probe, result) in plan.predicts { probes[probe] = result }
         }
     }
 
@@ -114,29 +119,28 @@ public final class PlannedState: @unchecked Sendable {
             everything = cause
             files = [:]
             probes = [:]
-            probesNaming = []
-            words = []
-            changedFiles = [:]
-        case .limited(let names, let paths):
-            for path in paths {
-                files[path] = nil
-                changedFiles[path] = cause
-            }
-            let touched = names + paths
-            forgetProbes { command in touched.contains { CachingTransport.mentions(command, $0) } }
-            words += touched.map { ($0, cause) }
+            probesReading = []
+            tainted = []
+        case .limited(let states):
+            taint(states, because: cause)
         }
     }
 
-    /// Forgets predictions of the probes `mentions` picks, and word predictions of words it
-    /// picks (a command spelled with only that word would be one of them).
-    private func forgetProbes(where mentions: (String) -> Bool) {
-        probes = probes.filter { command, _ in !mentions(command) }
-        probesNaming.removeAll { mentions($0.word) }
+    private func taint(_ states: Set<HostState>, because cause: String) {
+        for case .contents(let path) in states { files[path] = nil }
+        forgetPredictions(overlapping: states)
+        tainted += states.sorted { $0.description < $1.description }.map { ($0, cause) }
     }
 
-    private func mentioned(in command: String) -> String? {
-        words.last { CachingTransport.mentions(command, $0.word) }?.because
+    /// Forgets the predictions of probes that read any of `states`.
+    private func forgetPredictions(overlapping states: Set<HostState>) {
+        probes = probes.filter { probe, _ in !states.overlaps(probe.reads) }
+        probesReading.removeAll { predicted in states.contains { $0.overlaps(predicted.state) } }
+    }
+
+    /// Why a read of `reads` is unknown, the latest cause first; nil when nothing planned touches them.
+    private func taint(of reads: some Collection<HostState>) -> String? {
+        tainted.last { entry in reads.contains { $0.overlaps(entry.state) } }?.because
     }
 }
 

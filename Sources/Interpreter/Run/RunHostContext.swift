@@ -16,7 +16,7 @@ struct RunHostContext: HostContext {
     func facts() async throws -> HostFacts { try await sessions.facts(for: target) }
     func facts(of other: HostTarget) async throws -> HostFacts { try await sessions.facts(for: other) }
     func readFile(_ path: String) async throws -> [UInt8]? { try await pipeline.readFile(path) }
-    func probe(_ command: String) async throws -> CommandResult { try await pipeline.probe(command) }
+    func probe(_ probe: Probe) async throws -> CommandResult { try await pipeline.probe(probe) }
 
     func check(_ command: String) async throws -> CommandResult {
         try await check(command, timeout: nil)

@@ -86,7 +86,8 @@ enum AuthorizedKey {
     static let userKeyFileScript = PathCheck.function + HostScripts.userKeyFile
 
     static func userKeyFile(_ user: String, _ context: any HostContext) async throws -> KeyFile {
-        let result = try await context.probe(ShellQuote.command(["/bin/sh", "-c", userKeyFileScript, "crucible-user-keys", user]))
+        let result = try await context.probe(Probe(ShellQuote.command(["/bin/sh", "-c", userKeyFileScript, "crucible-user-keys", user]),
+                                                   reads: [.user(user), .contents("/etc/passwd")]))
         let passwd = result.stdoutText.split(separator: "\n").first { $0.hasPrefix("passwd=") }
         let fields = passwd?.dropFirst("passwd=".count).split(separator: ":", omittingEmptySubsequences: false) ?? []
         guard result.status != 3, fields.count >= 6, fields[5].hasPrefix("/") else {

@@ -86,7 +86,8 @@ enum FileEditing {
     static func backupLocation(_ options: WriteOptions, path: String, context: any HostContext) async throws -> String? {
         guard let backup = options.backupPath else { return nil }
         guard backup.hasPrefix(path) else { return backup }
-        let target = try await context.probe(ShellQuote.command(["/bin/sh", "-c", HostScripts.symlinkTarget, "crucible-link", path]))
+        let target = try await context.probe(Probe(ShellQuote.command(["/bin/sh", "-c", HostScripts.symlinkTarget, "crucible-link", path]),
+                                                   reads: HostState.pathAndDirectories(path)))
             .stdoutText.trimmed
         return target.hasPrefix("/") ? target + backup.dropFirst(path.count) : backup
     }
@@ -97,7 +98,7 @@ enum FileEditing {
         do {
             return try await context.readFile(path)
         } catch let error as TransportError {
-            guard case .io = error, (try? await context.probe(ShellQuote.command(["test", "-d", path])))?.succeeded == true else { throw error }
+            guard case .io = error, (try? await context.probe(Probe(ShellQuote.command(["test", "-d", path]), reads: [.path(path)])))?.succeeded == true else { throw error }
             throw OpError("\(op): \(path) is a directory, not a file", hint: "give the path of the file to edit")
         }
     }

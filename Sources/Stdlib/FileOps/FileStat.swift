@@ -10,7 +10,7 @@ extension PathCheck.Report {
     /// should be, ...) is the op's error, before anything changes.
     static func read(_ path: String, kind: PathCheck.Kind, owner: String?, op: String?,
                      context: any HostContext) async throws -> FileStat {
-        try checked(PathCheck.parse(try await context.probe(PathCheck.probeCommand(path, kind: kind, owner: owner))), op: op)
+        try checked(PathCheck.parse(try await context.probe(PathCheck.probe(path, kind: kind, owner: owner))), op: op)
     }
 
     /// The report, or the op's error for a refusal or a failed probe.

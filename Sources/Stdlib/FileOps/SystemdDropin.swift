@@ -27,9 +27,9 @@ enum SystemdDropin {
         body: .plan(plan)
     ).mayChange { arguments in
         let unit = arguments.string("unit")
-        return .limited(probesNaming: ["NeedDaemonReload"] + CommandEffect.pathAndDirectories(arguments.string("directory")),
-                        files: [path(unit: unit.contains(".") ? unit : unit + ".service", name: arguments.string("name"),
-                                     directory: arguments.string("directory"))])
+        let path = path(unit: unit.contains(".") ? unit : unit + ".service", name: arguments.string("name"),
+                        directory: arguments.string("directory"))
+        return CommandEffect.edit(of: path).union(.changes(.loadedUnits))
     }
 
     static func path(unit: String, name: String, directory: String) -> String {
@@ -55,10 +55,10 @@ enum SystemdDropin {
                                                    details: ["path": .string(path)])
         plan.details["needs_daemon_reload"] = .bool(plan.changes)
         // systemd now holds an older version of the unit: `daemon-reload UNIT` must see that.
-        plan.writesChangeProbesNaming = ["NeedDaemonReload"]
+        plan.writesChange = [.loadedUnits]
         if plan.changes {
             let stale = CommandResult(stdout: Array("NeedDaemonReload=yes\n".utf8), stderr: [], status: 0)
-            for spelling in Set([unit, arguments.string("unit")]) { plan.predicts[DaemonReload.probeCommand(spelling)] = stale }
+            for spelling in Set([unit, arguments.string("unit")]) { plan.predicts[DaemonReload.probe(spelling)] = stale }
         }
         return plan
     }

@@ -16,13 +16,13 @@ enum DaemonReload {
             #"if dropin.changed { daemon-reload }"#,
             #"daemon-reload "openstack-nova-compute""#,
         ],
-        body: .plan { arguments, context in try await plan(arguments, context) }).mayChange { _ in .probes(naming: "NeedDaemonReload") }
+        body: .plan { arguments, context in try await plan(arguments, context) }).mayChange { _ in .changes(.loadedUnits) }
 
     static let reloadCommand = ShellQuote.command(["systemctl", "daemon-reload"])
 
     /// Whether systemd holds older files of `unit` than the disk: `NeedDaemonReload=yes|no`.
-    static func probeCommand(_ unit: String) -> String {
-        ShellQuote.command(["systemctl", "show", "-p", "NeedDaemonReload", "--", unit])
+    static func probe(_ unit: String) -> Probe {
+        Probe(ShellQuote.command(["systemctl", "show", "-p", "NeedDaemonReload", "--", unit]), reads: [.loadedUnits])
     }
 
     static func plan(_ arguments: OpArguments, _ context: any HostContext) async throws -> OpPlan {
@@ -31,14 +31,14 @@ enum DaemonReload {
             return .noChange("the host runs SysV init: there are no unit files to reload")
         }
         if let unit = arguments.nonEmptyString("unit") {
-            let output = try await HostProbe.run(probeCommand(unit), on: context)
+            let output = try await HostProbe.run(probe(unit), on: context)
             if HostProbe.fields(output.stdoutText)["NeedDaemonReload"] == "no" {
                 return .noChange("systemd already has the current files of \(unit)")
             }
         }
         var plan = OpPlan(actions: [.run(command: reloadCommand, summary: "reload systemd unit files")],
-                          effect: .probes(naming: "NeedDaemonReload"))
-        plan.predictsNaming["NeedDaemonReload"] = CommandResult(stdout: Array("NeedDaemonReload=no\n".utf8), stderr: [], status: 0)
+                          effect: .changes(.loadedUnits))
+        plan.predictsReading[.loadedUnits] = CommandResult(stdout: Array("NeedDaemonReload=no\n".utf8), stderr: [], status: 0)
         return plan
     }
 }

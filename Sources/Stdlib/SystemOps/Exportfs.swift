@@ -11,6 +11,6 @@ enum Exportfs {
         examples: [#"if exports.changed { exportfs }"#],
         body: .plan { _, _ in
             OpPlan(actions: [.run(command: ShellQuote.command(["exportfs", "-r"]), summary: "re-export NFS shares")],
-                   effect: .probes(naming: "exportfs", "showmount"))
+                   effect: .changes(.exports))
         })
 }

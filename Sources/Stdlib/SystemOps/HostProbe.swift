@@ -3,15 +3,15 @@ import Interpreter
 /// Reading a host's state: every op reads what it needs in ONE exec, then plans only the
 /// difference. These helpers run that exec and read `key=value` answers back.
 enum HostProbe {
-    /// Runs the probe command (read-only: the run may answer a repeated probe from its
-    /// cache); the caller decides what its exit status means.
-    static func run(_ command: String, on context: any HostContext) async throws -> CommandResult {
-        try await context.probe(command)
+    /// Runs the probe (read-only: the run may answer a repeated probe from its cache until
+    /// a change touches what it reads); the caller decides what its exit status means.
+    static func run(_ probe: Probe, on context: any HostContext) async throws -> CommandResult {
+        try await context.probe(probe)
     }
 
     /// Runs the probe and fails the op with `what` when it exits non-zero.
-    static func output(_ command: String, on context: any HostContext, what: String) async throws -> String {
-        let result = try await run(command, on: context)
+    static func output(_ probe: Probe, on context: any HostContext, what: String) async throws -> String {
+        let result = try await run(probe, on: context)
         guard result.succeeded else {
             let detail = result.stderrText.trimmed.isEmpty ? result.stdoutText.trimmed : result.stderrText.trimmed
             throw OpError("cannot read \(what) (exit status \(result.status))\(detail.isEmpty ? "" : ": \(detail)")")

@@ -24,7 +24,7 @@ enum Mount {
         resultFields: [
             FieldSpec("mounted_from", .string, doc: "What was mounted there before this call, empty when nothing was"),
         ],
-        body: .plan { arguments, context in try await plan(arguments, context) }).mayChange { .limited(probesNaming: ["mount"] + CommandEffect.pathAndDirectories($0.string("mountpoint")), files: []) }
+        body: .plan { arguments, context in try await plan(arguments, context) }).mayChange { CommandEffect.metadata(of: $0.string("mountpoint")).union(.changes(.mounts)) }
 
     struct Request: Sendable {
         var mountPoint: String
@@ -43,7 +43,7 @@ enum Mount {
         }
         let probe = HostProbe.flag("dir", test: ShellQuote.command(["[", "-d", request.mountPoint, "]"]))
             + "; echo '#mounts'; mount"
-        let output = try await HostProbe.output(probe, on: context, what: "the mount table")
+        let output = try await HostProbe.output(Probe(probe, reads: [.mounts, .path(request.mountPoint)]), on: context, what: "the mount table")
         let parts = HostProbe.split(output, at: "#mounts\n") ?? (output, "")
         let directoryExists = HostProbe.fields(parts.before)["dir"] == "yes"
         return try plan(request, directoryExists: directoryExists, table: MountTable.parse(parts.after))
@@ -70,7 +70,7 @@ enum Mount {
             return .noChange(reason, details: ["mounted_from": .string(current?.source ?? "")])
         }
         return OpPlan(actions: actions, details: ["mounted_from": .string(current?.source ?? "")],
-                      effect: .limited(probesNaming: ["mount"] + CommandEffect.pathAndDirectories(request.mountPoint), files: []))
+                      effect: CommandEffect.metadata(of: request.mountPoint).union(.changes(.mounts)))
     }
 
     static func mountCommand(_ request: Request) -> String {

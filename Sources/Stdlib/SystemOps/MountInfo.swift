@@ -21,7 +21,7 @@ enum MountInfo {
         body: .query { arguments, context in
             let path = arguments.string("mountpoint")
             try FileEditing.requireAbsolutePath(path, op: "mount-info")
-            let table = MountTable.parse(try await HostProbe.output("mount", on: context, what: "the mount table"))
+            let table = MountTable.parse(try await HostProbe.output(Probe("mount", reads: [.mounts]), on: context, what: "the mount table"))
             guard let entry = table.entry(at: path) else { return .none }
             return .record([
                 "source": .string(entry.source),

@@ -12,10 +12,11 @@ enum NovaIDs {
         returns: .oneOf([.record, .none]),
         resultFields: [FieldSpec("uid", .int, doc: "`id -u nova`"), FieldSpec("gid", .int, doc: "`id -g nova`")],
         body: .query { _, context in
-            parse(try await HostProbe.run(probeCommand, on: context))
+            parse(try await HostProbe.run(probe, on: context))
         })
 
-    static let probeCommand = Shell.all([ShellQuote.command(["id", "-u", "nova"]), ShellQuote.command(["id", "-g", "nova"])])
+    static let probe = Probe(Shell.all([ShellQuote.command(["id", "-u", "nova"]), ShellQuote.command(["id", "-g", "nova"])]),
+                             reads: [.user("nova"), .contents("/etc/passwd"), .contents("/etc/group")])
 
     static func parse(_ result: CommandResult) -> Value {
         let numbers = result.stdoutText.split(whereSeparator: \.isNewline).compactMap { Int(String($0).trimmed) }

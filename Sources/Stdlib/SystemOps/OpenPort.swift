@@ -32,7 +32,7 @@ enum OpenPort {
             FieldSpec("dead_rules", .list(.string), doc: "Requested ports that only rules below the catch-all REJECT/DROP accepted (they never matched)"),
             FieldSpec("persisted_with", .string, doc: "How iptables rules were saved: `service iptables save`, the init script, a file path, or empty"),
         ],
-        body: .plan { arguments, context in try await plan(arguments, context) }).mayChange { _ in .limited(probesNaming: ["iptables-save", "firewall-cmd"], files: IptablesPersistence.savedFiles.map(\.1)) }
+        body: .plan { arguments, context in try await plan(arguments, context) }).mayChange { _ in IptablesPersistence.savedFiles.map { CommandEffect.edit(of: $0.1) }.reduce(.changes(.packetFilter, .firewalld)) { $0.union($1) } }
 
     /// An address or CIDR network: it is written into iptables arguments and into
     /// firewalld's rich-rule text (`source address="..."`), where a quote would end it.

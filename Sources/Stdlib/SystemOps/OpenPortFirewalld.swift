@@ -10,7 +10,7 @@ enum OpenPortFirewalld {
             "printf '%s\\n' " + ShellQuote.quote(opening.description + "=")
                 + Shell.output(of: ShellQuote.command(["firewall-cmd", "--permanent", query(opening)]), stderr: "&1")
         }
-        let answers = try await HostProbe.output(Shell.sequence(queries), on: context, what: "firewalld ports")
+        let answers = try await HostProbe.output(Probe(Shell.sequence(queries), reads: [.firewalld]), on: context, what: "firewalld ports")
         return try plan(request, answers: HostProbe.fields(answers))
     }
 
@@ -41,7 +41,7 @@ enum OpenPortFirewalld {
         let add = ShellQuote.command(["firewall-cmd", "--permanent"] + missing.map(addition))
         let command = Shell.all([add, ShellQuote.command(["firewall-cmd", "--reload"])])
         return OpPlan(actions: [.run(command: command, summary: "open \(missing.map(\.description).joined(separator: ", ")) in firewalld")],
-                      details: .init(uniqueKeysWithValues: details), effect: .probes(naming: "firewall-cmd", "iptables-save"))
+                      details: .init(uniqueKeysWithValues: details), effect: .changes(.firewalld, .packetFilter))
     }
 
     static func query(_ opening: OpenPort.Opening) -> String {

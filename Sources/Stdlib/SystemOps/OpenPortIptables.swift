@@ -7,34 +7,40 @@ import Interpreter
 enum OpenPortIptables {
     static let probeMarker = "#crucible-probe"
 
+    /// The ruleset and how it is saved: it reads the packet filter and the saved files.
+    static var probe: Probe {
+        Probe(probeCommand, reads: [.packetFilter, .path(IptablesPersistence.initScriptPath), .path("/etc/sysconfig"), .path("/etc/iptables")]
+              + IptablesPersistence.savedFiles.flatMap { [HostState.contents($0.1), .path($0.1)] })
+    }
+
     static var probeCommand: String {
         Shell.sequence(["iptables-save -t filter", "printf '%s\\nsave_status=%s\\n' " + ShellQuote.quote(probeMarker) + " \"$?\""]
             + IptablesPersistence.probeLines)
     }
 
     static func plan(_ request: OpenPort.Request, facts: HostFacts, _ context: any HostContext) async throws -> OpPlan {
-        let result = try await HostProbe.run(probeCommand, on: context)
+        let result = try await HostProbe.run(probe, on: context)
         let output = result.stdoutText
         guard let (saved, rest) = HostProbe.split(output, at: probeMarker + "\n") ?? HostProbe.split(output, at: probeMarker) else {
             throw OpError("cannot read the iptables rules: \(result.stderrText.trimmed)")
         }
-        let probe = HostProbe.fields(rest)
+        let answers = HostProbe.fields(rest)
         // An empty filter table (no rules loaded yet) is a valid answer; a failing
         // iptables-save is not.
-        guard probe["save_status"] == "0" else {
+        guard answers["save_status"] == "0" else {
             throw OpError("iptables-save failed: \(result.stderrText.trimmed)",
                           hint: "is iptables installed and may this user run it?")
         }
-        let persistence = IptablesPersistence.choose(facts: facts, probe: probe)
+        let persistence = IptablesPersistence.choose(facts: facts, probe: answers)
         let inputLines = saved.split(separator: "\n").filter { $0.hasPrefix("-A INPUT ") }.map(String.init)
         let ruleset = IptablesRuleset.parse(saved)
         var decided = try plan(request, ruleset: ruleset, persistence: persistence,
-                               savedFileInSync: persistence.savedFileInSync(probe), inputAsRead: inputLines,
+                               savedFileInSync: persistence.savedFileInSync(answers), inputAsRead: inputLines,
                                backup: context.backupsByDefault)
         if context.checkMode, decided.changes {
             let after = predictedSave(saved, inserting: missing(request, ruleset), request)
-            decided.predicts[probeCommand] = CommandResult(stdout: Array((after + probeMarker + "\n" + predictedRest(rest, persistence)).utf8),
-                                                           stderr: [], status: result.status)
+            decided.predicts[probe] = CommandResult(stdout: Array((after + probeMarker + "\n" + predictedRest(rest, persistence)).utf8),
+                                                    stderr: [], status: result.status)
         }
         return decided
     }
@@ -138,7 +144,7 @@ enum OpenPortIptables {
 
     /// Inserting and saving rules changes the live rules and the saved rules file.
     static func effect(_ persistence: IptablesPersistence) -> CommandEffect {
-        .limited(probesNaming: ["iptables-save"], files: persistence.savedPath.map { [$0] } ?? [])
+        persistence.savedPath.map { CommandEffect.edit(of: $0).union(.changes(.packetFilter)) } ?? .changes(.packetFilter)
     }
 
     /// `-p tcp [-s SRC] -m state --state NEW -m tcp --dport N [-m comment --comment C] -j ACCEPT`:

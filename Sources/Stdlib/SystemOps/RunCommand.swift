@@ -23,7 +23,7 @@ enum RunCommand {
             ParamSpec("unless", .string, default: Value.none, doc: "Skip the command when this shell check exits 0."),
             ParamSpec("chdir", .string, default: Value.none, doc: "Run the command (and `unless`) in this directory."),
             ParamSpec("changes", .list(.string), default: Value.none,
-                      doc: "What the command may change of what ops read: absolute paths of files, and service or unit names. "
+                      doc: "What the command may change of what ops read: absolute paths of files, and names of services, units or users. "
                         + "Left out: anything, so a run reads the host again after it and `--check` reports the ops that "
                         + "read the host after it as unknown. `[]`: nothing ops read."),
             CommandTimeoutParam.spec,
@@ -53,8 +53,9 @@ enum RunCommand {
         if creates != nil || unless != nil {
             // `creates` alone is a read-only probe (cached, read ahead); an `unless` command is
             // the recipe's own and may not be read-only, so it runs every time.
-            let probe = guardProbe(creates: creates, unless: unless, chdir: chdir)
-            let guardResult = unless == nil ? try await context.probe(probe) : try await context.check(probe, timeout: timeout)
+            let check = guardProbe(creates: creates, unless: unless, chdir: chdir)
+            let guardResult = try await unless == nil ? context.probe(Probe(check, reads: creates.map { [.path($0)] } ?? []))
+                : context.check(check, timeout: timeout)
             if unless != nil, CommandTimeout.timedOut(guardResult.stderrText) {
                 throw OpError("\(context.target.name): " + CommandTimeout.failure("the `unless` check", seconds: timeout))
             }
@@ -78,19 +79,20 @@ enum RunCommand {
                              details: ["skipped_by": .string("")], effect: effect, wantsOutput: arguments.resultUsed))
     }
 
-    /// `changes:` as the command's effect: files are absolute paths, anything else names the
-    /// services or units whose status the command may change. Left out: anything.
+    /// `changes:` as the command's effect: an absolute path is a file whose bytes or metadata
+    /// the command may change; anything else names a service or unit whose status, or a user
+    /// whose account, it may change. Left out: anything.
     static func declaredEffect(_ arguments: OpArguments) throws -> CommandEffect {
         guard case .list = arguments["changes"] else { return .anything }
-        var files: [String] = [], names: [String] = []
+        var states: Set<HostState> = []
         for item in arguments.strings("changes") {
             guard !item.isEmpty, !item.contains(where: \.isNewline) else {
                 throw OpError("run `changes:` holds an empty or multi-line entry",
-                              hint: "give absolute paths of files and names of services, one per entry")
+                              hint: "give absolute paths of files and names of services or users, one per entry")
             }
-            if item.hasPrefix("/") { files.append(item) } else { names.append(item) }
+            states.formUnion(item.hasPrefix("/") ? [.contents(item), .path(item)] : [.service(item), .user(item)])
         }
-        return .limited(probesNaming: names, files: files)
+        return .limited(states)
     }
 
     /// The plan with the `stdout`, `stderr` and `rc` of a command that did not run (skipped,

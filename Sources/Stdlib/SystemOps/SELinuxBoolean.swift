@@ -15,7 +15,7 @@ enum SELinuxBoolean {
         ],
         examples: [#"selinux-boolean "virt_use_nfs" true"#],
         resultFields: [FieldSpec("was", oneOf: ["on", "off", ""], doc: "The value before this call: `on`, `off`, or empty when SELinux is disabled")],
-        body: .plan { arguments, context in try await plan(arguments, context) }).mayChange { _ in .probes(naming: "getsebool") }
+        body: .plan { arguments, context in try await plan(arguments, context) }).mayChange { _ in .changes(.selinuxBooleans) }
 
     static func plan(_ arguments: OpArguments, _ context: any HostContext) async throws -> OpPlan {
         let name = arguments.string("name")
@@ -24,7 +24,7 @@ enum SELinuxBoolean {
         guard facts.selinux != .disabled else {
             return .noChange("SELinux is disabled", details: ["was": .string("")])
         }
-        let output = try await HostProbe.output(ShellQuote.command(["getsebool", "--", name]), on: context,
+        let output = try await HostProbe.output(Probe(ShellQuote.command(["getsebool", "--", name]), reads: [.selinuxBooleans]), on: context,
                                                 what: "SELinux boolean \(name)")
         return try plan(name: name, value: arguments.bool("value"), getsebool: output)
     }
@@ -41,6 +41,6 @@ enum SELinuxBoolean {
         }
         return OpPlan(actions: [.run(command: ShellQuote.command(["setsebool", "-P", "--", name, wanted]),
                                      summary: "set SELinux boolean \(name) \(wanted)")],
-                      details: ["was": .string(current)], effect: .probes(naming: "getsebool"))
+                      details: ["was": .string(current)], effect: .changes(.selinuxBooleans))
     }
 }

@@ -43,7 +43,7 @@ enum Service {
                                                             "init": .string(facts.initSystem.rawValue)]
             var plan = OpPlan(actions: [.run(command: command("restart", name: name, initSystem: facts.initSystem),
                                              summary: "restart \(name)")],
-                              details: record, effect: effect(of: name, verbs: ["restart"], initSystem: facts.initSystem))
+                              details: record, effect: effect(of: name, verbs: ["restart"]))
             // Check mode reads the status anyway, so the ops after this one see the service
             // running; when that status is itself unknown, they see it unknown.
             if context.checkMode, let before = try? await status(name, facts.initSystem, context) {
@@ -56,14 +56,14 @@ enum Service {
     }
 
     static func status(_ name: String, _ initSystem: HostFacts.InitSystem, _ context: any HostContext) async throws -> ServiceStatus {
-        let output = try await HostProbe.run(ServiceStatus.probeCommand(name, initSystem: initSystem), on: context)
+        let output = try await HostProbe.run(ServiceStatus.probe(name, initSystem: initSystem), on: context)
         return ServiceStatus.parse(output.stdoutText, initSystem: initSystem)
     }
 
     /// What the status probe answers once the verbs ran: check mode plans the ops after this
     /// one on it (`OpPlan.predicts`).
     static func predictions(name: String, state: String?, enabled: Bool?, before: ServiceStatus,
-                            initSystem: HostFacts.InitSystem) -> [String: CommandResult] {
+                            initSystem: HostFacts.InitSystem) -> [Probe: CommandResult] {
         var after = before
         switch state {
         case "running", "restarted", "reloaded": after.running = true
@@ -72,7 +72,7 @@ enum Service {
         }
         if let enabled, before.enabled != nil { after.enabled = enabled }
         let output = Array(after.probeOutput(name: name, initSystem: initSystem).utf8)
-        return [ServiceStatus.probeCommand(name, initSystem: initSystem): CommandResult(stdout: output, stderr: [], status: 0)]
+        return [ServiceStatus.probe(name, initSystem: initSystem): CommandResult(stdout: output, stderr: [], status: 0)]
     }
 
     /// The decision, from a status already read: tests call it with canned states.
@@ -106,7 +106,7 @@ enum Service {
         let line = Shell.all(verbs.map { command($0, name: name, initSystem: initSystem) })
         var plan = OpPlan(actions: [.run(command: line, summary: verbs.map { "\($0) \(name)" }.joined(separator: ", "))],
                           reason: notes.isEmpty ? nil : notes.joined(separator: "; "), details: record,
-                          effect: effect(of: name, verbs: verbs, initSystem: initSystem))
+                          effect: effect(of: name, verbs: verbs))
         plan.predicts = predictions(name: name, state: state, enabled: enabled, before: status, initSystem: initSystem)
         return plan
     }
@@ -134,16 +134,10 @@ enum Service {
     /// later op starts one again; only this unit's status is read again. Stopping or
     /// disabling may stop units that depend on it, so every service status is read again.
     /// Units that load firewall rules or mount file systems change more than services.
-    /// `initSystem` nil: not known, so every probe naming the unit is read again.
-    static func effect(of name: String, verbs: [String], initSystem: HostFacts.InitSystem? = nil) -> CommandEffect {
+    static func effect(of name: String, verbs: [String]) -> CommandEffect {
         let wide = ["iptables", "firewalld", "nftables", "netfilter", ".mount", "remote-fs", "netfs", "nfs-client"]
         if wide.contains(where: { name.contains($0) }) { return .anything }
-        if verbs.contains("stop") || verbs.contains("disable") {
-            // Every unit's status probe (`systemctl is-active`, `service X status`,
-            // `chkconfig --list`), not the others (`systemctl show -p NeedDaemonReload`).
-            return .probes(naming: "is-active", "is-enabled", "status", "chkconfig")
-        }
-        // This unit's status probe, as a whole.
-        return .probes(naming: initSystem.map { ServiceStatus.probeCommand(name, initSystem: $0) } ?? name)
+        if verbs.contains("stop") || verbs.contains("disable") { return .changes(.services) }
+        return .changes(.service(name))
     }
 }

@@ -8,6 +8,11 @@ struct ServiceStatus: Sendable, Equatable {
     /// nil when the init system cannot enable or disable it (a `static` systemd unit).
     var enabled: Bool?
 
+    /// The status probe: it reads the service's status.
+    static func probe(_ name: String, initSystem: HostFacts.InitSystem) -> Probe {
+        Probe(probeCommand(name, initSystem: initSystem), reads: [.service(name)])
+    }
+
     static func probeCommand(_ name: String, initSystem: HostFacts.InitSystem) -> String {
         switch initSystem {
         case .systemd:
@@ -21,7 +26,7 @@ struct ServiceStatus: Sendable, Equatable {
         }
     }
 
-    /// What `probeCommand` prints for this status: `parse` reads it back as this status.
+    /// What `probe` prints for this status: `parse` reads it back as this status.
     func probeOutput(name: String, initSystem: HostFacts.InitSystem) -> String {
         switch initSystem {
         case .systemd:

@@ -18,11 +18,11 @@ struct TestHostContext: HostContext {
 
     func facts() async throws -> HostFacts { cannedFacts }
 
-    func probe(_ command: String) async throws -> CommandResult {
-        switch planned?.probe(command) ?? .host {
+    func probe(_ probe: Probe) async throws -> CommandResult {
+        switch planned?.probe(probe) ?? .host {
         case .planned(let result): return result
         case .unknown(let because): throw UnknownInCheckMode(because: because)
-        case .host: return try await transport.run(command)
+        case .host: return try await transport.run(probe.command)
         }
     }
 

@@ -5,7 +5,7 @@ import Interpreter
 /// check mode too, so the command must change nothing: that is the recipe's promise, as
 /// with `unless:`. Never cached: each call asks the host again, after the changes planned
 /// before it are applied.
-enum Probe {
+enum ProbeCommand {
     static let spec = OpSpec(
         name: "probe",
         summary: "Runs a read-only command and returns {ok, rc, stdout, stderr}; runs in check mode too.",
