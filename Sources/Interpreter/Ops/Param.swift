@@ -15,8 +15,8 @@ public struct Param<Reading>: Sendable {
     /// The bound value (default filled in, type checked) as the op reads it.
     fileprivate let reading: @Sendable (Value) -> Reading
 
-    /// A parameter with a reading of its own; the factories below cover the usual ones.
-    public init(_ spec: ParamSpec, reading: @escaping @Sendable (Value) -> Reading) {
+    /// Ops use the factories below, one per reading; `value` reads as given, for any other.
+    init(_ spec: ParamSpec, reading: @escaping @Sendable (Value) -> Reading) {
         self.spec = spec
         self.reading = reading
     }
@@ -38,6 +38,10 @@ extension OpArguments {
 }
 
 // MARK: - Readings
+
+// Each factory takes what `ParamSpec` takes. The type, which the checker checks and the docs
+// show, defaults to the reading's own; an optional reading's default is `none`, which the
+// parameter then accepts whatever its type says (`ParamSpec.acceptedType`).
 
 extension Param where Reading == String {
     /// A string: `none` reads "", any other value as `${value}` would write it.
