@@ -149,7 +149,8 @@ public struct OpSpec: Sendable {
 }
 
 /// Arguments of one call, already matched to the declared parameters, defaults filled in
-/// and types checked. Accessors cannot fail for declared parameters.
+/// and types checked. Ops read them through their parameters' keys (`arguments[Self.path]`,
+/// `Param`), never by a name written again.
 public struct OpArguments: Sendable {
     public var values: OrderedDictionary<String, Value>
     /// Where each argument was written, for runtime errors about a value.
@@ -164,43 +165,6 @@ public struct OpArguments: Sendable {
         self.spans = spans
         self.callSpan = callSpan
     }
-
-    /// Every declared parameter has a value (defaults filled in), so a name without one is
-    /// a typo in the op's code: debug builds (every test) stop on it instead of reading `none`.
-    public subscript(name: String) -> Value {
-        guard let value = values[name] else {
-            assertionFailure("no parameter `\(name)` is declared (declared: \(values.keys.joined(separator: ", ")))")
-            return .none
-        }
-        return value
-    }
-
-    public func string(_ name: String) -> String {
-        switch self[name] {
-        case .string(let text): return text
-        case .none: return ""
-        case let other: return other.interpolated
-        }
-    }
-
-    public func optionalString(_ name: String) -> String? {
-        if case .none = self[name] { return nil }
-        return string(name)
-    }
-
-    public func int(_ name: String) -> Int { self[name].asInt ?? 0 }
-    public func bool(_ name: String) -> Bool { self[name].asBool ?? false }
-
-    /// A string-or-list parameter as a list of strings.
-    public func strings(_ name: String) -> [String] {
-        switch self[name] {
-        case .list(let items): return items.map(\.interpolated)
-        case .none: return []
-        case let single: return [single.interpolated]
-        }
-    }
-
-    public func record(_ name: String) -> OrderedDictionary<String, Value> { self[name].asRecord ?? [:] }
 }
 
 /// An op failure that is about the op's input or the host's state, not the connection.

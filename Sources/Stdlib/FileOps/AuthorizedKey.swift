@@ -3,25 +3,27 @@ import OrderedCollections
 
 /// `authorized-key KEY user: ...`: an SSH public key in a user's authorized_keys, once.
 enum AuthorizedKey {
+    static let key = Param.string(
+        "key", positional: true, rule: oneKeyLine,
+        doc: "The public key line (`ssh-ed25519 AAAA... comment`, options in front allowed). A line "
+            + "holding the same key (type and base64 blob), with other options or another comment, is "
+            + "updated in place rather than added again.")
+    static let user = Param.optionalString(
+        "user", .oneOf([.string, .none]),
+        doc: "Whose key file: `~USER/.ssh/authorized_keys`, home directory from `getent passwd`. "
+            + "A missing ~/.ssh is created with mode 0700 and a missing file with 0600, both owned by "
+            + "the user and their login group.")
+    static let path = Param.optionalString(
+        "path", .oneOf([.string, .none]),
+        doc: "An explicit key file instead of `user` (sshd's AuthorizedKeysFile elsewhere); a missing "
+            + "directory is created 0700 and the file 0600, owned by whoever runs crucible.")
+    static let state = Param.string("state", default: "present", choices: ["present", "absent"],
+                                    doc: "`absent` removes every line holding the key.")
+
     static let spec = OpSpec(
         name: "authorized-key",
         summary: "Let an SSH public key log in: add it to authorized_keys once (never duplicated).",
-        params: [
-            ParamSpec("key", .string, positional: true, rule: oneKeyLine,
-                      doc: "The public key line (`ssh-ed25519 AAAA... comment`, options in front allowed). A line "
-                        + "holding the same key (type and base64 blob), with other options or another comment, is "
-                        + "updated in place rather than added again."),
-            ParamSpec("user", .oneOf([.string, .none]), default: Value.none,
-                      doc: "Whose key file: `~USER/.ssh/authorized_keys`, home directory from `getent passwd`. "
-                        + "A missing ~/.ssh is created with mode 0700 and a missing file with 0600, both owned by "
-                        + "the user and their login group."),
-            ParamSpec("path", .oneOf([.string, .none]), default: Value.none,
-                      doc: "An explicit key file instead of `user` (sshd's AuthorizedKeysFile elsewhere); a missing "
-                        + "directory is created 0700 and the file 0600, owned by whoever runs crucible."),
-            ParamSpec("state", .string, default: .string("present"), choices: ["present", "absent"],
-                      doc: "`absent` removes every line holding the key."),
-            FileEditing.backupParam,
-        ],
+        params: [key.spec, user.spec, path.spec, state.spec, FileEditing.backup.spec],
         examples: [
             #"authorized-key controller_key user: "root""#,
             #"authorized-key "ssh-ed25519 AAAAC3Nza... nova@ctl" user: "nova""#,
@@ -38,14 +40,14 @@ enum AuthorizedKey {
     }
 
     @Sendable static func plan(_ arguments: OpArguments, _ context: any HostContext) async throws -> OpPlan {
-        let key = arguments.string("key").trimmingCharacters(in: .whitespacesAndNewlines)
+        let key = arguments[Self.key].trimmingCharacters(in: .whitespacesAndNewlines)
         guard AuthorizedKeys.identity(of: key) != nil, !key.containsLineBreak else {
             throw OpError("authorized-key: this is not a public key line", hint: "expected `ssh-ed25519 AAAA... comment`")
         }
         let target = try await keyFile(arguments, context)
         let before = try await FileEditing.readBytes(target.path, context: context, op: "authorized-key")
         var file = AuthorizedKeys(before ?? [])
-        if arguments.string("state") == "absent" { file.remove(key) } else { file.ensure(key) }
+        if arguments[Self.state] == "absent" { file.remove(key) } else { file.ensure(key) }
         if before == nil && file.bytes.isEmpty { return .noChange("\(target.path) does not exist", details: ["path": .string(target.path)]) }
         let after = file.bytes
         let details: OrderedDictionary<String, Value> = ["path": .string(target.path)]
@@ -67,7 +69,7 @@ enum AuthorizedKey {
     }
 
     static func keyFile(_ arguments: OpArguments, _ context: any HostContext) async throws -> KeyFile {
-        switch (arguments.optionalString("user"), arguments.optionalString("path")) {
+        switch (arguments[Self.user], arguments[Self.path]) {
         case (nil, nil), (.some, .some):
             throw OpError("authorized-key: give either `user` or `path`")
         case (nil, let path?):

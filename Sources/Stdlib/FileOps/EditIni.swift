@@ -3,44 +3,48 @@ import OrderedCollections
 
 /// `edit-ini PATH { key = value ... }`: settings of an INI or `KEY=value` file, in place.
 enum EditIni {
+    static let path = Param.string("path", positional: true, doc: "Absolute path of the file.")
+    static let settings = Param.record(
+        "settings", default: [:], rule: .all(settingsKeys, .singleLine),
+        doc: "The block `{ key = value ... }`. A value is written exactly as given: strings as they "
+            + "are (`auth_tcp = \"\\\"none\\\"\"` writes `auth_tcp = \"none\"`), ints and bools as their "
+            + "literal (`1`, `true`). `none` removes the key. A list writes one line per value (a "
+            + "multi-valued key; lines already there in another order count as equal). Keys are "
+            + "case-sensitive and may hold blanks inside (`\"passdb backend\" = \"tdbsam\"`). A value "
+            + "with a blank at either end is refused (quote it).\n\nWhere a value goes: an active line "
+            + "for the key is rewritten in place with its own spacing and inline comment (a `#` after a "
+            + "blank, outside quotes: `listen_tcp = 1  # for migration`; a line already holding the value "
+            + "is left alone); else, when the section has a commented-out stock default "
+            + "(`#listen_tcp = 1`, `#MOUNTD_PORT=892`, `# Domain = local.domain.edu`), the active line "
+            + "is added right after that comment (the diff is one added line, the stock default stays "
+            + "visible, and removing the key restores the stock file); else after the section's last "
+            + "setting (right after the header when it has none; at the end of a section-less file). "
+            + "New lines copy the spacing around `=` of the nearest setting in the file and the "
+            + "indentation of the section's settings (tab-indented smb.conf). When a section "
+            + "appears twice, the key is kept in one place only: its first line is edited and its "
+            + "other lines are removed, since a later copy would override it.")
+    static let bare = Param.strings(
+        "bare", default: [], rule: bareKeys,
+        doc: "Keys written without a value (`skip-name-resolve`, MySQL-style flags). A line `key = "
+            + "value` for such a key becomes the bare `key`.")
+    static let section = Param.optionalString(
+        "section", .oneOf([.string, .none]), rule: sectionName,
+        doc: "The `[section]` to edit; `none` means the lines before the first header (all of a "
+            + "section-less file like /etc/sysconfig/nfs or libvirtd.conf). A missing section is added "
+            + "at the end of the file.")
+    static let state = Param.string(
+        "state", default: "present", choices: ["present", "absent"],
+        doc: "`absent` removes every key named in `settings`, whatever its value; with no settings "
+            + "and a `section`, it removes the whole section.")
+    static let create = Param.bool(
+        "create", default: false,
+        doc: "Create the file when it does not exist. Off by default: a missing libvirtd.conf "
+            + "usually means the package is not installed, and a one-line file would hide that.")
+
     static let spec = OpSpec(
         name: "edit-ini",
         summary: "Set (or remove) keys of an INI file or a section-less KEY=value file, keeping every other byte.",
-        params: [
-            ParamSpec("path", .string, positional: true, doc: "Absolute path of the file."),
-            ParamSpec("settings", .record, default: .record([:]), rule: .all(settingsKeys, .singleLine),
-                      doc: "The block `{ key = value ... }`. A value is written exactly as given: strings as they "
-                        + "are (`auth_tcp = \"\\\"none\\\"\"` writes `auth_tcp = \"none\"`), ints and bools as their "
-                        + "literal (`1`, `true`). `none` removes the key. A list writes one line per value (a "
-                        + "multi-valued key; lines already there in another order count as equal). Keys are "
-                        + "case-sensitive and may hold blanks inside (`\"passdb backend\" = \"tdbsam\"`). A value "
-                        + "with a blank at either end is refused (quote it).\n\nWhere a value goes: an active line "
-                        + "for the key is rewritten in place with its own spacing and inline comment (a `#` after a "
-                        + "blank, outside quotes: `listen_tcp = 1  # for migration`; a line already holding the value "
-                        + "is left alone); else, when the section has a commented-out stock default "
-                        + "(`#listen_tcp = 1`, `#MOUNTD_PORT=892`, `# Domain = local.domain.edu`), the active line "
-                        + "is added right after that comment (the diff is one added line, the stock default stays "
-                        + "visible, and removing the key restores the stock file); else after the section's last "
-                        + "setting (right after the header when it has none; at the end of a section-less file). "
-                        + "New lines copy the spacing around `=` of the nearest setting in the file and the "
-                        + "indentation of the section's settings (tab-indented smb.conf). When a section "
-                        + "appears twice, the key is kept in one place only: its first line is edited and its "
-                        + "other lines are removed, since a later copy would override it."),
-            ParamSpec("bare", .list(.string), default: .list([]), rule: bareKeys,
-                      doc: "Keys written without a value (`skip-name-resolve`, MySQL-style flags). A line `key = "
-                        + "value` for such a key becomes the bare `key`."),
-            ParamSpec("section", .oneOf([.string, .none]), default: Value.none, rule: sectionName,
-                      doc: "The `[section]` to edit; `none` means the lines before the first header (all of a "
-                        + "section-less file like /etc/sysconfig/nfs or libvirtd.conf). A missing section is added "
-                        + "at the end of the file."),
-            ParamSpec("state", .string, default: .string("present"), choices: ["present", "absent"],
-                      doc: "`absent` removes every key named in `settings`, whatever its value; with no settings "
-                        + "and a `section`, it removes the whole section."),
-            ParamSpec("create", .bool, default: .bool(false),
-                      doc: "Create the file when it does not exist. Off by default: a missing libvirtd.conf "
-                        + "usually means the package is not installed, and a one-line file would hide that."),
-            FileEditing.backupParam,
-        ],
+        params: [path.spec, settings.spec, bare.spec, section.spec, state.spec, create.spec, FileEditing.backup.spec],
         examples: [
             #"edit-ini "/etc/libvirt/libvirtd.conf" { listen_tls = 0  listen_tcp = 1  auth_tcp = "\"none\"" }"#,
             #"edit-ini "/etc/sysconfig/libvirtd" { LIBVIRTD_ARGS = "\"--listen\"" }"#,
@@ -53,26 +57,26 @@ enum EditIni {
             FieldSpec("path", .string, doc: "The file's path."),
             FieldSpec("keys", .list(.string), doc: "The keys whose lines changed, in the order given."),
         ],
-        blockParam: "settings",
+        blockParam: settings.name,
         body: .plan(plan)
-    ).mayChange { .edit(of: $0.string("path")) }
+    ).mayChange { .edit(of: $0[path]) }
 
     @Sendable static func plan(_ arguments: OpArguments, _ context: any HostContext) async throws -> OpPlan {
-        let path = arguments.string("path")
+        let path = arguments[Self.path]
         try FileEditing.requireAbsolutePath(path, op: "edit-ini")
-        let section = arguments.optionalString("section")
-        let settings = arguments.record("settings")
-        let removing = arguments.string("state") == "absent"
+        let section = arguments[Self.section]
+        let settings = arguments[Self.settings]
+        let removing = arguments[Self.state] == "absent"
         let before = try await FileEditing.readBytes(path, context: context, op: "edit-ini")
         if before == nil {
             if removing { return .noChange("\(path) does not exist", details: ["path": .string(path)]) }
-            if !arguments.bool("create") {
+            if !arguments[Self.create] {
                 throw OpError("edit-ini: \(path) does not exist", hint: "is the package that owns it installed? pass `create: true` to create it")
             }
         }
         var document = IniDocument(before ?? [])
         var changedKeys: [Value] = []
-        let bareKeys = arguments.strings("bare")
+        let bareKeys = arguments[Self.bare]
         if removing && settings.isEmpty && bareKeys.isEmpty {
             guard let section else { throw OpError("edit-ini: state \"absent\" needs settings or a `section` to remove") }
             document.removeSection(section)

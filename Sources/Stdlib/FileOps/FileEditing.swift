@@ -7,14 +7,14 @@ enum FileEditing {
     /// The suffix of backups: `FILE.crucible~` sits next to the file it saves.
     static let backupSuffix = ".crucible~"
 
-    static let backupParam = ParamSpec(
-        "backup", .oneOf([.bool, .none]), default: Value.none,
+    static let backup = Param.optionalBool(
+        "backup", .oneOf([.bool, .none]),
         doc: "Keep the previous version as `FILE.crucible~` (a hard link to the old file, made just "
             + "before the new one is renamed into place). `none` follows the run's setting, which is on "
             + "unless `--no-backup` is given; `false` turns it off for this call.")
 
     static func backupPath(for path: String, _ arguments: OpArguments, _ context: any HostContext) -> String? {
-        let wanted = arguments["backup"].asBool ?? context.backupsByDefault
+        let wanted = arguments[Self.backup] ?? context.backupsByDefault
         return wanted ? path + backupSuffix : nil
     }
 

@@ -3,27 +3,27 @@ import Interpreter
 /// `hosts-entries [{address, names}...]`: several /etc/hosts lines in one read and one
 /// write, for a recipe that names every node on every node (N entries, one exec or two).
 enum HostsEntries {
+    static let entries = Param.list(
+        "entries", .list(.record), positional: true, rule: .singleLine,
+        doc: "Records `{ address = \"10.0.0.2\", names = [\"c1.example.com\", \"c1\"] }`, each applied as "
+            + "`hosts-entry` would, in order.")
+    static let path = Param.string("path", default: "/etc/hosts", doc: "The hosts file to edit.")
+
     static let spec = OpSpec(
         name: "hosts-entries",
         summary: "Several /etc/hosts entries at once (as hosts-entry, one read and at most one write).",
-        params: [
-            ParamSpec("entries", .list(.record), positional: true, rule: .singleLine,
-                      doc: "Records `{ address = \"10.0.0.2\", names = [\"c1.example.com\", \"c1\"] }`, each applied as "
-                        + "`hosts-entry` would, in order."),
-            ParamSpec("path", .string, default: .string("/etc/hosts"), doc: "The hosts file to edit."),
-            FileEditing.backupParam,
-        ],
+        params: [entries.spec, path.spec, FileEditing.backup.spec],
         examples: [
             "let entries = []\nfor node in nodes {\n  let f = facts(node)\n  entries = entries + [{ address = f.address, names = [f.fqdn, f.hostname] }]\n}\nhosts-entries entries",
         ],
         resultFields: [FieldSpec("path", .string, doc: "The file's path.")],
         body: .plan(plan)
-    ).mayChange { .edit(of: $0.string("path")) }
+    ).mayChange { .edit(of: $0[path]) }
 
     @Sendable static func plan(_ arguments: OpArguments, _ context: any HostContext) async throws -> OpPlan {
-        let path = arguments.string("path")
+        let path = arguments[Self.path]
         try FileEditing.requireAbsolutePath(path, op: "hosts-entries")
-        let entries = try (arguments["entries"].asList ?? []).map(entry)
+        let entries = try arguments[Self.entries].map(entry)
         try refuseSharedNames(entries)
         let before = try await FileEditing.readBytes(path, context: context, op: "hosts-entries")
         var file = HostsFile(before ?? [])

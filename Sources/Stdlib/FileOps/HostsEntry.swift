@@ -2,34 +2,34 @@ import Interpreter
 
 /// `hosts-entry ADDRESS NAMES`: one /etc/hosts line per address.
 enum HostsEntry {
+    static let address = Param.string("address", positional: true, rule: .singleLine, doc: "IPv4 or IPv6 address, written as the line's first field.")
+    static let names = Param.strings(
+        "names", .oneOf([.list(.string), .string]), positional: true, rule: .singleLine,
+        doc: "The names for the address (`[\"ctl.example.com\", \"ctl\"]`): missing ones are added to "
+            + "the address's line after the names it has (other aliases stay; spacing and `# comment` "
+            + "kept), later lines for the same address are folded into it, and a missing address is "
+            + "appended. A name listed on ANOTHER address's line is taken off that line (the line goes "
+            + "when no name is left), except on loopback lines (127.0.0.0/8, ::1), which are never "
+            + "rewritten. A loopback address, or a `localhost*` name for another address, is refused.")
+    static let path = Param.string("path", default: "/etc/hosts", doc: "The hosts file to edit.")
+
     static let spec = OpSpec(
         name: "hosts-entry",
         summary: "Make an address resolve to the given names in /etc/hosts: one line per address, never duplicated.",
-        params: [
-            ParamSpec("address", .string, positional: true, rule: .singleLine, doc: "IPv4 or IPv6 address, written as the line's first field."),
-            ParamSpec("names", .oneOf([.list(.string), .string]), positional: true, rule: .singleLine,
-                      doc: "The names for the address (`[\"ctl.example.com\", \"ctl\"]`): missing ones are added to "
-                        + "the address's line after the names it has (other aliases stay; spacing and `# comment` "
-                        + "kept), later lines for the same address are folded into it, and a missing address is "
-                        + "appended. A name listed on ANOTHER address's line is taken off that line (the line goes "
-                        + "when no name is left), except on loopback lines (127.0.0.0/8, ::1), which are never "
-                        + "rewritten. A loopback address, or a `localhost*` name for another address, is refused."),
-            ParamSpec("path", .string, default: .string("/etc/hosts"), doc: "The hosts file to edit."),
-            FileEditing.backupParam,
-        ],
+        params: [address.spec, names.spec, path.spec, FileEditing.backup.spec],
         examples: [
             #"hosts-entry "192.168.122.10" ["ctl.example.com", "ctl"]"#,
             "for node in nodes {\n  let f = facts(node)\n  hosts-entry f.address [f.fqdn, f.hostname]\n}",
         ],
         resultFields: [FieldSpec("path", .string, doc: "The file's path.")],
         body: .plan(plan)
-    ).mayChange { .edit(of: $0.string("path")) }
+    ).mayChange { .edit(of: $0[path]) }
 
     @Sendable static func plan(_ arguments: OpArguments, _ context: any HostContext) async throws -> OpPlan {
-        let path = arguments.string("path")
+        let path = arguments[Self.path]
         try FileEditing.requireAbsolutePath(path, op: "hosts-entry")
-        let address = arguments.string("address")
-        let names = arguments.strings("names")
+        let address = arguments[Self.address]
+        let names = arguments[Self.names]
         try validate(address: address, names: names)
         let before = try await FileEditing.readBytes(path, context: context, op: "hosts-entry")
         var file = HostsFile(before ?? [])

@@ -3,8 +3,8 @@ import Interpreter
 /// The `timeout:` parameter of the ops that run a recipe's own commands (`run`, `probe`),
 /// declared once so that both read and document it alike.
 enum CommandTimeoutParam {
-    static let spec = ParamSpec(
-        "timeout", .int, default: Value.none, rule: rule,
+    static let timeout = Param.optionalInt(
+        "timeout", rule: rule,
         doc: "Seconds the command may run; then it and every process it started are stopped on the host "
             + "(TERM, then KILL \(CommandTimeout.grace) s later) and the op fails. Default: `--command-timeout`, else no limit.")
 
@@ -16,7 +16,6 @@ enum CommandTimeoutParam {
 
     /// The op's own limit, else the run's `--command-timeout`.
     static func seconds(_ arguments: OpArguments, _ context: any HostContext) -> Int? {
-        if case .int(let seconds) = arguments["timeout"] { return seconds }
-        return context.commandTimeout
+        arguments[Self.timeout] ?? context.commandTimeout
     }
 }

@@ -5,13 +5,13 @@ import Interpreter
 /// (`NeedDaemonReload=yes`); without one it reloads every time it is called, so call it
 /// only when a unit file changed. A SysV host has nothing to reload.
 enum DaemonReload {
+    static let unit = Param.nonEmptyString("unit", positional: true, rule: .commandWord,
+                                           doc: "Reload only when this unit's files changed since systemd read them.")
+
     static let spec = OpSpec(
         name: "daemon-reload",
         summary: "Run `systemctl daemon-reload` (systemd hosts only; a no-op on SysV init).",
-        params: [
-            ParamSpec("unit", .string, default: Value.none, positional: true, rule: .commandWord,
-                      doc: "Reload only when this unit's files changed since systemd read them."),
-        ],
+        params: [unit.spec],
         examples: [
             #"if dropin.changed { daemon-reload }"#,
             #"daemon-reload "openstack-nova-compute""#,
@@ -30,7 +30,7 @@ enum DaemonReload {
         guard facts.initSystem == .systemd else {
             return .noChange("the host runs SysV init: there are no unit files to reload")
         }
-        if let unit = arguments.nonEmptyString("unit") {
+        if let unit = arguments[Self.unit] {
             let output = try await HostProbe.run(probe(unit), on: context)
             if HostProbe.fields(output.stdoutText)["NeedDaemonReload"] == "no" {
                 return .noChange("systemd already has the current files of \(unit)")

@@ -4,20 +4,21 @@ import Interpreter
 /// another host of the run (`facts(node)`), its facts, read over that host's own
 /// connection: the /etc/hosts entries of every node need every node's names.
 enum FactsQuery {
+    static let host = Param.value(
+        "host", .host, default: Value.none, positional: true,
+        doc: "Another host of this run; left out: the host the block runs on. When that other host is unreachable the result is `none` (this host goes on).")
+
     static let spec = OpSpec(
         name: "facts",
         summary: "A host's facts: distribution, version, init system, firewall, SELinux, names, NFS choices.",
-        params: [
-            ParamSpec("host", .host, default: Value.none, positional: true,
-                      doc: "Another host of this run; left out: the host the block runs on. When that other host is unreachable the result is `none` (this host goes on)."),
-        ],
+        params: [host.spec],
         examples: [#"let f = facts()"#, #"if facts().selinux != "disabled" { restorecon "/etc/hosts" }"#,
                    #"let names = [facts(node).fqdn, facts(node).hostname]"#],
         resultFields: HostFacts.fields.map(\.spec),
         body: .query { arguments, context in
             do {
                 return try await facts(arguments, context).value
-            } catch let error as TransportError where error.isFatalForHost && arguments["host"] != .none {
+            } catch let error as TransportError where error.isFatalForHost && arguments[host] != .none {
                 // Another host being down is that host's failure, reported on it; here it
                 // only means its facts are unknown.
                 return .none
@@ -25,7 +26,7 @@ enum FactsQuery {
         })
 
     static func facts(_ arguments: OpArguments, _ context: any HostContext) async throws -> HostFacts {
-        switch arguments["host"] {
+        switch arguments[Self.host] {
         case .host(let other):
             return try await context.facts(of: other)
         case .string(let text):

@@ -54,13 +54,3 @@ enum HostProbe {
         "if \(test); then echo \(key)=yes; else echo \(key)=no; fi"
     }
 }
-
-/// Small readers for optional arguments, which are `none` when the recipe left them out.
-extension OpArguments {
-    func optionalBool(_ name: String) -> Bool? { self[name].asBool }
-
-    func nonEmptyString(_ name: String) -> String? {
-        guard let text = optionalString(name), !text.isEmpty else { return nil }
-        return text
-    }
-}

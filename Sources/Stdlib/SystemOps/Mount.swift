@@ -6,17 +6,16 @@ import Interpreter
 /// mounts only when nothing is mounted there. With `source` given, it mounts exactly that
 /// (`mount -t TYPE -o OPTS SRC MP`); without, it lets `mount MP` take the fstab entry.
 enum Mount {
+    static let mountpoint = Param.string("mountpoint", positional: true, rule: .singleLine, doc: "The directory to mount on.")
+    static let source = Param.nonEmptyString("source", doc: "What to mount (`ctl:/`); left out: the fstab entry of the mount point is used.")
+    static let fstype = Param.nonEmptyString("fstype", doc: "`-t` type (`nfs4`, `nfs`), with `source`.")
+    static let options = Param.nonEmptyString("options", doc: "`-o` options, with `source`.")
+    static let now = Param.bool("now", default: true, doc: "false: only create the mount point, mount nothing.")
+
     static let spec = OpSpec(
         name: "mount",
         summary: "Create a mount point and mount it now unless it is mounted already.",
-        params: [
-            ParamSpec("mountpoint", .string, positional: true, rule: .singleLine, doc: "The directory to mount on."),
-            ParamSpec("source", .string, default: Value.none,
-                      doc: "What to mount (`ctl:/`); left out: the fstab entry of the mount point is used."),
-            ParamSpec("fstype", .string, default: Value.none, doc: "`-t` type (`nfs4`, `nfs`), with `source`."),
-            ParamSpec("options", .string, default: Value.none, doc: "`-o` options, with `source`."),
-            ParamSpec("now", .bool, default: .bool(true), doc: "false: only create the mount point, mount nothing."),
-        ],
+        params: [mountpoint.spec, source.spec, fstype.spec, options.spec, now.spec],
         examples: [
             #"mount "/var/lib/nova/instances""#,
             #"mount "/var/lib/nova/instances" source: "ctl:/" fstype: "nfs4" options: "defaults,_netdev""#,
@@ -24,7 +23,7 @@ enum Mount {
         resultFields: [
             FieldSpec("mounted_from", .string, doc: "What was mounted there before this call, empty when nothing was"),
         ],
-        body: .plan { arguments, context in try await plan(arguments, context) }).mayChange { CommandEffect.metadata(of: $0.string("mountpoint")).union(.changes(.mounts)) }
+        body: .plan { arguments, context in try await plan(arguments, context) }).mayChange { CommandEffect.metadata(of: $0[mountpoint]).union(.changes(.mounts)) }
 
     struct Request: Sendable {
         var mountPoint: String
@@ -35,9 +34,9 @@ enum Mount {
     }
 
     static func plan(_ arguments: OpArguments, _ context: any HostContext) async throws -> OpPlan {
-        let request = Request(mountPoint: MountTable.normalized(arguments.string("mountpoint")),
-                              source: arguments.nonEmptyString("source"), fstype: arguments.nonEmptyString("fstype"),
-                              options: arguments.nonEmptyString("options"), now: arguments.bool("now"))
+        let request = Request(mountPoint: MountTable.normalized(arguments[Self.mountpoint]),
+                              source: arguments[Self.source], fstype: arguments[Self.fstype],
+                              options: arguments[Self.options], now: arguments[Self.now])
         guard request.mountPoint.hasPrefix("/") else {
             throw OpError("the mount point must be an absolute path, got `\(request.mountPoint)`")
         }

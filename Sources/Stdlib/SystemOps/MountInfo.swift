@@ -4,10 +4,12 @@ import Interpreter
 /// has no findmnt). For preflight checks (an instances directory must be empty or already
 /// this share) and verify steps (the share is mounted from the right server, with NFS).
 enum MountInfo {
+    static let mountpoint = Param.string("mountpoint", positional: true, doc: "The directory (absolute path).")
+
     static let spec = OpSpec(
         name: "mount-info",
         summary: "What is mounted on a directory now: {source, fstype, options}, or none when nothing is.",
-        params: [ParamSpec("mountpoint", .string, positional: true, doc: "The directory (absolute path).")],
+        params: [mountpoint.spec],
         examples: [
             #"let m = mount-info "/var/lib/nova/instances""#,
             #"expect(m != none and m.fstype == "nfs4", "the instances directory is on NFSv4")"#,
@@ -19,7 +21,7 @@ enum MountInfo {
             FieldSpec("options", .string, doc: "the mount options, comma-separated"),
         ],
         body: .query { arguments, context in
-            let path = arguments.string("mountpoint")
+            let path = arguments[mountpoint]
             try FileEditing.requireAbsolutePath(path, op: "mount-info")
             let table = MountTable.parse(try await HostProbe.output(Probe("mount", reads: [.mounts]), on: context, what: "the mount table"))
             guard let entry = table.entry(at: path) else { return .none }

@@ -4,19 +4,22 @@ import Interpreter
 /// Never adds a rule that is already there; on iptables, puts new rules above the
 /// distribution's catch-all REJECT so they work, and saves them so a reboot keeps them.
 enum OpenPort {
+    static let proto = Param.string("proto", default: "tcp", positional: true, choices: ["tcp", "udp", "both"],
+                                    doc: "Protocol of the ports; `both` opens each port for tcp and udp.")
+    static let ports = Param.value(
+        "ports", .oneOf([.int, .string, .list(.any)]), positional: true,
+        doc: "A port (16509), a range (\"49152-49261\"), a comma list (\"111,662\"), a port with its own protocol (\"32803/udp\"), or a list of these.")
+    /// Read as given: a list, even an empty one, is not the same as leaving it out.
+    static let source = Param.value(
+        "source", .oneOf([.string, .list(.string)]), default: Value.none, rule: network,
+        doc: "Only from this address or CIDR (10.0.0.0/24), or from each of a list of them (one rule per source and port); anywhere when left out.")
+    static let comment = Param.nonEmptyString("comment", rule: .singleLine,
+                                              doc: "iptables only: a `-m comment` on each new rule (firewalld ports carry no comment).")
+
     static let spec = OpSpec(
         name: "open-port",
         summary: "Open ports in the host firewall (iptables or firewalld), persistently and without duplicates.",
-        params: [
-            ParamSpec("proto", .string, default: .string("tcp"), positional: true, choices: ["tcp", "udp", "both"],
-                      doc: "Protocol of the ports; `both` opens each port for tcp and udp."),
-            ParamSpec("ports", .oneOf([.int, .string, .list(.any)]), positional: true,
-                      doc: "A port (16509), a range (\"49152-49261\"), a comma list (\"111,662\"), a port with its own protocol (\"32803/udp\"), or a list of these."),
-            ParamSpec("source", .oneOf([.string, .list(.string)]), default: Value.none, rule: network,
-                      doc: "Only from this address or CIDR (10.0.0.0/24), or from each of a list of them (one rule per source and port); anywhere when left out."),
-            ParamSpec("comment", .string, default: Value.none, rule: .singleLine,
-                      doc: "iptables only: a `-m comment` on each new rule (firewalld ports carry no comment)."),
-        ],
+        params: [proto.spec, ports.spec, source.spec, comment.spec],
         examples: [
             #"open-port "tcp" 16509"#,
             #"open-port "tcp" "49152-49261""#,
@@ -72,19 +75,22 @@ enum OpenPort {
     }
 
     static func request(from arguments: OpArguments) throws -> Request {
-        let protocols = try PortRange.protocols(arguments.string("proto"))
-        let ranges = try PortRange.parse(arguments["ports"], protocols: protocols)
+        let protocols = try PortRange.protocols(arguments[Self.proto])
+        let ranges = try PortRange.parse(arguments[Self.ports], protocols: protocols)
         var sources: [String?] = [nil]
-        if case .list = arguments["source"] {
-            sources = arguments.strings("source").filter { !$0.isEmpty }
+        switch arguments[Self.source] {
+        case .list(let items):
+            sources = items.map(\.interpolated).filter { !$0.isEmpty }
             guard !sources.isEmpty else {
                 throw OpError("`source` is an empty list, which would open the ports to no one",
                               hint: "leave `source` out to open them to everyone")
             }
-        } else if let source = arguments.nonEmptyString("source") {
-            sources = [source]
+        case .none:
+            break
+        case let single:
+            if !single.interpolated.isEmpty { sources = [single.interpolated] }
         }
-        return Request(ranges: ranges, sources: sources, comment: arguments.nonEmptyString("comment"))
+        return Request(ranges: ranges, sources: sources, comment: arguments[Self.comment])
     }
 
     static func plan(_ arguments: OpArguments, _ context: any HostContext) async throws -> OpPlan {

@@ -6,14 +6,13 @@ import Interpreter
 /// with `unless:`. Never cached: each call asks the host again, after the changes planned
 /// before it are applied.
 enum ProbeCommand {
+    static let command = Param.string("command", positional: true,
+                                      doc: "a shell command that changes nothing (values in it go through quote())")
+
     static let spec = OpSpec(
         name: "probe",
         summary: "Runs a read-only command and returns {ok, rc, stdout, stderr}; runs in check mode too.",
-        params: [
-            ParamSpec("command", .string, positional: true,
-                      doc: "a shell command that changes nothing (values in it go through quote())"),
-            CommandTimeoutParam.spec,
-        ],
+        params: [command.spec, CommandTimeoutParam.timeout.spec],
         examples: [
             #"let ports = probe "rpcinfo -p""#,
             #"expect(probe("findmnt -n ${quote(path)}").ok, "${path} is mounted")"#,
@@ -27,11 +26,11 @@ enum ProbeCommand {
         ],
         body: .query { arguments, context in
             let timeout = CommandTimeoutParam.seconds(arguments, context)
-            let result = try await context.check(arguments.string("command"), timeout: timeout)
+            let result = try await context.check(arguments[command], timeout: timeout)
             // A probe that ran out of time has no answer: the op fails rather than return
             // what it printed so far as if that were all.
             if CommandTimeout.timedOut(result.stderrText) {
-                throw OpError("\(context.target.name): " + CommandTimeout.failure("probe \(arguments.string("command"))", seconds: timeout))
+                throw OpError("\(context.target.name): " + CommandTimeout.failure("probe \(arguments[command])", seconds: timeout))
             }
             return value(of: result)
         })

@@ -13,21 +13,22 @@ import Interpreter
 /// what it printed; a `run` whose result is used is applied at once (with the changes queued
 /// before it), one whose result is thrown away is queued with the others.
 enum RunCommand {
+    static let command = Param.string("command", positional: true,
+                                      doc: "Shell text run with `sh -c` as written (pipes, redirections and variables work).")
+    static let creates = Param.nonEmptyString("creates", doc: "Skip the command when this path exists.")
+    static let unless = Param.nonEmptyString("unless", doc: "Skip the command when this shell check exits 0.")
+    static let chdir = Param.nonEmptyString("chdir", doc: "Run the command (and `unless`) in this directory.")
+    /// Read as given: `[]` (nothing) is not the same as leaving it out (anything).
+    static let changes = Param.value(
+        "changes", .list(.string), default: Value.none,
+        doc: "What the command may change of what ops read: absolute paths of files, and names of services, units or users. "
+            + "Left out: anything, so a run reads the host again after it and `--check` reports the ops that "
+            + "read the host after it as unknown. `[]`: nothing ops read.")
+
     static let spec = OpSpec(
         name: "run",
         summary: "Run a shell command, unless a guard says it already did its work.",
-        params: [
-            ParamSpec("command", .string, positional: true,
-                      doc: "Shell text run with `sh -c` as written (pipes, redirections and variables work)."),
-            ParamSpec("creates", .string, default: Value.none, doc: "Skip the command when this path exists."),
-            ParamSpec("unless", .string, default: Value.none, doc: "Skip the command when this shell check exits 0."),
-            ParamSpec("chdir", .string, default: Value.none, doc: "Run the command (and `unless`) in this directory."),
-            ParamSpec("changes", .list(.string), default: Value.none,
-                      doc: "What the command may change of what ops read: absolute paths of files, and names of services, units or users. "
-                        + "Left out: anything, so a run reads the host again after it and `--check` reports the ops that "
-                        + "read the host after it as unknown. `[]`: nothing ops read."),
-            CommandTimeoutParam.spec,
-        ],
+        params: [command.spec, creates.spec, unless.spec, chdir.spec, changes.spec, CommandTimeoutParam.timeout.spec],
         examples: [
             #"run "packstack --gen-answer-file=/root/answers.txt" creates: "/root/answers.txt""#,
             #"run "usermod -aG libvirt nova" unless: "id -nG nova | grep -qw libvirt" changes: ["/etc/group"]"#,
@@ -39,15 +40,15 @@ enum RunCommand {
             FieldSpec("stderr", .string, doc: "What it printed on standard error, without the final newline; empty when it did not run."),
             FieldSpec("rc", .oneOf([.int, .none]), doc: "Its exit status; none when it did not run (a guard skipped it, or check mode)."),
         ],
-        guards: ["creates", "unless"],
+        guards: [creates.name, unless.name],
         body: .plan { arguments, context in try await plan(arguments, context) }).mayChange { (try? declaredEffect($0)) ?? .anything }
 
     static func plan(_ arguments: OpArguments, _ context: any HostContext) async throws -> OpPlan {
-        let command = arguments.string("command")
+        let command = arguments[Self.command]
         guard !command.trimmed.isEmpty else { throw OpError("run needs a command") }
-        let creates = arguments.nonEmptyString("creates")
-        let unless = arguments.nonEmptyString("unless")
-        let chdir = arguments.nonEmptyString("chdir")
+        let creates = arguments[Self.creates]
+        let unless = arguments[Self.unless]
+        let chdir = arguments[Self.chdir]
         let timeout = CommandTimeoutParam.seconds(arguments, context)
         let effect = try declaredEffect(arguments)
         if creates != nil || unless != nil {
@@ -83,9 +84,9 @@ enum RunCommand {
     /// the command may change; anything else names a service or unit whose status, or a user
     /// whose account, it may change. Left out: anything.
     static func declaredEffect(_ arguments: OpArguments) throws -> CommandEffect {
-        guard case .list = arguments["changes"] else { return .anything }
+        guard case .list(let items) = arguments[Self.changes] else { return .anything }
         var states: Set<HostState> = []
-        for item in arguments.strings("changes") {
+        for item in items.map(\.interpolated) {
             guard !item.isEmpty, !item.contains(where: \.isNewline) else {
                 throw OpError("run `changes:` holds an empty or multi-line entry",
                               hint: "give absolute paths of files and names of services or users, one per entry")

@@ -6,16 +6,16 @@ import OrderedCollections
 /// recipe asks for them only when the service's configuration changed
 /// (`if conf.changed { service("libvirtd", state: "restarted") }`).
 enum Service {
+    static let name = Param.string("name", positional: true, rule: .commandWord, doc: "The service (`nfs-server`, `libvirtd`; no `.service` needed).")
+    static let state = Param.nonEmptyString(
+        "state", choices: ["running", "stopped", "restarted", "reloaded"],
+        doc: "`running`/`stopped` act only when needed; `restarted`/`reloaded` always act. Left out: not touched.")
+    static let enabled = Param.optionalBool("enabled", doc: "Start at boot (`systemctl enable`, `chkconfig NAME on`). Left out: not touched.")
+
     static let spec = OpSpec(
         name: "service",
         summary: "Start, stop, restart or reload a service and enable or disable it at boot (systemd or SysV init).",
-        params: [
-            ParamSpec("name", .string, positional: true, rule: .commandWord, doc: "The service (`nfs-server`, `libvirtd`; no `.service` needed)."),
-            ParamSpec("state", .string, default: Value.none, choices: ["running", "stopped", "restarted", "reloaded"],
-                      doc: "`running`/`stopped` act only when needed; `restarted`/`reloaded` always act. Left out: not touched."),
-            ParamSpec("enabled", .bool, default: Value.none,
-                      doc: "Start at boot (`systemctl enable`, `chkconfig NAME on`). Left out: not touched."),
-        ],
+        params: [name.spec, state.spec, enabled.spec],
         examples: [
             #"service "rpcbind" state: "running" enabled: true"#,
             #"if conf.changed { service "libvirtd" state: "restarted" }"#,
@@ -25,13 +25,13 @@ enum Service {
             FieldSpec("was_enabled", .oneOf([.bool, .none]), doc: "Whether it started at boot before this call (none for units that cannot be enabled, or a plain `restarted`)"),
             FieldSpec("init", oneOf: HostFacts.InitSystem.allCases.map(\.rawValue), doc: "`systemd` or `sysv`: which commands were used"),
         ],
-        body: .plan { arguments, context in try await plan(arguments, context) }).mayChange { effect(of: $0.string("name"), verbs: ["stop"]) }
+        body: .plan { arguments, context in try await plan(arguments, context) }).mayChange { effect(of: $0[name], verbs: ["stop"]) }
 
     static func plan(_ arguments: OpArguments, _ context: any HostContext) async throws -> OpPlan {
-        let name = arguments.string("name")
+        let name = arguments[Self.name]
         guard !name.isEmpty, !name.hasPrefix("-") else { throw OpError("`\(name)` is not a service name") }
-        let state = arguments.nonEmptyString("state")
-        let enabled = arguments.optionalBool("enabled")
+        let state = arguments[Self.state]
+        let enabled = arguments[Self.enabled]
         guard state != nil || enabled != nil else {
             return .noChange("neither `state` nor `enabled` was asked for")
         }
