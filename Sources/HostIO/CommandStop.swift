@@ -38,16 +38,17 @@ public enum CommandStop {
     }
 
     /// Stops every process of session `sid` on this machine (TERM, up to a second for them
-    /// to go, KILL). `LocalTransport`'s children each lead a session of their own.
+    /// to go, KILL, up to a second for them to be gone). `LocalTransport`'s children each lead
+    /// a session of their own.
     public static func stopLocalSession(_ sid: pid_t) {
         guard sid > 1, sid != getsid(0) else { return }
         for sig in [SIGTERM, SIGKILL] {
             let members = processes(inSession: sid)
             if members.isEmpty { return }
             for pid in members { kill(pid, sig) }
-            if sig == SIGTERM {
-                for _ in 0..<20 where !processes(inSession: sid).isEmpty { usleep(50_000) }
-            }
+            // After the KILL too: a killed process lives on until the kernel has ended it, and
+            // nothing of the command may be left once it has returned.
+            for _ in 0..<20 where !processes(inSession: sid).isEmpty { usleep(50_000) }
         }
     }
 
