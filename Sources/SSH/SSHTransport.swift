@@ -13,7 +13,7 @@ import Synchronization
 /// only from the worker; the counters are in a Mutex of their own.
 // Unchecked: `endpoint`, `session`, `held`, `nextHeld` and `lost` are read and written only
 // in jobs on `worker` (one thread, one job at a time: see the "On the worker thread" section);
-// tests read `endpoint` only after `connect()` returned.
+// tests read `endpoint` only after a call on the worker has returned.
 public final class SSHTransport: Transport, @unchecked Sendable {
     public let target: HostTarget
     public let options: SSHOptions
