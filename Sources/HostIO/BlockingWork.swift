@@ -20,17 +20,19 @@ public enum BlockingWork {
 
 /// A serial worker thread owned by one object (one SSH session): every call on it runs in
 /// order on the same thread, which is what a blocking libssh2 session needs.
-public final class WorkerThread: @unchecked Sendable {
-    private let condition = NSCondition()
-    private var jobs: [@Sendable () -> Void] = []
-    private var stopped = false
-    private var thread: Thread?
+public final class WorkerThread: Sendable {
+    private struct Queue: Sendable {
+        var jobs: [@Sendable () -> Void] = []
+        var stopped = false
+    }
+
+    private let queue = ConditionMutex(Queue())
 
     public init(name: String) {
+        // The thread keeps itself alive while it runs (Foundation retains a started Thread).
         let thread = Thread { [unowned self] in self.loop() }
         thread.name = name
         thread.stackSize = 1 << 20
-        self.thread = thread
         thread.start()
     }
 
@@ -40,30 +42,17 @@ public final class WorkerThread: @unchecked Sendable {
         }
     }
 
+    /// Ends the thread once the jobs queued so far have run.
     public func stop() {
-        condition.lock()
-        stopped = true
-        condition.signal()
-        condition.unlock()
+        queue.withLock(wakeWaiters: true) { $0.stopped = true }
     }
 
     private func enqueue(_ job: @escaping @Sendable () -> Void) {
-        condition.lock()
-        jobs.append(job)
-        condition.signal()
-        condition.unlock()
+        queue.withLock(wakeWaiters: true) { $0.jobs.append(job) }
     }
 
     private func loop() {
-        while true {
-            condition.lock()
-            while jobs.isEmpty && !stopped { condition.wait() }
-            if jobs.isEmpty && stopped {
-                condition.unlock()
-                return
-            }
-            let job = jobs.removeFirst()
-            condition.unlock()
+        while let job = queue.withLock(when: { !$0.jobs.isEmpty || $0.stopped }, { $0.jobs.isEmpty ? nil : $0.jobs.removeFirst() }) {
             job()
         }
     }

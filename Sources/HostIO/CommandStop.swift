@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -37,16 +38,17 @@ public enum CommandStop {
     }
 
     /// Stops every process of session `sid` on this machine (TERM, up to a second for them
-    /// to go, KILL). `LocalTransport`'s children each lead a session of their own.
+    /// to go, KILL, up to a second for them to be gone). `LocalTransport`'s children each lead
+    /// a session of their own.
     public static func stopLocalSession(_ sid: pid_t) {
         guard sid > 1, sid != getsid(0) else { return }
         for sig in [SIGTERM, SIGKILL] {
             let members = processes(inSession: sid)
             if members.isEmpty { return }
             for pid in members { kill(pid, sig) }
-            if sig == SIGTERM {
-                for _ in 0..<20 where !processes(inSession: sid).isEmpty { usleep(50_000) }
-            }
+            // After the KILL too: a killed process lives on until the kernel has ended it, and
+            // nothing of the command may be left once it has returned.
+            for _ in 0..<20 where !processes(inSession: sid).isEmpty { usleep(50_000) }
         }
     }
 
@@ -64,30 +66,33 @@ public enum CommandStop {
 
 /// Set once when the command under way must stop (its task was cancelled); read by the
 /// thread that waits for the command.
-public final class StopRequest: @unchecked Sendable {
-    private let lock = NSLock()
-    private var requested = false
-    private var action: (@Sendable () -> Void)?
+public final class StopRequest: Sendable {
+    private struct State {
+        var requested = false
+        var action: (@Sendable () -> Void)?
+    }
+
+    private let state = Mutex(State())
 
     public init() {}
 
-    public var isRequested: Bool { lock.withLock { requested } }
+    public var isRequested: Bool { state.withLock { $0.requested } }
 
     /// Marks the request and runs the action given to `onRequest`, if any (once).
     public func request() {
-        let run: (@Sendable () -> Void)? = lock.withLock {
-            guard !requested else { return nil }
-            requested = true
-            return action
+        let run: (@Sendable () -> Void)? = state.withLock { state in
+            guard !state.requested else { return nil }
+            state.requested = true
+            return state.action
         }
         run?()
     }
 
     /// Runs `action` when the stop is requested (at once when it already was).
     public func onRequest(_ action: @escaping @Sendable () -> Void) {
-        let now: Bool = lock.withLock {
-            if requested { return true }
-            self.action = action
+        let now: Bool = state.withLock { state in
+            if state.requested { return true }
+            state.action = action
             return false
         }
         if now { action() }

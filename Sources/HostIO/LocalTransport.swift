@@ -1,14 +1,14 @@
 import Foundation
+import Synchronization
 #if canImport(Glibc)
 import Glibc
 #endif
 
 /// Runs everything on this machine through `/bin/sh -c`: recipes without SSH, and the
 /// tests of ops on real files.
-public final class LocalTransport: Transport, @unchecked Sendable {
+public final class LocalTransport: Transport, Sendable {
     public let target: HostTarget
-    private let lock = NSLock()
-    private var counters = TransportStats()
+    private let counters = Mutex(TransportStats())
 
     public init(target: HostTarget = .local) {
         self.target = target
@@ -43,15 +43,13 @@ public final class LocalTransport: Transport, @unchecked Sendable {
     }
 
     public func stats() -> TransportStats {
-        lock.lock(); defer { lock.unlock() }
-        return counters
+        counters.withLock { $0 }
     }
 
     public func close() async {}
 
     private func count(_ update: (inout TransportStats) -> Void) {
-        lock.lock(); defer { lock.unlock() }
-        update(&counters)
+        counters.withLock { update(&$0) }
     }
 
     /// Variables crucible reads its own secrets from: commands run on `local` never see them.
@@ -162,22 +160,26 @@ private final class OutputFile {
 }
 
 /// Decides, once, whether the command finished or the timeout fired first.
-private final class TimeoutFlag: @unchecked Sendable {
-    private let lock = NSLock()
-    private var state = 0  // 0 running, 1 finished, 2 timed out
+private final class TimeoutFlag: Sendable {
+    private enum State { case running, finished, timedOut }
+
+    private let state = Mutex(State.running)
 
     /// Called by the watchdog: true when it got there first.
     func markIfRunning() -> Bool {
-        lock.lock(); defer { lock.unlock() }
-        if state == 0 { state = 2; return true }
-        return false
+        state.withLock { state in
+            guard state == .running else { return false }
+            state = .timedOut
+            return true
+        }
     }
 
     /// Called after waitpid: false when the watchdog killed the command.
     func finish() -> Bool {
-        lock.lock(); defer { lock.unlock() }
-        if state == 0 { state = 1 }
-        return state == 1
+        state.withLock { state in
+            if state == .running { state = .finished }
+            return state == .finished
+        }
     }
 }
 

@@ -14,6 +14,9 @@ import Glibc
 /// part of a packet unsent, the next sending call must be that same call, or another
 /// channel's packet would be taken for it. So a blocked call (`blocked`) is retried
 /// first and alone.
+// Unchecked: made in `JumpHost.init` and from then on used only by the relay thread that
+// `run()`s it (every var here, the libssh2 session and channels); the jump host is reached
+// through its own locked methods.
 final class ChannelRelay: @unchecked Sendable {
     /// The jump host's session, freed by this thread when the relay ends.
     private var owned: SSHSession?

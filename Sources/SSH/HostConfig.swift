@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 
 /// What the ssh configuration says about one host, read the way `ssh` reads it: every
 /// keyword (lowercase) with its values in order, and which keywords a configuration file
@@ -59,17 +60,17 @@ enum OpenSSHResolver {
         return HostConfig.parseDump(output.stdout)
     }
 
-    private static let lock = NSLock()
-    nonisolated(unsafe) private static var baselines: [String: [String: [String]]] = [:]
+    /// Held while `ssh -G` runs: the hosts that want the same defaults wait for that answer.
+    private static let baselines = Mutex<[String: [String: [String]]]>([:])
 
     /// OpenSSH's defaults, asked once per program.
     private static func baseline(program: String) throws -> [String: [String]] {
-        lock.lock()
-        defer { lock.unlock() }
-        if let known = baselines[program] { return known }
-        let values = try dump([program, "-G", "-F", "/dev/null", "--", "crucible-defaults.invalid"],
-                              command: "-G -F /dev/null crucible-defaults.invalid")
-        baselines[program] = values
-        return values
+        try baselines.withLock { baselines in
+            if let known = baselines[program] { return known }
+            let values = try dump([program, "-G", "-F", "/dev/null", "--", "crucible-defaults.invalid"],
+                                  command: "-G -F /dev/null crucible-defaults.invalid")
+            baselines[program] = values
+            return values
+        }
     }
 }

@@ -1,4 +1,6 @@
 import Foundation
+import HostIO
+import Synchronization
 import CLibSSH2
 #if canImport(Glibc)
 import Glibc
@@ -8,13 +10,19 @@ import Glibc
 /// the first host behind it connects, shared by every host behind it (one direct-tcpip
 /// channel each), and closed when the last of them is done. A jump host reached through
 /// another one is a host behind that one, so chains of any length work the same way.
-public final class JumpHostPool: @unchecked Sendable {
-    private let condition = NSCondition()
-    private var hosts: [String: JumpHost] = [:]
-    /// Jump hosts being connected now: others wanting them wait for that attempt.
-    private var connecting: Set<String> = []
-    /// The failure of the attempt a waiter waited for.
-    private var failures: [String: Error] = [:]
+public final class JumpHostPool: Sendable {
+    private struct Pool {
+        var hosts: [String: JumpHost] = [:]
+        /// Hosts using each jump host (one that was lost and replaced under the same key is
+        /// counted on its own until its last user is done).
+        var users: [ObjectIdentifier: Int] = [:]
+        /// Jump hosts being connected now: others wanting them wait for that attempt.
+        var connecting: Set<String> = []
+        /// The failure of the attempt a waiter waited for.
+        var failures: [String: any Error] = [:]
+    }
+
+    private let pool = ConditionMutex(Pool())
 
     public init() {}
 
@@ -37,56 +45,61 @@ public final class JumpHostPool: @unchecked Sendable {
         }
     }
 
+    private enum Acquired {
+        case shared(JumpHost)
+        case failed(any Error)
+        case connectHere
+    }
+
     private func acquire(_ endpoint: SSHEndpoint, key: String, options: SSHOptions) throws -> JumpHost {
-        condition.lock()
         var waited = false
-        while connecting.contains(key) {
+        let acquired: Acquired = pool.withLock(when: { pool in
+            guard pool.connecting.contains(key) else { return true }
             waited = true
-            condition.wait()
+            return false
+        }) { pool in
+            if let host = pool.hosts[key], host.isAlive {
+                pool.users[ObjectIdentifier(host), default: 0] += 1
+                return .shared(host)
+            }
+            if waited, let failure = pool.failures[key] { return .failed(failure) }
+            pool.connecting.insert(key)
+            pool.failures[key] = nil
+            return .connectHere
         }
-        if let host = hosts[key], host.isAlive {
-            host.users += 1
-            condition.unlock()
-            return host
+        switch acquired {
+        case .shared(let host): return host
+        case .failed(let failure): throw failure
+        case .connectHere: break
         }
-        if waited, let failure = failures[key] {
-            condition.unlock()
-            throw failure
-        }
-        connecting.insert(key)
-        failures[key] = nil
-        condition.unlock()
-        var opened: JumpHost?
-        var failure: Error?
-        do {
+        let opened: Result<JumpHost, any Error> = Result {
             let session = try SSHConnector(endpoint: endpoint, options: options).open()
-            opened = JumpHost(session: session, name: endpoint.name, keepalive: endpoint.keepaliveInterval,
-                              countMax: endpoint.keepaliveCountMax)
-        } catch {
-            failure = error
+            return JumpHost(session: session, name: endpoint.name, keepalive: endpoint.keepaliveInterval,
+                            countMax: endpoint.keepaliveCountMax)
         }
-        condition.lock()
-        connecting.remove(key)
-        if let opened {
-            hosts[key] = opened
-            opened.users = 1
-        } else {
-            failures[key] = failure
+        pool.withLock(wakeWaiters: true) { pool in
+            pool.connecting.remove(key)
+            switch opened {
+            case .success(let host):
+                pool.hosts[key] = host
+                pool.users[ObjectIdentifier(host)] = 1
+            case .failure(let failure):
+                pool.failures[key] = failure
+            }
         }
-        condition.broadcast()
-        condition.unlock()
-        guard let opened else { throw failure! }
-        return opened
+        return try opened.get()
     }
 
     /// A host behind `jump` is done with it; the last one closes it. (A jump host that was
     /// lost and replaced under the same key is counted on its own.)
     private func release(_ jump: JumpHost, key: String) {
-        condition.lock()
-        jump.users -= 1
-        let last = jump.users == 0
-        if last && hosts[key] === jump { hosts[key] = nil }
-        condition.unlock()
+        let last: Bool = pool.withLock { pool in
+            let id = ObjectIdentifier(jump)
+            let users = pool.users[id, default: 0] - 1
+            pool.users[id] = users == 0 ? nil : users
+            if users == 0 && pool.hosts[key] === jump { pool.hosts[key] = nil }
+            return users == 0
+        }
         // Outside the lock: stopping waits for the relay, which may release a jump host of its own.
         if last { jump.stop() }
     }
@@ -113,26 +126,23 @@ public final class JumpHostPool: @unchecked Sendable {
     }
 
     /// How many jump host connections are open (for tests).
-    var openConnections: Int {
-        condition.lock()
-        defer { condition.unlock() }
-        return hosts.count
-    }
+    var openConnections: Int { pool.withLock { $0.hosts.count } }
 }
 
 /// One jump host's connection and the thread that relays its channels. The session
 /// belongs to that thread alone (libssh2 sessions are not thread-safe): hosts behind it
 /// ask for a channel through `openChannel`, get one end of a socket pair, and the thread
 /// moves bytes between the other end and the channel, and sends the keepalives.
-final class JumpHost: @unchecked Sendable {
+final class JumpHost: Sendable {
+    /// What the hosts behind it and the relay thread share; hosts wait on it for their answer.
+    private struct Queue: Sendable {
+        var requests: [ChannelRequest] = []
+        var stopping = false
+        var lostReason: String?
+    }
+
     let name: String
-    /// Hosts using it; guarded by the pool's lock.
-    var users = 0
-    private let condition = NSCondition()
-    /// Guarded by `condition`.
-    private var requests: [ChannelRequest] = []
-    private var stopping = false
-    private var lostReason: String?
+    private let queue = ConditionMutex(Queue())
     private let wake: (read: Int32, write: Int32)
     private let ended = DispatchSemaphore(value: 0)
 
@@ -152,39 +162,35 @@ final class JumpHost: @unchecked Sendable {
         close(wake.write)
     }
 
-    var isAlive: Bool {
-        condition.lock()
-        defer { condition.unlock() }
-        return lostReason == nil && !stopping
-    }
+    var isAlive: Bool { queue.withLock { $0.lostReason == nil && !$0.stopping } }
 
     /// A socket relayed to a new direct-tcpip channel to `address:port`, once the jump host
     /// has opened it (it connects to the address itself).
     func openChannel(to address: String, port: Int, deadline: Deadline) throws -> Int32 {
         let (inner, outer) = try SocketLink.socketPair()
         let request = ChannelRequest(address: address, port: port, fd: outer)
-        condition.lock()
-        if let lostReason {
-            condition.unlock()
+        let lost: String? = queue.withLock { queue in
+            if let lostReason = queue.lostReason { return lostReason }
+            queue.requests.append(request)
+            return nil
+        }
+        if let lost {
             close(inner)
             close(outer)
-            throw ConnectFailure.unreachable("the connection to its jump host \(name) was lost: \(lostReason)")
+            throw ConnectFailure.unreachable("the connection to its jump host \(name) was lost: \(lost)")
         }
-        requests.append(request)
-        condition.unlock()
         wakeUp()
-        condition.lock()
-        defer { condition.unlock() }
-        while request.outcome == nil {
-            if deadline.hasPassed {
-                request.abandoned = true
-                close(inner)
-                throw ConnectFailure.unreachable("\(name), the jump host, did not open a connection to \(address) port \(port) "
-                                                 + "within \(Int(deadline.seconds ?? 0)) s")
-            }
-            _ = condition.wait(until: Date(timeIntervalSinceNow: min(0.25, Double(deadline.pollMilliseconds(cap: 250)) / 1000)))
+        // The relay answers under this lock (`answer`), so the answer and giving up cannot cross.
+        let outcome = queue.withLock(when: { _ in request.outcome != nil || deadline.hasPassed },
+                                     recheckAfter: { min(0.25, Double(deadline.pollMilliseconds(cap: 250)) / 1000) }) { _ in
+            request.abandonUnlessAnswered()
         }
-        if let failure = request.outcome!.failure {
+        guard let outcome else {
+            close(inner)
+            throw ConnectFailure.unreachable("\(name), the jump host, did not open a connection to \(address) port \(port) "
+                                             + "within \(Int(deadline.seconds ?? 0)) s")
+        }
+        if let failure = outcome.failure {
             close(inner)
             throw ConnectFailure.unreachable("\(name), the jump host, cannot open a connection to \(address) port \(port): \(failure)")
         }
@@ -193,10 +199,10 @@ final class JumpHost: @unchecked Sendable {
 
     /// Ends the relay and waits until it has closed the jump host's session.
     func stop() {
-        condition.lock()
-        let first = !stopping
-        stopping = true
-        condition.unlock()
+        let first: Bool = queue.withLock { queue in
+            defer { queue.stopping = true }
+            return !queue.stopping
+        }
         wakeUp()
         if first { _ = ended.wait(timeout: .now() + 10) }
     }
@@ -215,32 +221,26 @@ final class JumpHost: @unchecked Sendable {
     func takeRequests() -> (requests: [ChannelRequest], stop: Bool) {
         var byte = [UInt8](repeating: 0, count: 64)
         while read(wake.read, &byte, byte.count) > 0 {}
-        condition.lock()
-        defer { condition.unlock() }
-        let taken = requests
-        requests = []
-        return (taken, stopping)
+        return queue.withLock { queue in
+            defer { queue.requests = [] }
+            return (queue.requests, queue.stopping)
+        }
     }
 
     /// Answers a request; false when its host gave up waiting (the channel is not wanted).
     func answer(_ request: ChannelRequest, failure: String?) -> Bool {
-        condition.lock()
-        defer { condition.unlock() }
-        request.outcome = ChannelRequest.Outcome(failure: failure)
-        condition.broadcast()
-        return !request.abandoned
+        queue.withLock(wakeWaiters: true) { _ in request.answer(ChannelRequest.Outcome(failure: failure)) }
     }
 
     func markLost(_ reason: String) {
-        condition.lock()
-        lostReason = lostReason ?? reason
-        condition.unlock()
+        queue.withLock { $0.lostReason = $0.lostReason ?? reason }
     }
 }
 
-/// A host's wish for a channel; answered by the relay thread under the jump host's lock.
-final class ChannelRequest: @unchecked Sendable {
-    struct Outcome {
+/// A host's wish for a channel; answered by the relay thread (under the jump host's lock,
+/// which its host waits on).
+final class ChannelRequest: Sendable {
+    struct Outcome: Sendable {
         var failure: String?
     }
 
@@ -248,12 +248,30 @@ final class ChannelRequest: @unchecked Sendable {
     let port: Int
     /// The relay's end of the socket pair; the relay closes it.
     let fd: Int32
-    var outcome: Outcome?
-    var abandoned = false
+    private let state = Mutex<(outcome: Outcome?, abandoned: Bool)>((nil, false))
 
     init(address: String, port: Int, fd: Int32) {
         self.address = address
         self.port = port
         self.fd = fd
+    }
+
+    var outcome: Outcome? { state.withLock { $0.outcome } }
+
+    /// Records the relay's answer; false when the host gave up waiting (the channel is not wanted).
+    func answer(_ outcome: Outcome) -> Bool {
+        state.withLock { state in
+            state.outcome = outcome
+            return !state.abandoned
+        }
+    }
+
+    /// The answer, if it came; else the request is marked abandoned (in the same lock, so a
+    /// late answer sees it) and nil is returned.
+    func abandonUnlessAnswered() -> Outcome? {
+        state.withLock { state in
+            if state.outcome == nil { state.abandoned = true }
+            return state.outcome
+        }
     }
 }

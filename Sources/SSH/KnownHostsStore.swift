@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 
 /// The known_hosts files of one run, shared by all its connections (`SSHOptions` holds
 /// one): each file is read and indexed once, not once per connection, which made every
@@ -14,63 +15,65 @@ import Foundation
 ///
 /// Lookups block (file reads, the lock that makes one connection read while the others
 /// wait): call them on a transport's worker thread, never on Swift's cooperative pool.
-public final class KnownHostsStore: @unchecked Sendable {
+public final class KnownHostsStore: Sendable {
     private struct Loaded {
         /// The file's state the index was read at; `.unknown` is never trusted.
         var state: FileState
         var index: KnownHostsIndex
     }
 
-    private let lock = NSLock()
-    private var files: [String: Loaded] = [:]
-    private var readCounts: [String: Int] = [:]
+    private struct Files {
+        var loaded: [String: Loaded] = [:]
+        var readCounts: [String: Int] = [:]
+
+        /// The index of the file as it is now: the cached one while its stamp matches.
+        mutating func current(_ path: String) throws -> KnownHostsIndex {
+            let state = FileState(path: path)
+            if state != .unknown, let cached = loaded[path], cached.state == state { return cached.index }
+            loaded[path] = nil
+            let (bytes, read) = try KnownHostsStore.contents(of: path)
+            readCounts[path, default: 0] += 1
+            let index = KnownHostsIndex(bytes)
+            loaded[path] = Loaded(state: read, index: index)
+            return index
+        }
+    }
+
+    /// Held while a file is read or appended to: one connection reads, the others wait.
+    private let files = Mutex(Files())
 
     public init() {}
 
     /// What the file at `path` says about `host` on `port` now.
     func file(path: String, host: String, port: Int) throws -> KnownHostsFile {
-        lock.lock()
-        defer { lock.unlock() }
-        let name = KnownHostsFile.hostField(host: host, port: port)
-        return KnownHostsFile(path: path, entries: try current(path).entries(about: name))
+        try files.withLock { files in
+            let name = KnownHostsFile.hostField(host: host, port: port)
+            return KnownHostsFile(path: path, entries: try files.current(path).entries(about: name))
+        }
     }
 
     /// Appends a line to the file (`KnownHostsAppender`: safe across threads and processes)
     /// and keeps this run's copy of the file in step with it.
     func append(_ line: String, to path: String) throws {
-        lock.lock()
-        defer { lock.unlock() }
-        let appended = try KnownHostsAppender.append(line, to: path)
-        guard var loaded = files.removeValue(forKey: path), let before = appended.before, let after = appended.after,
-              loaded.state == .present(before) || (loaded.state == .missing && before.size == 0 && loaded.index.bytes.isEmpty),
-              after.size == before.size + Int64(appended.bytes.count)
-        else { return }
-        loaded.index.append(appended.bytes)
-        loaded.state = .present(after)
-        files[path] = loaded
+        try files.withLock { files in
+            let appended = try KnownHostsAppender.append(line, to: path)
+            guard var loaded = files.loaded.removeValue(forKey: path), let before = appended.before, let after = appended.after,
+                  loaded.state == .present(before) || (loaded.state == .missing && before.size == 0 && loaded.index.bytes.isEmpty),
+                  after.size == before.size + Int64(appended.bytes.count)
+            else { return }
+            loaded.index.append(appended.bytes)
+            loaded.state = .present(after)
+            files.loaded[path] = loaded
+        }
     }
 
     /// How many times the file at `path` was read (for tests: once per run, plus once
     /// per change made by someone else).
     func reads(of path: String) -> Int {
-        lock.lock()
-        defer { lock.unlock() }
-        return readCounts[path, default: 0]
+        files.withLock { $0.readCounts[path, default: 0] }
     }
 
     // MARK: - Reading
-
-    /// The index of the file as it is now: the cached one while its stamp matches.
-    private func current(_ path: String) throws -> KnownHostsIndex {
-        let state = FileState(path: path)
-        if state != .unknown, let loaded = files[path], loaded.state == state { return loaded.index }
-        files[path] = nil
-        let (bytes, read) = try Self.contents(of: path)
-        readCounts[path, default: 0] += 1
-        let index = KnownHostsIndex(bytes)
-        files[path] = Loaded(state: read, index: index)
-        return index
-    }
 
     /// The file's bytes and the state they were read at; empty and `.missing` when it does
     /// not exist. The stamp is taken from the open descriptor after the last read, and

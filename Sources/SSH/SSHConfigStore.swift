@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 
 /// The ssh config files the built-in reader (`SSHConfig`, used when no OpenSSH client is
 /// installed) parsed in one run, shared by all its connections (`SSHOptions` holds one):
@@ -7,7 +8,7 @@ import Foundation
 /// it was read from changed (`FileState`); a file newly matching an `Include` glob is
 /// seen by the next run. With OpenSSH installed, `ssh -G` resolves every host instead
 /// and this store is not used.
-final class SSHConfigStore: @unchecked Sendable {
+final class SSHConfigStore: Sendable {
     private struct Parsed {
         var config: SSHConfig
         /// Each file it was read from, with its state just before it was read: a file
@@ -15,27 +16,28 @@ final class SSHConfigStore: @unchecked Sendable {
         var files: [(path: String, state: FileState)]
     }
 
-    private let lock = NSLock()
-    private var parsed: [String: Parsed] = [:]
-    private var parses = 0
+    private struct Store {
+        var parsed: [String: Parsed] = [:]
+        var parses = 0
+    }
+
+    /// Held while a config is parsed: the hosts that want it meanwhile wait for that parse.
+    private let store = Mutex(Store())
 
     func config(path: String, home: String) -> SSHConfig {
-        lock.lock()
-        defer { lock.unlock() }
-        let key = home + "\u{0}" + path
-        if let cached = parsed[key], cached.files.allSatisfy({ $0.state != .unknown && FileState(path: $0.path) == $0.state }) {
-            return cached.config
+        store.withLock { store in
+            let key = home + "\u{0}" + path
+            if let cached = store.parsed[key],
+               cached.files.allSatisfy({ $0.state != .unknown && FileState(path: $0.path) == $0.state }) {
+                return cached.config
+            }
+            let (config, files) = SSHConfig.load(path: path, home: home)
+            store.parses += 1
+            store.parsed[key] = Parsed(config: config, files: files)
+            return config
         }
-        let (config, files) = SSHConfig.load(path: path, home: home)
-        parses += 1
-        parsed[key] = Parsed(config: config, files: files)
-        return config
     }
 
     /// How many configs were parsed (for tests: once per file per run).
-    var parseCount: Int {
-        lock.lock()
-        defer { lock.unlock() }
-        return parses
-    }
+    var parseCount: Int { store.withLock { $0.parses } }
 }

@@ -1,5 +1,6 @@
 import Foundation
 import HostIO
+import Synchronization
 
 /// The SSH transport: one TCP connection and one authenticated libssh2 session per host
 /// for the whole run, one channel per command.
@@ -9,7 +10,10 @@ import HostIO
 /// progress at once even on two cores. The worker runs jobs one at a time, which also
 /// makes `connect()` idempotent and safe to call concurrently, and serialises this host's
 /// commands (a libssh2 session is not thread-safe). The session state below is touched
-/// only from the worker; the counters have their own lock.
+/// only from the worker; the counters are in a Mutex of their own.
+// Unchecked: `endpoint`, `session`, `held`, `nextHeld` and `lost` are read and written only
+// in jobs on `worker` (one thread, one job at a time: see the "On the worker thread" section);
+// tests read `endpoint` only after a call on the worker has returned.
 public final class SSHTransport: Transport, @unchecked Sendable {
     public let target: HostTarget
     public let options: SSHOptions
@@ -29,8 +33,7 @@ public final class SSHTransport: Transport, @unchecked Sendable {
     /// from what `run` returns): random, so no output of a command can pass for it.
     private let pidMarker = "crucible-pid-" + UUID().uuidString.prefix(8).lowercased()
 
-    private let countersLock = NSLock()
-    private var counters = TransportStats()
+    private let counters = Mutex(TransportStats())
 
     public init(target: HostTarget, options: SSHOptions = SSHOptions()) {
         self.target = target
@@ -121,9 +124,7 @@ public final class SSHTransport: Transport, @unchecked Sendable {
     }
 
     public func stats() -> TransportStats {
-        countersLock.lock()
-        defer { countersLock.unlock() }
-        return counters
+        counters.withLock { $0 }
     }
 
     /// Ends the session (and forgets a lost one); a later call connects again.
@@ -198,9 +199,7 @@ public final class SSHTransport: Transport, @unchecked Sendable {
     }
 
     private func count(_ update: (inout TransportStats) -> Void) {
-        countersLock.lock()
-        defer { countersLock.unlock() }
-        update(&counters)
+        counters.withLock { update(&$0) }
     }
 }
 

@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -35,10 +36,10 @@ public struct EnvironmentSecretSource: SecretSource {
 /// The environment first, then a prompt on the terminal (`/dev/tty`, echo off). Prompts are
 /// serialised (many hosts connect at once) and each answer is asked once per run: one
 /// password for every host with the same user, one passphrase per key file.
-public final class TerminalSecretSource: SecretSource, @unchecked Sendable {
+public final class TerminalSecretSource: SecretSource, Sendable {
     private let environment: EnvironmentSecretSource
-    private let lock = NSLock()
-    private var answers: [String: String?] = [:]
+    /// Held while a prompt waits for its answer: that is what serialises the prompts.
+    private let answers = Mutex<[String: String?]>([:])
 
     public init(environment: EnvironmentSecretSource = EnvironmentSecretSource()) {
         self.environment = environment
@@ -55,12 +56,12 @@ public final class TerminalSecretSource: SecretSource, @unchecked Sendable {
     }
 
     private func ask(key: String, prompt: String) -> String? {
-        lock.lock()
-        defer { lock.unlock() }
-        if let known = answers[key] { return known }
-        let answer = Self.readWithoutEcho(prompt: prompt)
-        answers[key] = answer
-        return answer
+        answers.withLock { answers in
+            if let known = answers[key] { return known }
+            let answer = Self.readWithoutEcho(prompt: prompt)
+            answers[key] = answer
+            return answer
+        }
     }
 
     /// Nil when there is no terminal (a cron job, CI): the method is then skipped.

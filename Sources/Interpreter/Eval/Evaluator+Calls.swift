@@ -5,7 +5,7 @@ import OrderedCollections
 extension Evaluator {
     /// `resultUsed` false: the call is a statement of its own (see `OpArguments.resultUsed`).
     func call(_ call: Call, in env: Environment, on host: HostRun?, resultUsed: Bool = true) async throws -> Value {
-        if let decl = functions[call.callee.name] {
+        if let decl = function(call.callee.name) {
             return try await callFunction(decl, call, in: env, on: host)
         }
         guard let op = ops[call.callee.name] else {

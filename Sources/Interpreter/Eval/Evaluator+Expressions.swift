@@ -24,7 +24,7 @@ extension Evaluator {
             return .string(text)
         case .variable(let identifier):
             if let value = env.lookup(identifier.name) { return value }
-            if ops[identifier.name] != nil || functions[identifier.name] != nil {
+            if ops[identifier.name] != nil || function(identifier.name) != nil {
                 return try await call(Call(callee: identifier, arguments: [], block: nil, span: identifier.span), in: env, on: host)
             }
             throw RuntimeError(identifier.span, "undefined name `\(identifier.name)`")

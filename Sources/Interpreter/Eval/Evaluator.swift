@@ -1,27 +1,40 @@
 import DSL
 import Foundation
 import OrderedCollections
+import Synchronization
 
 /// Runs a checked recipe: top-level statements in order; each `on` block runs its body
 /// once per host, hosts concurrently (up to `forks`), and waits for all of them before the
 /// next statement (the barrier that makes "server before clients" expressible).
-public final class Evaluator: @unchecked Sendable {
+public final class Evaluator: Sendable {
     let ops: [String: OpSpec]
-    /// `var` so an interactive session can switch check mode between entries.
-    var options: RunOptions
     let observer: any RunObserver
     let sessions: RunHosts
-    /// `var` so a session can load a recipe with values for its params (`:load --set`).
-    var paramValues: [String: Value]
-    var functions: [String: FunctionDecl] = [:]
-    /// Every name `--limit` matched in an `on` block so far.
-    var limitedIn: Set<String> = []
     let globals = Environment()
-    /// The kinds of block this run skipped and said so (`--check` skips verify blocks...).
-    var skippedPhases: Set<OnPhase> = []
     let budget: RunBudget
     /// The values of `secret` params, masked out of everything the run shows.
     public let secrets = SecretMask()
+
+    /// What changes while the program runs: written by the task that runs its top level (or
+    /// an interactive entry, or the session between entries), read by the hosts' tasks.
+    struct Mutable: Sendable {
+        /// An interactive session switches check mode between entries.
+        var options: RunOptions
+        /// An interactive session loads a recipe with values for its params (`:load --set`).
+        var paramValues: [String: Value]
+        var functions: [String: FunctionDecl] = [:]
+        /// Every name `--limit` matched in an `on` block so far.
+        var limitedIn: Set<String> = []
+        /// The kinds of block this run skipped and said so (`--check` skips verify blocks...).
+        var skippedPhases: Set<OnPhase> = []
+    }
+
+    let mutable: Mutex<Mutable>
+
+    var options: RunOptions { mutable.withLock { $0.options } }
+
+    /// The user function `name`, if the program declares one.
+    func function(_ name: String) -> FunctionDecl? { mutable.withLock { $0.functions[name] } }
 
     /// The host a piece of code runs on, when inside an `on` block.
     struct HostRun: Sendable {
@@ -38,8 +51,7 @@ public final class Evaluator: @unchecked Sendable {
         var table: [String: OpSpec] = [:]
         for op in ops { table[op.name] = op }
         self.ops = table
-        self.paramValues = paramValues
-        self.options = options
+        self.mutable = Mutex(Mutable(options: options, paramValues: paramValues))
         self.observer = observer
         self.budget = RunBudget(limits: options.limits)
         let lock = options.lockHosts && !options.checkMode
@@ -52,6 +64,7 @@ public final class Evaluator: @unchecked Sendable {
 
     /// Runs the whole program and returns the report; never throws: failures are in it.
     public func run(_ program: Program) async -> RunReport {
+        let options = self.options
         var report = RunReport(recipe: program.file.name, checkMode: options.checkMode)
         budget.reset()
         if options.lockHosts {
@@ -59,7 +72,9 @@ public final class Evaluator: @unchecked Sendable {
                                                   recipe: program.file.name))
         }
         let statements = Checker.flatten(program.statements)
-        for case .function(let decl) in statements { functions[decl.name.name] = decl }
+        mutable.withLock { state in
+            for case .function(let decl) in statements { state.functions[decl.name.name] = decl }
+        }
         do {
             // Params are bound before anything else runs, as the checker declares them:
             // a recipe may use a param above the line that declares it.
@@ -80,7 +95,8 @@ public final class Evaluator: @unchecked Sendable {
         } catch {
             report.error = secrets.mask("\(error)")
         }
-        if let limit = options.limit, report.error == nil, case let unmatched = limit.subtracting(limitedIn), !unmatched.isEmpty {
+        if let limit = options.limit, report.error == nil,
+           case let unmatched = limit.subtracting(mutable.withLock { $0.limitedIn }), !unmatched.isEmpty {
             report.error = "--limit names \(unmatched.sorted().joined(separator: ", ")), which no `on` block of this run ran on: "
                 + "give hosts as the recipe names them (display name, alias or address)"
         }
@@ -98,7 +114,7 @@ public final class Evaluator: @unchecked Sendable {
     func execute(_ statement: Stmt, in env: Environment, on host: HostRun?) async throws {
         switch statement {
         case .param(let decl):
-            if let given = paramValues[decl.name.name] {
+            if let given = mutable.withLock({ $0.paramValues[decl.name.name] }) {
                 env.define(decl.name.name, given)
             } else if let defaultValue = decl.defaultValue {
                 let value = try await evaluate(defaultValue, in: env, on: host)
@@ -134,7 +150,7 @@ public final class Evaluator: @unchecked Sendable {
             if host?.speculative == true { throw ReadAhead.Stop() }
             if let reason = skipReason(phase) {
                 // Said once per kind of block, at the first one skipped.
-                if skippedPhases.insert(phase).inserted {
+                if mutable.withLock({ $0.skippedPhases.insert(phase).inserted }) {
                     let blocks = phase == .change ? "plain `on` blocks" : "`\(phase.rawValue) on` blocks"
                     await deliverLog("\(blocks) skipped (the first at \(span)): \(reason)", location: span.description, on: nil)
                 }
@@ -170,6 +186,7 @@ public final class Evaluator: @unchecked Sendable {
 
     /// Why a block does not run in this run, if it does not.
     func skipReason(_ phase: OnPhase) -> String? {
+        let options = self.options
         switch (phase, options.verify) {
         case (.verify, _) where options.checkMode:
             return "--check changes nothing, so there is nothing new to verify (run without --check, or with --verify-only)"
@@ -216,11 +233,13 @@ public final class Evaluator: @unchecked Sendable {
     /// for all of them.
     func runOn(_ hosts: [HostTarget], _ body: Block, _ span: Span, in env: Environment) async throws {
         var live: [HostTarget] = []
+        let options = self.options
         let limitedOut = hosts.filter(options.isLimitedOut)
         if !limitedOut.isEmpty {
             observer.log(nil, "on block at \(span): skipped \(limitedOut.map(\.name).joined(separator: ", ")) (not in --limit)")
         }
-        limitedIn.formUnion(hosts.filter { !options.isLimitedOut($0) }.flatMap { [$0.name, $0.address, $0.description] })
+        let matched = hosts.filter { !options.isLimitedOut($0) }.flatMap { [$0.name, $0.address, $0.description] }
+        mutable.withLock { $0.limitedIn.formUnion(matched) }
         for target in hosts where !options.isLimitedOut(target) {
             await sessions.register(target)
             if await !sessions.isFailed(target) { live.append(target) }
@@ -293,6 +312,7 @@ public final class Evaluator: @unchecked Sendable {
 
     /// What the ops of a block see of the host.
     func hostContext(_ target: HostTarget, _ pipeline: HostPipeline) async throws -> RunHostContext {
+        let options = self.options
         var context = RunHostContext(target: target, pipeline: pipeline, checkMode: options.checkMode,
                                      backupsByDefault: options.backups, sessions: sessions)
         context.followUps = await sessions.followUps
@@ -361,6 +381,7 @@ public final class Evaluator: @unchecked Sendable {
         if Task.isCancelled && status != .hostKeyRefused { status = .interrupted }
         if status == .interrupted, await sessions.report(for: target).status == .interrupted { return }
         await sessions.markFailed(target, status: status, error: secrets.mask(message), failedAt: failedAt)
+        let options = self.options
         if options.rollbackOnFailure && !options.checkMode && status == .failed {
             for line in await sessions.rollBack(target) { observer.log(target, "rollback: \(line)") }
         }

@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 
 /// Changes planned on one host in a run and not applied yet.
 ///
@@ -16,7 +17,7 @@ import Foundation
 /// delivered, its op is reported failed with the step's own message and output, and what
 /// came after it is dropped (it never ran: the host stops there, as it would have one op at
 /// a time).
-final class ApplyQueue: @unchecked Sendable {
+final class ApplyQueue: Sendable {
     /// A batch failed: the failed op is already in the report; the host stops.
     struct Failed: Error {
         let message: String
@@ -47,9 +48,15 @@ final class ApplyQueue: @unchecked Sendable {
         }
     }
 
-    private let lock = NSLock()
-    private var steps: [Step] = []
-    private var held: [Held] = []
+    /// What waits: the steps not applied yet, and the records and log lines behind them.
+    private struct Waiting {
+        var steps: [Step] = []
+        var held: [Held] = []
+
+        var isEmpty: Bool { steps.isEmpty && held.isEmpty }
+    }
+
+    private let waiting = Mutex(Waiting())
 
     let transport: CachingTransport
     /// Where each op's key is recorded before its first change; nil records nothing.
@@ -78,9 +85,9 @@ final class ApplyQueue: @unchecked Sendable {
 
     /// Queues a plan's actions; from now on the cache answers as if they had run.
     func enqueue(_ plan: OpPlan) {
-        lock.lock()
-        for action in plan.actions { steps.append(Step(action: action, record: held.count)) }
-        lock.unlock()
+        waiting.withLock { waiting in
+            for action in plan.actions { waiting.steps.append(Step(action: action, record: waiting.held.count)) }
+        }
         for action in plan.actions {
             switch action {
             case .writeFile(let path, _, let after, _): transport.assumeWritten(path, after)
@@ -96,9 +103,9 @@ final class ApplyQueue: @unchecked Sendable {
     /// Keeps an op's record until the changes before it (its own included) have run; false
     /// when nothing waits, and the record can be delivered now.
     func hold(_ record: OpRecord) -> Bool {
-        let waits: Bool = lock.withLock {
-            if steps.isEmpty && held.isEmpty { return false }
-            held.append(.record(record))
+        let waits: Bool = waiting.withLock { waiting in
+            if waiting.isEmpty { return false }
+            waiting.held.append(.record(record))
             return true
         }
         if waits { onHold(record) }
@@ -107,18 +114,19 @@ final class ApplyQueue: @unchecked Sendable {
 
     /// Keeps a `log(...)` line until the changes before it have run; false when nothing waits.
     func hold(log message: String, location: String?) -> Bool {
-        lock.lock(); defer { lock.unlock() }
-        if steps.isEmpty && held.isEmpty { return false }
-        held.append(.log(message: message, location: location))
-        return true
+        waiting.withLock { waiting in
+            if waiting.isEmpty { return false }
+            waiting.held.append(.log(message: message, location: location))
+            return true
+        }
     }
 
     private func takeAll() -> (steps: [Step], held: [Held]) {
-        lock.lock(); defer { lock.unlock() }
-        let taken = (steps, held)
-        steps = []
-        held = []
-        return taken
+        let taken = waiting.withLock { waiting in
+            defer { waiting = Waiting() }
+            return waiting
+        }
+        return (taken.steps, taken.held)
     }
 
     /// Applies everything queued in one exec and delivers the waiting records.

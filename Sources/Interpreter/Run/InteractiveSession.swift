@@ -1,30 +1,39 @@
 import DSL
 import Foundation
+import Synchronization
 
 /// An interactive session on one host: each entry is checked, then run as if written
 /// inside `on HOST { ... }`. Names an entry defines (`let`, `fn`) persist for the next
 /// entries; the connection is opened once and kept.
-public final class InteractiveSession: @unchecked Sendable {
-    public private(set) var target: HostTarget
+public final class InteractiveSession: Sendable {
+    /// The host and the names defined so far. Entries run one at a time (the REPL waits for
+    /// an interrupted one), but completion reads the names from the line editor's thread.
+    struct Mutable {
+        var target: HostTarget
+        var checker: Checker
+    }
+
+    let mutable: Mutex<Mutable>
+
+    public var target: HostTarget { mutable.withLock { $0.target } }
+
     /// Dry-run mode: ops plan and show their diffs, but change nothing.
     public var checkMode: Bool {
         get { evaluator.options.checkMode }
-        set { evaluator.options.checkMode = newValue }
+        set { evaluator.mutable.withLock { $0.options.checkMode = newValue } }
     }
 
     let evaluator: Evaluator
-    var checker: Checker
 
     public init(target: HostTarget, ops: [OpSpec], transports: @escaping TransportFactory,
                 checkMode: Bool = false, observer: any RunObserver = SilentObserver()) {
-        self.target = target
         var options = RunOptions(checkMode: checkMode)
         // A session may sit idle for an hour: it must not hold the host's run lock (HostLock)
         // and make every real run wait for it.
         options.lockHosts = false
         self.evaluator = Evaluator(ops: ops, paramValues: [:], transports: transports,
                                    options: options, observer: observer)
-        self.checker = Checker(sessionOps: ops)
+        self.mutable = Mutex(Mutable(target: target, checker: Checker(sessionOps: ops)))
         evaluator.globals.define("host", .host(target))
     }
 
@@ -43,7 +52,7 @@ public final class InteractiveSession: @unchecked Sendable {
             await evaluator.sessions.forget(other)
             throw error
         }
-        target = other
+        mutable.withLock { $0.target = other }
         evaluator.globals.define("host", .host(other))
     }
 
@@ -57,7 +66,7 @@ public final class InteractiveSession: @unchecked Sendable {
     }
 
     /// Variables and functions an entry may use, for completion.
-    public var names: [String] { checker.sessionNames }
+    public var names: [String] { mutable.withLock { $0.checker.sessionNames } }
 
     public func close() async {
         await evaluator.sessions.closeAll()
@@ -68,11 +77,11 @@ public final class InteractiveSession: @unchecked Sendable {
     /// Runs a loaded recipe as one entry, its params bound to `params` (values checked and
     /// typed by a recipe checker, as `run --set` does); the values hold for this entry only.
     public func evaluate(_ program: Program, params: [String: Value], show: @Sendable (Value) -> Void) async -> EntryResult {
-        checker.sessionParamTypes = params.mapValues(\.type)
-        evaluator.paramValues = params
+        mutable.withLock { $0.checker.sessionParamTypes = params.mapValues(\.type) }
+        evaluator.mutable.withLock { $0.paramValues = params }
         defer {
-            checker.sessionParamTypes = [:]
-            evaluator.paramValues = [:]
+            mutable.withLock { $0.checker.sessionParamTypes = [:] }
+            evaluator.mutable.withLock { $0.paramValues = [:] }
         }
         return await evaluate(program, show: show)
     }
@@ -80,10 +89,12 @@ public final class InteractiveSession: @unchecked Sendable {
     /// Checks and runs one entry. `show` receives the value of each top-level expression
     /// worth printing (not the records of changing ops: the observer shows those).
     public func evaluate(_ program: Program, show: @Sendable (Value) -> Void) async -> EntryResult {
-        let diagnostics = checker.checkEntry(program)
+        let diagnostics = mutable.withLock { $0.checker.checkEntry(program) }
         if diagnostics.hasErrors { return .rejected(diagnostics) }
         let statements = Checker.flatten(program.statements)
-        for case .function(let decl) in statements { evaluator.functions[decl.name.name] = decl }
+        evaluator.mutable.withLock { state in
+            for case .function(let decl) in statements { state.functions[decl.name.name] = decl }
+        }
         await evaluator.sessions.resetFailures()
         evaluator.budget.reset()
         do {

@@ -7,8 +7,8 @@ import Foundation
 /// A pattern is matched against each line without its newline, and a match anywhere in the
 /// line counts: anchor with `^` and `$` to match the whole line. An empty pattern matches
 /// every line.
-public struct LinePattern: @unchecked Sendable {
-    // NSRegularExpression is immutable and documented thread-safe; it is not marked Sendable.
+public struct LinePattern: Sendable {
+    // NSRegularExpression is immutable and thread-safe, and Foundation declares it Sendable.
     /// Nil for the empty pattern, which ICU rejects but which plainly matches every line.
     private let expression: NSRegularExpression?
     public let source: String

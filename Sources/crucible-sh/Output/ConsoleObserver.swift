@@ -7,11 +7,12 @@ import Interpreter
 /// `FailureText.shownLines` lines of each stream); the host's own FAILED line is only for
 /// failures no op line showed (unreachable, a runtime error). `-v` adds each command's
 /// output under it.
-final class ConsoleObserver: RunObserver, @unchecked Sendable {
+final class ConsoleObserver: RunObserver, Sendable {
     let showDiffs: Bool
     let verbose: Bool
     let quiet: Bool
     let color: Bool
+    /// Held while a line is written: hosts report at once, and their lines must not mix.
     private let lock = NSLock()
 
     init(showDiffs: Bool, verbose: Bool, quiet: Bool, color: Bool) {

@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 import Interpreter
 
 /// On a terminal: one live line per host of the running `on` block (its current op and how
@@ -12,7 +13,7 @@ import Interpreter
 /// redraws them at the new width. Erasing moves up one row per line drawn: a terminal that
 /// re-wraps its lines when it narrows (tmux, VTE) may keep a piece of the old line above
 /// the new one, but no line of the run's output is ever erased.
-final class LiveDisplay: RunObserver, @unchecked Sendable {
+final class LiveDisplay: RunObserver, Sendable {
     private struct HostLine {
         var current = "connecting"
         /// Records delivered, and records decided that wait for their batch.
@@ -25,20 +26,25 @@ final class LiveDisplay: RunObserver, @unchecked Sendable {
         var batchStart: Date?
     }
 
-    private let lock = NSLock()
-    private var hosts: [String] = []
-    private var lines: [String: HostLine] = [:]
-    /// How many live lines are on the screen (each one row: they are cut to the width).
-    private var drawn = 0
-    private var width: Int
+    /// The live lines and what is drawn of them; held while the screen is redrawn.
+    private struct Screen {
+        var hosts: [String] = []
+        var lines: [String: HostLine] = [:]
+        /// How many live lines are on the screen (each one row: they are cut to the width).
+        var drawn = 0
+        var width: Int
+    }
+
+    private let screen: Mutex<Screen>
     private let events: ConsoleObserver
     private let color: Bool
-    private var resize: DispatchSourceSignal?
-    private var ticker: DispatchSourceTimer?
+    /// The resize watcher and the clock, cancelled by `finish()`. Kept as the `DispatchSource`
+    /// objects the factories return, which are Sendable (the protocols they are typed as are not).
+    private let sources = Mutex<[DispatchSource]>([])
 
     init(showDiffs: Bool, color: Bool, width: Int? = Terminal.columns) {
         self.color = color
-        self.width = width ?? 80
+        self.screen = Mutex(Screen(width: width ?? 80))
         self.events = ConsoleObserver(showDiffs: showDiffs, verbose: false, quiet: false, color: color)
         watchResizes()
         startTicker()
@@ -107,22 +113,21 @@ final class LiveDisplay: RunObserver, @unchecked Sendable {
 
     /// Clears the live lines once the run is over, before the recap is printed.
     func finish() {
-        ticker?.cancel()
-        resize?.cancel()
-        lock.lock()
-        defer { lock.unlock() }
-        erase()
+        sources.withLock { sources in
+            for source in sources.reversed() { source.cancel() }
+        }
+        screen.withLock { Self.erase(&$0) }
     }
 
     // MARK: - Drawing
 
     private func update(_ host: String, _ change: (inout HostLine) -> Void) {
-        redraw(before: {
-            if lines[host] == nil {
-                hosts.append(host)
-                lines[host] = HostLine()
+        redraw(before: { screen in
+            if screen.lines[host] == nil {
+                screen.hosts.append(host)
+                screen.lines[host] = HostLine()
             }
-            change(&lines[host]!)
+            change(&screen.lines[host]!)
         })
     }
 
@@ -131,35 +136,35 @@ final class LiveDisplay: RunObserver, @unchecked Sendable {
     }
 
     /// Under the lock: `before`, the live lines erased, `between`, the live lines drawn.
-    private func redraw(before: () -> Void = {}, between: () -> Void = {}) {
-        lock.lock()
-        defer { lock.unlock() }
-        before()
-        erase()
-        between()
-        draw()
+    private func redraw(before: (inout Screen) -> Void = { _ in }, between: () -> Void = {}) {
+        screen.withLock { screen in
+            before(&screen)
+            Self.erase(&screen)
+            between()
+            draw(&screen)
+        }
     }
 
     /// Moves up over the live lines and clears to the end of the screen.
-    private func erase() {
-        guard drawn > 0 else { return }
-        FileHandle.standardOutput.write(Data("\r\u{1B}[\(drawn)A\u{1B}[J".utf8))
-        drawn = 0
+    private static func erase(_ screen: inout Screen) {
+        guard screen.drawn > 0 else { return }
+        FileHandle.standardOutput.write(Data("\r\u{1B}[\(screen.drawn)A\u{1B}[J".utf8))
+        screen.drawn = 0
     }
 
-    private func draw() {
-        let nameWidth = hosts.map(\.count).max() ?? 0
+    private func draw(_ screen: inout Screen) {
+        let nameWidth = screen.hosts.map(\.count).max() ?? 0
         var text = ""
-        for host in hosts {
-            let line = lines[host]!
+        for host in screen.hosts {
+            let line = screen.lines[host]!
             var plain = " \(host.padding(nameWidth))  \(String(line.done + line.waiting).leftPadding(3)) done  \(line.current)"
             if let start = line.batchStart { plain += " \(Int(Date().timeIntervalSince(start)))s" }
             plain = TerminalText.visible(plain)
             // One column is kept free: a line that fills the last column wraps on some terminals.
-            let cut = String(plain.prefix(max(1, width - 2)))
+            let cut = String(plain.prefix(max(1, screen.width - 2)))
             let status = line.failed ? Recap.paint("✗", "31", color) : line.changed > 0 ? Recap.paint("~", "33", color) : Recap.paint("•", "32", color)
             text += status + cut + "\n"
-            drawn += 1
+            screen.drawn += 1
         }
         FileHandle.standardOutput.write(Data(text.utf8))
     }
@@ -171,11 +176,11 @@ final class LiveDisplay: RunObserver, @unchecked Sendable {
         let source = DispatchSource.makeSignalSource(signal: SIGWINCH, queue: .global())
         source.setEventHandler { [weak self] in self?.resized() }
         source.resume()
-        resize = source
+        keep(source)
     }
 
     private func resized() {
-        redraw(before: { width = Terminal.columns ?? width })
+        redraw(before: { $0.width = Terminal.columns ?? $0.width })
     }
 
     /// Redraws every second while a batch runs, so its time moves.
@@ -184,11 +189,16 @@ final class LiveDisplay: RunObserver, @unchecked Sendable {
         timer.schedule(deadline: .now() + 1, repeating: 1)
         timer.setEventHandler { [weak self] in self?.tick() }
         timer.resume()
-        ticker = timer
+        keep(timer)
+    }
+
+    private func keep(_ source: any DispatchSourceProtocol) {
+        let object = source as! DispatchSource
+        sources.withLock { $0.append(object) }
     }
 
     private func tick() {
-        guard lock.withLock({ lines.values.contains { $0.batchStart != nil } }) else { return }
+        guard screen.withLock({ $0.lines.values.contains { $0.batchStart != nil } }) else { return }
         redraw()
     }
 }

@@ -7,6 +7,9 @@ import Interpreter
 ///
 /// libedit keeps its state in C globals, so there is one editor per process; the C
 /// callbacks reach it through `LineEditor.current`.
+// Unchecked: `interrupted` and libedit's C state are used by one call at a time: `read` runs
+// readline (and through it the key and completion callbacks) on a thread of its own, and
+// `ReplLoop`, the only caller, awaits each read before it calls `remember` or reads again.
 final class LineEditor: LineSource, @unchecked Sendable {
     let historyPath: String
     let completer: Completer

@@ -21,7 +21,7 @@ protocol LineSource: AnyObject, Sendable {
 
 /// Lines from standard input when it is not a terminal: no prompts, no history, no
 /// editing, so a REPL session can be scripted.
-final class PipedLines: LineSource, @unchecked Sendable {
+final class PipedLines: LineSource, Sendable {
     var isInteractive: Bool { false }
 
     func read(prompt: String) async -> LineInput {

@@ -3,11 +3,15 @@ import Foundation
 import Interpreter
 import SSH
 import Stdlib
+import Synchronization
 
 /// The read-eval-print loop: reads lines until an entry parses (asking for more while the
 /// parser says the input ended too early), runs it in the session, prints what it did.
 /// Nothing an entry does ends the loop: only `:quit`, Ctrl-D or the end of input.
-final class ReplLoop: @unchecked Sendable {
+///
+/// Not Sendable: one task runs the loop, and its state stays there. Entries run in tasks of
+/// their own, which get the session and the output, never the loop.
+final class ReplLoop {
     let session: InteractiveSession
     let input: any LineSource
     let output: ReplOutput
@@ -48,6 +52,8 @@ final class ReplLoop: @unchecked Sendable {
             switch await input.read(prompt: pending.isEmpty ? prompt : continuationPrompt) {
             case .end:
                 finishPending()
+                // The session closes after this: an interrupted entry stops its command first.
+                await settle()
                 return
             case .interrupted:
                 pending = []
@@ -151,16 +157,15 @@ final class ReplLoop: @unchecked Sendable {
     }
 
     static func waitOrInterrupt(_ task: Task<EntryResult, Never>) async -> EntryResult {
-        let first = FirstResult()
-        return await withCheckedContinuation { continuation in
-            first.continuation = continuation
+        await withCheckedContinuation { continuation in
+            let first = FirstResult(continuation)
             Task { first.resume(with: await task.value) }
             Task {
                 while !first.isDone {
-                    if InterruptSignal.take() {
+                    if first.claimInterrupt() {
                         task.cancel()
                         LocalCommands.interrupt()
-                        first.resume(with: .interrupted)
+                        first.resumeInterrupted()
                         return
                     }
                     try? await Task.sleep(for: .milliseconds(50))
@@ -285,19 +290,36 @@ final class ReplLoop: @unchecked Sendable {
 }
 
 /// Resumes a continuation with whichever result comes first: the entry's, or Ctrl-C's.
-final class FirstResult: @unchecked Sendable {
-    private let lock = NSLock()
-    var continuation: CheckedContinuation<EntryResult, Never>?
-    private var done = false
+final class FirstResult: Sendable {
+    private let continuation: CheckedContinuation<EntryResult, Never>
+    private let done = Mutex(false)
 
-    var isDone: Bool { lock.withLock { done } }
+    init(_ continuation: CheckedContinuation<EntryResult, Never>) {
+        self.continuation = continuation
+    }
+
+    var isDone: Bool { done.withLock { $0 } }
 
     func resume(with result: EntryResult) {
-        let continuation: CheckedContinuation<EntryResult, Never>? = lock.withLock {
-            guard !done else { return nil }
-            done = true
-            return self.continuation
+        let first: Bool = done.withLock { done in
+            defer { done = true }
+            return !done
         }
-        continuation?.resume(returning: result)
+        if first { continuation.resume(returning: result) }
+    }
+
+    /// Takes a Ctrl-C pressed while the entry runs: true when there was one and the entry had
+    /// not ended (checked in one step, so a Ctrl-C never goes to an entry that has ended and
+    /// the loop waits until `resumeInterrupted()`); the entry's own result is then dropped.
+    func claimInterrupt() -> Bool {
+        done.withLock { done in
+            guard !done, InterruptSignal.take() else { return false }
+            done = true
+            return true
+        }
+    }
+
+    func resumeInterrupted() {
+        continuation.resume(returning: .interrupted)
     }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 import Interpreter
 
 /// Everything the REPL prints, unbuffered (so a pipe sees each line when it happens):
@@ -44,31 +45,32 @@ enum ReplEntry {
 
 /// Shows what ops do during an entry: `ok`/`changed` with the diff and commands, and
 /// `log(...)` messages. Failures come back as the entry's result, so they are not printed here.
-final class ReplObserver: RunObserver, @unchecked Sendable {
+final class ReplObserver: RunObserver, Sendable {
+    /// The entry running now (0 between entries), its host and mode.
+    private struct Current {
+        var entry = 0
+        var host: HostTarget
+        var checkMode = false
+    }
+
     let output: ReplOutput
-    private let lock = NSLock()
-    private var active = 0
-    private var sessionHost: HostTarget
-    private var checkMode = false
+    private let current: Mutex<Current>
 
     init(output: ReplOutput, host: HostTarget) {
         self.output = output
-        self.sessionHost = host
+        self.current = Mutex(Current(host: host))
     }
 
     func begin(entry: Int, host: HostTarget, checkMode: Bool) {
-        lock.withLock {
-            active = entry
-            sessionHost = host
-            self.checkMode = checkMode
-        }
+        current.withLock { $0 = Current(entry: entry, host: host, checkMode: checkMode) }
     }
 
-    func end() { lock.withLock { active = 0 } }
+    func end() { current.withLock { $0.entry = 0 } }
 
-    /// The session host while the calling task runs the current entry; nil for a stale one.
-    private func currentHost() -> HostTarget? {
-        lock.withLock { ReplEntry.id == active && active != 0 ? sessionHost : nil }
+    /// The session host and check mode while the calling task runs the current entry; nil
+    /// for a stale one.
+    private func currentEntry() -> (host: HostTarget, checkMode: Bool)? {
+        current.withLock { ReplEntry.id == $0.entry && $0.entry != 0 ? ($0.host, $0.checkMode) : nil }
     }
 
     func hostStarted(_ host: HostTarget, blockLocation: String) {}
@@ -77,14 +79,14 @@ final class ReplObserver: RunObserver, @unchecked Sendable {
 
     func opFinished(_ host: HostTarget, _ record: OpRecord) {
         // A failed op comes back as the entry's error, which says more.
-        guard let sessionHost = currentHost(), record.status != .failed else { return }
+        guard let (sessionHost, checkMode) = currentEntry(), record.status != .failed else { return }
         let record = record.forTerminal
         let prefix = host == sessionHost ? "" : "[\(host.name)] "
         let code = Recap.color(of: record.status)
         var text = prefix + output.paint(record.status.rawValue, code) + " \(record.op)"
         if let reason = record.reason, !reason.isEmpty, record.status == .ok { text += ": \(reason)" }
         if record.status == .changed {
-            if lock.withLock({ checkMode }) { text += " (check mode: not applied)" }
+            if checkMode { text += " (check mode: not applied)" }
             if !record.diff.isEmpty { text += "\n" + output.diff(record.diff.hasSuffix("\n") ? String(record.diff.dropLast()) : record.diff) }
             for command in record.commands { text += "\n$ \(command)" }
         }
@@ -92,7 +94,7 @@ final class ReplObserver: RunObserver, @unchecked Sendable {
     }
 
     func log(_ host: HostTarget?, _ message: String) {
-        guard let sessionHost = currentHost() else { return }
+        guard let (sessionHost, _) = currentEntry() else { return }
         let prefix = host == nil || host == sessionHost ? "" : "[\(host!.name)] "
         output.line(prefix + message)
     }
