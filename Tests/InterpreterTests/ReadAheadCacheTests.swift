@@ -1,5 +1,6 @@
 import Foundation
 @testable import Interpreter
+import Synchronization
 import XCTest
 
 /// The run's read cache on real files and real shell commands (the local transport): a
@@ -144,4 +145,48 @@ final class ReadAheadCacheTests: XCTestCase {
         XCTAssertTrue(GuessedReads.of("getent passwd nova").isSuperset(of: [.user("nova"), .contents("/etc/passwd")]))
         XCTAssertFalse(GuessedReads.of("getent passwd nova").overlaps([HostState.mounts]))
     }
+
+    /// A read that was under way when a change came in answers its caller, but is not kept:
+    /// it may be what the host held before the change.
+    func testAnAnswerFetchedAcrossAChangeIsNotCached() async throws {
+        let slow = SlowReads()
+        let cache = CachingTransport(slow)
+        async let read = cache.readFile("/etc/x")
+        await slow.started()
+        cache.assumeWritten("/etc/y", Array("new\n".utf8))
+        slow.finish()
+        _ = try await read
+        XCTAssertNil(cache.cachedFile("/etc/x"), "a change came in while it was read: not kept")
+        XCTAssertEqual(cache.cachedFile("/etc/y"), .some(Array("new\n".utf8)))
+        // With nothing changing meanwhile, the answer is kept.
+        async let again = cache.readFile("/etc/x")
+        await slow.started()
+        slow.finish()
+        _ = try await again
+        XCTAssertEqual(cache.cachedFile("/etc/x"), .some(Array("old\n".utf8)))
+    }
+}
+
+/// A transport whose file reads wait until the test lets them finish.
+private final class SlowReads: Transport, Sendable {
+    private let state = Mutex<(reading: Bool, release: Bool)>((false, false))
+    var target: HostTarget { HostTarget(address: "slow") }
+    func connect() async throws {}
+    func run(_ command: String, stdin: [UInt8]?, timeout: Double?) async throws -> CommandResult {
+        CommandResult(stdout: [], stderr: [], status: 0)
+    }
+    func readFile(_ path: String) async throws -> [UInt8]? {
+        state.withLock { $0.reading = true }
+        while !state.withLock({ $0.release }) { try await Task.sleep(nanoseconds: 1_000_000) }
+        state.withLock { $0 = (false, false) }
+        return Array("old\n".utf8)
+    }
+    func writeFile(_ path: String, contents: [UInt8], options: WriteOptions) async throws {}
+    func stats() -> TransportStats { TransportStats() }
+    func close() async {}
+
+    func started() async {
+        while !state.withLock({ $0.reading }) { try? await Task.sleep(nanoseconds: 1_000_000) }
+    }
+    func finish() { state.withLock { $0.release = true } }
 }

@@ -1,5 +1,6 @@
 import DSL
 import Foundation
+import Synchronization
 
 /// Read-ahead: before a host runs an `on` block, the block is evaluated once in check mode
 /// against the run's read cache, silently. Every file read and probe the ops would make that
@@ -57,24 +58,19 @@ extension Evaluator {
 }
 
 /// The reads a read-ahead pass wanted and did not find cached, in order, without repeats.
-final class ReadNotes: @unchecked Sendable {
-    private let lock = NSLock()
-    private var files: [String] = []
-    private var probes: [Probe] = []
+final class ReadNotes: Sendable {
+    private let notes = Mutex<(files: [String], probes: [Probe])>(([], []))
 
     func file(_ path: String) {
-        lock.lock(); defer { lock.unlock() }
-        if !files.contains(path) { files.append(path) }
+        notes.withLock { if !$0.files.contains(path) { $0.files.append(path) } }
     }
 
     func probe(_ probe: Probe) {
-        lock.lock(); defer { lock.unlock() }
-        if !probes.contains(probe) { probes.append(probe) }
+        notes.withLock { if !$0.probes.contains(probe) { $0.probes.append(probe) } }
     }
 
     func taken() -> (files: [String], probes: [Probe]) {
-        lock.lock(); defer { lock.unlock() }
-        return (files, probes)
+        notes.withLock { $0 }
     }
 }
 
@@ -101,7 +97,7 @@ struct ReadAheadContext: HostContext {
 
 /// The transport of a read-ahead pass: cached file reads only. Commands that are not probes
 /// (an `unless` guard) are neither run nor noted.
-final class ReadAheadTransport: Transport, @unchecked Sendable {
+final class ReadAheadTransport: Transport, Sendable {
     let caching: CachingTransport
     let notes: ReadNotes
 

@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 
 /// One host's way from "an op returned a plan" to "the bytes are on the host", for a whole
 /// run (or interactive session). It owns, for that host:
@@ -15,11 +16,10 @@ import Foundation
 /// needs its commands' output (`run` whose result is used), and at a barrier: the end of an
 /// `on` block, of an interactive entry, or before a failure is reported (`barrier()`). Runs,
 /// check mode and the interactive session all go through it.
-final class HostPipeline: @unchecked Sendable {
+final class HostPipeline: Sendable {
     let cache: CachingTransport
     private let queue: ApplyQueue
-    private let lock = NSLock()
-    private var plannedState: PlannedState?
+    private let plannedState = Mutex<PlannedState?>(nil)
 
     init(cache: CachingTransport, queue: ApplyQueue) {
         self.cache = cache
@@ -29,12 +29,12 @@ final class HostPipeline: @unchecked Sendable {
     var target: HostTarget { cache.target }
 
     /// Check mode's picture of the host; nil in a real run.
-    var planned: PlannedState? { lock.withLock { plannedState } }
+    var planned: PlannedState? { plannedState.withLock { $0 } }
 
     /// Starts check mode from the host as it is (a new run, or an interactive entry), or
     /// ends it (`checkMode` false).
     func plan(_ checkMode: Bool) {
-        lock.withLock { plannedState = checkMode ? PlannedState() : nil }
+        plannedState.withLock { $0 = checkMode ? PlannedState() : nil }
     }
 
     // MARK: - Reads
