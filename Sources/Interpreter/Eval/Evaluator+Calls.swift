@@ -222,7 +222,7 @@ extension Evaluator {
                 values[param.name] = try convert(value, to: param, op: op, at: span ?? call.span)
                 spans[param.name] = span
             } else {
-                values[param.name] = param.defaultValue ?? .none
+                values[param.name] = param.defaultValue ?? Value.none
             }
         }
         let bound = OpArguments(values: values, spans: spans, callSpan: call.span)

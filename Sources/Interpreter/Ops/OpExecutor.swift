@@ -119,7 +119,7 @@ extension OpArguments {
         let binding = ArgumentBinder.bind(spec, given.sorted { $0.key < $1.key }.map { CallArgument(label: $0.key, payload: $0.value) })
         if let problem = binding.problems.first { throw OpError("\(spec.name): \(ArgumentBinder.describe(problem))") }
         var values = OrderedDictionary<String, Value>()
-        for param in spec.params { values[param.name] = binding.given[param.name]?.payload ?? param.defaultValue ?? .none }
+        for param in spec.params { values[param.name] = binding.given[param.name]?.payload ?? param.defaultValue ?? Value.none }
         let arguments = OpArguments(values: values)
         try spec.requireRules(arguments)
         return arguments
