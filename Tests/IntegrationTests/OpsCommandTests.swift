@@ -54,8 +54,8 @@ final class OpsCommandTests: XCTestCase {
         }
         XCTAssertTrue(screen.contains("""
             Parameters:
-              host (host, positional, default none): Another host of
-                this run; left out: the host the block runs on. When
+              host (host or none, positional, default none): Another
+                host of this run; left out: the host the block runs on.
             """), screen)
     }
 }

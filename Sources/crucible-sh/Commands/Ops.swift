@@ -48,7 +48,7 @@ enum OpsDocs {
     }
 
     static func paramLine(_ param: ParamSpec, _ op: OpSpec) -> String {
-        var text = "\(param.name) (\(param.type)"
+        var text = "\(param.name) (\(param.acceptedType)"
         if param.positional { text += ", positional" }
         if param.name == op.blockParam { text += ", the { } block" }
         if let value = param.defaultValue { text += ", default \(value.literal)" } else { text += ", required" }
@@ -132,7 +132,7 @@ enum OpsDocs {
         let entries = specs.map { op in
             Entry(name: op.name, kind: op.isChangingOp ? "op" : op.needsHost ? "query" : "function", summary: op.summary,
                   signature: signature(op),
-                  params: op.params.map { Param(name: $0.name, type: "\($0.type)", doc: $0.doc, positional: $0.positional,
+                  params: op.params.map { Param(name: $0.name, type: "\($0.acceptedType)", doc: $0.doc, positional: $0.positional,
                                                 required: $0.isRequired, defaultValue: $0.defaultValue?.literal, choices: $0.choices) },
                   result: (op.resultShape?.fields ?? []).map {
                       Field(name: $0.name, type: "\($0.type)", doc: $0.doc, choices: $0.choices?.map(\.literal))
@@ -158,7 +158,7 @@ enum OpsDocs {
             if !op.params.isEmpty {
                 out += "| parameter | type | default | description |\n|---|---|---|---|\n"
                 for param in op.params {
-                    let type = "\(param.type)".replacingAll("|", with: "\\|") + (param.positional ? " (positional)" : "")
+                    let type = "\(param.acceptedType)".replacingAll("|", with: "\\|") + (param.positional ? " (positional)" : "")
                     let def = param.defaultValue.map { "`\($0.literal)`" } ?? "required"
                     var doc = param.doc
                     if let choices = param.choices { doc += " One of: " + choices.map { "`\($0)`" }.joined(separator: ", ") + "." }
